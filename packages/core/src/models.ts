@@ -1,0 +1,108 @@
+import { z } from "zod";
+
+/** Characters allowed in a ref id or cache key: safe in URLs, MCP arguments and store keys. */
+export const REF_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const REF_ID_MAX_LENGTH = 256;
+
+/** A reference id (also used as a plain cache key). */
+export const RefIdSchema = z
+  .string()
+  .min(1, "ref id must not be empty")
+  .max(REF_ID_MAX_LENGTH, `ref id must be at most ${REF_ID_MAX_LENGTH} characters`)
+  .regex(REF_ID_PATTERN, "ref id may only hold letters, digits and . _ : - and must start with a letter or digit");
+export type RefId = z.infer<typeof RefIdSchema>;
+
+/** Lifecycle of a task: `pending → processing → complete | failed | cancelled`. */
+export const TaskStatusSchema = z.enum(["pending", "processing", "complete", "failed", "cancelled"]);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+/** Statuses from which a task can no longer move. */
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ["complete", "failed", "cancelled"];
+
+export function isTerminalStatus(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+const count = z.number().finite("must be a finite number").nonnegative("must not be negative");
+
+/** Messages longer than this are rejected: progress is polled often and must stay small. */
+export const PROGRESS_MESSAGE_MAX_LENGTH = 1000;
+
+/** What a caller may send as a progress update. Every field is optional; given fields replace the stored ones. */
+export const TaskProgressUpdateSchema = z.strictObject({
+  current: count.optional(),
+  total: count.optional(),
+  message: z.string().max(PROGRESS_MESSAGE_MAX_LENGTH).optional(),
+});
+export type TaskProgressUpdate = z.input<typeof TaskProgressUpdateSchema>;
+
+function percentageOf(current: number | undefined, total: number | undefined): number | undefined {
+  if (current === undefined || total === undefined || total <= 0) return undefined;
+  return Math.min(100, Math.round((current / total) * 10_000) / 100);
+}
+
+/**
+ * Progress of a task. `percentage` (0–100, two decimals) is derived, present only when both
+ * `current` and `total` are known and `total > 0`. Any incoming `percentage` is ignored and recomputed.
+ */
+export const TaskProgressSchema = z
+  .object({
+    current: count.optional(),
+    total: count.optional(),
+    message: z.string().max(PROGRESS_MESSAGE_MAX_LENGTH).optional(),
+    percentage: z.number().min(0).max(100).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.current !== undefined && p.total !== undefined && p.current > p.total) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["current"],
+        message: `current (${p.current}) must not exceed total (${p.total})`,
+      });
+    }
+  })
+  .transform(({ current, total, message }) => {
+    const progress: { current?: number; total?: number; message?: string; percentage?: number } = {};
+    if (current !== undefined) progress.current = current;
+    if (total !== undefined) progress.total = total;
+    if (message !== undefined) progress.message = message;
+    const percentage = percentageOf(current, total);
+    if (percentage !== undefined) progress.percentage = percentage;
+    return progress;
+  });
+export type TaskProgress = z.output<typeof TaskProgressSchema>;
+
+/** Milliseconds since the Unix epoch. */
+const timestamp = z.number().int().nonnegative();
+
+/** A snapshot of a task, as returned by `getTaskStatus` and sent to clients. */
+export const TaskInfoSchema = z.object({
+  refId: RefIdSchema,
+  status: TaskStatusSchema,
+  progress: TaskProgressSchema.optional(),
+  /** When the task was registered (epoch ms). */
+  startedAt: timestamp,
+  /** When anything about the task last changed (epoch ms). */
+  updatedAt: timestamp,
+  /** When the task reached complete, failed or cancelled (epoch ms). */
+  completedAt: timestamp.optional(),
+  /** Why the task failed (or was cancelled, when a reason was given). */
+  error: z.string().optional(),
+  /** How many times this ref id was registered again after an earlier run finished. */
+  retryCount: z.number().int().nonnegative(),
+});
+export type TaskInfo = z.output<typeof TaskInfoSchema>;
+
+/** Options of a cache write. */
+export const SetOptionsSchema = z.strictObject({
+  /** Time to live in ms; `null` keeps the value until it is deleted. Defaults to the cache's `defaultTtlMs`. */
+  ttlMs: z.number().int().positive().nullable().optional(),
+});
+export type SetOptions = z.input<typeof SetOptionsSchema>;
+
+/** Metadata about a stored value. */
+export interface CacheEntryInfo {
+  key: string;
+  createdAt: number;
+  expiresAt?: number;
+}

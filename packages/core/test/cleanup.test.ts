@@ -1,0 +1,168 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MemoryStore, RefCache, ValidationError } from "../src/index.js";
+import { ManualClock } from "./helpers.js";
+
+describe("cleanupTasks", () => {
+  it("removes finished tasks older than the retention, keeps active and recent ones, and returns the count", async () => {
+    const clock = new ManualClock();
+    const cache = new RefCache({ clock, taskRetentionMs: 1000 });
+    await cache.registerTask("old-complete", {});
+    await cache.completeTask("old-complete", "kept in cache");
+    await cache.registerTask("old-failed", {});
+    await cache.failTask("old-failed", "x");
+    await cache.registerTask("old-cancelled", {});
+    await cache.cancelTask("old-cancelled");
+    await cache.registerTask("active-pending", {});
+    await cache.registerTask("active-processing", {});
+    await cache.updateTaskProgress("active-processing", { current: 1 });
+
+    clock.advance(600);
+    await cache.registerTask("recent", {});
+    await cache.completeTask("recent", 1);
+
+    clock.advance(399);
+    expect(cache.cleanupTasks()).toBe(0);
+    clock.advance(1);
+    expect(cache.cleanupTasks()).toBe(3);
+    expect(
+      cache
+        .listTasks()
+        .map((t) => t.refId)
+        .sort(),
+    ).toEqual(["active-pending", "active-processing", "recent"]);
+    expect(await cache.get("old-complete")).toBe("kept in cache");
+
+    clock.advance(1_000_000);
+    expect(cache.cleanupTasks()).toBe(1);
+    expect(cache.getTaskStatus("active-pending")?.status).toBe("pending");
+    expect(cache.getTaskStatus("active-processing")?.status).toBe("processing");
+    await cache.close();
+  });
+
+  it("takes an explicit max age", async () => {
+    const clock = new ManualClock();
+    const cache = new RefCache({ clock });
+    await cache.registerTask("a", {});
+    await cache.completeTask("a", 1);
+    clock.advance(50);
+    expect(cache.cleanupTasks(51)).toBe(0);
+    expect(cache.cleanupTasks(50)).toBe(1);
+    expect(() => cache.cleanupTasks(-1)).toThrow(ValidationError);
+    await cache.close();
+  });
+});
+
+describe("periodic cleanup", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("starts lazily on the first registration", async () => {
+    const cache = new RefCache({ taskCleanupIntervalMs: 1000, taskRetentionMs: 0 });
+    expect(cache.cleanupRunning).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    await cache.registerTask("a", {});
+    expect(cache.cleanupRunning).toBe(true);
+    expect(vi.getTimerCount()).toBe(1);
+    await cache.registerTask("b", {});
+    expect(vi.getTimerCount()).toBe(1);
+    await cache.close();
+  });
+
+  it("fires at the configured interval and removes what has aged out", async () => {
+    const cache = new RefCache({ taskCleanupIntervalMs: 1000, taskRetentionMs: 2500 });
+    const cleanup = vi.spyOn(cache, "cleanupTasks");
+    await cache.registerTask("job", {});
+    await cache.completeTask("job", 1);
+
+    vi.advanceTimersByTime(999);
+    expect(cleanup).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(cache.getTaskStatus("job")).toBeDefined();
+
+    vi.advanceTimersByTime(2000);
+    expect(cleanup).toHaveBeenCalledTimes(3);
+    expect(cache.getTaskStatus("job")).toBeUndefined();
+    await cache.close();
+  });
+
+  it("prunes expired cache values on its ticks", async () => {
+    const store = new MemoryStore();
+    const cache = new RefCache({ store, taskCleanupIntervalMs: 1000 });
+    await cache.set("k", 1, { ttlMs: 1500 });
+    expect(cache.cleanupRunning).toBe(true);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.size).toBe(0);
+    await cache.close();
+  });
+
+  it("does not start for values that never expire", async () => {
+    const cache = new RefCache({ defaultTtlMs: null });
+    await cache.set("k", 1);
+    expect(cache.cleanupRunning).toBe(false);
+    await cache.close();
+  });
+
+  it("survives a store whose prune fails", async () => {
+    class FailingPrune extends MemoryStore {
+      prunes = 0;
+      override async prune(): Promise<number> {
+        this.prunes++;
+        throw new Error("prune failed");
+      }
+    }
+    const store = new FailingPrune();
+    const cache = new RefCache({ store, taskCleanupIntervalMs: 100 });
+    await cache.set("k", 1);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(store.prunes).toBe(3);
+    await cache.close();
+  });
+
+  it("stops on close", async () => {
+    const cache = new RefCache({ taskCleanupIntervalMs: 1000 });
+    const cleanup = vi.spyOn(cache, "cleanupTasks");
+    await cache.registerTask("job", {});
+    vi.advanceTimersByTime(1000);
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    await cache.close();
+    expect(cache.cleanupRunning).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(10_000);
+    expect(cleanup).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("the cleanup timer", () => {
+  it("does not keep a Node process alive", async () => {
+    const script = fileURLToPath(new URL("./fixtures/keep-alive.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve(null);
+      }, 15_000);
+      child.on("exit", (exitCode) => {
+        clearTimeout(guard);
+        resolve(exitCode);
+      });
+    });
+    expect(output).toContain("registered; cleanup running: true");
+    expect(code, `child output: ${output}`).toBe(0);
+  }, 20_000);
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { IllegalTransitionError, RefCache, TaskAlreadyActiveError, type TaskInfo } from "../src/index.js";
+import { ManualClock } from "./helpers.js";
+
+const N = 1000;
+
+/** A pseudo-random but repeatable sequence, so failures can be replayed. */
+function* jitter(seed: number): Generator<number> {
+  let x = seed;
+  for (;;) {
+    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    yield x % 4;
+  }
+}
+
+async function yieldTimes(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await Promise.resolve();
+}
+
+describe("concurrent access to one id", () => {
+  it(`${N} racing read-modify-write progress updates lose nothing`, async () => {
+    const cache = new RefCache({ clock: new ManualClock() });
+    await cache.registerTask("job", {});
+    await cache.updateTaskProgress("job", { current: 0, total: N });
+    const delays = jitter(7);
+    await Promise.all(
+      Array.from({ length: N }, () =>
+        cache.updateTaskProgress("job", async (progress) => {
+          const seen = progress?.current ?? 0;
+          // Yield in the middle of the read-modify-write: without the per-id queue, other updates
+          // would read the same value here and overwrite each other.
+          await yieldTimes(delays.next().value as number);
+          return { current: seen + 1 };
+        }),
+      ),
+    );
+    expect(cache.getTaskStatus("job")?.progress).toEqual({ current: N, total: N, percentage: 100 });
+    await cache.close();
+  });
+
+  it(`${N} racing plain updates are applied once each, in call order`, async () => {
+    const clock = new ManualClock();
+    const cache = new RefCache({ clock });
+    await cache.registerTask("job", {});
+    const seen: TaskInfo[] = [];
+    cache.onTaskChange((info) => seen.push(info));
+    const results = await Promise.all(
+      Array.from({ length: N }, (_, i) => {
+        clock.advance(1);
+        return cache.updateTaskProgress("job", { current: i + 1, total: N, message: `step ${i + 1}` });
+      }),
+    );
+    expect(seen.map((s) => s.progress?.current)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(results.map((r) => r.progress?.current)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(cache.getTaskStatus("job")).toMatchObject({
+      status: "processing",
+      progress: { current: N, total: N, message: `step ${N}`, percentage: 100 },
+    });
+    await cache.close();
+  });
+
+  it("progress racing a completion: everything before it lands, everything after is refused, the end state is consistent", async () => {
+    const cache = new RefCache({ clock: new ManualClock() });
+    await cache.registerTask("job", {});
+    const half = N / 2;
+    const calls: Promise<TaskInfo>[] = [];
+    for (let i = 1; i <= N; i++) {
+      calls.push(cache.updateTaskProgress("job", { current: i, total: N }));
+      if (i === half) calls.push(cache.completeTask("job", { answer: 42 }));
+    }
+    const outcomes = await Promise.allSettled(calls);
+    const fulfilled = outcomes.filter((o) => o.status === "fulfilled");
+    const rejected = outcomes.filter((o) => o.status === "rejected");
+    expect(fulfilled).toHaveLength(half + 1);
+    expect(rejected).toHaveLength(N - half);
+    for (const r of rejected) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(IllegalTransitionError);
+    const final = cache.getTaskStatus("job");
+    expect(final).toMatchObject({ status: "complete", progress: { current: half, total: N } });
+    expect(final?.completedAt).toBeDefined();
+    expect(await cache.get("job")).toEqual({ answer: 42 });
+    await cache.close();
+  });
+
+  it("racing finishers: exactly one of complete, fail and cancel wins", async () => {
+    const cache = new RefCache({ clock: new ManualClock() });
+    for (let round = 0; round < 50; round++) {
+      const id = `job-${round}`;
+      await cache.registerTask(id, {});
+      const outcomes = await Promise.allSettled(
+        [cache.completeTask(id, round), cache.failTask(id, "lost"), cache.cancelTask(id)].sort(() => (round % 3) - 1),
+      );
+      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+      const status = cache.getTaskStatus(id)?.status;
+      expect(["complete", "failed", "cancelled"]).toContain(status);
+      expect(await cache.has(id)).toBe(status === "complete");
+    }
+    await cache.close();
+  });
+
+  it(`${N} racing registrations of one id: exactly one wins`, async () => {
+    const cache = new RefCache({ clock: new ManualClock() });
+    const outcomes = await Promise.allSettled(Array.from({ length: N }, () => cache.registerTask("job", {})));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    for (const o of outcomes.filter((o) => o.status === "rejected")) {
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(TaskAlreadyActiveError);
+    }
+    expect(cache.listTasks()).toHaveLength(1);
+    expect(cache.getTaskStatus("job")?.retryCount).toBe(0);
+    await cache.close();
+  });
+
+  it("updates to different ids do not wait on each other", async () => {
+    const cache = new RefCache({ clock: new ManualClock() });
+    await cache.registerTask("slow", {});
+    await cache.registerTask("fast", {});
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow = cache.updateTaskProgress("slow", async () => {
+      await gate;
+      return { current: 1 };
+    });
+    const fast = await cache.updateTaskProgress("fast", { current: 5 });
+    expect(fast.progress?.current).toBe(5);
+    expect(cache.getTaskStatus("slow")?.status).toBe("pending");
+    release();
+    await slow;
+    expect(cache.getTaskStatus("slow")?.progress?.current).toBe(1);
+    await cache.close();
+  });
+});
