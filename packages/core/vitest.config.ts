@@ -6,7 +6,7 @@ export default defineConfig({
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts"],
-      reporter: ["text-summary", "text", "json-summary"],
+      reporter: ["json-summary", "lcov"],
       thresholds: {
         lines: 90,
         statements: 90,
