@@ -110,9 +110,13 @@ export const RegisterTaskOptionsSchema = z.strictObject({
 });
 export type RegisterTaskOptions = z.input<typeof RegisterTaskOptionsSchema>;
 
+/**
+ * Computes a progress update from the current progress. It may return the progress it was given with
+ * fields changed: the derived `percentage` is dropped and recomputed.
+ */
 export type ProgressUpdater = (
   current: TaskProgress | undefined,
-) => TaskProgressUpdate | PromiseLike<TaskProgressUpdate>;
+) => TaskProgressUpdate | TaskProgress | PromiseLike<TaskProgressUpdate | TaskProgress>;
 
 export type TaskListener = (info: TaskInfo) => void;
 
@@ -140,6 +144,13 @@ interface TaskRecord {
 
 function copyInfo(info: TaskInfo): TaskInfo {
   return info.progress === undefined ? { ...info } : { ...info, progress: { ...info.progress } };
+}
+
+/** An updater may hand back the progress it was given, derived percentage included; drop that field. */
+function withoutPercentage(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || !("percentage" in value)) return value;
+  const { percentage: _derived, ...rest } = value as Record<string, unknown>;
+  return rest;
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, refId?: string): z.output<S> {
@@ -350,7 +361,7 @@ export class RefCache {
         direct ??
         parse(
           TaskProgressUpdateSchema,
-          await (update as ProgressUpdater)(record.info.progress && { ...record.info.progress }),
+          withoutPercentage(await (update as ProgressUpdater)(record.info.progress && { ...record.info.progress })),
           "progress",
           id,
         );

@@ -70,6 +70,17 @@ describe("manual lifecycle", () => {
     expect(info.progress).toEqual({ current: 150, total: 200, message: "later", percentage: 75 });
   });
 
+  it("an updater may return the progress it was given, percentage and all", async () => {
+    const { cache } = makeCache();
+    await cache.registerTask("job", {});
+    await cache.updateTaskProgress("job", { current: 1, total: 4 });
+    const info = await cache.updateTaskProgress("job", (p) => ({ ...p, current: (p?.current ?? 0) + 1 }));
+    expect(info.progress).toEqual({ current: 2, total: 4, percentage: 50 });
+    await expect(cache.updateTaskProgress("job", () => ({ current: 9 }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.updateTaskProgress("job", () => ({ step: 3 }) as never)).rejects.toBeInstanceOf(ValidationError);
+    expect(cache.getTaskStatus("job")?.progress?.current).toBe(2);
+  });
+
   it("register → fail keeps the message and stores no result", async () => {
     const { cache, clock } = makeCache();
     await cache.registerTask("job", {});
