@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { KeyOwnedByTaskError, MemoryStore, RefCache, type Store, StoreError, ValidationError } from "../src/index.js";
-import { deferred, flush, ManualClock } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { KeyOwnedByTaskError, MemoryStore, StoreError, ValidationError } from "../src/index.js";
+import { deferred, flush, useCaches } from "./helpers.js";
 
-const caches: RefCache[] = [];
-function makeCache(options: { store?: Store; defaultTtlMs?: number | null } = {}) {
-  const clock = new ManualClock();
-  const cache = new RefCache({ name: "test", clock, ...options });
-  caches.push(cache);
-  return { cache, clock };
-}
-
-afterEach(async () => {
-  await Promise.all(caches.splice(0).map((c) => c.close()));
-});
+const makeCache = useCaches();
 
 describe("set / get / has / delete", () => {
   it("stores and returns values", async () => {

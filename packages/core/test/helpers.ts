@@ -1,4 +1,5 @@
-import type { Clock } from "../src/index.js";
+import { afterEach } from "vitest";
+import { type Clock, RefCache, type RefCacheOptions } from "../src/index.js";
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {
@@ -39,4 +40,21 @@ export async function until(check: () => boolean, tries = 200): Promise<void> {
     await new Promise((r) => setTimeout(r, 1));
   }
   throw new Error("condition never held");
+}
+
+/**
+ * Returns a factory of caches named "test" on a ManualClock; every cache it made is closed after each
+ * test of the calling file.
+ */
+export function useCaches(): (options?: RefCacheOptions) => { cache: RefCache; clock: ManualClock } {
+  const made: RefCache[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((c) => c.close()));
+  });
+  return (options = {}) => {
+    const clock = new ManualClock();
+    const cache = new RefCache({ name: "test", clock, ...options });
+    made.push(cache);
+    return { cache, clock };
+  };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ErrorCode,
   IllegalTransitionError,
@@ -12,18 +12,9 @@ import {
   TaskNotFoundError,
   ValidationError,
 } from "../src/index.js";
-import { deferred, flush, ManualClock } from "./helpers.js";
+import { deferred, flush, useCaches } from "./helpers.js";
 
-const caches: RefCache[] = [];
-function makeCache(clock = new ManualClock()) {
-  const cache = new RefCache({ name: "test", clock });
-  caches.push(cache);
-  return { cache, clock };
-}
-
-afterEach(async () => {
-  await Promise.all(caches.splice(0).map((c) => c.close()));
-});
+const makeCache = useCaches();
 
 describe("manual lifecycle", () => {
   it("register → start → progress → complete stores the result under the ref id", async () => {
