@@ -49,7 +49,7 @@ export {
   type TaskInput,
   type TaskListener,
 } from "./ref-cache.js";
-export { MemoryStore, type MemoryStoreOptions, type Store, type StoreEntry } from "./store.js";
+export { MemoryStore, type MemoryStoreOptions, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
 export {
   runWithTimeoutFallback,
   type TimeoutFallbackOptions,

@@ -26,7 +26,7 @@ import {
   type TaskStatus,
   TaskStatusSchema,
 } from "./models.js";
-import { MemoryStore, type Store, type StoreEntry } from "./store.js";
+import { MemoryStore, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
 import { type IntervalHandle, startBackgroundInterval } from "./timer.js";
 
 /** Which status a task may move to from each status. Terminal statuses allow nothing. */
@@ -256,8 +256,11 @@ export class RefCache {
     };
   }
 
+  /** Whether a value that has not expired is stored under `key`. Does not read the value if the store has `stat`. */
   async has(key: string): Promise<boolean> {
-    return (await this.get(key)) !== undefined;
+    const id = parse(RefIdSchema, key, "key");
+    this.#assertOpen();
+    return (await this.#liveMeta(id)) !== undefined;
   }
 
   /** Deletes the value under `key`; returns whether there was one. A running task's key cannot be deleted. */
@@ -268,9 +271,9 @@ export class RefCache {
       this.#assertOpen();
       const task = this.#tasks.get(id);
       if (task !== undefined && !isTerminalStatus(task.info.status)) throw new KeyOwnedByTaskError(id);
-      const entry = await this.#read(id);
+      const live = await this.#liveMeta(id);
       await this.#storeCall(id, () => this.#store.delete(id));
-      return entry !== undefined;
+      return live !== undefined;
     });
   }
 
@@ -608,22 +611,36 @@ export class RefCache {
     );
   }
 
-  async #read(id: string): Promise<StoreEntry | undefined> {
-    const entry = await this.#storeCall(id, () => this.#store.get(id));
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt !== undefined && entry.expiresAt <= this.#clock.now()) {
-      void this.#dropIfExpired(id);
-      return undefined;
-    }
-    return entry;
+  #expired(meta: StoreEntryMeta): boolean {
+    return meta.expiresAt !== undefined && meta.expiresAt <= this.#clock.now();
   }
 
-  /** Deletes an expired entry under the id's lock, re-reading first so a fresh write is never lost. */
+  /** The entry under `id` unless it is missing or expired (an expired one is removed in the background). */
+  async #read(id: string): Promise<StoreEntry | undefined> {
+    return this.#unlessExpired(id, await this.#storeCall(id, () => this.#store.get(id)));
+  }
+
+  /** Like `#read` but for the timestamps only, without reading the value where the store allows. */
+  async #liveMeta(id: string): Promise<StoreEntryMeta | undefined> {
+    return this.#unlessExpired(id, await this.#storeCall(id, () => this.#stat(id)));
+  }
+
+  #stat(id: string): Promise<StoreEntryMeta | undefined> {
+    return this.#store.stat === undefined ? this.#store.get(id) : this.#store.stat(id);
+  }
+
+  #unlessExpired<E extends StoreEntryMeta>(id: string, entry: E | undefined): E | undefined {
+    if (entry === undefined || !this.#expired(entry)) return entry;
+    void this.#dropIfExpired(id);
+    return undefined;
+  }
+
+  /** Deletes an expired entry under the id's lock, looking again first so a fresh write is never lost. */
   async #dropIfExpired(id: string): Promise<void> {
     await this.#mutex
       .run(id, async () => {
-        const entry = await this.#store.get(id);
-        if (entry?.expiresAt !== undefined && entry.expiresAt <= this.#clock.now()) await this.#store.delete(id);
+        const meta = await this.#stat(id);
+        if (meta !== undefined && this.#expired(meta)) await this.#store.delete(id);
       })
       .catch(() => {
         // Best effort: the periodic prune or the next read tries again.

@@ -7,6 +7,9 @@ export interface StoreEntry {
   expiresAt?: number;
 }
 
+/** An entry's bookkeeping without its value. */
+export type StoreEntryMeta = Omit<StoreEntry, "value">;
+
 /**
  * Storage backend of a RefCache. Every method may be asynchronous so that a distributed store
  * (Redis, KV, SQL) plugs in unchanged. A store must hand back an entry that later writes to the
@@ -17,6 +20,11 @@ export interface StoreEntry {
  */
 export interface Store {
   get(key: string): Promise<StoreEntry | undefined>;
+  /**
+   * An entry's timestamps without its value. Optional: without it `has`, `delete` and expiry checks
+   * read the whole value, which for large values costs a copy or a transfer.
+   */
+  stat?(key: string): Promise<StoreEntryMeta | undefined>;
   set(key: string, entry: StoreEntry): Promise<void>;
   /** Returns whether something was deleted. */
   delete(key: string): Promise<boolean>;
@@ -54,6 +62,13 @@ export class MemoryStore implements Store {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     return { ...entry, value: this.#copy(entry.value) };
+  }
+
+  async stat(key: string): Promise<StoreEntryMeta | undefined> {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    const { value: _value, ...meta } = entry;
+    return meta;
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { KeyOwnedByTaskError, MemoryStore, StoreError, ValidationError } from "../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { KeyOwnedByTaskError, MemoryStore, type Store, StoreError, ValidationError } from "../src/index.js";
 import { deferred, flush, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
@@ -52,6 +52,45 @@ describe("set / get / has / delete", () => {
     await expect(cache.delete("x".repeat(300))).rejects.toBeInstanceOf(ValidationError);
     await expect(cache.set("k", 1, { ttlMs: 1.5 })).rejects.toBeInstanceOf(ValidationError);
     await expect(cache.set("k", 1, { ttl: 5 } as never)).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe("has and delete", () => {
+  it("do not read the value when the store can stat", async () => {
+    const store = new MemoryStore();
+    const get = vi.spyOn(store, "get");
+    const { cache } = makeCache({ store });
+    await cache.set("k", { huge: "x".repeat(1000) });
+    expect(await cache.has("k")).toBe(true);
+    expect(await cache.delete("k")).toBe(true);
+    expect(await cache.has("k")).toBe(false);
+    expect(get).not.toHaveBeenCalled();
+  });
+
+  it("fall back to get for a store without stat", async () => {
+    const inner = new MemoryStore();
+    const store: Store = {
+      get: (key) => inner.get(key),
+      set: (key, entry) => inner.set(key, entry),
+      delete: (key) => inner.delete(key),
+    };
+    const { cache, clock } = makeCache({ store });
+    await cache.set("k", 1, { ttlMs: 10 });
+    expect(await cache.has("k")).toBe(true);
+    clock.advance(10);
+    expect(await cache.has("k")).toBe(false);
+    await cache.set("k2", 2);
+    expect(await cache.delete("k2")).toBe(true);
+  });
+
+  it("count an expired value as gone", async () => {
+    const store = new MemoryStore();
+    const { cache, clock } = makeCache({ store });
+    await cache.set("k", 1, { ttlMs: 10 });
+    clock.advance(10);
+    expect(store.size).toBe(1);
+    expect(await cache.delete("k")).toBe(false);
+    expect(store.size).toBe(0);
   });
 });
 

@@ -14,6 +14,14 @@ function storeContract(name: string, make: () => Store) {
       expect(await store.delete("k")).toBe(false);
     });
 
+    it("reports an entry's timestamps without its value, where it can", async () => {
+      const store = make();
+      if (store.stat === undefined) return;
+      await store.set("k", { value: "big", createdAt: 3, expiresAt: 9 });
+      expect(await store.stat("k")).toEqual({ createdAt: 3, expiresAt: 9 });
+      expect(await store.stat("missing")).toBeUndefined();
+    });
+
     it("hands out entries that later mutations cannot change", async () => {
       const store = make();
       const value = { n: [1] };
