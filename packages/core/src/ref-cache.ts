@@ -353,7 +353,8 @@ export class RefCache {
   /**
    * Records progress. Given fields replace the stored ones; the others are kept. A `pending` task moves
    * to `processing`. Pass a function to compute the update from the current progress: it runs under
-   * the id's lock, so concurrent read-modify-write updates never lose one another.
+   * the id's lock, so concurrent read-modify-write updates never lose one another (and every other
+   * mutation of the id waits for it: keep it short).
    */
   async updateTaskProgress(refId: string, update: TaskProgressUpdate | ProgressUpdater): Promise<TaskInfo> {
     const id = parse(RefIdSchema, refId, "ref id");

@@ -81,18 +81,28 @@ describe("concurrent access to one id", () => {
     await cache.close();
   });
 
-  it("racing finishers: exactly one of complete, fail and cancel wins", async () => {
+  it("racing finishers: the first caller wins, the others are refused, whatever the order", async () => {
     const cache = new RefCache({ clock: new ManualClock() });
-    for (let round = 0; round < 50; round++) {
+    const finishers = {
+      complete: (id: string) => cache.completeTask(id, { by: "complete" }),
+      failed: (id: string) => cache.failTask(id, "lost"),
+      cancelled: (id: string) => cache.cancelTask(id),
+    } as const;
+    const orders = [
+      ["complete", "failed", "cancelled"],
+      ["failed", "cancelled", "complete"],
+      ["cancelled", "complete", "failed"],
+    ] as const;
+    for (const [round, order] of orders.entries()) {
       const id = `job-${round}`;
       await cache.registerTask(id, {});
-      const outcomes = await Promise.allSettled(
-        [cache.completeTask(id, round), cache.failTask(id, "lost"), cache.cancelTask(id)].sort(() => (round % 3) - 1),
-      );
-      expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
-      const status = cache.getTaskStatus(id)?.status;
-      expect(["complete", "failed", "cancelled"]).toContain(status);
-      expect(await cache.has(id)).toBe(status === "complete");
+      const outcomes = await Promise.allSettled(order.map((status) => finishers[status](id)));
+      expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+      for (const o of outcomes.slice(1)) {
+        expect((o as PromiseRejectedResult).reason).toBeInstanceOf(IllegalTransitionError);
+      }
+      expect(cache.getTaskStatus(id)?.status).toBe(order[0]);
+      expect(await cache.has(id)).toBe(order[0] === "complete");
     }
     await cache.close();
   });
