@@ -63,9 +63,26 @@ export class ValidationError extends RefCacheError {
     this.issues = plain;
   }
 
+  /** A ValidationError with one issue about the whole input (no path). */
+  static single(what: string, message: string, code: string, refId?: string): ValidationError {
+    return new ValidationError(what, [{ path: [], message, code }], refId);
+  }
+
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), issues: this.issues };
   }
+}
+
+/** Parses `value` with `schema`, throwing a ValidationError that names `what` on failure. */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  refId?: string,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(what, result.error.issues, refId);
+  return result.data;
 }
 
 export class TaskNotFoundError extends RefCacheError {

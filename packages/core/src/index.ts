@@ -5,6 +5,7 @@ export {
   errorMessage,
   IllegalTransitionError,
   KeyOwnedByTaskError,
+  parseOrThrow,
   RefCacheError,
   StoreError,
   TaskAlreadyActiveError,
@@ -32,6 +33,7 @@ export {
   type TaskStatus,
   TaskStatusSchema,
   TERMINAL_STATUSES,
+  TtlSchema,
 } from "./models.js";
 export {
   canTransition,

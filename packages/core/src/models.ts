@@ -93,10 +93,13 @@ export const TaskInfoSchema = z.object({
 });
 export type TaskInfo = z.output<typeof TaskInfoSchema>;
 
+/** A time to live in ms; `null` means no expiry. */
+export const TtlSchema = z.number().int().positive().nullable();
+
 /** Options of a cache write. */
 export const SetOptionsSchema = z.strictObject({
   /** Time to live in ms; `null` keeps the value until it is deleted. Defaults to the cache's `defaultTtlMs`. */
-  ttlMs: z.number().int().positive().nullable().optional(),
+  ttlMs: TtlSchema.optional(),
 });
 export type SetOptions = z.input<typeof SetOptionsSchema>;
 
@@ -105,4 +108,9 @@ export interface CacheEntryInfo {
   key: string;
   createdAt: number;
   expiresAt?: number;
+}
+
+/** The public metadata of an entry stored under `key`. */
+export function cacheEntryInfo(key: string, entry: { createdAt: number; expiresAt?: number }): CacheEntryInfo {
+  return { key, createdAt: entry.createdAt, ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt }) };
 }

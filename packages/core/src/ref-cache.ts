@@ -5,6 +5,7 @@ import {
   errorMessage,
   IllegalTransitionError,
   KeyOwnedByTaskError,
+  parseOrThrow,
   RefCacheError,
   StoreError,
   TaskAlreadyActiveError,
@@ -14,6 +15,7 @@ import {
 import { KeyedMutex } from "./keyed-mutex.js";
 import {
   type CacheEntryInfo,
+  cacheEntryInfo,
   isTerminalStatus,
   RefIdSchema,
   type SetOptions,
@@ -25,6 +27,7 @@ import {
   TaskProgressUpdateSchema,
   type TaskStatus,
   TaskStatusSchema,
+  TtlSchema,
 } from "./models.js";
 import { MemoryStore, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
 import { type IntervalHandle, startBackgroundInterval } from "./timer.js";
@@ -55,8 +58,6 @@ const isStore = (v: unknown): v is Store =>
   v !== null &&
   ["get", "set", "delete"].every((m) => typeof (v as Record<string, unknown>)[m] === "function");
 
-const ttl = z.number().int().positive().nullable();
-
 export const RefCacheOptionsSchema = z.strictObject({
   /** Names the cache; prefixes the ids of `newRefId()`. */
   name: z
@@ -68,7 +69,7 @@ export const RefCacheOptionsSchema = z.strictObject({
   /** How long a finished task's status (and error) stays readable (ms). */
   taskRetentionMs: z.number().int().nonnegative().default(300_000),
   /** Time to live of stored values when a write names none (ms); `null` keeps them until deleted. */
-  defaultTtlMs: ttl.default(3_600_000),
+  defaultTtlMs: TtlSchema.default(3_600_000),
   /** Source of time; defaults to `Date.now`. */
   clock: z.custom<Clock>(isClock, "clock must be an object with a now() method").optional(),
   /** Storage backend; defaults to a new `MemoryStore`. */
@@ -106,7 +107,7 @@ export type TaskInput = PromiseLike<unknown> | TaskHandle | TaskFunction;
 
 export const RegisterTaskOptionsSchema = z.strictObject({
   /** Time to live of the result once the task completes by itself (ms); defaults to `defaultTtlMs`. */
-  ttlMs: ttl.optional(),
+  ttlMs: TtlSchema.optional(),
 });
 export type RegisterTaskOptions = z.input<typeof RegisterTaskOptionsSchema>;
 
@@ -153,12 +154,6 @@ function withoutPercentage(value: unknown): unknown {
   return rest;
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, refId?: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(what, result.error.issues, refId);
-  return result.data;
-}
-
 function truncate(message: string): string {
   return message.length <= TASK_ERROR_MAX_LENGTH ? message : `${message.slice(0, TASK_ERROR_MAX_LENGTH - 1)}…`;
 }
@@ -194,7 +189,7 @@ export class RefCache {
   #closed = false;
 
   constructor(options: RefCacheOptions = {}) {
-    const parsed = parse(RefCacheOptionsSchema, options, "RefCache options");
+    const parsed = parseOrThrow(RefCacheOptionsSchema, options, "RefCache options");
     this.name = parsed.name;
     this.taskCleanupIntervalMs = parsed.taskCleanupIntervalMs;
     this.taskRetentionMs = parsed.taskRetentionMs;
@@ -223,8 +218,8 @@ export class RefCache {
 
   /** Stores `value` under `key`, replacing what was there. `undefined` cannot be stored. */
   async set(key: string, value: unknown, options: SetOptions = {}): Promise<CacheEntryInfo> {
-    const id = parse(RefIdSchema, key, "key");
-    const opts = parse(SetOptionsSchema, options, "set options", id);
+    const id = parseOrThrow(RefIdSchema, key, "key");
+    const opts = parseOrThrow(SetOptionsSchema, options, "set options", id);
     this.#assertOpen();
     return this.#mutex.run(id, async () => {
       this.#assertOpen();
@@ -236,7 +231,7 @@ export class RefCache {
 
   /** The value stored under `key`, or `undefined` when there is none or it expired. */
   async get<T = unknown>(key: string): Promise<T | undefined> {
-    const id = parse(RefIdSchema, key, "key");
+    const id = parseOrThrow(RefIdSchema, key, "key");
     this.#assertOpen();
     const entry = await this.#read(id);
     return entry?.value as T | undefined;
@@ -244,28 +239,23 @@ export class RefCache {
 
   /** Like `get`, with the entry's timestamps. */
   async getEntry<T = unknown>(key: string): Promise<(CacheEntryInfo & { value: T }) | undefined> {
-    const id = parse(RefIdSchema, key, "key");
+    const id = parseOrThrow(RefIdSchema, key, "key");
     this.#assertOpen();
     const entry = await this.#read(id);
     if (entry === undefined) return undefined;
-    return {
-      key: id,
-      value: entry.value as T,
-      createdAt: entry.createdAt,
-      ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt }),
-    };
+    return { ...cacheEntryInfo(id, entry), value: entry.value as T };
   }
 
   /** Whether a value that has not expired is stored under `key`. Does not read the value if the store has `stat`. */
   async has(key: string): Promise<boolean> {
-    const id = parse(RefIdSchema, key, "key");
+    const id = parseOrThrow(RefIdSchema, key, "key");
     this.#assertOpen();
     return (await this.#liveMeta(id)) !== undefined;
   }
 
   /** Deletes the value under `key`; returns whether there was one. A running task's key cannot be deleted. */
   async delete(key: string): Promise<boolean> {
-    const id = parse(RefIdSchema, key, "key");
+    const id = parseOrThrow(RefIdSchema, key, "key");
     this.#assertOpen();
     return this.#mutex.run(id, async () => {
       this.#assertOpen();
@@ -293,8 +283,8 @@ export class RefCache {
    * id again starts a new run with `retryCount` one higher and removes the old result.
    */
   async registerTask(refId: string, task: TaskInput, options: RegisterTaskOptions = {}): Promise<TaskInfo> {
-    const id = parse(RefIdSchema, refId, "ref id");
-    const opts = parse(RegisterTaskOptionsSchema, options, "register options", id);
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
+    const opts = parseOrThrow(RegisterTaskOptionsSchema, options, "register options", id);
     const input = this.#parseTaskInput(task, id);
     this.#assertOpen();
     return this.#mutex.run(id, async () => {
@@ -343,7 +333,7 @@ export class RefCache {
 
   /** Moves a `pending` task to `processing`. */
   async startTask(refId: string): Promise<TaskInfo> {
-    const id = parse(RefIdSchema, refId, "ref id");
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
     return this.#mutate(id, (record) => {
       if (record.info.status !== "pending") throw new IllegalTransitionError(id, record.info.status, "processing");
       this.#transition(record, "processing");
@@ -357,13 +347,14 @@ export class RefCache {
    * mutation of the id waits for it: keep it short).
    */
   async updateTaskProgress(refId: string, update: TaskProgressUpdate | ProgressUpdater): Promise<TaskInfo> {
-    const id = parse(RefIdSchema, refId, "ref id");
-    const direct = typeof update === "function" ? undefined : parse(TaskProgressUpdateSchema, update, "progress", id);
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
+    const direct =
+      typeof update === "function" ? undefined : parseOrThrow(TaskProgressUpdateSchema, update, "progress", id);
     return this.#mutate(id, async (record) => {
       this.#assertTransition(record, "processing");
       const raw =
         direct ??
-        parse(
+        parseOrThrow(
           TaskProgressUpdateSchema,
           withoutPercentage(await (update as ProgressUpdater)(record.info.progress && { ...record.info.progress })),
           "progress",
@@ -374,15 +365,15 @@ export class RefCache {
       for (const [field, value] of Object.entries(raw)) {
         if (value !== undefined) Object.assign(merged, { [field]: value });
       }
-      record.info.progress = parse(TaskProgressSchema, merged, "progress", id);
+      record.info.progress = parseOrThrow(TaskProgressSchema, merged, "progress", id);
       this.#transition(record, "processing");
     });
   }
 
   /** Stores `result` under the task's ref id and marks it complete. */
   async completeTask(refId: string, result: unknown, options: SetOptions = {}): Promise<TaskInfo> {
-    const id = parse(RefIdSchema, refId, "ref id");
-    const opts = parse(SetOptionsSchema, options, "complete options", id);
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
+    const opts = parseOrThrow(SetOptionsSchema, options, "complete options", id);
     return this.#mutate(id, async (record) => {
       this.#assertTransition(record, "complete");
       await this.#write(id, result, opts.ttlMs === undefined ? record.resultTtlMs : opts.ttlMs);
@@ -392,7 +383,7 @@ export class RefCache {
 
   /** Marks the task failed with the error's message, kept until the task is cleaned up. */
   async failTask(refId: string, error: unknown): Promise<TaskInfo> {
-    const id = parse(RefIdSchema, refId, "ref id");
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
     return this.#mutate(id, (record) => {
       this.#assertTransition(record, "failed");
       this.#transition(record, "failed", errorMessage(error));
@@ -404,7 +395,7 @@ export class RefCache {
    * `cancel`. A settlement of the work that comes later is ignored.
    */
   async cancelTask(refId: string, reason?: unknown): Promise<TaskInfo> {
-    const id = parse(RefIdSchema, refId, "ref id");
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
     return this.#mutate(id, (record) => {
       this.#assertTransition(record, "cancelled");
       this.#cancel(record, reason);
@@ -413,7 +404,7 @@ export class RefCache {
 
   /** A copy of the task's current state, or `undefined` when no task is registered under `refId`. */
   getTaskStatus(refId: string): TaskInfo | undefined {
-    const id = parse(RefIdSchema, refId, "ref id");
+    const id = parseOrThrow(RefIdSchema, refId, "ref id");
     const record = this.#tasks.get(id);
     return record === undefined ? undefined : copyInfo(record.info);
   }
@@ -423,7 +414,7 @@ export class RefCache {
     const wanted =
       filter.status === undefined
         ? undefined
-        : parse(TaskStatusSchema.array(), [filter.status].flat(), "status filter");
+        : parseOrThrow(TaskStatusSchema.array(), [filter.status].flat(), "status filter");
     const out: TaskInfo[] = [];
     for (const record of this.#tasks.values()) {
       if (wanted === undefined || wanted.includes(record.info.status)) out.push(copyInfo(record.info));
@@ -437,7 +428,7 @@ export class RefCache {
    * Returns how many tasks were removed.
    */
   cleanupTasks(maxAgeMs: number = this.taskRetentionMs): number {
-    const maxAge = parse(z.number().nonnegative(), maxAgeMs, "max age");
+    const maxAge = parseOrThrow(z.number().nonnegative(), maxAgeMs, "max age");
     const now = this.#clock.now();
     let removed = 0;
     for (const [id, record] of this.#tasks) {
@@ -456,9 +447,7 @@ export class RefCache {
    */
   onTaskChange(listener: TaskListener): () => void {
     if (typeof listener !== "function") {
-      throw new ValidationError("listener", [
-        { path: [], message: "listener must be a function", code: "invalid_type" },
-      ]);
+      throw ValidationError.single("listener", "listener must be a function", "invalid_type");
     }
     this.#listeners.add(listener);
     return () => {
@@ -550,7 +539,12 @@ export class RefCache {
     | { kind: "handle"; handle: TaskHandle } {
     if (typeof task === "function") return { kind: "function", fn: task as TaskFunction };
     if (isThenable(task)) return { kind: "promise", promise: task };
-    const handle = parse(TaskHandleSchema, task, "task (expected a Promise, a task function or a handle)", refId);
+    const handle = parseOrThrow(
+      TaskHandleSchema,
+      task,
+      "task (expected a Promise, a task function or a handle)",
+      refId,
+    );
     return { kind: "handle", handle };
   }
 
@@ -650,11 +644,7 @@ export class RefCache {
 
   async #write(id: string, value: unknown, ttlMs: number | null | undefined): Promise<CacheEntryInfo> {
     if (value === undefined) {
-      throw new ValidationError(
-        "value",
-        [{ path: [], message: "undefined cannot be stored; use null", code: "invalid_type" }],
-        id,
-      );
+      throw ValidationError.single("value", "undefined cannot be stored; use null", "invalid_type", id);
     }
     const createdAt = this.#clock.now();
     const effectiveTtl = ttlMs === undefined ? this.defaultTtlMs : ttlMs;
@@ -662,7 +652,7 @@ export class RefCache {
     if (effectiveTtl !== null) entry.expiresAt = createdAt + effectiveTtl;
     await this.#storeCall(id, () => this.#store.set(id, entry));
     if (entry.expiresAt !== undefined) this.#ensureCleanupLoop();
-    return { key: id, createdAt, ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt }) };
+    return cacheEntryInfo(id, entry);
   }
 
   /** Runs a store call, turning its failures into typed errors. */
@@ -672,11 +662,7 @@ export class RefCache {
     } catch (error) {
       if (error instanceof RefCacheError) throw error;
       if (error instanceof Error && error.name === "DataCloneError") {
-        throw new ValidationError(
-          "value",
-          [{ path: [], message: `value cannot be stored: ${error.message}`, code: "custom" }],
-          id,
-        );
+        throw ValidationError.single("value", `value cannot be stored: ${error.message}`, "custom", id);
       }
       throw new StoreError(`Store failed for "${id}": ${errorMessage(error)}`, id, error);
     }

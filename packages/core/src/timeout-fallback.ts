@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ValidationError } from "./errors.js";
-import { RefIdSchema, type TaskInfo } from "./models.js";
+import { parseOrThrow } from "./errors.js";
+import { RefIdSchema, type TaskInfo, TtlSchema } from "./models.js";
 import type { RefCache, TaskContext } from "./ref-cache.js";
 
 export const TimeoutFallbackOptionsSchema = z.strictObject({
@@ -9,7 +9,7 @@ export const TimeoutFallbackOptionsSchema = z.strictObject({
   /** The ref id to track the work under; defaults to `cache.newRefId()`. */
   refId: RefIdSchema.optional(),
   /** Time to live of the result in the cache (ms); defaults to the cache's `defaultTtlMs`. */
-  ttlMs: z.number().int().positive().nullable().optional(),
+  ttlMs: TtlSchema.optional(),
 });
 export type TimeoutFallbackOptions = z.input<typeof TimeoutFallbackOptionsSchema>;
 
@@ -31,10 +31,9 @@ export async function runWithTimeoutFallback<T>(
   work: (context: TaskContext) => T | PromiseLike<T>,
   options: TimeoutFallbackOptions,
 ): Promise<TimeoutFallbackResult<Awaited<T>>> {
-  const parsed = TimeoutFallbackOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new ValidationError("timeout fallback options", parsed.error.issues);
-  const { timeoutMs, ttlMs } = parsed.data;
-  const refId = parsed.data.refId ?? cache.newRefId();
+  const parsed = parseOrThrow(TimeoutFallbackOptionsSchema, options, "timeout fallback options");
+  const { timeoutMs, ttlMs } = parsed;
+  const refId = parsed.refId ?? cache.newRefId();
 
   type Outcome = { kind: "done"; value: Awaited<T> } | { kind: "error"; error: unknown } | { kind: "timeout" };
   let settle!: (outcome: Outcome) => void;
