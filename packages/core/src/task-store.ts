@@ -1,0 +1,112 @@
+/**
+ * The task store: where the truth about every task lives, shared by every RefCache (and every process)
+ * that points at it. Each write is a compare-and-set on `version`, so two instances racing on one id
+ * can never both win, and a write from an old run (a stale `runId`) can never overwrite a newer one.
+ */
+import type { TaskInfo, TaskStatus } from "./models.js";
+import type { StoreEntry } from "./store.js";
+
+/**
+ * A task as the store holds it: the public `TaskInfo` plus the fields that make concurrent writers safe.
+ * Stores keep it as plain JSON data.
+ */
+export interface StoredTask extends TaskInfo {
+  /** Incremented by every successful write; the compare-and-set checks it. */
+  version: number;
+  /** Lease of the instance running the task (epoch ms); past it without renewal the worker counts as lost. */
+  leaseExpiresAt?: number;
+}
+
+/** Options of `TaskStore.create`. */
+export interface CreateTaskOptions {
+  /** Refuse the task when this many tasks are already pending or processing (counted atomically). */
+  maxActiveTasks?: number;
+}
+
+/** Result of `TaskStore.create`. */
+export type CreateTaskOutcome =
+  | { ok: true; task: StoredTask }
+  /** A task that has not finished holds the id. */
+  | { ok: false; reason: "active"; current: StoredTask }
+  /** `maxActiveTasks` tasks are already active. */
+  | { ok: false; reason: "capacity"; activeTasks: number };
+
+/** Result of `TaskStore.update`. */
+export type UpdateTaskOutcome =
+  | { ok: true; task: StoredTask }
+  /** The stored version differed (someone else wrote first) or the task is gone; `current` is what is stored now. */
+  | { ok: false; current: StoredTask | undefined };
+
+/** A filter and a page position for `TaskStore.list`. */
+export interface TaskQuery {
+  /** Only tasks in one of these statuses. */
+  status?: readonly TaskStatus[];
+  /** Only tasks with exactly this owner. */
+  owner?: string;
+  /** Opaque position returned as `nextCursor` by the previous page. */
+  cursor?: string;
+  /** Page size, 1–1000. */
+  limit: number;
+}
+
+export interface TaskPage<T> {
+  tasks: T[];
+  /** Present when more tasks may follow; pass it back as `cursor`. */
+  nextCursor?: string;
+}
+
+/** What a store tells its subscribers after every successful write, from any instance. */
+export interface TaskChange {
+  task: StoredTask;
+  /** `instanceId` of the RefCache that made the change, when it said. */
+  origin?: string;
+}
+
+export type TaskChangeListener = (change: TaskChange) => void;
+
+/**
+ * The contract every task store keeps (memory, Redis, …), checked by the conformance suite in
+ * `@mcp-refcache/core/testing`. All methods are asynchronous; each one is atomic.
+ *
+ * A task store is paired with the value `Store` that holds results: `create` removes the old value of
+ * the id and `update` with a `result` writes the value in the same atomic step as the status, so no
+ * reader ever sees `complete` without its value, and a stale run can never overwrite a newer result.
+ */
+export interface TaskStore {
+  /** The stored task, or `undefined`. */
+  get(refId: string): Promise<StoredTask | undefined>;
+
+  /**
+   * Creates `task` (its `version` is ignored; the stored one starts at 1) unless an unfinished task holds
+   * the id or the active count is at `maxActiveTasks`. A finished task under the id is replaced, and the
+   * value stored under the id is deleted in the same step.
+   */
+  create(task: StoredTask, options?: CreateTaskOptions, origin?: string): Promise<CreateTaskOutcome>;
+
+  /**
+   * Replaces the stored task with `task` if the stored version is `expectedVersion` (the new version is
+   * `expectedVersion + 1`). With `result`, the value is written under the task's id in the same step.
+   */
+  update(task: StoredTask, expectedVersion: number, result?: StoreEntry, origin?: string): Promise<UpdateTaskOutcome>;
+
+  /** One page of tasks, in a stable order, filtered by status and owner. */
+  list(query: TaskQuery): Promise<TaskPage<StoredTask>>;
+
+  /** Up to `limit` unfinished tasks whose lease ended at or before `now`. */
+  listExpiredLeases(now: number, limit: number): Promise<StoredTask[]>;
+
+  /**
+   * Removes up to `limit` finished tasks whose `completedAt` is at or before `finishedBefore`, oldest
+   * first (through an index by finish time, not a scan); returns their ids. Values are left to their TTL.
+   */
+  removeFinished(finishedBefore: number, limit: number): Promise<string[]>;
+
+  /**
+   * Calls `listener` after every successful create or update, from any instance sharing the store.
+   * Optional: without it, cancels made elsewhere reach a runner on its next lease renewal or progress write.
+   */
+  subscribe?(listener: TaskChangeListener): () => void;
+
+  /** Releases connections or other resources. */
+  close?(): Promise<void>;
+}
