@@ -2,7 +2,7 @@
  * Options of `withRefCache` and of each tool, validated once with zod at the boundary, and the
  * owner scope: whose tasks a request may see.
  */
-import { parseOrThrow } from "@mcp-refcache/core";
+import { ValidationError } from "@mcp-refcache/core";
 import { PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { z } from "zod";
@@ -45,6 +45,13 @@ export const WithRefCacheOptionsSchema = z.strictObject({
     .default(() => sessionOwner),
 });
 export type WithRefCacheOptions = z.input<typeof WithRefCacheOptionsSchema>;
+
+/** Parses `value` with `schema`, or throws core's ValidationError naming `what` and each bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(what, result.error.issues);
+  return result.data;
+}
 
 /** Parsed options, with the polling tool names checked (valid, distinct). */
 export function parseWithRefCacheOptions(options: WithRefCacheOptions) {

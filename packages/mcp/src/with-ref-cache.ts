@@ -3,7 +3,7 @@
  * with a pending reference when slow; the polling tools; and, when the server was built with
  * `refCacheServerOptions`, native MCP Tasks (2025-11-25) for clients that send `task` on `tools/call`.
  */
-import { parseOrThrow, type RefCache, type TaskContext } from "@mcp-refcache/core";
+import type { RefCache, TaskContext } from "@mcp-refcache/core";
 import {
   answerCachedResult,
   answerCancelTask,
@@ -30,6 +30,7 @@ import type {
 } from "@modelcontextprotocol/sdk/types.js";
 import {
   type ParsedWithRefCacheOptions,
+  parseOrThrow,
   parseWithRefCacheOptions,
   type RefCacheToolOptions,
   RefCacheToolOptionsSchema,
@@ -245,7 +246,11 @@ class ToolCall {
       return { task: ttlMs === undefined ? view : { ...view, ttl: ttlMs } };
     } catch (error) {
       // Registering failed (capacity, store down): the SDK turns the throw into an isError result.
-      throw new Error(toolErrorFromException(error, refId).content.map((c) => c.text).join("\n"));
+      throw new Error(
+        toolErrorFromException(error, refId)
+          .content.map((c) => c.text)
+          .join("\n"),
+      );
     }
   }
 }

@@ -117,16 +117,24 @@ export function useFixtures() {
       const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
       if (setup.sessionId !== undefined) serverTransport.sessionId = setup.sessionId;
       jsonWire(serverTransport);
-      const client = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: { tasks: { list: {}, cancel: {} } } });
+      const client = new Client(
+        { name: "test-client", version: "1.0.0" },
+        { capabilities: { tasks: { list: {}, cancel: {} } } },
+      );
       await server.connect(serverTransport);
       await client.connect(clientTransport);
-      closers.push(() => client.close(), () => server.close());
+      closers.push(
+        () => client.close(),
+        () => server.close(),
+      );
       return { client, server, tools, work };
     },
   };
 }
 
 /** The text of a tool result. */
-export function textOf(result: { content?: unknown }): string {
-  return ((result.content ?? []) as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
+export function textOf(result: object): string {
+  return (((result as { content?: unknown }).content ?? []) as { type: string; text?: string }[])
+    .map((c) => c.text ?? "")
+    .join("\n");
 }

@@ -15,7 +15,9 @@ function httpEndpoint(cache: RefCache, work: SlowWork) {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
       const transport = transports.get(sessionId);
-      return transport === undefined ? new Response("unknown session", { status: 404 }) : transport.handleRequest(request);
+      return transport === undefined
+        ? new Response("unknown session", { status: 404 })
+        : transport.handleRequest(request);
     }
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),

@@ -86,9 +86,9 @@ describe("native MCP Tasks (2025-11-25)", () => {
     expect((await b.client.experimental.tasks.listTasks()).tasks.map((t) => t.taskId)).toEqual([theirs]);
     await expect(b.client.experimental.tasks.getTask(mine)).rejects.toThrow(/Task not found/);
     await expect(b.client.experimental.tasks.cancelTask(mine)).rejects.toThrow(/Task not found/);
-    await expect(
-      b.client.experimental.tasks.getTaskResult(mine, CallToolResultSchema),
-    ).rejects.toThrow(/Task not found/);
+    await expect(b.client.experimental.tasks.getTaskResult(mine, CallToolResultSchema)).rejects.toThrow(
+      /Task not found/,
+    );
     expect((await a.client.experimental.tasks.getTask(mine)).status).toBe("working");
   });
 

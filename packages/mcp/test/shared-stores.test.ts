@@ -36,9 +36,11 @@ describe("two server instances sharing one store pair", () => {
 
   it("cancels through instance B work running on instance A: A's handler signal aborts", async () => {
     const { a, b } = await twoInstances();
-    const refId = ((await a.client.callTool({ name: "slow", arguments: { quarter: "Q1" } })).structuredContent as {
-      refId: string;
-    }).refId;
+    const refId = (
+      (await a.client.callTool({ name: "slow", arguments: { quarter: "Q1" } })).structuredContent as {
+        refId: string;
+      }
+    ).refId;
     const cancelled = await b.client.callTool({ name: "cancel_task", arguments: { refId } });
     expect(cancelled.isError).toBeFalsy();
     await until(() => a.work.aborted !== undefined, "abort on A");
