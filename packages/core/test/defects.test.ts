@@ -264,6 +264,7 @@ describe("defects", () => {
     expect(() => cache.listTasks(null as never)).not.toThrow();
     expect(() => cache.listTasks(5 as never)).toThrow(ValidationError);
     const hostile = {};
+    // biome-ignore lint/suspicious/noThenProperty: the point is a hostile thenable
     Object.defineProperty(hostile, "then", {
       get() {
         throw new Error("then getter");
