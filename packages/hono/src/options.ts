@@ -1,0 +1,74 @@
+/**
+ * Options of `refCacheRoutes` and `withTimeoutFallback`, validated with zod once when the routes or the
+ * handler are built, and the one place that decides whose tasks a request may see.
+ */
+import { parseOrThrow, RefCache, TtlSchema } from "@mcp-refcache/core";
+import type { Context } from "hono";
+import * as z from "zod";
+
+/** Reads the caller's identity from the request (a JWT claim, a session, an API key…). */
+export type OwnerResolver = (c: Context) => string | undefined;
+
+const ownerResolver = z.custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function (c) => string");
+
+/** Accepts RefCache instances from any copy of core (duck-typed on what the routes call). */
+export const RefCacheSchema = z.custom<RefCache>(
+  (v) => v instanceof RefCache || (typeof v === "object" && v !== null && "getTask" in v && "queryTasks" in v),
+  "cache must be a RefCache",
+);
+
+export const RefCacheRoutesOptionsSchema = z.strictObject({
+  /** Scopes every route to one owner: others' tasks and values answer 404. */
+  owner: ownerResolver.optional(),
+  /**
+   * How long the event stream waits for a change notification before it reads the task from the store
+   * itself (ms). Covers changes made by other instances through a store without `subscribe`.
+   */
+  pollIntervalMs: z.number().int().positive().max(60_000).default(1000),
+  /** `Retry-After` sent while a task is active and on retryable errors (seconds). */
+  retryAfterSeconds: z.number().int().positive().max(3600).default(1),
+});
+export type RefCacheRoutesOptions = z.input<typeof RefCacheRoutesOptionsSchema>;
+export type ParsedRoutesOptions = z.output<typeof RefCacheRoutesOptionsSchema>;
+
+export const TimeoutFallbackHandlerOptionsSchema = z.strictObject({
+  /** How long the request waits for the work before it answers 202 (ms). */
+  timeoutMs: z.number().int().nonnegative(),
+  owner: ownerResolver.optional(),
+  /** Where `refCacheRoutes` is mounted; `Location` points at `${basePath}/tasks/:refId`. */
+  basePath: z
+    .string()
+    .regex(/^(\/[^/?#]+)*$/, 'basePath must be "" or start with "/" and not end with "/"')
+    .default("/refcache"),
+  /** Time to live of the result (ms); `null` keeps it. Defaults to the cache's `defaultTtlMs`. */
+  ttlMs: TtlSchema.optional(),
+  /** `Retry-After` sent with the 202 (seconds). */
+  retryAfterSeconds: z.number().int().positive().max(3600).default(1),
+  /**
+   * How long `waitUntil` keeps waiting, after the work returned, for its result to be stored (ms).
+   */
+  settleMs: z.number().int().positive().default(10_000),
+});
+export type TimeoutFallbackHandlerOptions = z.input<typeof TimeoutFallbackHandlerOptionsSchema>;
+
+export function parseRoutesOptions(options: unknown): ParsedRoutesOptions {
+  return parseOrThrow(RefCacheRoutesOptionsSchema, options, "refCacheRoutes options");
+}
+
+/**
+ * The owner of this request, or `undefined` when routes are not owner-scoped or the resolver found
+ * none. A resolver returning something else than a non-empty string is a server bug and throws.
+ */
+export function resolveOwner(resolver: OwnerResolver | undefined, c: Context): string | undefined {
+  if (resolver === undefined) return undefined;
+  const owner: unknown = resolver(c);
+  if (owner === undefined) return undefined;
+  // Not a ValidationError: the client did nothing wrong, so this must surface as a 500.
+  if (typeof owner !== "string" || owner === "") throw new TypeError("owner resolver must return a non-empty string");
+  return owner;
+}
+
+/** `{ owner }` for core calls, without the key when there is no owner. */
+export function ownerScope(owner: string | undefined): { owner?: string } {
+  return owner === undefined ? {} : { owner };
+}

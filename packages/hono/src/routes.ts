@@ -1,0 +1,69 @@
+/**
+ * `refCacheRoutes(cache)`: the Hono app clients use to follow slow work — read, stream, cancel and list
+ * tasks, and fetch their results — scoped to the caller's owner when an `owner` resolver is given.
+ */
+import { isTerminalStatus, parseOrThrow, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import { type Context, Hono } from "hono";
+import { ownerScope, parseRoutesOptions, RefCacheSchema, type RefCacheRoutesOptions, resolveOwner } from "./options.js";
+import { problemFromError, problemResponse } from "./problem.js";
+import { refIdParam, taskListQuery } from "./params.js";
+import { readResult } from "./result.js";
+import { taskEventsResponse } from "./task-events.js";
+
+/** The task as JSON, with `Retry-After` while it is still running. */
+export function taskResponse(c: Context, task: TaskInfo, retryAfterSeconds: number, status: 200 | 202 = 200): Response {
+  if (!isTerminalStatus(task.status)) c.header("Retry-After", String(retryAfterSeconds));
+  return c.json(task, status);
+}
+
+export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions = {}): Hono {
+  parseOrThrow(RefCacheSchema, cache, "cache");
+  const { owner: ownerOf, pollIntervalMs, retryAfterSeconds } = parseRoutesOptions(options);
+  const app = new Hono();
+  const scope = (c: Context) => ownerScope(resolveOwner(ownerOf, c));
+
+  app.onError((error, c) => problemFromError(error, c.req.path, retryAfterSeconds));
+  app.notFound((c) =>
+    problemResponse({ code: "ROUTE_NOT_FOUND", detail: `No route for ${c.req.method} ${c.req.path}`, instance: c.req.path }),
+  );
+
+  app.get("/tasks", taskListQuery, async (c) => {
+    const { status, cursor, limit } = c.req.valid("query");
+    const owner = resolveOwner(ownerOf, c);
+    const page = await cache.queryTasks({
+      ...(status === undefined ? {} : { status }),
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(limit === undefined ? {} : { limit }),
+      ...ownerScope(owner),
+    });
+    // Core reads a missing owner as "every owner"; a scoped app with an anonymous caller must only
+    // see tasks that belong to nobody.
+    const tasks = ownerOf !== undefined && owner === undefined ? page.tasks.filter((t) => t.owner === undefined) : page.tasks;
+    return c.json({ tasks, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
+  });
+
+  app.get("/tasks/:refId", refIdParam, async (c) => {
+    const { refId } = c.req.valid("param");
+    const task = await cache.getTask(refId, scope(c));
+    if (task === undefined) throw new TaskNotFoundError(refId);
+    return taskResponse(c, task, retryAfterSeconds);
+  });
+
+  app.get("/tasks/:refId/events", refIdParam, (c) => {
+    const { refId } = c.req.valid("param");
+    return taskEventsResponse(cache, c, { refId, owner: resolveOwner(ownerOf, c), pollIntervalMs });
+  });
+
+  app.delete("/tasks/:refId", refIdParam, async (c) => {
+    const { refId } = c.req.valid("param");
+    const task = await cache.cancelTask(refId, "cancelled by the client", scope(c));
+    return taskResponse(c, task, retryAfterSeconds);
+  });
+
+  app.get("/refs/:refId", refIdParam, async (c) => {
+    const { refId } = c.req.valid("param");
+    return readResult(cache, c, refId, scope(c), retryAfterSeconds);
+  });
+
+  return app;
+}
