@@ -23,7 +23,12 @@ export async function readResult(
   const instance = c.req.path;
   const task = await cache.getTask(refId, scope);
   if (task === undefined) {
-    return problemResponse({ code: "REF_NOT_FOUND", detail: `Nothing is stored under "${refId}"`, instance, extensions: { refId } });
+    return problemResponse({
+      code: "REF_NOT_FOUND",
+      detail: `Nothing is stored under "${refId}"`,
+      instance,
+      extensions: { refId },
+    });
   }
   if (task.status === "pending" || task.status === "processing") {
     return problemResponse({
@@ -39,7 +44,11 @@ export async function readResult(
       code: "RESULT_EXPIRED",
       detail: `Task "${refId}" completed, but its result expired${task.resultExpiresAt === undefined ? "" : ` at ${new Date(task.resultExpiresAt).toISOString()}`}; run it again`,
       instance,
-      extensions: { refId, taskStatus: task.status, ...(task.resultExpiresAt === undefined ? {} : { resultExpiresAt: task.resultExpiresAt }) },
+      extensions: {
+        refId,
+        taskStatus: task.status,
+        ...(task.resultExpiresAt === undefined ? {} : { resultExpiresAt: task.resultExpiresAt }),
+      },
     });
   }
   return problemResponse({

@@ -4,9 +4,9 @@
  */
 import { isTerminalStatus, parseOrThrow, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
 import { type Context, Hono } from "hono";
-import { ownerScope, parseRoutesOptions, RefCacheSchema, type RefCacheRoutesOptions, resolveOwner } from "./options.js";
-import { problemFromError, problemResponse } from "./problem.js";
+import { ownerScope, parseRoutesOptions, type RefCacheRoutesOptions, RefCacheSchema, resolveOwner } from "./options.js";
 import { refIdParam, taskListQuery } from "./params.js";
+import { problemFromError, problemResponse } from "./problem.js";
 import { readResult } from "./result.js";
 import { taskEventsResponse } from "./task-events.js";
 
@@ -24,7 +24,11 @@ export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions =
 
   app.onError((error, c) => problemFromError(error, c.req.path, retryAfterSeconds));
   app.notFound((c) =>
-    problemResponse({ code: "ROUTE_NOT_FOUND", detail: `No route for ${c.req.method} ${c.req.path}`, instance: c.req.path }),
+    problemResponse({
+      code: "ROUTE_NOT_FOUND",
+      detail: `No route for ${c.req.method} ${c.req.path}`,
+      instance: c.req.path,
+    }),
   );
 
   app.get("/tasks", taskListQuery, async (c) => {
@@ -38,7 +42,8 @@ export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions =
     });
     // Core reads a missing owner as "every owner"; a scoped app with an anonymous caller must only
     // see tasks that belong to nobody.
-    const tasks = ownerOf !== undefined && owner === undefined ? page.tasks.filter((t) => t.owner === undefined) : page.tasks;
+    const tasks =
+      ownerOf !== undefined && owner === undefined ? page.tasks.filter((t) => t.owner === undefined) : page.tasks;
     return c.json({ tasks, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
   });
 

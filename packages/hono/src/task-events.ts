@@ -52,41 +52,45 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
   }
   const initial = first;
 
-  return streamSSE(c, async (stream) => {
-    let aborted = false;
-    stream.onAbort(() => {
-      aborted = true;
-      wake?.();
-    });
-    // Wakes on a change, an abort, or after pollIntervalMs, whichever comes first.
-    const nextSignal = () =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      }).finally(() => {
-        wake = undefined;
+  return streamSSE(
+    c,
+    async (stream) => {
+      let aborted = false;
+      stream.onAbort(() => {
+        aborted = true;
+        wake?.();
       });
+      // Wakes on a change, an abort, or after pollIntervalMs, whichever comes first.
+      const nextSignal = () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }).finally(() => {
+          wake = undefined;
+        });
 
-    try {
-      let sequence = 0;
-      let last = initial;
-      await writeTask(stream, last, sequence++);
-      while (!aborted && !isTerminalStatus(last.status)) {
-        if (changes.length === 0) await nextSignal();
-        if (aborted) break;
-        const next = changes.shift() ?? (await cache.getTask(refId, ownerScope(owner)));
-        // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
-        if (next === undefined || next.runId !== initial.runId) break;
-        if (!isNews(next, last)) continue;
-        last = next;
+      try {
+        let sequence = 0;
+        let last = initial;
         await writeTask(stream, last, sequence++);
+        while (!aborted && !isTerminalStatus(last.status)) {
+          if (changes.length === 0) await nextSignal();
+          if (aborted) break;
+          const next = changes.shift() ?? (await cache.getTask(refId, ownerScope(owner)));
+          // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
+          if (next === undefined || next.runId !== initial.runId) break;
+          if (!isNews(next, last)) continue;
+          last = next;
+          await writeTask(stream, last, sequence++);
+        }
+      } finally {
+        unsubscribe();
       }
-    } finally {
-      unsubscribe();
-    }
-    // With an error callback, Hono ends the stream with an `error` event carrying the message.
-  }, async () => {});
+      // With an error callback, Hono ends the stream with an `error` event carrying the message.
+    },
+    async () => {},
+  );
 }

@@ -39,11 +39,14 @@ export function withTimeoutFallback<T>(
 ): Handler {
   parseOrThrow(RefCacheSchema, cache, "cache");
   if (typeof handler !== "function") throw new TypeError("withTimeoutFallback: handler must be a function");
-  const { timeoutMs, owner: ownerOf, basePath, ttlMs, retryAfterSeconds, settleMs } = parseOrThrow(
-    TimeoutFallbackHandlerOptionsSchema,
-    options,
-    "withTimeoutFallback options",
-  );
+  const {
+    timeoutMs,
+    owner: ownerOf,
+    basePath,
+    ttlMs,
+    retryAfterSeconds,
+    settleMs,
+  } = parseOrThrow(TimeoutFallbackHandlerOptionsSchema, options, "withTimeoutFallback options");
 
   return async (c) => {
     const instance = c.req.path;

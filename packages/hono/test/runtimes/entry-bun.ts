@@ -2,6 +2,13 @@
 import { demoApp } from "./demo-app.js";
 
 declare const __PORT__: number;
-declare const Bun: { serve(options: { hostname: string; port: number; idleTimeout?: number; fetch: (r: Request) => Response | Promise<Response> }): unknown };
+declare const Bun: {
+  serve(options: {
+    hostname: string;
+    port: number;
+    idleTimeout?: number;
+    fetch: (r: Request) => Response | Promise<Response>;
+  }): unknown;
+};
 
 Bun.serve({ hostname: "127.0.0.1", port: __PORT__, idleTimeout: 60, fetch: (request) => demoApp().fetch(request) });
