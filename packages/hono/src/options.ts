@@ -2,7 +2,7 @@
  * Options of `refCacheRoutes` and `withTimeoutFallback`, validated with zod once when the routes or the
  * handler are built, and the one place that decides whose tasks a request may see.
  */
-import { parseOrThrow, RefCache, TtlSchema } from "@mcp-refcache/core";
+import { RefCache, TtlSchema, ValidationError } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import * as z from "zod";
 
@@ -51,24 +51,13 @@ export const TimeoutFallbackHandlerOptionsSchema = z.strictObject({
 });
 export type TimeoutFallbackHandlerOptions = z.input<typeof TimeoutFallbackHandlerOptionsSchema>;
 
+/** Parses `value` with `schema`, throwing core's ValidationError (naming `what`) on failure. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(what, result.error.issues);
+  return result.data;
+}
+
 export function parseRoutesOptions(options: unknown): ParsedRoutesOptions {
   return parseOrThrow(RefCacheRoutesOptionsSchema, options, "refCacheRoutes options");
-}
-
-/**
- * The owner of this request, or `undefined` when routes are not owner-scoped or the resolver found
- * none. A resolver returning something else than a non-empty string is a server bug and throws.
- */
-export function resolveOwner(resolver: OwnerResolver | undefined, c: Context): string | undefined {
-  if (resolver === undefined) return undefined;
-  const owner: unknown = resolver(c);
-  if (owner === undefined) return undefined;
-  // Not a ValidationError: the client did nothing wrong, so this must surface as a 500.
-  if (typeof owner !== "string" || owner === "") throw new TypeError("owner resolver must return a non-empty string");
-  return owner;
-}
-
-/** `{ owner }` for core calls, without the key when there is no owner. */
-export function ownerScope(owner: string | undefined): { owner?: string } {
-  return owner === undefined ? {} : { owner };
 }

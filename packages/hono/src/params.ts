@@ -14,7 +14,7 @@ export const RefIdParamsSchema = z.object({ refId: RefIdSchema });
 /** `?status=pending,processing` or `?status=pending&status=processing`. */
 const StatusListSchema = z
   .union([z.string(), z.array(z.string())])
-  .transform((raw) => [raw].flat().flatMap((part) => part.split(",")))
+  .transform((raw) => [...new Set([raw].flat().flatMap((part) => part.split(",")))])
   .pipe(TaskStatusSchema.array().min(1));
 
 export const TaskListQuerySchema = z.object({

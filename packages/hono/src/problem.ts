@@ -22,6 +22,7 @@ export const PROBLEM_KINDS = {
   ILLEGAL_TRANSITION: { status: 409, title: "Task already finished" },
   KEY_OWNED_BY_TASK: { status: 409, title: "Key belongs to an unfinished task" },
   STALE_RUN: { status: 409, title: "Task was restarted" },
+  TASK_NOT_COMPLETED: { status: 409, title: "Task did not complete" },
   CAPACITY_EXCEEDED: { status: 429, title: "Too many active tasks", retryable: true },
   STORE_ERROR: { status: 503, title: "Storage unavailable", retryable: true },
   CACHE_CLOSED: { status: 503, title: "Cache closed", retryable: true },

@@ -6,22 +6,23 @@
 import type { RefCache } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import { problemResponse } from "./problem.js";
+import { type RequestScope, visibleTask } from "./scope.js";
 
 export async function readResult(
   cache: RefCache,
   c: Context,
   refId: string,
-  scope: { owner?: string },
+  scope: RequestScope,
   retryAfterSeconds: number,
 ): Promise<Response> {
-  const entry = await cache.getEntry(refId, scope);
-  if (entry !== undefined) {
+  const entry = await cache.getEntry(refId, scope.core);
+  if (entry !== undefined && scope.sees(entry)) {
     // Values are never more public than their owner; a value with an expiry must not outlive it in a cache.
     c.header("Cache-Control", "private, no-store");
     return c.json(entry.value as never);
   }
   const instance = c.req.path;
-  const task = await cache.getTask(refId, scope);
+  const task = await visibleTask(cache, refId, scope);
   if (task === undefined) {
     return problemResponse({
       code: "REF_NOT_FOUND",

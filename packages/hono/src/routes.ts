@@ -2,12 +2,13 @@
  * `refCacheRoutes(cache)`: the Hono app clients use to follow slow work — read, stream, cancel and list
  * tasks, and fetch their results — scoped to the caller's owner when an `owner` resolver is given.
  */
-import { isTerminalStatus, parseOrThrow, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import { isTerminalStatus, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
 import { type Context, Hono } from "hono";
-import { ownerScope, parseRoutesOptions, type RefCacheRoutesOptions, RefCacheSchema, resolveOwner } from "./options.js";
+import { parseOrThrow, parseRoutesOptions, type RefCacheRoutesOptions, RefCacheSchema } from "./options.js";
 import { refIdParam, taskListQuery } from "./params.js";
 import { problemFromError, problemResponse } from "./problem.js";
 import { readResult } from "./result.js";
+import { requestScope, visibleTask } from "./scope.js";
 import { taskEventsResponse } from "./task-events.js";
 
 /** The task as JSON, with `Retry-After` while it is still running. */
@@ -20,7 +21,7 @@ export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions =
   parseOrThrow(RefCacheSchema, cache, "cache");
   const { owner: ownerOf, pollIntervalMs, retryAfterSeconds } = parseRoutesOptions(options);
   const app = new Hono();
-  const scope = (c: Context) => ownerScope(resolveOwner(ownerOf, c));
+  const scope = (c: Context) => requestScope(ownerOf, c);
 
   app.onError((error, c) => problemFromError(error, c.req.path, retryAfterSeconds));
   app.notFound((c) =>
@@ -33,35 +34,35 @@ export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions =
 
   app.get("/tasks", taskListQuery, async (c) => {
     const { status, cursor, limit } = c.req.valid("query");
-    const owner = resolveOwner(ownerOf, c);
+    const { core, sees } = scope(c);
     const page = await cache.queryTasks({
       ...(status === undefined ? {} : { status }),
       ...(cursor === undefined ? {} : { cursor }),
       ...(limit === undefined ? {} : { limit }),
-      ...ownerScope(owner),
+      ...core,
     });
-    // Core reads a missing owner as "every owner"; a scoped app with an anonymous caller must only
-    // see tasks that belong to nobody.
-    const tasks =
-      ownerOf !== undefined && owner === undefined ? page.tasks.filter((t) => t.owner === undefined) : page.tasks;
+    const tasks = page.tasks.filter(sees);
     return c.json({ tasks, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
   });
 
   app.get("/tasks/:refId", refIdParam, async (c) => {
     const { refId } = c.req.valid("param");
-    const task = await cache.getTask(refId, scope(c));
+    const task = await visibleTask(cache, refId, scope(c));
     if (task === undefined) throw new TaskNotFoundError(refId);
     return taskResponse(c, task, retryAfterSeconds);
   });
 
   app.get("/tasks/:refId/events", refIdParam, (c) => {
     const { refId } = c.req.valid("param");
-    return taskEventsResponse(cache, c, { refId, owner: resolveOwner(ownerOf, c), pollIntervalMs });
+    return taskEventsResponse(cache, c, { refId, scope: scope(c), pollIntervalMs });
   });
 
   app.delete("/tasks/:refId", refIdParam, async (c) => {
     const { refId } = c.req.valid("param");
-    const task = await cache.cancelTask(refId, "cancelled by the client", scope(c));
+    const requestScoped = scope(c);
+    // Core cannot express "owned by nobody", so an anonymous caller's cancel is checked first.
+    if (!requestScoped.sees((await cache.getTask(refId, requestScoped.core)) ?? {})) throw new TaskNotFoundError(refId);
+    const task = await cache.cancelTask(refId, "cancelled by the client", requestScoped.core);
     return taskResponse(c, task, retryAfterSeconds);
   });
 

@@ -6,11 +6,11 @@
 import { isTerminalStatus, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import { ownerScope } from "./options.js";
+import { type RequestScope, visibleTask } from "./scope.js";
 
 export interface TaskEventsOptions {
   refId: string;
-  owner: string | undefined;
+  scope: RequestScope;
   pollIntervalMs: number;
 }
 
@@ -30,7 +30,7 @@ function isNews(next: TaskInfo, last: TaskInfo): boolean {
  * before the first read so that no change between the read and the subscription is lost.
  */
 export async function taskEventsResponse(cache: RefCache, c: Context, options: TaskEventsOptions): Promise<Response> {
-  const { refId, owner, pollIntervalMs } = options;
+  const { refId, scope, pollIntervalMs } = options;
   const changes: TaskInfo[] = [];
   let wake: (() => void) | undefined;
   const unsubscribe = cache.onTaskChange((task) => {
@@ -41,7 +41,7 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
 
   let first: TaskInfo | undefined;
   try {
-    first = await cache.getTask(refId, ownerScope(owner));
+    first = await visibleTask(cache, refId, scope);
   } catch (error) {
     unsubscribe();
     throw error;
@@ -79,7 +79,7 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
         while (!aborted && !isTerminalStatus(last.status)) {
           if (changes.length === 0) await nextSignal();
           if (aborted) break;
-          const next = changes.shift() ?? (await cache.getTask(refId, ownerScope(owner)));
+          const next = changes.shift() ?? (await visibleTask(cache, refId, scope));
           // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
           if (next === undefined || next.runId !== initial.runId) break;
           if (!isNews(next, last)) continue;

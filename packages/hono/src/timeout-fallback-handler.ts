@@ -3,24 +3,18 @@
  * task; finished within `timeoutMs` it answers 200 with the result, otherwise 202 Accepted with
  * `Location` (the task route), `Retry-After` and the task, while the work goes on.
  */
-import {
-  parseOrThrow,
-  type RefCache,
-  runWithTimeoutFallback,
-  type TaskInfo,
-  type TaskProgressUpdate,
-} from "@mcp-refcache/core";
+import { type RefCache, runWithTimeoutFallback, type TaskInfo, type TaskProgressUpdate } from "@mcp-refcache/core";
 import type { Context, Handler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
-  ownerScope,
+  parseOrThrow,
   RefCacheSchema,
-  resolveOwner,
   type TimeoutFallbackHandlerOptions,
   TimeoutFallbackHandlerOptionsSchema,
 } from "./options.js";
 import { problemFromError, taskFailedResponse } from "./problem.js";
 import { taskResponse } from "./routes.js";
+import { requestScope } from "./scope.js";
 import { keepAlive } from "./wait-until.js";
 
 export interface SlowWorkContext {
@@ -52,7 +46,7 @@ export function withTimeoutFallback<T>(
     const instance = c.req.path;
     let refId: string | undefined;
     try {
-      const scope = ownerScope(resolveOwner(ownerOf, c));
+      const scope = requestScope(ownerOf, c).core;
       let workDone: Promise<unknown> = Promise.resolve();
       const outcome = await runWithTimeoutFallback(
         cache,

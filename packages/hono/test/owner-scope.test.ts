@@ -33,7 +33,7 @@ describe("owner scope", () => {
     const started = await app.request("/work", as("alice", { method: "POST" }));
     expect(started.status).toBe(202);
     const location = started.headers.get("location") ?? "";
-    const refId = location.split("/").at(-1) ?? "";
+    const refId = decodeURIComponent(location.split("/").at(-1) ?? "");
     expect((await cache.getTask(refId, { owner: "alice" }))?.owner).toBe("alice");
 
     for (const user of ["bob", undefined]) {

@@ -70,7 +70,7 @@ const config :Workerd.Config = (
 
 const demoWorker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
-  compatibilityDate = "2025-01-01",
+  compatibilityDate = "2025-05-05",
 );
 `;
 }
