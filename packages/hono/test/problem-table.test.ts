@@ -1,11 +1,15 @@
 import {
   CacheClosedError,
+  ErrorCode,
   IllegalTransitionError,
   KeyOwnedByTaskError,
   MemoryStore,
+  StaleRunError,
   StoreError,
   TaskAlreadyActiveError,
+  TaskNotCompletedError,
   TaskNotFoundError,
+  TooManyTasksError,
   ValidationError,
 } from "@mcp-refcache/core";
 import { Hono } from "hono";
@@ -30,6 +34,9 @@ describe("the problem table", () => {
     [new TaskAlreadyActiveError("x", "processing"), 409],
     [new IllegalTransitionError("x", "complete", "cancelled"), 409],
     [new KeyOwnedByTaskError("x"), 409],
+    [new StaleRunError("x", "run-1"), 409],
+    [new TaskNotCompletedError("x", "cancelled", "by someone"), 409],
+    [new TooManyTasksError("x", 10), 429],
     [new StoreError("down", "x", new Error("cause")), 503],
     [new CacheClosedError("c"), 503],
   ])("maps %s to its status", async (error, status) => {
@@ -38,7 +45,11 @@ describe("the problem table", () => {
     const problem = await problemOf(response);
     expect(problem).toMatchObject({ status, code: error.code, detail: error.message, instance: "/here" });
     expect(problem.title).toBe(PROBLEM_KINDS[error.code as keyof typeof PROBLEM_KINDS].title);
-    expect(response.headers.get("retry-after")).toBe(status === 503 ? "7" : null);
+    expect(response.headers.get("retry-after")).toBe(status === 503 || status === 429 ? "7" : null);
+  });
+
+  it("has a row for every code core can throw", () => {
+    for (const code of Object.values(ErrorCode)) expect(PROBLEM_KINDS).toHaveProperty(code);
   });
 
   it("answers 500 for an unexpected error without leaking its message", async () => {

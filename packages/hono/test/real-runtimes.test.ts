@@ -62,6 +62,22 @@ for (const name of runtimes) {
       expect(await (await fetch(url(location))).json()).toMatchObject({ status: "cancelled" });
     });
 
+    // workerd only: the other runtimes are long-lived processes that have no ExecutionContext.
+    if (name === "workerd")
+      it("without waitUntil workerd drops the work after the response", async () => {
+        // The same work twice, side by side: with the ExecutionContext, and without (the negative control).
+        const post = (headers: Record<string, string>) =>
+          fetch(url("/slow?steps=4&stepMs=150"), { method: "POST", headers });
+        const [kept, dropped] = await Promise.all([post({}), post({ "x-without-wait-until": "1" })]);
+        expect([kept.status, dropped.status]).toEqual([202, 202]);
+        const keptEvents = parseSse(await (await fetch(url(`${kept.headers.get("location")}/events`))).text());
+        expect(keptEvents.at(-1)?.event).toBe("complete");
+        // By the time the kept work made all four steps, the dropped one has not made even one.
+        const stuck = await (await fetch(url(dropped.headers.get("location") ?? ""))).json();
+        expect(stuck).toMatchObject({ status: "processing" });
+        expect(stuck.progress).toBeUndefined();
+      });
+
     it("a bad id answers 400 problem+json", async () => {
       const response = await fetch(url(`/refcache/tasks/${"x".repeat(300)}`));
       expect(response.status).toBe(400);
