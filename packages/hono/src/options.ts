@@ -11,11 +11,34 @@ export type OwnerResolver = (c: Context) => string | undefined;
 
 const ownerResolver = z.custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function (c) => string");
 
-/** Accepts RefCache instances from any copy of core (duck-typed on what the routes call). */
-export const RefCacheSchema = z.custom<RefCache>(
-  (v) => v instanceof RefCache || (typeof v === "object" && v !== null && "getTask" in v && "queryTasks" in v),
-  "cache must be a RefCache",
-);
+const isRefCache = (v: unknown): v is RefCache =>
+  v instanceof RefCache || (typeof v === "object" && v !== null && "getTask" in v && "queryTasks" in v);
+
+/**
+ * The cache, or a function that makes it on first use. Workers forbid random values and timers at module
+ * scope, where a RefCache starts both, so there the cache must be created inside the first request.
+ */
+export type CacheSource = RefCache | (() => RefCache);
+
+/** Caches made by factories, so that routes and handlers given the same factory share one cache. */
+const madeByFactory = new WeakMap<() => RefCache, RefCache>();
+
+/** A getter for the cache of `source`; a factory is called once, on first use. Checks what it gets. */
+export function cacheGetter(source: unknown): () => RefCache {
+  if (isRefCache(source)) return () => source;
+  if (typeof source !== "function") {
+    throw ValidationError.single("cache", "cache must be a RefCache or a function returning one", "invalid_type");
+  }
+  const factory = source as () => RefCache;
+  return () => {
+    const known = madeByFactory.get(factory);
+    if (known !== undefined) return known;
+    const cache: unknown = factory();
+    if (!isRefCache(cache)) throw new TypeError("the cache factory must return a RefCache");
+    madeByFactory.set(factory, cache);
+    return cache;
+  };
+}
 
 export const RefCacheRoutesOptionsSchema = z.strictObject({
   /** Scopes every route to one owner: others' tasks and values answer 404. */

@@ -2,9 +2,9 @@
  * `refCacheRoutes(cache)`: the Hono app clients use to follow slow work — read, stream, cancel and list
  * tasks, and fetch their results — scoped to the caller's owner when an `owner` resolver is given.
  */
-import { isTerminalStatus, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import { isTerminalStatus, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
 import { type Context, Hono } from "hono";
-import { parseOrThrow, parseRoutesOptions, type RefCacheRoutesOptions, RefCacheSchema } from "./options.js";
+import { type CacheSource, cacheGetter, parseRoutesOptions, type RefCacheRoutesOptions } from "./options.js";
 import { refIdParam, taskListQuery } from "./params.js";
 import { problemFromError, problemResponse } from "./problem.js";
 import { readResult } from "./result.js";
@@ -17,8 +17,8 @@ export function taskResponse(c: Context, task: TaskInfo, retryAfterSeconds: numb
   return c.json(task, status);
 }
 
-export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions = {}): Hono {
-  parseOrThrow(RefCacheSchema, cache, "cache");
+export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptions = {}): Hono {
+  const cacheOf = cacheGetter(source);
   const { owner: ownerOf, pollIntervalMs, retryAfterSeconds } = parseRoutesOptions(options);
   const app = new Hono();
   const scope = (c: Context) => requestScope(ownerOf, c);
@@ -35,7 +35,7 @@ export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions =
   app.get("/tasks", taskListQuery, async (c) => {
     const { status, cursor, limit } = c.req.valid("query");
     const { core, sees } = scope(c);
-    const page = await cache.queryTasks({
+    const page = await cacheOf().queryTasks({
       ...(status === undefined ? {} : { status }),
       ...(cursor === undefined ? {} : { cursor }),
       ...(limit === undefined ? {} : { limit }),
@@ -47,28 +47,29 @@ export function refCacheRoutes(cache: RefCache, options: RefCacheRoutesOptions =
 
   app.get("/tasks/:refId", refIdParam, async (c) => {
     const { refId } = c.req.valid("param");
-    const task = await visibleTask(cache, refId, scope(c));
+    const task = await visibleTask(cacheOf(), refId, scope(c));
     if (task === undefined) throw new TaskNotFoundError(refId);
     return taskResponse(c, task, retryAfterSeconds);
   });
 
   app.get("/tasks/:refId/events", refIdParam, (c) => {
     const { refId } = c.req.valid("param");
-    return taskEventsResponse(cache, c, { refId, scope: scope(c), pollIntervalMs });
+    return taskEventsResponse(cacheOf(), c, { refId, scope: scope(c), pollIntervalMs });
   });
 
   app.delete("/tasks/:refId", refIdParam, async (c) => {
     const { refId } = c.req.valid("param");
     const requestScoped = scope(c);
     // Core cannot express "owned by nobody", so an anonymous caller's cancel is checked first.
-    if (!requestScoped.sees((await cache.getTask(refId, requestScoped.core)) ?? {})) throw new TaskNotFoundError(refId);
-    const task = await cache.cancelTask(refId, "cancelled by the client", requestScoped.core);
+    if (!requestScoped.sees((await cacheOf().getTask(refId, requestScoped.core)) ?? {}))
+      throw new TaskNotFoundError(refId);
+    const task = await cacheOf().cancelTask(refId, "cancelled by the client", requestScoped.core);
     return taskResponse(c, task, retryAfterSeconds);
   });
 
   app.get("/refs/:refId", refIdParam, async (c) => {
     const { refId } = c.req.valid("param");
-    return readResult(cache, c, refId, scope(c), retryAfterSeconds);
+    return readResult(cacheOf(), c, refId, scope(c), retryAfterSeconds);
   });
 
   return app;

@@ -3,12 +3,13 @@
  * task; finished within `timeoutMs` it answers 200 with the result, otherwise 202 Accepted with
  * `Location` (the task route), `Retry-After` and the task, while the work goes on.
  */
-import { type RefCache, runWithTimeoutFallback, type TaskInfo, type TaskProgressUpdate } from "@mcp-refcache/core";
+import { runWithTimeoutFallback, type TaskInfo, type TaskProgressUpdate } from "@mcp-refcache/core";
 import type { Context, Handler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
+  type CacheSource,
+  cacheGetter,
   parseOrThrow,
-  RefCacheSchema,
   type TimeoutFallbackHandlerOptions,
   TimeoutFallbackHandlerOptionsSchema,
 } from "./options.js";
@@ -27,11 +28,11 @@ export interface SlowWorkContext {
 export type SlowHandler<T> = (c: Context, work: SlowWorkContext) => T | PromiseLike<T>;
 
 export function withTimeoutFallback<T>(
-  cache: RefCache,
+  source: CacheSource,
   options: TimeoutFallbackHandlerOptions,
   handler: SlowHandler<T>,
 ): Handler {
-  parseOrThrow(RefCacheSchema, cache, "cache");
+  const cacheOf = cacheGetter(source);
   if (typeof handler !== "function") throw new TypeError("withTimeoutFallback: handler must be a function");
   const {
     timeoutMs,
@@ -46,6 +47,7 @@ export function withTimeoutFallback<T>(
     const instance = c.req.path;
     let refId: string | undefined;
     try {
+      const cache = cacheOf();
       const scope = requestScope(ownerOf, c).core;
       let workDone: Promise<unknown> = Promise.resolve();
       const outcome = await runWithTimeoutFallback(

@@ -162,6 +162,33 @@ describe("withTimeoutFallback", () => {
     expect(await response.text()).toBe("short and stout");
   });
 
+  it("takes a cache factory, called once on the first request (Workers forbid making one at module scope)", async () => {
+    let made = 0;
+    const factory = () => {
+      made++;
+      return makeCache();
+    };
+    const app = new Hono();
+    app.route("/refcache", refCacheRoutes(factory));
+    app.get(
+      "/quick",
+      withTimeoutFallback(factory, { timeoutMs: 5000 }, () => "quick"),
+    );
+    expect(made).toBe(0);
+    const answered = await app.request("/quick");
+    expect(answered.status).toBe(200);
+    // The routes read the value the handler stored: both use the factory's one cache.
+    const stored = await app.request(answered.headers.get("content-location") ?? "");
+    expect(await stored.json()).toBe("quick");
+    expect(made).toBe(1);
+
+    const broken = new Hono().get(
+      "/x",
+      withTimeoutFallback((() => ({})) as never, { timeoutMs: 0 }, () => 1),
+    );
+    expect((await broken.request("/x")).status).toBe(500);
+  });
+
   it("refuses bad options when it is built", () => {
     const cache = makeCache();
     const handler = () => 1;

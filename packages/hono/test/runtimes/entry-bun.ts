@@ -11,4 +11,4 @@ declare const Bun: {
   }): unknown;
 };
 
-Bun.serve({ hostname: "127.0.0.1", port: __PORT__, idleTimeout: 60, fetch: (request) => demoApp().fetch(request) });
+Bun.serve({ hostname: "127.0.0.1", port: __PORT__, idleTimeout: 60, fetch: (request) => demoApp.fetch(request) });

@@ -6,4 +6,4 @@ declare const Deno: {
   serve(options: { hostname: string; port: number }, handler: (r: Request) => Response | Promise<Response>): unknown;
 };
 
-Deno.serve({ hostname: "127.0.0.1", port: __PORT__ }, (request) => demoApp().fetch(request));
+Deno.serve({ hostname: "127.0.0.1", port: __PORT__ }, (request) => demoApp.fetch(request));

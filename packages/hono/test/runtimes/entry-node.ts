@@ -4,4 +4,4 @@ import { demoApp } from "./demo-app.js";
 
 declare const __PORT__: number;
 
-serve({ fetch: (request) => demoApp().fetch(request), hostname: "127.0.0.1", port: __PORT__ });
+serve({ fetch: (request) => demoApp.fetch(request), hostname: "127.0.0.1", port: __PORT__ });

@@ -5,6 +5,6 @@ import { demoApp } from "./demo-app.js";
 export default {
   fetch(request: Request, env: unknown, ctx: unknown) {
     const withWaitUntil = request.headers.get("x-without-wait-until") === null;
-    return demoApp().fetch(request, env, (withWaitUntil ? ctx : undefined) as never);
+    return demoApp.fetch(request, env, (withWaitUntil ? ctx : undefined) as never);
   },
 };
