@@ -2,7 +2,7 @@
  * `refCacheRoutes(cache)`: the Hono app clients use to follow slow work — read, stream, cancel and list
  * tasks, and fetch their results — scoped to the caller's owner when an `owner` resolver is given.
  */
-import { isTerminalStatus, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import { TaskNotFoundError } from "@mcp-refcache/core";
 import { type Context, Hono } from "hono";
 import { type CacheSource, cacheGetter, parseRoutesOptions, type RefCacheRoutesOptions } from "./options.js";
 import { refIdParam, taskListQuery } from "./params.js";
@@ -10,12 +10,7 @@ import { problemFromError, problemResponse } from "./problem.js";
 import { readResult } from "./result.js";
 import { requestScope, visibleTask } from "./scope.js";
 import { taskEventsResponse } from "./task-events.js";
-
-/** The task as JSON, with `Retry-After` while it is still running. */
-export function taskResponse(c: Context, task: TaskInfo, retryAfterSeconds: number, status: 200 | 202 = 200): Response {
-  if (!isTerminalStatus(task.status)) c.header("Retry-After", String(retryAfterSeconds));
-  return c.json(task, status);
-}
+import { taskResponse } from "./task-response.js";
 
 export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptions = {}): Hono {
   const cacheOf = cacheGetter(source);
@@ -59,11 +54,10 @@ export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptio
 
   app.delete("/tasks/:refId", refIdParam, async (c) => {
     const { refId } = c.req.valid("param");
-    const requestScoped = scope(c);
-    // Core cannot express "owned by nobody", so an anonymous caller's cancel is checked first.
-    if (!requestScoped.sees((await cacheOf().getTask(refId, requestScoped.core)) ?? {}))
-      throw new TaskNotFoundError(refId);
-    const task = await cacheOf().cancelTask(refId, "cancelled by the client", requestScoped.core);
+    const callerScope = scope(c);
+    // Read first: core cannot express "owned by nobody", which an anonymous caller of scoped routes is.
+    if ((await visibleTask(cacheOf(), refId, callerScope)) === undefined) throw new TaskNotFoundError(refId);
+    const task = await cacheOf().cancelTask(refId, "cancelled by the client", callerScope.core);
     return taskResponse(c, task, retryAfterSeconds);
   });
 

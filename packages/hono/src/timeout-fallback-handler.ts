@@ -14,8 +14,8 @@ import {
   TimeoutFallbackHandlerOptionsSchema,
 } from "./options.js";
 import { problemFromError, taskFailedResponse } from "./problem.js";
-import { taskResponse } from "./routes.js";
 import { requestScope } from "./scope.js";
+import { taskResponse } from "./task-response.js";
 import { keepAlive } from "./wait-until.js";
 
 export interface SlowWorkContext {
