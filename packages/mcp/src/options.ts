@@ -5,7 +5,7 @@
 import { ValidationError } from "@mcp-refcache/core";
 import { PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
-import { z } from "zod";
+import * as z from "zod";
 
 /** What the owner resolver sees. On `tasks/*` requests the SDK hands the store only the session id. */
 export interface OwnerContext {

@@ -2,7 +2,7 @@
  * Runs one tool call under core's timeout fallback and turns the outcome into the result the client
  * sees: the value inline when the work finished in time, else a pending reference to poll.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseOrThrow } from "../errors.js";
 import type { TaskInfo } from "../models.js";
 import type { RefCache } from "../ref-cache.js";

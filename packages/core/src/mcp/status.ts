@@ -2,7 +2,7 @@
  * Status names on the MCP wire (`working`, `completed`, …) and how they map onto core's task statuses.
  * Both MCP task generations (2025-11-25 and the 2026-07-28 extension) use the same five names.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { TaskStatus } from "../models.js";
 
 export const McpTaskStatusSchema = z.enum(["working", "input_required", "completed", "failed", "cancelled"]);

@@ -70,10 +70,12 @@ export function toolErrorFromException(
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof Error && typeof code === "string" && Object.hasOwn(KIND_BY_CODE, code)) {
     const errorRefId = (error as { refId?: unknown }).refId;
+    // A task that did not complete carries its own reason: the message would repeat what the kind says.
+    const reason = (error as { reason?: unknown }).reason;
     return toolErrorResult(
       KIND_BY_CODE[code] as McpToolErrorKind,
       typeof errorRefId === "string" ? errorRefId : refId,
-      error.message,
+      code === ErrorCode.TaskNotCompleted && typeof reason === "string" ? reason : error.message,
     );
   }
   return toolErrorResult(otherwise, refId, errorMessage(error));

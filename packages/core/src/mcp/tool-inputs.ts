@@ -2,7 +2,7 @@
  * Input schemas, default names and descriptions of the polling tools that every MCP adapter registers,
  * so a client that knows nothing of MCP Tasks can still follow slow work to its result.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { RefIdSchema } from "../models.js";
 
 /** The ref id argument: same rules as everywhere in core (1–256 safe characters). */
