@@ -1,0 +1,49 @@
+/**
+ * Options of `withRefCache` and of each tool, validated once with zod where they enter: a bad option
+ * fails at registration time with a ValidationError naming it, never in the middle of a tool call.
+ */
+import { parseOrThrow, TtlSchema } from "@mcp-refcache/core";
+import * as z from "zod";
+import { defaultOwner, type OwnerResolver } from "./owner.js";
+
+const isFunction = (value: unknown): value is OwnerResolver => typeof value === "function";
+
+const timing = {
+  /** How long a call waits for its handler before answering with a task or a pending reference (ms). */
+  timeoutMs: z.number().int().nonnegative().optional(),
+  /** How long a result stays readable after the work completes (ms); `null` keeps it until deleted. */
+  ttlMs: TtlSchema.optional(),
+};
+
+export const RefCacheServerOptionsSchema = z.strictObject({
+  ...timing,
+  /** Polling interval suggested to clients, in tasks and pending references (ms). */
+  pollIntervalMs: z.number().int().positive().optional(),
+  /** Who owns a call's task; defaults to the auth principal, else the session (see `defaultOwner`). */
+  owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
+});
+export type RefCacheServerOptions = z.input<typeof RefCacheServerOptionsSchema>;
+
+export interface ResolvedServerOptions {
+  timeoutMs: number;
+  ttlMs: number | null | undefined;
+  pollIntervalMs: number;
+  owner: OwnerResolver;
+}
+
+export const DEFAULT_TIMEOUT_MS = 1_000;
+export const DEFAULT_POLL_INTERVAL_MS = 1_000;
+
+export function resolveServerOptions(options: RefCacheServerOptions | undefined): ResolvedServerOptions {
+  const parsed = parseOrThrow(RefCacheServerOptionsSchema, options ?? {}, "withRefCache options");
+  return {
+    timeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ttlMs: parsed.ttlMs,
+    pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    owner: parsed.owner ?? defaultOwner,
+  };
+}
+
+/** Per-tool overrides of the server-wide timing. */
+export const ToolTimingSchema = z.strictObject(timing);
+export type ToolTiming = z.input<typeof ToolTimingSchema>;
