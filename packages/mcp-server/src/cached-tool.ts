@@ -69,6 +69,6 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       // The SDK's result type has no task arm; the wire shape is the extension's CreateTaskResult.
       return toCreateTaskResultV2(outcome.task, settings.taskTiming) as unknown as CallToolResult;
     }
-    return outcome.result;
+    return { ...outcome.result };
   };
 }

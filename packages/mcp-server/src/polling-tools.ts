@@ -36,9 +36,9 @@ export function registerPollingTools(
       try {
         const owner = options.owner(ctx);
         const task = await readTask(cache, refId, owner);
-        return task === undefined ? toolErrorResult("not_found", refId) : await answer(task, owner);
+        return { ...(task === undefined ? toolErrorResult("not_found", refId) : await answer(task, owner)) };
       } catch (error) {
-        return toolErrorFromException(error, refId);
+        return { ...toolErrorFromException(error, refId) };
       }
     };
 

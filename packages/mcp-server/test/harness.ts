@@ -138,7 +138,7 @@ export function rawCall(send: SendRaw, method: string, params: Record<string, un
 }
 
 /** An ext-tasks session whose 2026 task traffic goes through `send`. */
-function taskSession(client: Client, send: SendRaw): TaskEnabledSession {
+function taskSession(client: Client, send: SendRaw): TaskEnabledSession<unknown> {
   return createTaskSessionFromClient(client, {
     endpointId: "refcache-test",
     rawDispatch: async (request) => {
