@@ -3,7 +3,7 @@
  * value inline when it is ready within `timeoutMs`, else a native task (client declared the Tasks
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
-import type { RefCache, TaskContext, TaskProgressUpdate } from "@mcp-refcache/core";
+import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
 import { type McpTaskTiming, type PollingToolNames, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, ServerContext, ToolAnnotations } from "@modelcontextprotocol/server";
 import type * as z from "zod";
@@ -51,10 +51,37 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
 
   return async (args: Args, ctx: ServerContext): Promise<CallToolResult> => {
     const owner = server.owner(ctx);
+    const refId = cache.newRefId();
+    const scope = owner === undefined ? {} : { owner };
+    // While the call is still open, progress also goes to the client as notifications/progress, and a
+    // notifications/cancelled for it cancels the task; once answered, the task lives on its own.
+    let open = true;
+    const progressToken = ctx.mcpReq._meta?.progressToken;
+    const forward = (info: TaskInfo | undefined) => {
+      const progress = info?.progress;
+      if (!open || progressToken === undefined || progress?.current === undefined) return;
+      const { current, total, message } = progress;
+      const params = {
+        progressToken,
+        progress: current,
+        ...(total === undefined ? {} : { total }),
+        ...(message === undefined ? {} : { message }),
+      };
+      ctx.mcpReq.notify({ method: "notifications/progress", params }).catch(() => {});
+    };
+    const onRequestAborted = () => {
+      cache.cancelTask(refId, "the client cancelled the request", scope).catch(() => {});
+    };
+    ctx.mcpReq.signal.addEventListener("abort", onRequestAborted, { once: true });
+
     const work = (task: TaskContext) =>
       handler(args, {
         signal: task.signal,
-        reportProgress: (update) => task.reportProgress(update),
+        reportProgress: async (update) => {
+          const info = await task.reportProgress(update);
+          forward(info);
+          return info;
+        },
         refId: task.refId,
         ctx,
       });
@@ -62,8 +89,12 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       timeoutMs,
       pollIntervalMs: server.pollIntervalMs,
       names,
+      refId,
       ...(ttlMs === undefined ? {} : { ttlMs }),
-      ...(owner === undefined ? {} : { owner }),
+      ...scope,
+    }).finally(() => {
+      open = false;
+      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
     });
     if (outcome.kind === "pending" && clientDeclaresTasks(ctx)) {
       // The SDK's result type has no task arm; the wire shape is the extension's CreateTaskResult.

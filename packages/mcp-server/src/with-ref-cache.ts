@@ -5,11 +5,11 @@
  */
 import { parseOrThrow, type RefCache, type TaskInfo } from "@mcp-refcache/core";
 import { DEFAULT_POLLING_TOOL_NAMES, type McpTaskTiming } from "@mcp-refcache/core/mcp";
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/server";
+import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
-import { type RefCacheServerOptions, resolveServerOptions, ToolTimingSchema } from "./options.js";
 import { registerNativeTaskHandlers } from "./native-tasks.js";
+import { type RefCacheServerOptions, resolveServerOptions, ToolTimingSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
 
@@ -60,10 +60,17 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
   return {
     server,
     cache,
-    registerTool(name, config, handler) {
+    registerTool<InputSchema extends z.ZodObject>(
+      name: string,
+      config: CachedToolConfig<InputSchema>,
+      handler: CachedToolHandler<z.output<InputSchema>>,
+    ) {
       const { timeoutMs, ttlMs, title, description, inputSchema, annotations } = config;
       const timing = parseOrThrow(ToolTimingSchema, { timeoutMs, ttlMs }, `timing of tool "${name}"`);
       const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
+      // Without a schema the SDK would call the handler with the context alone: a tool with no
+      // arguments gets the empty object schema, which is what its `z.output` already is.
+      const schema = inputSchema ?? (z.object({}) as z.ZodObject as InputSchema);
       const callback = cachedToolCallback(handler, {
         cache,
         server: resolved,
@@ -78,10 +85,10 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
           ...(title === undefined ? {} : { title }),
           ...(description === undefined ? {} : { description }),
           ...(annotations === undefined ? {} : { annotations }),
-          // Without a schema the SDK would call the handler with the context alone.
-          inputSchema: inputSchema ?? z.object({}),
+          inputSchema: schema as z.ZodObject,
         },
-        callback as never,
+        // The SDK's callback type is conditional on the schema and cannot resolve for a generic one.
+        callback as (args: z.output<z.ZodObject>, ctx: ServerContext) => Promise<CallToolResult>,
       );
     },
   };

@@ -16,7 +16,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import * as z from "zod";
-import { type RefCacheServerOptions, withRefCache } from "../src/index.js";
+import { type CachedToolContext, type RefCacheServerOptions, withRefCache } from "../src/index.js";
 
 export const TASKS = "io.modelcontextprotocol/tasks";
 export const MODERN = "2026-07-28";
@@ -101,13 +101,16 @@ export function serverFactory(cache: RefCache, work: Work, options: RefCacheServ
       { description: "Answers at once", inputSchema: z.object({ text: z.string() }) },
       async ({ text }) => ({ echo: text }),
     );
+    const held = async ({ key }: { key: string }, { signal, reportProgress }: CachedToolContext) => {
+      await reportProgress({ current: 1, total: 4, message: "started" });
+      return work.hold(key, signal);
+    };
+    const keyed = z.object({ key: z.string() });
+    tools.registerTool("slow", { description: "Answers once the test releases it", inputSchema: keyed }, held);
     tools.registerTool(
-      "slow",
-      { description: "Answers once the test releases it", inputSchema: z.object({ key: z.string() }) },
-      async ({ key }, { signal, reportProgress }) => {
-        await reportProgress({ current: 1, total: 4, message: "started" });
-        return work.hold(key, signal);
-      },
+      "patient",
+      { description: "Like slow, but the call waits for it a long time", inputSchema: keyed, timeoutMs: 60_000 },
+      held,
     );
     return server;
   };
@@ -120,7 +123,9 @@ function jsonWire(transport: InMemoryTransport): InMemoryTransport {
   return transport;
 }
 
-export type RpcResponse = { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } };
+export type RpcResponse =
+  | { result: Record<string, unknown> }
+  | { error: { code: number; message: string; data?: unknown } };
 export type SendRaw = (request: { method: string; params: Record<string, unknown> }) => Promise<RpcResponse>;
 
 /** The `_meta` envelope a 2026-07-28 request carries; `declare` puts the Tasks extension in it. */
@@ -143,7 +148,9 @@ function taskSession(client: Client, send: SendRaw): TaskEnabledSession<unknown>
     endpointId: "refcache-test",
     rawDispatch: async (request) => {
       const response = await send(request as { method: string; params: Record<string, unknown> });
-      return "error" in response ? { kind: "error", error: response.error } : { kind: "result", result: response.result };
+      return "error" in response
+        ? { kind: "error", error: response.error }
+        : { kind: "result", result: response.result };
     },
     v2RequestFraming: { protocolVersion: MODERN, clientInfo, clientCapabilities: {} },
   } as Parameters<typeof createTaskSessionFromClient>[1]);
@@ -247,7 +254,11 @@ export function httpEndpoint(factory: McpServerFactory) {
   const sessionAs = async (principal: string) => {
     const client = await connectAs(principal, true);
     const session = taskSession(client, sendAs(principal));
-    return { client, session, close: async () => (await session.close(), await client.close()) };
+    const close = async () => {
+      await session.close();
+      await client.close();
+    };
+    return { client, session, close };
   };
 
   return { sendAs, connectAs, sessionAs };
@@ -262,4 +273,12 @@ export function newCache(options: ConstructorParameters<typeof RefCache>[0] = {}
 export function taskIdOf(response: RpcResponse): string {
   if ("result" in response && response.result.resultType === "task") return response.result.taskId as string;
   throw new Error(`expected a task, got ${JSON.stringify(response)}`);
+}
+
+/** `tasks/get` until the task leaves `working`, as a client honouring nothing but the status would. */
+export async function settledTask(send: SendRaw, taskId: string): Promise<RpcResponse> {
+  for (;;) {
+    const response = await rawCall(send, "tasks/get", { taskId });
+    if (!("result" in response) || response.result.status !== "working") return response;
+  }
 }

@@ -1,7 +1,7 @@
 import { createMemoryStores, type RefCache } from "@mcp-refcache/core";
 import { resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { httpEndpoint, newCache, rawCall, serverFactory, taskIdOf, Work } from "./harness.js";
+import { httpEndpoint, newCache, rawCall, serverFactory, settledTask, taskIdOf, Work } from "./harness.js";
 
 describe("over HTTP with createMcpHandler", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -65,9 +65,9 @@ describe("over HTTP with createMcpHandler", () => {
     expect(await rawCall(alice, "tasks/get", { taskId })).toMatchObject({ result: { taskId, status: "working" } });
 
     work.release("secret", "for alice");
-    let seen = await rawCall(alice, "tasks/get", { taskId });
-    while ("result" in seen && seen.result.status === "working") seen = await rawCall(alice, "tasks/get", { taskId });
-    expect(seen).toMatchObject({ result: { status: "completed", result: { structuredContent: { value: "for alice" } } } });
+    expect(await settledTask(alice, taskId)).toMatchObject({
+      result: { status: "completed", result: { structuredContent: { value: "for alice" } } },
+    });
     expect(await rawCall(bob, "tasks/get", { taskId })).toMatchObject({ error: { code: -32602 } });
   });
 
@@ -85,9 +85,9 @@ describe("over HTTP with createMcpHandler", () => {
       const taskId = taskIdOf(await rawCall(first, "tools/call", { name: "slow", arguments: { key: "shared" } }));
       expect(await rawCall(second, "tasks/get", { taskId })).toMatchObject({ result: { status: "working" } });
       work.release("shared", { from: "first" });
-      let seen = await rawCall(second, "tasks/get", { taskId });
-      while ("result" in seen && seen.result.status === "working") seen = await rawCall(second, "tasks/get", { taskId });
-      expect(seen).toMatchObject({ result: { status: "completed", result: { structuredContent: { from: "first" } } } });
+      expect(await settledTask(second, taskId)).toMatchObject({
+        result: { status: "completed", result: { structuredContent: { from: "first" } } },
+      });
     });
 
     it("serve one task: cancelled on the other, the running handler's signal aborts", async () => {

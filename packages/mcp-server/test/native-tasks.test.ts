@@ -1,6 +1,6 @@
 import { resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectModern, newCache, rawCall, serverFactory, TASKS, taskIdOf, Work } from "./harness.js";
+import { connectModern, newCache, rawCall, serverFactory, settledTask, TASKS, taskIdOf, Work } from "./harness.js";
 
 describe("a 2026-07-28 client that declares the Tasks extension", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -78,9 +78,7 @@ describe("a 2026-07-28 client that declares the Tasks extension", () => {
     const working = await rawCall(send, "tasks/get", { taskId });
     expect(working).toMatchObject({ result: { taskId, status: "working", statusMessage: "1/4 (25%) started" } });
     work.release("inline", ["a", "b"]);
-    let done = working;
-    while ("result" in done && done.result.status === "working") done = await rawCall(send, "tasks/get", { taskId });
-    expect(done).toMatchObject({
+    expect(await settledTask(send, taskId)).toMatchObject({
       result: {
         resultType: "complete",
         status: "completed",

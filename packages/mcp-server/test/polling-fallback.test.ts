@@ -37,7 +37,7 @@ describe.each(Object.entries(clients))("%s", (_label, connect) => {
   it("lists the tools and the three polling tools", async () => {
     const { client } = await setup();
     const names = (await client.listTools()).tools.map((tool) => tool.name).sort();
-    expect(names).toEqual(["cancel_task", "get_cached_result", "get_task_status", "quick", "slow"]);
+    expect(names).toEqual(["cancel_task", "get_cached_result", "get_task_status", "patient", "quick", "slow"]);
   });
 
   it("gets a fast call's value inline", async () => {
