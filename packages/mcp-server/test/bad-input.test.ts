@@ -1,15 +1,14 @@
 import type { RefCache } from "@mcp-refcache/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  connected,
   connectLegacy,
   connectModern,
-  newCache,
+  deferAfterEach,
   type RpcResponse,
   rawCall,
-  serverFactory,
   TASKS,
   taskIdOf,
-  Work,
 } from "./harness.js";
 
 const errorOf = (response: RpcResponse) => {
@@ -18,18 +17,12 @@ const errorOf = (response: RpcResponse) => {
 };
 
 describe("bad input to the Tasks extension methods", () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const defer = deferAfterEach();
 
   async function setup() {
-    const cache = newCache();
-    const work = new Work();
-    const connection = await connectModern(serverFactory(cache, work));
-    cleanups.push(() => cache.close(), connection.close);
-    const taskId = taskIdOf(await rawCall(connection.send, "tools/call", { name: "slow", arguments: { key: "k" } }));
-    return { cache, work, send: connection.send, taskId };
+    const { cache, work, send } = await connected(defer, connectModern);
+    const taskId = taskIdOf(await rawCall(send, "tools/call", { name: "slow", arguments: { key: "k" } }));
+    return { cache, work, send, taskId };
   }
 
   /** The stored task must be the same after the bad requests as before. */
@@ -107,16 +100,10 @@ describe("bad input to the Tasks extension methods", () => {
 });
 
 describe("bad input to the polling tools", () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const defer = deferAfterEach();
 
   it("answers unknown, malformed and extra arguments with a clear isError result", async () => {
-    const cache = newCache();
-    const work = new Work();
-    const { client, close } = await connectLegacy(serverFactory(cache, work));
-    cleanups.push(() => cache.close(), close);
+    const { cache, client } = await connected(defer, connectLegacy);
     const pending = await client.callTool({ name: "slow", arguments: { key: "k" } });
     const refId = (pending.structuredContent as { refId: string }).refId;
     const before = await cache.getTask(refId);
@@ -135,9 +122,7 @@ describe("bad input to the polling tools", () => {
   });
 
   it("a 2025-era client asking tasks/get is told the extension is required", async () => {
-    const cache = newCache();
-    const { client, close } = await connectLegacy(serverFactory(cache, new Work()));
-    cleanups.push(() => cache.close(), close);
+    const { client } = await connected(defer, connectLegacy);
     const { z } = await import("zod");
     await expect(
       client.request({ method: "tasks/get", params: { taskId: "abc" } }, z.object({}).loose()),

@@ -15,6 +15,7 @@ import {
   type McpServerFactory,
 } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { afterEach } from "vitest";
 import * as z from "zod";
 import { type CachedToolContext, type RefCacheServerOptions, withRefCache } from "../src/index.js";
 
@@ -281,4 +282,28 @@ export async function settledTask(send: SendRaw, taskId: string): Promise<RpcRes
     const response = await rawCall(send, "tasks/get", { taskId });
     if (!("result" in response) || response.result.status !== "working") return response;
   }
+}
+
+/** Runs what a test defers after it, newest first; call once per `describe`. */
+export function deferAfterEach(): (cleanup: () => Promise<unknown>) => void {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return (cleanup) => {
+    cleanups.push(cleanup);
+  };
+}
+
+/** A fresh cache and Work, a server over them and a connection from `connect`; all closed after the test. */
+export async function connected<C extends { close(): Promise<unknown> }>(
+  defer: (cleanup: () => Promise<unknown>) => void,
+  connect: (factory: () => McpServer) => Promise<C>,
+) {
+  const cache = newCache();
+  const work = new Work();
+  defer(() => cache.close());
+  const connection = await connect(serverFactory(cache, work));
+  defer(() => connection.close());
+  return { cache, work, ...connection };
 }

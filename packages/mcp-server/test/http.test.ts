@@ -1,16 +1,22 @@
 import { createMemoryStores, type RefCache } from "@mcp-refcache/core";
 import { resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
-import { afterEach, describe, expect, it } from "vitest";
-import { httpEndpoint, newCache, rawCall, serverFactory, settledTask, taskIdOf, Work } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import {
+  deferAfterEach,
+  httpEndpoint,
+  newCache,
+  rawCall,
+  serverFactory,
+  settledTask,
+  taskIdOf,
+  Work,
+} from "./harness.js";
 
 describe("over HTTP with createMcpHandler", () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const defer = deferAfterEach();
 
   function endpoint(cache: RefCache, work: Work) {
-    cleanups.push(() => cache.close());
+    defer(() => cache.close());
     return httpEndpoint(serverFactory(cache, work));
   }
 
@@ -18,7 +24,7 @@ describe("over HTTP with createMcpHandler", () => {
     const work = new Work();
     const http = endpoint(newCache(), work);
     const { session, close } = await http.sessionAs("alice");
-    cleanups.push(close);
+    defer(close);
     const execution = await session.callTool("slow", { key: "report" });
     expect(execution.kind).toBe("task");
     work.release("report", { rows: 3 });
@@ -33,7 +39,7 @@ describe("over HTTP with createMcpHandler", () => {
     const work = new Work();
     const http = endpoint(newCache(), work);
     const client = await http.connectAs("alice", pin);
-    cleanups.push(() => client.close());
+    defer(() => client.close());
     expect(client.getProtocolEra()).toBe(pin ? "modern" : "legacy");
     const pending = await client.callTool({ name: "slow", arguments: { key: "poll" } });
     const refId = (pending.structuredContent as { refId: string }).refId;

@@ -1,20 +1,11 @@
 import { resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
-import { afterEach, describe, expect, it } from "vitest";
-import { connectModern, newCache, rawCall, serverFactory, settledTask, TASKS, taskIdOf, Work } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { connected, connectModern, deferAfterEach, rawCall, settledTask, TASKS, taskIdOf } from "./harness.js";
 
 describe("a 2026-07-28 client that declares the Tasks extension", () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const defer = deferAfterEach();
 
-  async function setup() {
-    const cache = newCache();
-    const work = new Work();
-    const connection = await connectModern(serverFactory(cache, work));
-    cleanups.push(() => cache.close(), connection.close);
-    return { cache, work, ...connection };
-  }
+  const setup = () => connected(defer, connectModern);
 
   it("sees the extension advertised in the server capabilities", async () => {
     const { client } = await setup();

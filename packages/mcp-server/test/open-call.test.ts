@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { connectLegacy, connectModern, deferred, newCache, serverFactory, Work } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { connected, connectLegacy, connectModern, deferAfterEach, deferred } from "./harness.js";
 
 const clients = { "a 2026-07-28 client": connectModern, "a 2025-era client": connectLegacy };
 
 describe.each(Object.entries(clients))("while %s waits for a call", (_label, connect) => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const defer = deferAfterEach();
 
-  async function setup() {
-    const cache = newCache();
-    const work = new Work();
-    const connection = await connect(serverFactory(cache, work));
-    cleanups.push(() => cache.close(), connection.close);
-    return { work, client: connection.client };
-  }
+  const setup = () => connected(defer, connect);
 
   it("the handler's progress reaches it as notifications/progress", async () => {
     const { client, work } = await setup();

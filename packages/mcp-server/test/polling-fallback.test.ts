@@ -1,6 +1,6 @@
 import type { Client } from "@modelcontextprotocol/client";
-import { afterEach, describe, expect, it } from "vitest";
-import { connectLegacy, connectModern, newCache, serverFactory, Work } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { connected, connectLegacy, connectModern, deferAfterEach } from "./harness.js";
 
 type ToolAnswer = { structuredContent?: Record<string, unknown>; content?: { text: string }[]; isError?: boolean };
 
@@ -21,18 +21,9 @@ const clients = {
 };
 
 describe.each(Object.entries(clients))("%s", (_label, connect) => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const defer = deferAfterEach();
 
-  async function setup() {
-    const cache = newCache();
-    const work = new Work();
-    const connection = await connect(serverFactory(cache, work));
-    cleanups.push(() => cache.close(), connection.close);
-    return { cache, work, client: connection.client };
-  }
+  const setup = () => connected(defer, connect);
 
   it("lists the tools and the three polling tools", async () => {
     const { client } = await setup();
