@@ -6,6 +6,8 @@
 import { RefCache } from "@mcp-refcache/core";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createTaskSessionFromClient, type TaskEnabledSession } from "@modelcontextprotocol/ext-tasks/client";
+import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport as V1InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import {
   type AuthInfo,
   createMcpHandler,
@@ -205,6 +207,16 @@ export async function connectLegacy(factory: () => McpServer) {
   const server = factory();
   await server.connect(jsonWire(serverSide));
   const client = new Client(clientInfo);
+  await client.connect(clientSide);
+  return { client, close: () => client.close() };
+}
+
+/** A client of SDK v1 (`@modelcontextprotocol/sdk`, spec 2025-11-25) on one McpServer. */
+export async function connectSdkV1(factory: () => McpServer) {
+  const [clientSide, serverSide] = V1InMemoryTransport.createLinkedPair();
+  // v1's in-memory transport has the Transport shape v2 servers take; only the nominal types differ.
+  await factory().connect(serverSide as unknown as Parameters<McpServer["connect"]>[0]);
+  const client = new V1Client(clientInfo);
   await client.connect(clientSide);
   return { client, close: () => client.close() };
 }

@@ -1,23 +1,31 @@
-import type { Client } from "@modelcontextprotocol/client";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
-import { connected, connectLegacy, connectModern, deferAfterEach } from "./harness.js";
+import { connected, connectLegacy, connectModern, connectSdkV1, deferAfterEach } from "./harness.js";
+
+/** What these tests use of a client: the same two calls on SDK v1's and v2's `Client`. */
+interface ToolClient {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  listTools(): Promise<{ tools: { name: string }[] }>;
+}
+type Connect = (factory: () => McpServer) => Promise<{ client: ToolClient; close(): Promise<unknown> }>;
 
 type ToolAnswer = { structuredContent?: Record<string, unknown>; content?: { text: string }[]; isError?: boolean };
 
-const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+const call = async (client: ToolClient, name: string, args: Record<string, unknown>) =>
   (await client.callTool({ name, arguments: args })) as ToolAnswer;
 
 /** Polls get_task_status until the task leaves `working`, as a model following the text would. */
-async function statusWhenSettled(client: Client, refId: string): Promise<ToolAnswer> {
+async function statusWhenSettled(client: ToolClient, refId: string): Promise<ToolAnswer> {
   for (;;) {
     const status = await call(client, "get_task_status", { refId });
     if (status.structuredContent?.status !== "working") return status;
   }
 }
 
-const clients = {
+const clients: Record<string, Connect> = {
   "a plain 2026-07-28 client (extension not declared)": connectModern,
-  "a 2025-era client (legacy handshake)": connectLegacy,
+  "a 2025-era v2 client (legacy handshake)": connectLegacy,
+  "an SDK v1 client (2025-11-25)": connectSdkV1,
 };
 
 describe.each(Object.entries(clients))("%s", (_label, connect) => {
@@ -80,7 +88,7 @@ describe.each(Object.entries(clients))("%s", (_label, connect) => {
 
   it("never answers with a native task", async () => {
     const { client, work } = await setup();
-    const pending = (await client.callTool({ name: "slow", arguments: { key: "plain" } })) as Record<string, unknown>;
+    const pending = (await call(client, "slow", { key: "plain" })) as Record<string, unknown>;
     expect(pending.resultType).not.toBe("task");
     expect(pending.taskId).toBeUndefined();
     work.release("plain", 1);
