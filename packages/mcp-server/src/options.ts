@@ -2,9 +2,16 @@
  * Options of `withRefCache` and of each tool, validated once with zod where they enter: a bad option
  * fails at registration time with a ValidationError naming it, never in the middle of a tool call.
  */
-import { parseOrThrow, TtlSchema } from "@mcp-refcache/core";
+import { TtlSchema, ValidationError } from "@mcp-refcache/core";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver } from "./owner.js";
+
+/** Parses `value` with `schema`, throwing core's ValidationError naming `what` on failure. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(what, parsed.error.issues);
+  return parsed.data;
+}
 
 const isFunction = (value: unknown): value is OwnerResolver => typeof value === "function";
 

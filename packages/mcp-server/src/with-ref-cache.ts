@@ -3,13 +3,13 @@
  * handlers on a v2 `McpServer` and hands back a `registerTool` whose handlers run as cache tasks. Cheap
  * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
  */
-import { parseOrThrow, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import type { RefCache, TaskInfo } from "@mcp-refcache/core";
 import { DEFAULT_POLLING_TOOL_NAMES, type McpTaskTiming } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
 import { registerNativeTaskHandlers } from "./native-tasks.js";
-import { type RefCacheServerOptions, resolveServerOptions, ToolTimingSchema } from "./options.js";
+import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolTimingSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
 
