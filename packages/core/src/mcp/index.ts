@@ -2,6 +2,13 @@
  * `@mcp-refcache/core/mcp`: the SDK-free mapping between core and MCP that every MCP adapter shares —
  * polling tool schemas, tool results, status names and the task shapes of both MCP task generations.
  */
+export {
+  answerCachedResult,
+  answerCancelTask,
+  answerTaskStatus,
+  type PollingCache,
+  type PollingContext,
+} from "./polling-tools.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
@@ -45,6 +52,7 @@ export {
   type McpToolResult,
   type NextStepOptions,
   pendingToolResult,
+  storedValueStatusToolResult,
   taskOutcomeToolResult,
   taskStatusMessage,
   taskStatusToolResult,

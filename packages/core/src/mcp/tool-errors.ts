@@ -57,10 +57,14 @@ export function toolErrorResult(kind: McpToolErrorKind, refId?: string, detail =
 }
 
 /**
- * An `isError` result for anything thrown: core errors by their `code`, anything else (the tool's own
- * error) as a failure of the work under `refId`, or an internal error when there is no ref.
+ * An `isError` result for anything thrown: core errors by their `code`, anything else as `otherwise`
+ * (by default the tool's own error: a failure of the work under `refId`, internal when there is none).
  */
-export function toolErrorFromException(error: unknown, refId?: string): McpToolResult {
+export function toolErrorFromException(
+  error: unknown,
+  refId?: string,
+  otherwise: McpToolErrorKind = refId === undefined ? "internal" : "failed",
+): McpToolResult {
   // Matched by code, not class, so errors from another copy of core are recognised too.
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof Error && typeof code === "string" && Object.hasOwn(KIND_BY_CODE, code)) {
@@ -71,5 +75,5 @@ export function toolErrorFromException(error: unknown, refId?: string): McpToolR
       error.message,
     );
   }
-  return toolErrorResult(refId === undefined ? "internal" : "failed", refId, errorMessage(error));
+  return toolErrorResult(otherwise, refId, errorMessage(error));
 }

@@ -12,11 +12,12 @@ export interface McpTextContent {
   text: string;
 }
 
-/** An MCP `CallToolResult` with text content, as both SDK lines accept it. */
+/** An MCP `CallToolResult` with text content, as both SDK lines accept it (open, like the SDKs' Result). */
 export interface McpToolResult {
   content: McpTextContent[];
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
+  [key: string]: unknown;
 }
 
 /** How pending results and status answers talk about the next step. */
@@ -122,6 +123,18 @@ export function pendingToolResult(task: TaskInfo, options: NextStepOptions): Mcp
   };
 }
 
+function completedText(refId: string, names: PollingToolNames): string {
+  return `Completed. Call ${names.result} with ${args(refId)} to get the result.`;
+}
+
+/** The answer of `get_task_status` for a value whose task record is gone (cleaned up): completed. */
+export function storedValueStatusToolResult(refId: string, options: NextStepOptions): McpToolResult {
+  return {
+    content: [{ type: "text", text: completedText(refId, options.names ?? DEFAULT_POLLING_TOOL_NAMES) }],
+    structuredContent: { refId, status: "completed" },
+  };
+}
+
 /** The answer of `get_task_status`: the task's view and, in text, what to do next. */
 export function taskStatusToolResult(task: TaskInfo, options: NextStepOptions): McpToolResult {
   const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
@@ -129,7 +142,7 @@ export function taskStatusToolResult(task: TaskInfo, options: NextStepOptions): 
   const text: Record<McpTaskStatus, () => string> = {
     working: () => pollAgainText(task, options),
     input_required: () => pollAgainText(task, options),
-    completed: () => `Completed. Call ${names.result} with ${args(task.refId)} to get the result.`,
+    completed: () => completedText(task.refId, names),
     failed: () => `Failed: ${task.error ?? "no reason given"}. Run the original tool again to retry.`,
     cancelled: () => `Cancelled${task.error === undefined ? "" : `: ${task.error}`}. It has no result.`,
   };
