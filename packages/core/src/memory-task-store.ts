@@ -19,6 +19,8 @@ import type {
 } from "./task-store.js";
 
 const CURSOR_PREFIX = "m1.";
+/** A lock name no ref id can take (ids start with a letter or digit). */
+const CREATE_LOCK = "\u0000create";
 
 interface FinishedMark {
   at: number;
@@ -72,6 +74,11 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
+    // Creations also take one store-wide turn, so the active count they check cannot change under them.
+    return this.#atomically(CREATE_LOCK, () => this.#create(task, options, origin));
+  }
+
+  #create(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
     return this.#atomically(task.refId, async () => {
       const previous = this.#tasks.get(task.refId);
       if (previous !== undefined && !isTerminalStatus(previous.status)) {

@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { parseOrThrow } from "../errors.js";
 import type { TaskInfo } from "../models.js";
-import type { RefCache, TaskContext } from "../ref-cache.js";
+import type { RefCache } from "../ref-cache.js";
+import type { TaskContext } from "../task-input.js";
 import { runWithTimeoutFallback, type TimeoutFallbackOptions } from "../timeout-fallback.js";
 import { toolErrorFromException } from "./tool-errors.js";
 import { PollingToolNamesSchema } from "./tool-inputs.js";

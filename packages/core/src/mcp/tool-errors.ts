@@ -33,17 +33,18 @@ const MESSAGES: Readonly<Record<McpToolErrorKind, (refId: string | undefined, de
   internal: (_refId, detail) => `Internal error: ${detail}`,
 };
 
-/** Core error codes (as strings: some only exist in newer cores) → the kind the model is told. */
+/** Core error codes → the kind the model is told. */
 const KIND_BY_CODE: Readonly<Record<string, McpToolErrorKind>> = {
   [ErrorCode.Validation]: "invalid_input",
   [ErrorCode.TaskNotFound]: "not_found",
   [ErrorCode.IllegalTransition]: "already_finished",
   [ErrorCode.TaskAlreadyActive]: "busy",
   [ErrorCode.KeyOwnedByTask]: "busy",
-  CAPACITY_EXCEEDED: "busy",
+  [ErrorCode.CapacityExceeded]: "busy",
+  [ErrorCode.TaskNotCompleted]: "failed",
   [ErrorCode.Store]: "unavailable",
   [ErrorCode.Closed]: "unavailable",
-  STALE_RUN: "internal",
+  [ErrorCode.StaleRun]: "internal",
 };
 
 /** An `isError` result for `kind`; `detail` completes the message (a reason, a status, the zod issues). */
