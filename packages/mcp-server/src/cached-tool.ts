@@ -4,7 +4,7 @@
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
 import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
-import { type McpTaskTiming, type PollingToolNames, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
+import { type McpTaskTiming, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, ServerContext, ToolAnnotations } from "@modelcontextprotocol/server";
 import type * as z from "zod";
 import type { ResolvedServerOptions, ToolTiming } from "./options.js";
@@ -42,12 +42,11 @@ export interface CachedToolSettings {
   ttlMs: number | null | undefined;
   /** What a native task reports at creation. */
   taskTiming: McpTaskTiming;
-  names: PollingToolNames;
 }
 
 /** The SDK callback for a cached tool. */
 export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, settings: CachedToolSettings) {
-  const { cache, server, names, timeoutMs, ttlMs } = settings;
+  const { cache, server, timeoutMs, ttlMs } = settings;
 
   return async (args: Args, ctx: ServerContext): Promise<CallToolResult> => {
     const owner = server.owner(ctx);
@@ -88,7 +87,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
     const outcome = await runToolCall(cache, work, {
       timeoutMs,
       pollIntervalMs: server.pollIntervalMs,
-      names,
+      names: server.names,
       refId,
       ...(ttlMs === undefined ? {} : { ttlMs }),
       ...scope,

@@ -3,6 +3,7 @@
  * fails at registration time with a ValidationError naming it, never in the middle of a tool call.
  */
 import { TtlSchema, ValidationError } from "@mcp-refcache/core";
+import { type PollingToolNames, PollingToolNamesSchema, ToolNameSchema } from "@mcp-refcache/core/mcp";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver } from "./owner.js";
 
@@ -26,24 +27,28 @@ export const RefCacheServerOptionsSchema = z.strictObject({
   ...timing,
   /** Polling interval suggested to clients, in tasks and pending references (ms). */
   pollIntervalMs: z.number().int().positive().optional(),
+  /** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
+  names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
   /** Who owns a call's task; defaults to the auth principal, else the session (see `defaultOwner`). */
   owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
 });
 export type RefCacheServerOptions = z.input<typeof RefCacheServerOptionsSchema>;
 
 export interface ResolvedServerOptions {
+  names: PollingToolNames;
   timeoutMs: number;
   ttlMs: number | null | undefined;
   pollIntervalMs: number;
   owner: OwnerResolver;
 }
 
-export const DEFAULT_TIMEOUT_MS = 1_000;
+export const DEFAULT_TIMEOUT_MS = 2_000;
 export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 
 export function resolveServerOptions(options: RefCacheServerOptions | undefined): ResolvedServerOptions {
   const parsed = parseOrThrow(RefCacheServerOptionsSchema, options ?? {}, "withRefCache options");
   return {
+    names: parseOrThrow(PollingToolNamesSchema, parsed.names, "withRefCache options: names"),
     timeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ttlMs: parsed.ttlMs,
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
@@ -54,3 +59,10 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
 /** Per-tool overrides of the server-wide timing. */
 export const ToolTimingSchema = z.strictObject(timing);
 export type ToolTiming = z.input<typeof ToolTimingSchema>;
+
+/** What `registerTool` checks before it registers anything. */
+export const ToolRegistrationSchema = z.object({
+  name: ToolNameSchema,
+  handler: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "handler must be a function"),
+  timing: ToolTimingSchema,
+});

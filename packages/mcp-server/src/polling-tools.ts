@@ -12,7 +12,6 @@ import {
   type McpToolResult,
   type PollingCache,
   type PollingContext,
-  type PollingToolNames,
   pollingToolDefinitions,
 } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, ServerContext } from "@modelcontextprotocol/server";
@@ -20,12 +19,8 @@ import type { ResolvedServerOptions } from "./options.js";
 
 type Answer = (cache: PollingCache, args: unknown, context: PollingContext) => Promise<McpToolResult>;
 
-export function registerPollingTools(
-  server: McpServer,
-  cache: RefCache,
-  options: ResolvedServerOptions,
-  names: PollingToolNames,
-): void {
+export function registerPollingTools(server: McpServer, cache: RefCache, options: ResolvedServerOptions): void {
+  const { names } = options;
   const definitions = pollingToolDefinitions(names);
   const tools: [keyof typeof definitions, Answer][] = [
     ["status", answerTaskStatus],

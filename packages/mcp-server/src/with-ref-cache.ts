@@ -4,12 +4,12 @@
  * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
  */
 import type { RefCache, TaskInfo } from "@mcp-refcache/core";
-import { DEFAULT_POLLING_TOOL_NAMES, type McpTaskTiming } from "@mcp-refcache/core/mcp";
+import type { McpTaskTiming } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
 import { registerNativeTaskHandlers } from "./native-tasks.js";
-import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolTimingSchema } from "./options.js";
+import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
 
@@ -43,7 +43,6 @@ const ArgumentsSchema = z.object({
 export function withRefCache(server: McpServer, cache: RefCache, options?: RefCacheServerOptions): RefCacheServer {
   parseOrThrow(ArgumentsSchema, { server, cache }, "withRefCache arguments");
   const resolved = resolveServerOptions(options);
-  const names = DEFAULT_POLLING_TOOL_NAMES;
   const ttlOrDefault = (ttlMs: number | null | undefined) => (ttlMs === undefined ? cache.defaultTtlMs : ttlMs);
   const { pollIntervalMs } = resolved;
 
@@ -55,7 +54,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
 
   advertiseTasksExtension(server);
   registerNativeTaskHandlers(server, cache, resolved, timingOf);
-  registerPollingTools(server, cache, resolved, names);
+  registerPollingTools(server, cache, resolved);
 
   return {
     server,
@@ -66,7 +65,11 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       handler: CachedToolHandler<z.output<InputSchema>>,
     ) {
       const { timeoutMs, ttlMs, title, description, inputSchema, annotations } = config;
-      const timing = parseOrThrow(ToolTimingSchema, { timeoutMs, ttlMs }, `timing of tool "${name}"`);
+      const { timing } = parseOrThrow(
+        ToolRegistrationSchema,
+        { name, handler, timing: { timeoutMs, ttlMs } },
+        `registerTool("${String(name)}")`,
+      );
       const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
       // Without a schema the SDK would call the handler with the context alone: a tool with no
       // arguments gets the empty object schema, which is what its `z.output` already is.
@@ -74,7 +77,6 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       const callback = cachedToolCallback(handler, {
         cache,
         server: resolved,
-        names,
         timeoutMs: timing.timeoutMs ?? resolved.timeoutMs,
         ttlMs: toolTtlMs,
         taskTiming: { ttlMs: ttlOrDefault(toolTtlMs), pollIntervalMs },
