@@ -6,6 +6,7 @@
 import { RefCache } from "@mcp-refcache/core";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createTaskSessionFromClient, type TaskEnabledSession } from "@modelcontextprotocol/ext-tasks/client";
+import { createMcpHonoApp } from "@modelcontextprotocol/hono";
 import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport as V1InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import {
@@ -221,20 +222,44 @@ export async function connectSdkV1(factory: () => McpServer) {
   return { client, close: () => client.close() };
 }
 
+// createMcpHonoApp returns an untyped Hono app; this is where its JSON body middleware puts the body.
+declare module "hono" {
+  interface ContextVariableMap {
+    parsedBody: unknown;
+  }
+}
+
+/** How the tests reach `createMcpHandler`: its own `fetch`, or mounted on Hono as the README shows. */
+export type HttpMount = "handler" | "hono";
+
+/** Stands in for real token verification: the bearer token is the principal's name. */
+const authOf = (authorization: string | null | undefined): AuthInfo | undefined => {
+  const principal = authorization?.replace(/^Bearer /, "");
+  return principal ? { token: `token-${principal}`, clientId: principal, scopes: [] } : undefined;
+};
+
 /** `createMcpHandler` over `factory`, reached through an in-process fetch as `principal`. */
-export function httpEndpoint(factory: McpServerFactory) {
+export function httpEndpoint(factory: McpServerFactory, mount: HttpMount = "handler") {
   const handler = createMcpHandler(factory);
   const url = new URL("http://127.0.0.1/mcp");
-  const authOf = (principal: string): AuthInfo => ({ token: `token-${principal}`, clientId: principal, scopes: [] });
+  const app = createMcpHonoApp();
+  app.all("/mcp", (c) =>
+    handler.fetch(c.req.raw, { parsedBody: c.get("parsedBody"), authInfo: authOf(c.req.header("authorization")) }),
+  );
+  const serve = (request: Request) =>
+    mount === "hono"
+      ? app.fetch(request)
+      : handler.fetch(request, { authInfo: authOf(request.headers.get("authorization")) });
 
-  /** A fetch that adds the Host header Node's Request leaves out, and the verified principal. */
+  /** A fetch that adds the Host header Node's Request leaves out, and the principal's bearer token. */
   const fetchAs =
     (principal: string) =>
     (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       const request = new Request(input, init);
       const headers = new Headers(request.headers);
       headers.set("host", url.host);
-      return handler.fetch(new Request(request, { headers }), { authInfo: authOf(principal) });
+      headers.set("authorization", `Bearer ${principal}`);
+      return Promise.resolve(serve(new Request(request, { headers })));
     };
 
   /** Raw 2026-era requests over HTTP, with the routing headers the transport requires. */

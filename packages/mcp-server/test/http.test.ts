@@ -12,12 +12,12 @@ import {
   Work,
 } from "./harness.js";
 
-describe("over HTTP with createMcpHandler", () => {
+describe.each(["handler", "hono"] as const)("over HTTP with createMcpHandler (%s)", (mount) => {
   const defer = deferAfterEach();
 
   function endpoint(cache: RefCache, work: Work) {
     defer(() => cache.close());
-    return httpEndpoint(serverFactory(cache, work));
+    return httpEndpoint(serverFactory(cache, work), mount);
   }
 
   it("serves a native task to an ext-tasks session from one endpoint", async () => {
