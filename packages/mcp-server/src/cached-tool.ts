@@ -18,7 +18,10 @@ export interface CachedToolContext {
   reportProgress(update: TaskProgressUpdate): Promise<unknown>;
   /** The ref id (and native task id) the work runs under. */
   refId: string;
-  /** The SDK's request context (auth, session, `_meta`) of the call that started the work. */
+  /**
+   * The SDK's request context (auth, session, `_meta`) of the call that started the work. Read from it
+   * freely; sending on it only works while the call is open, which a slow task outlives.
+   */
   ctx: ServerContext;
 }
 
