@@ -171,6 +171,14 @@ class ToolCall {
       });
   }
 
+  /** A client's requested `ttl` is honoured up to the configured one (the spec lets servers override it). */
+  #grantedTtlMs(requested: number | null | undefined): number | null {
+    const configured = this.toolOptions.ttlMs ?? this.options.ttlMs ?? this.cache.defaultTtlMs;
+    if (requested === null || requested === undefined || requested <= 0) return configured;
+    const wanted = Math.max(1, Math.round(requested));
+    return configured === null ? wanted : Math.min(wanted, configured);
+  }
+
   #ttlMs() {
     const ttlMs = this.toolOptions.ttlMs ?? this.options.ttlMs;
     return ttlMs === undefined ? {} : { ttlMs };
@@ -236,14 +244,14 @@ class ToolCall {
       open: () => notifier.watching(refId),
     };
     try {
-      const ttlMs = reservation.ttlMs ?? this.toolOptions.ttlMs ?? this.options.ttlMs;
+      const ttlMs = this.#grantedTtlMs(reservation.ttlMs);
       const info = await this.cache.registerTask(refId, this.#work(args, extra, channel), {
-        ...(ttlMs === undefined ? {} : { ttlMs }),
+        ttlMs,
         ...this.#owner(extra),
       });
       notifier.watch(info);
       const view = store.view(info);
-      return { task: ttlMs === undefined ? view : { ...view, ttl: ttlMs } };
+      return { task: { ...view, ttl: ttlMs } };
     } catch (error) {
       // Registering failed (capacity, store down): the SDK turns the throw into an isError result.
       throw new Error(

@@ -51,6 +51,17 @@ describe("native MCP Tasks (2025-11-25)", () => {
     expect(viaTool.structuredContent).toMatchObject({ value: { quarter: "Q4", revenue: 42 } });
   });
 
+  it("honours a requested ttl up to the configured one", async () => {
+    const { client } = await fixtures.connect(fixtures.cache(), { options: { ttlMs: 120_000, pollIntervalMs: 50 } });
+    const start = (ttl: number) =>
+      client.request(
+        { method: "tools/call", params: { name: "add", arguments: { a: 1, b: 2 }, task: { ttl } } },
+        CreateTaskResultSchema,
+      );
+    expect((await start(30_000)).task.ttl).toBe(30_000);
+    expect((await start(10 ** 12)).task.ttl).toBe(120_000);
+  });
+
   it("tasks/cancel aborts the work, and tasks/result then gives an error result, not a protocol error", async () => {
     const { client, work } = await fixtures.connect(fixtures.cache());
     const { task } = await startTask(client, "slow", { quarter: "Q1" });

@@ -55,37 +55,24 @@ export const TASK_FAILED_ERROR_CODE = -32603;
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const int = (ms: number | null) => (ms === null ? null : Math.round(ms));
 
-function common(task: TaskInfo) {
+/** TaskInfo → the 2026-07-28 extension's task; the task id is the ref id. */
+export function toMcpTaskV2(task: TaskInfo, timing: McpTaskTiming): McpTaskV2 {
   const statusMessage = taskStatusMessage(task);
   return {
     taskId: task.refId,
     status: toMcpTaskStatus(task.status),
     createdAt: iso(task.startedAt),
     lastUpdatedAt: iso(task.updatedAt),
-    ...(statusMessage === undefined ? {} : { statusMessage }),
-  };
-}
-
-/** TaskInfo → the 2025-11-25 task; the task id is the ref id. */
-export function toMcpTask(task: TaskInfo, timing: McpTaskTiming): McpTask {
-  const { statusMessage, ...rest } = common(task);
-  return {
-    ...rest,
-    ttl: int(timing.ttlMs),
-    ...(timing.pollIntervalMs === undefined ? {} : { pollInterval: Math.round(timing.pollIntervalMs) }),
-    ...(statusMessage === undefined ? {} : { statusMessage }),
-  };
-}
-
-/** TaskInfo → the 2026-07-28 extension's task. */
-export function toMcpTaskV2(task: TaskInfo, timing: McpTaskTiming): McpTaskV2 {
-  const { statusMessage, ...rest } = common(task);
-  return {
-    ...rest,
     ttlMs: int(timing.ttlMs),
     ...(timing.pollIntervalMs === undefined ? {} : { pollIntervalMs: Math.round(timing.pollIntervalMs) }),
     ...(statusMessage === undefined ? {} : { statusMessage }),
   };
+}
+
+/** TaskInfo → the 2025-11-25 task: the same fields, named `ttl` and `pollInterval`. */
+export function toMcpTask(task: TaskInfo, timing: McpTaskTiming): McpTask {
+  const { ttlMs, pollIntervalMs, ...rest } = toMcpTaskV2(task, timing);
+  return { ...rest, ttl: ttlMs, ...(pollIntervalMs === undefined ? {} : { pollInterval: pollIntervalMs }) };
 }
 
 /** The extension's `CreateTaskResult`: what `tools/call` answers when the client asked for a task. */
