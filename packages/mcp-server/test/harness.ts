@@ -202,14 +202,17 @@ export async function connectModern(factory: McpServerFactory) {
   };
 }
 
-/** A v2 Client with its default (2025-era, legacy) handshake on one McpServer. */
+/** A v2 Client with its default (2025-era, legacy) handshake, served by `serveStdio` like the modern one. */
 export async function connectLegacy(factory: () => McpServer) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const server = factory();
-  await server.connect(jsonWire(serverSide));
+  const handle = serveStdio(factory, { transport: jsonWire(serverSide) });
   const client = new Client(clientInfo);
   await client.connect(clientSide);
-  return { client, close: () => client.close() };
+  const close = async () => {
+    await client.close();
+    await handle.close();
+  };
+  return { client, close };
 }
 
 /** A client of SDK v1 (`@modelcontextprotocol/sdk`, spec 2025-11-25) on one McpServer. */
