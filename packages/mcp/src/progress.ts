@@ -3,7 +3,7 @@
  * and, when the client sent a `progressToken`, sent as `notifications/progress`.
  */
 import type { TaskContext } from "@mcp-refcache/core";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ServerNotification } from "@modelcontextprotocol/sdk/types.js";
 
 export interface ProgressUpdate {
   current?: number;
@@ -13,7 +13,13 @@ export interface ProgressUpdate {
 
 /** Where progress notifications go, and until when. */
 export interface ProgressChannel {
-  server: McpServer;
+  /**
+   * Sends a notification. A plain call sends on its own request (its stream is open until the answer);
+   * a native task sends on the server object: after the CreateTaskResult the request's HTTP stream is
+   * closed, while the session's standalone stream still reaches the client, whose `onprogress` matches
+   * notifications by token.
+   */
+  send(notification: ServerNotification): Promise<void>;
   progressToken: string | number | undefined;
   /**
    * `true` while notifications should go out. A plain call stops at its answer (the client forgets the
@@ -22,11 +28,7 @@ export interface ProgressChannel {
   open(): boolean;
 }
 
-/**
- * Records `update` and forwards it. Notifications go on the server object, not on the request:
- * after a CreateTaskResult the request's HTTP stream is closed, while the session's standalone
- * stream still reaches the client, whose `onprogress` matches them by token.
- */
+/** Records `update` in the registry and forwards it to the client while the channel is open. */
 export async function reportProgress(
   task: TaskContext,
   channel: ProgressChannel,
@@ -35,8 +37,8 @@ export async function reportProgress(
   const info = await task.reportProgress(update);
   const progress = info?.progress;
   if (progress === undefined || channel.progressToken === undefined || !channel.open()) return;
-  await channel.server.server
-    .notification({
+  await channel
+    .send({
       method: "notifications/progress",
       params: {
         progressToken: channel.progressToken,

@@ -194,7 +194,7 @@ class ToolCall {
     const { args, extra } = this.#split(params);
     let answered = false;
     const channel: ProgressChannel = {
-      server: this.server,
+      send: (notification) => extra.sendNotification(notification),
       progressToken: extra._meta?.progressToken,
       open: () => !answered,
     };
@@ -239,7 +239,7 @@ class ToolCall {
       return { task: { ...reserved, status: "completed" } };
     }
     const channel: ProgressChannel = {
-      server: this.server,
+      send: (notification) => this.server.server.notification(notification),
       progressToken: extra._meta?.progressToken,
       open: () => notifier.watching(refId),
     };

@@ -53,6 +53,24 @@ describe.each([
     expect(result.structuredContent).toEqual({ refId, status: "completed", value: { quarter: "Q3", revenue: 42 } });
   });
 
+  it("gets progress notifications for a call with a progressToken until the answer, none after", async () => {
+    const cache = fixtures.cache();
+    const { client, work } = await fixtures.connect(cache, { native });
+    const errors: Error[] = [];
+    client.onerror = (error) => errors.push(error);
+    const progress: number[] = [];
+    const pending = await client.callTool({ name: "slow", arguments: { quarter: "Q1" } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    expect(progress).toEqual([1]);
+    const refId = (pending.structuredContent as { refId: string }).refId;
+    work.stepGate.resolve();
+    await until(async () => (await cache.getTask(refId))?.progress?.current === 2, "step 2 recorded");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(progress).toEqual([1]);
+    expect(errors).toEqual([]);
+  });
+
   it("sees failed work as failed, with its message, and gets no result", async () => {
     const { client, work } = await fixtures.connect(fixtures.cache(), { native });
     const pending = await call(client, "broken");
