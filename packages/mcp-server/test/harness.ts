@@ -215,6 +215,19 @@ export async function connectLegacy(factory: () => McpServer) {
   return { client, close };
 }
 
+/**
+ * A legacy client on a session with an id, as a stateful HTTP transport gives: the server is connected
+ * directly, since `serveStdio` does not pass a transport's session id on.
+ */
+export async function connectSession(factory: () => McpServer, sessionId: string) {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  serverSide.sessionId = sessionId;
+  await factory().connect(jsonWire(serverSide));
+  const client = new Client(clientInfo);
+  await client.connect(clientSide);
+  return { client, close: () => client.close() };
+}
+
 /** A client of SDK v1 (`@modelcontextprotocol/sdk`, spec 2025-11-25) on one McpServer. */
 export async function connectSdkV1(factory: () => McpServer) {
   const [clientSide, serverSide] = V1InMemoryTransport.createLinkedPair();

@@ -1,6 +1,16 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
-import { connected, connectLegacy, connectModern, connectSdkV1, deferAfterEach } from "./harness.js";
+import {
+  connected,
+  connectLegacy,
+  connectModern,
+  connectSdkV1,
+  connectSession,
+  deferAfterEach,
+  newCache,
+  serverFactory,
+  Work,
+} from "./harness.js";
 
 /** What these tests use of a client: the same two calls on SDK v1's and v2's `Client`. */
 interface ToolClient {
@@ -92,5 +102,30 @@ describe.each(Object.entries(clients))("%s", (_label, connect) => {
     expect(pending.resultType).not.toBe("task");
     expect(pending.taskId).toBeUndefined();
     work.release("plain", 1);
+  });
+});
+
+describe("two legacy sessions on one cache", () => {
+  const defer = deferAfterEach();
+
+  it("cannot see each other's refs", async () => {
+    const cache = newCache();
+    const work = new Work();
+    defer(() => cache.close());
+    const factory = serverFactory(cache, work);
+    const first = await connectSession(factory, "session-1");
+    const second = await connectSession(factory, "session-2");
+    defer(first.close);
+    defer(second.close);
+
+    const refId = ((await call(first.client, "slow", { key: "mine" })).structuredContent as { refId: string }).refId;
+    for (const name of ["get_task_status", "get_cached_result", "cancel_task"]) {
+      expect(await call(second.client, name, { refId }), name).toMatchObject({ isError: true });
+    }
+    expect((await call(first.client, "get_task_status", { refId })).structuredContent).toMatchObject({
+      status: "working",
+    });
+    expect((await cache.getTask(refId, { owner: "session:session-1" }))?.status).toBe("processing");
+    work.release("mine", 1);
   });
 });
