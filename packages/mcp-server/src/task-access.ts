@@ -2,7 +2,7 @@
  * The cache reads and writes behind the MCP handlers, each scoped to the caller's owner. State lives
  * only in the cache's TaskStore, so whichever instance shares that store can answer for any task.
  */
-import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { ErrorCode, isTerminalStatus, type RefCache, RefCacheError, type TaskInfo } from "@mcp-refcache/core";
 
 /** Whose task it is: `undefined` for an unscoped caller. */
 export type Owner = string | undefined;
@@ -28,7 +28,8 @@ export async function cancelUnfinished(cache: RefCache, task: TaskInfo, owner: O
   try {
     return await cache.cancelTask(task.refId, "cancelled by the client", scope(owner));
   } catch (error) {
-    if ((error as { code?: unknown }).code !== "ILLEGAL_TRANSITION") throw error;
+    // The work finished between the read and the cancel.
+    if (!RefCacheError.isInstance(error) || error.code !== ErrorCode.IllegalTransition) throw error;
     return (await readTask(cache, task.refId, owner)) ?? task;
   }
 }
