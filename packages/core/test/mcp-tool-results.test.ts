@@ -86,6 +86,9 @@ describe("tool results", () => {
     expect(failed.structuredContent).toMatchObject({ status: "failed", error: "boom", statusMessage: "boom" });
     expect(text(failed)).toContain("Failed: boom");
     expect(text(taskStatusToolResult(task({ status: "cancelled" }), { pollIntervalMs: 1 }))).toContain("Cancelled");
+    const expired = taskStatusToolResult(task({ status: "complete", resultExpired: true }), { pollIntervalMs: 1 });
+    expect(expired.structuredContent).toMatchObject({ status: "completed", resultExpired: true });
+    expect(text(expired)).toContain("its result has expired");
   });
 
   it("give the value of a complete task and isError for failed, cancelled or expired ones", () => {

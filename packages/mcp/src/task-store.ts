@@ -52,7 +52,7 @@ export class RefCacheTaskStore implements TaskStore {
 
   /** The 2025-11-25 view of a task. */
   view(task: TaskInfo): Task {
-    const expiresAt = (task as { resultExpiresAt?: number }).resultExpiresAt;
+    const expiresAt = task.resultExpiresAt;
     const ttlMs = expiresAt === undefined ? this.#options.ttlMs : Math.max(0, expiresAt - task.startedAt);
     return toMcpTask(task, { ttlMs, pollIntervalMs: this.#options.pollIntervalMs }) as Task;
   }

@@ -42,6 +42,14 @@ describe("bad input", () => {
     await until(async () => (await cache.getTask(running.refId))?.status === "complete");
   });
 
+  it("fails a tool whose handler returns something that is not JSON data, with a message naming it", async () => {
+    const { client, tools } = await fixtures.connect(fixtures.cache());
+    tools.registerTool("dated", { timeoutMs: 1000 }, () => ({ when: new Date(0) }));
+    const result = await client.callTool({ name: "dated", arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/failed: .*when/);
+  });
+
   it("rejects bad options with errors naming them", () => {
     const cache = fixtures.cache();
     const server = () => new McpServer({ name: "s", version: "1" });

@@ -1,6 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, it } from "vitest";
-import { textOf, until, useFixtures } from "./helpers.js";
+import { deferred, textOf, until, useFixtures } from "./helpers.js";
 
 type ToolResult = { content?: unknown; structuredContent?: Record<string, unknown>; isError?: boolean };
 const call = (client: Client, name: string, args: Record<string, unknown> = {}) =>
@@ -100,6 +100,29 @@ describe.each([
     expect(again.isError).toBe(true);
     expect(textOf(again)).toContain("has already finished (cancelled)");
     expect(await cache.get(refId)).toBeUndefined();
+  });
+
+  it("says a result expired once its time to live has passed", async () => {
+    const { client, tools } = await fixtures.connect(fixtures.cache(), { native });
+    const gate = deferred<void>();
+    tools.registerTool("ephemeral", { timeoutMs: 0, ttlMs: 1 }, async () => {
+      await gate.promise;
+      return { short: "lived" };
+    });
+    const refId = ((await call(client, "ephemeral")).structuredContent as { refId: string }).refId;
+    gate.resolve();
+    await until(
+      async () => (await call(client, "get_task_status", { refId })).structuredContent?.status === "completed",
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    const status = await call(client, "get_task_status", { refId });
+    expect(status.structuredContent).toMatchObject({ status: "completed", resultExpired: true });
+    expect(textOf(status)).toContain("its result has expired");
+    const result = await call(client, "get_cached_result", { refId });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe(
+      `The result under refId "${refId}" has expired and is gone. Run the original tool again to compute it anew.`,
+    );
   });
 
   it("answers unknown and foreign refs alike with isError, never a protocol error", async () => {

@@ -76,8 +76,8 @@ export function answerCachedResult(
         const value = await cache.get(refId, scope(context));
         return value === undefined ? toolErrorResult("not_found", refId) : cachedResultToolResult(refId, value);
       }
-      const expired = (task as { resultExpired?: boolean }).resultExpired === true;
-      const value = task.status === "complete" && !expired ? await cache.get(refId, scope(context)) : undefined;
+      const value =
+        task.status === "complete" && task.resultExpired !== true ? await cache.get(refId, scope(context)) : undefined;
       return taskOutcomeToolResult(task, value, context);
     },
   );

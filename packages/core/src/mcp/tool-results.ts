@@ -35,6 +35,8 @@ export interface McpTaskView {
   progress?: TaskProgress;
   statusMessage?: string;
   error?: string;
+  /** The task completed but its value is gone (time to live passed). */
+  resultExpired?: true;
   createdAt: string;
   lastUpdatedAt: string;
   pollIntervalMs?: number;
@@ -86,6 +88,7 @@ export function toMcpTaskView(task: TaskInfo, pollIntervalMs?: number): McpTaskV
     ...(task.progress === undefined ? {} : { progress: task.progress }),
     ...(statusMessage === undefined ? {} : { statusMessage }),
     ...(task.error === undefined ? {} : { error: task.error }),
+    ...(task.resultExpired === true ? { resultExpired: true } : {}),
     createdAt: new Date(task.startedAt).toISOString(),
     lastUpdatedAt: new Date(task.updatedAt).toISOString(),
     ...(status === "working" && pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
@@ -142,7 +145,10 @@ export function taskStatusToolResult(task: TaskInfo, options: NextStepOptions): 
   const text: Record<McpTaskStatus, () => string> = {
     working: () => pollAgainText(task, options),
     input_required: () => pollAgainText(task, options),
-    completed: () => completedText(task.refId, names),
+    completed: () =>
+      task.resultExpired === true
+        ? `Completed, but its result has expired. Run the original tool again to compute it anew.`
+        : completedText(task.refId, names),
     failed: () => `Failed: ${task.error ?? "no reason given"}. Run the original tool again to retry.`,
     cancelled: () => `Cancelled${task.error === undefined ? "" : `: ${task.error}`}. It has no result.`,
   };
