@@ -4,22 +4,30 @@
  */
 import { parseArgs } from "node:util";
 import { RefCache } from "@mcp-refcache/core";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createHarnessApp } from "./app.js";
 import { runDemo } from "./demo.js";
+import { buildV2Server } from "./mcp-endpoints.js";
 import { startServer } from "./server.js";
 import { createStores } from "./stores.js";
 
-const HELP = `usage: pnpm start [-- --serve [--port N]]
+const HELP = `usage: pnpm start [-- --serve [--port N] | --stdio]
 
   (no flags)   start on a free port, run the scripted demo (MCP v2, MCP v1, HTTP), print it, exit
   --serve      keep serving; open the printed URL for the live page of tasks
   --port N     port for --serve (default 3000; 0 picks a free one)
+  --stdio      serve the demo tools over MCP on stdin/stdout (for clients that launch servers)
 
 Environment: REDIS_URL=redis://host:6379 keeps tasks and values in Redis instead of memory.`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { serve: { type: "boolean" }, port: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      serve: { type: "boolean" },
+      stdio: { type: "boolean" },
+      port: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     allowPositionals: false,
   });
   if (values.help) {
@@ -34,6 +42,15 @@ async function main(): Promise<number> {
 
   const stores = await createStores(process.env.REDIS_URL);
   const cache = new RefCache({ name: "harness", ...stores.options });
+  if (values.stdio) {
+    // stdout carries the protocol: say nothing there.
+    console.error(`mcp-refcache harness on stdio (${stores.description})`);
+    serveStdio(() => buildV2Server(cache));
+    await new Promise<void>((resolve) => process.stdin.once("end", resolve));
+    await cache.close();
+    await stores.close();
+    return 0;
+  }
   const harness = createHarnessApp(cache);
   const server = await startServer(harness.app, port);
   console.log(`mcp-refcache harness on ${server.url} (${stores.description})`);

@@ -33,29 +33,28 @@ const DESCRIPTIONS = {
   run_until_cancelled: "Runs until cancelled, reporting a heartbeat.",
 };
 
-/** The SDK v2 endpoint: one `McpServer` per request over the shared cache. */
-export function mcpV2Handler(cache: RefCache): ReturnType<typeof createMcpHandler> {
-  return createMcpHandler(() => {
-    const server = new McpServerV2(SERVER_INFO);
-    const tools = withRefCache(server, cache);
-    tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput }, (args) => quick(args));
-    tools.registerTool("slow_count", { description: DESCRIPTIONS.slow_count, inputSchema: SlowCountInput }, slowCount);
-    tools.registerTool(
-      "fail_midway",
-      { description: DESCRIPTIONS.fail_midway, inputSchema: FailMidwayInput },
-      failMidway,
-    );
-    tools.registerTool(
-      "run_until_cancelled",
-      { description: DESCRIPTIONS.run_until_cancelled, inputSchema: ForeverInput },
-      untilCancelled,
-    );
-    return server;
-  });
+/** A v2 `McpServer` with the demo tools over the shared cache (one per request, or one for stdio). */
+export function buildV2Server(cache: RefCache): McpServerV2 {
+  const server = new McpServerV2(SERVER_INFO);
+  const tools = withRefCacheV2(server, cache, { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS });
+  tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput }, (args) => quick(args));
+  tools.registerTool("slow_count", { description: DESCRIPTIONS.slow_count, inputSchema: SlowCountInput }, slowCount);
+  tools.registerTool(
+    "fail_midway",
+    { description: DESCRIPTIONS.fail_midway, inputSchema: FailMidwayInput },
+    failMidway,
+  );
+  tools.registerTool(
+    "run_until_cancelled",
+    { description: DESCRIPTIONS.run_until_cancelled, inputSchema: ForeverInput },
+    untilCancelled,
+  );
+  return server;
+}
 
-  function withRefCache(server: McpServerV2, refCache: RefCache) {
-    return withRefCacheV2(server, refCache, { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS });
-  }
+/** The SDK v2 endpoint: `createMcpHandler` calls the factory per request; the cache is shared. */
+export function mcpV2Handler(cache: RefCache): ReturnType<typeof createMcpHandler> {
+  return createMcpHandler(() => buildV2Server(cache));
 }
 
 /** The SDK v1 endpoint: a server and transport per MCP session, routed by the `mcp-session-id` header. */
