@@ -39,6 +39,11 @@ export interface RedisStores {
   close(): Promise<void>;
 }
 
+/** What `CLIENT LIST` shows for our connections, so operators can tell them apart. */
+export function connectionName(prefix: string, role: "store" | "changes"): string {
+  return `${prefix.replace(/[^A-Za-z0-9:._-]/g, "_")}${role}`;
+}
+
 export function createRedisStores(options: RedisStoresOptions = {}): RedisStores {
   const o = parse(RedisStoresOptionsSchema, options, "Redis store options");
   const ownsClient = o.client === undefined;
@@ -48,13 +53,20 @@ export function createRedisStores(options: RedisStoresOptions = {}): RedisStores
       // No offline queue: a command that timed out while Redis was away must not run when it comes back.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      connectionName: connectionName(o.prefix, "store"),
     });
   // Failures reach callers as STORE_ERROR; the client's own error events would otherwise be printed.
   if (ownsClient) client.on("error", () => {});
   const connection = new RedisConnection({ client, ownsClient, commandTimeoutMs: o.commandTimeoutMs });
   const keys = keyLayout(o.prefix);
   const feed = new ChangeFeed(
-    () => client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false }),
+    () =>
+      client.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        lazyConnect: false,
+        connectionName: connectionName(o.prefix, "changes"),
+      }),
     keys.changes,
   );
   const store = new RedisStore(connection, keys);

@@ -105,7 +105,7 @@ export class RedisConnection {
     if (!this.#ownsClient) return;
     if (this.client.status === "ready") {
       try {
-        await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, this.#timeoutMs))]);
+        await Promise.race([this.client.quit(), new Promise((r) => setTimeout(r, this.#timeoutMs).unref())]);
       } catch {
         // the connection is going away either way
       }
