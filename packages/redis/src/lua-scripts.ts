@@ -20,13 +20,16 @@ local function index(P, id, s, o, q)
   redis.call('ZADD', P .. 'i:' .. s, q, id)
   if o ~= '' then redis.call('ZADD', status_key(P, s, o), q, id) end
 end
--- The lease index holds unfinished tasks with a lease; the finish index holds finished tasks.
-local function track(P, id, s, lease, done)
+-- The lease index holds unfinished tasks with a lease; the finish index holds finished tasks. Only what
+-- changed is written: a progress update with an unchanged lease touches neither index.
+local function track(P, id, s, lease, done, old_s, old_lease)
   if is_active(s) then
-    if lease ~= '' then redis.call('ZADD', P .. 'leases', lease, id) else redis.call('ZREM', P .. 'leases', id) end
-    redis.call('ZREM', P .. 'finished', id)
+    if lease ~= old_lease then
+      if lease ~= '' then redis.call('ZADD', P .. 'leases', lease, id) else redis.call('ZREM', P .. 'leases', id) end
+    end
+    if old_s and not is_active(old_s) then redis.call('ZREM', P .. 'finished', id) end
   else
-    redis.call('ZREM', P .. 'leases', id)
+    if old_lease ~= '' then redis.call('ZREM', P .. 'leases', id) end
     redis.call('ZADD', P .. 'finished', done, id)
   end
 end
@@ -52,12 +55,15 @@ if ARGV[8] ~= '' then
   local active = redis.call('ZCARD', P .. 'i:pending') + redis.call('ZCARD', P .. 'i:processing')
   if active >= tonumber(ARGV[8]) then return { 0, 'capacity', active } end
 end
-if old[1] then unindex(P, id, old[1], old[2]) end
+if old[1] then
+  unindex(P, id, old[1], old[2])
+  redis.call('ZREM', P .. 'finished', id)
+end
 redis.call('DEL', KEYS[1], KEYS[2])
 local q = redis.call('INCR', P .. 'seq')
-redis.call('HSET', KEYS[1], 'j', ARGV[3], 'v', 1, 's', ARGV[4], 'o', ARGV[5], 'q', q)
+redis.call('HSET', KEYS[1], 'j', ARGV[3], 'v', 1, 's', ARGV[4], 'o', ARGV[5], 'q', q, 'l', ARGV[6])
 index(P, id, ARGV[4], ARGV[5], q)
-track(P, id, ARGV[4], ARGV[6], ARGV[7])
+track(P, id, ARGV[4], ARGV[6], ARGV[7], false, '')
 redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[3])
 return { 1 }
 `;
@@ -68,7 +74,7 @@ return { 1 }
  */
 export const UPDATE_TASK = `${HELPERS}
 local P, id = ARGV[1], ARGV[2]
-local old = redis.call('HMGET', KEYS[1], 'v', 's', 'o', 'q', 'j')
+local old = redis.call('HMGET', KEYS[1], 'v', 's', 'o', 'q', 'j', 'l')
 if not old[1] then return { 0 } end
 if tonumber(old[1]) ~= tonumber(ARGV[3]) then return { 0, old[5] } end
 local s, o = ARGV[5], ARGV[6]
@@ -76,8 +82,8 @@ if s ~= old[2] or o ~= old[3] then
   unindex(P, id, old[2], old[3])
   index(P, id, s, o, old[4])
 end
-redis.call('HSET', KEYS[1], 'j', ARGV[4], 'v', tonumber(ARGV[3]) + 1, 's', s, 'o', o)
-track(P, id, s, ARGV[7], ARGV[8])
+redis.call('HSET', KEYS[1], 'j', ARGV[4], 'v', tonumber(ARGV[3]) + 1, 's', s, 'o', o, 'l', ARGV[7])
+track(P, id, s, ARGV[7], ARGV[8], old[2], old[6] or '')
 if #ARGV > 9 then write_value(KEYS[2], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]) end
 redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[4])
 return { 1 }
