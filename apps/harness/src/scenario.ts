@@ -102,7 +102,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioOut
     }
   });
 
-  const removed = cache.cleanupTasks(0);
+  const removed = await cache.cleanupTasks(0);
   log(`\n✔ cleaned up ${removed} finished tasks; ${cache.listTasks().length} left`);
   await cache.close();
   return outcomes;

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { TaskStatus } from "./models.js";
 
 /** Machine-readable error codes. Adapters map them onto transport errors (HTTP status, MCP error results). */
@@ -13,7 +13,13 @@ export const ErrorCode = {
   IllegalTransition: "ILLEGAL_TRANSITION",
   /** A cache write targets a key that an unfinished task owns. */
   KeyOwnedByTask: "KEY_OWNED_BY_TASK",
-  /** The storage backend failed or rejected the value. */
+  /** The call names a run of the task that is no longer the current one (fencing). */
+  StaleRun: "STALE_RUN",
+  /** `maxActiveTasks` tasks are already running. */
+  CapacityExceeded: "CAPACITY_EXCEEDED",
+  /** The task failed or was cancelled instead of completing. */
+  TaskNotCompleted: "TASK_NOT_COMPLETED",
+  /** The storage backend failed. */
   Store: "STORE_ERROR",
   /** The cache was closed. */
   Closed: "CACHE_CLOSED",
@@ -27,6 +33,10 @@ export interface ValidationIssue {
   code: string;
 }
 
+/** Marks errors of any copy of this library, so `isInstance` works when two copies are installed. */
+const BRAND = Symbol.for("mcp-refcache.error");
+const CODES = new Set<string>(Object.values(ErrorCode));
+
 /** Base class of every error the library throws on purpose. Check `code` rather than the class. */
 export class RefCacheError extends Error {
   readonly code: ErrorCode;
@@ -37,6 +47,22 @@ export class RefCacheError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.refId = options.refId;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * Whether `value` is a RefCacheError, from this copy of the library or another one (`instanceof` fails
+   * across duplicate installs). With `code`, also whether it has that code.
+   */
+  static isInstance(value: unknown, code?: ErrorCode): value is RefCacheError {
+    if (typeof value !== "object" || value === null) return false;
+    try {
+      const error = value as { [BRAND]?: unknown; code?: unknown };
+      if (error[BRAND] !== true || typeof error.code !== "string" || !CODES.has(error.code)) return false;
+      return code === undefined || error.code === code;
+    } catch {
+      return false;
+    }
   }
 
   toJSON(): Record<string, unknown> {
@@ -123,6 +149,37 @@ export class KeyOwnedByTaskError extends RefCacheError {
   }
 }
 
+export class StaleRunError extends RefCacheError {
+  readonly runId: string;
+
+  constructor(refId: string, runId: string) {
+    super(ErrorCode.StaleRun, `Run "${runId}" is no longer the current run of task "${refId}"`, { refId });
+    this.runId = runId;
+  }
+}
+
+export class TooManyTasksError extends RefCacheError {
+  readonly maxActiveTasks: number;
+
+  constructor(refId: string, maxActiveTasks: number) {
+    super(ErrorCode.CapacityExceeded, `Cannot start "${refId}": ${maxActiveTasks} tasks are already active`, {
+      refId,
+    });
+    this.maxActiveTasks = maxActiveTasks;
+  }
+}
+
+export class TaskNotCompletedError extends RefCacheError {
+  readonly status: TaskStatus;
+
+  constructor(refId: string, status: TaskStatus, reason: string | undefined) {
+    super(ErrorCode.TaskNotCompleted, `Task "${refId}" ${status}${reason === undefined ? "" : `: ${reason}`}`, {
+      refId,
+    });
+    this.status = status;
+  }
+}
+
 export class StoreError extends RefCacheError {
   constructor(message: string, refId: string | undefined, cause: unknown) {
     super(ErrorCode.Store, message, { refId, cause });
@@ -135,15 +192,41 @@ export class CacheClosedError extends RefCacheError {
   }
 }
 
-/** Turns anything thrown or rejected into a human-readable message. */
+/** Longest error message kept on a failed task; longer ones are cut. */
+export const TASK_ERROR_MAX_LENGTH = 4000;
+
+/** Cuts `text` to at most `max` UTF-16 units, ending with "…", never splitting a surrogate pair. */
+export function truncate(text: string, max = TASK_ERROR_MAX_LENGTH): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Turns anything thrown or rejected into a human-readable message. Never throws, and never quotes code:
+ * a function becomes "a function", not its source (which may hold secrets).
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  if (typeof error === "string") return error;
   try {
-    const json = JSON.stringify(error);
-    if (json !== undefined) return json;
+    if (typeof error === "string") return error;
+    if (typeof error === "function") return "a function was thrown";
+    if (error instanceof Error) {
+      const message = error.message;
+      if (typeof message === "string" && message !== "") return message;
+      const name = error.name;
+      return typeof name === "string" && name !== "" ? name : "Error";
+    }
+    if (typeof error === "object" && error !== null) {
+      const json = JSON.stringify(error, (_key, value: unknown) =>
+        typeof value === "function" ? "[function]" : typeof value === "bigint" ? String(value) : value,
+      );
+      if (json !== undefined) return json;
+    }
+    if (typeof error === "symbol") return error.description ?? "a symbol";
+    return String(error);
   } catch {
-    // fall through: circular or otherwise unserialisable
+    return "an error that cannot be printed";
   }
-  return String(error);
 }

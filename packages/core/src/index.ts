@@ -1,25 +1,36 @@
+export { type RefCacheOptions, RefCacheOptionsSchema } from "./cache-context.js";
 export { type Clock, systemClock } from "./clock.js";
+export { decodeValue, encodeValue, MAX_VALUE_DEPTH } from "./codec.js";
 export {
   CacheClosedError,
   ErrorCode,
   errorMessage,
   IllegalTransitionError,
   KeyOwnedByTaskError,
-  parseOrThrow,
   RefCacheError,
+  StaleRunError,
   StoreError,
+  TASK_ERROR_MAX_LENGTH,
   TaskAlreadyActiveError,
+  TaskNotCompletedError,
   TaskNotFoundError,
+  TooManyTasksError,
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
-export { KeyedMutex } from "./keyed-mutex.js";
+export { createMemoryStores, MemoryTaskStore, type MemoryTaskStoreOptions } from "./memory-task-store.js";
 export {
   type CacheEntryInfo,
   isTerminalStatus,
+  MAX_TIMER_MS,
+  OWNER_MAX_LENGTH,
+  OwnerSchema,
   PROGRESS_MESSAGE_MAX_LENGTH,
+  percentageOf,
   REF_ID_MAX_LENGTH,
   REF_ID_PATTERN,
+  type ReadOptions,
+  ReadOptionsSchema,
   type RefId,
   RefIdSchema,
   type SetOptions,
@@ -35,27 +46,35 @@ export {
   TERMINAL_STATUSES,
   TtlSchema,
 } from "./models.js";
+export { RefCache, type WaitForTaskOptions } from "./ref-cache.js";
+export { MemoryStore, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
+export type { ProgressUpdater, TaskContext, TaskFunction, TaskHandle, TaskInput } from "./task-input.js";
 export {
-  canTransition,
-  type ProgressUpdater,
-  RefCache,
-  type RefCacheOptions,
-  RefCacheOptionsSchema,
+  type CompleteTaskOptions,
+  type OwnerOptions,
   type RegisterTaskOptions,
   RegisterTaskOptionsSchema,
-  TASK_ERROR_MAX_LENGTH,
-  TASK_TRANSITIONS,
-  type TaskContext,
-  type TaskFunction,
-  type TaskHandle,
-  type TaskInput,
+  type RunOptions,
   type TaskListener,
-} from "./ref-cache.js";
-export { MemoryStore, type MemoryStoreOptions, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
+  type TaskQueryOptions,
+  TaskQuerySchema,
+} from "./task-registry.js";
+export type {
+  CreateTaskOptions,
+  CreateTaskOutcome,
+  StoredTask,
+  TaskChange,
+  TaskChangeListener,
+  TaskPage,
+  TaskQuery,
+  TaskStore,
+  UpdateTaskOutcome,
+} from "./task-store.js";
+export { WORKER_LOST_MESSAGE } from "./task-writer.js";
 export {
   runWithTimeoutFallback,
   type TimeoutFallbackOptions,
   TimeoutFallbackOptionsSchema,
   type TimeoutFallbackResult,
 } from "./timeout-fallback.js";
-export { type IntervalHandle, startBackgroundInterval } from "./timer.js";
+export { canTransition, TASK_TRANSITIONS } from "./transitions.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Characters allowed in a ref id or cache key: safe in URLs, MCP arguments and store keys. */
 export const REF_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -36,7 +36,8 @@ export const TaskProgressUpdateSchema = z.strictObject({
 });
 export type TaskProgressUpdate = z.input<typeof TaskProgressUpdateSchema>;
 
-function percentageOf(current: number | undefined, total: number | undefined): number | undefined {
+/** `current / total` as a percentage (0–100, two decimals), when both are known and `total > 0`. */
+export function percentageOf(current: number | undefined, total: number | undefined): number | undefined {
   if (current === undefined || total === undefined || total <= 0) return undefined;
   return Math.min(100, Math.round((current / total) * 10_000) / 100);
 }
@@ -90,16 +91,45 @@ export const TaskInfoSchema = z.object({
   error: z.string().optional(),
   /** How many times this ref id was registered again after an earlier run finished. */
   retryCount: z.number().int().nonnegative(),
+  /** Fencing token of this run: pass it to `completeTask`/`failTask`/… so a call meant for an old run is refused. */
+  runId: z.string().min(1).max(64),
+  /** Who the task belongs to (an MCP session, an HTTP principal); other owners cannot see it. */
+  owner: z.string().optional(),
+  /** When the result of a complete task expires (epoch ms); absent when it never does. */
+  resultExpiresAt: timestamp.optional(),
+  /** Set on a complete task whose result has expired: the status outlives the value. */
+  resultExpired: z.literal(true).optional(),
 });
 export type TaskInfo = z.output<typeof TaskInfoSchema>;
 
+/** Longest delay a timer can take in every runtime (2³¹−1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A time to live in ms; `null` means no expiry. */
 export const TtlSchema = z.number().int().positive().nullable();
+
+/** Longest owner string: room for a session id or a principal's subject. */
+export const OWNER_MAX_LENGTH = 512;
+
+/** Who a task or value belongs to. Reads given another owner behave as if it did not exist. */
+export const OwnerSchema = z
+  .string()
+  .min(1, "owner must not be empty")
+  .max(OWNER_MAX_LENGTH, `owner must be at most ${OWNER_MAX_LENGTH} characters`);
+
+/** Options of a cache read or delete. */
+export const ReadOptionsSchema = z.strictObject({
+  /** Only a value stored with this owner (or with none) is visible. */
+  owner: OwnerSchema.optional(),
+});
+export type ReadOptions = z.input<typeof ReadOptionsSchema>;
 
 /** Options of a cache write. */
 export const SetOptionsSchema = z.strictObject({
   /** Time to live in ms; `null` keeps the value until it is deleted. Defaults to the cache's `defaultTtlMs`. */
   ttlMs: TtlSchema.optional(),
+  /** Who the value belongs to. */
+  owner: OwnerSchema.optional(),
 });
 export type SetOptions = z.input<typeof SetOptionsSchema>;
 
@@ -108,9 +138,16 @@ export interface CacheEntryInfo {
   key: string;
   createdAt: number;
   expiresAt?: number;
+  owner?: string;
 }
 
 /** The public metadata of an entry stored under `key`. */
-export function cacheEntryInfo(key: string, entry: { createdAt: number; expiresAt?: number }): CacheEntryInfo {
-  return { key, createdAt: entry.createdAt, ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt }) };
+export function cacheEntryInfo(
+  key: string,
+  entry: { createdAt: number; expiresAt?: number; owner?: string },
+): CacheEntryInfo {
+  const info: CacheEntryInfo = { key, createdAt: entry.createdAt };
+  if (entry.expiresAt !== undefined) info.expiresAt = entry.expiresAt;
+  if (entry.owner !== undefined) info.owner = entry.owner;
+  return info;
 }

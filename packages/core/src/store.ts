@@ -1,28 +1,36 @@
+/**
+ * The value store: where results and cached values live, as JSON text encoded by core's codec. Stores
+ * never see raw values, so every store (memory, Redis, …) accepts and refuses exactly the same ones.
+ */
+import { yieldToEventLoop } from "./timer.js";
+
 /** One stored value with its bookkeeping. */
 export interface StoreEntry {
-  value: unknown;
+  /** The value as JSON text (`encodeValue`). */
+  data: string;
   /** Epoch ms at which the value was written. */
   createdAt: number;
   /** Epoch ms after which the value counts as gone; absent means no expiry. */
   expiresAt?: number;
+  /** Who the value belongs to; absent means anyone. */
+  owner?: string;
 }
 
 /** An entry's bookkeeping without its value. */
-export type StoreEntryMeta = Omit<StoreEntry, "value">;
+export type StoreEntryMeta = Omit<StoreEntry, "data">;
 
 /**
- * Storage backend of a RefCache. Every method may be asynchronous so that a distributed store
- * (Redis, KV, SQL) plugs in unchanged. A store must hand back an entry that later writes to the
- * caller's objects cannot change (copy or serialise on the way in and out).
+ * Storage backend of a RefCache's values. Every method may be asynchronous so that a distributed store
+ * (Redis, KV, SQL) plugs in unchanged.
  *
- * Expiry is decided by the RefCache from `expiresAt`, with its own clock; a store may also drop
- * expired entries itself (native TTLs) and may implement `prune` for the periodic clean-up.
+ * Expiry is decided by the RefCache from `expiresAt`, with its own clock; a store may also drop expired
+ * entries itself (native TTLs) and may implement `prune` for the periodic clean-up.
  */
 export interface Store {
   get(key: string): Promise<StoreEntry | undefined>;
   /**
-   * An entry's timestamps without its value. Optional: without it `has`, `delete` and expiry checks
-   * read the whole value, which for large values costs a copy or a transfer.
+   * An entry's bookkeeping without its value. Optional: without it `has`, `delete` and expiry checks read
+   * the whole value, which for large values costs a transfer.
    */
   stat?(key: string): Promise<StoreEntryMeta | undefined>;
   set(key: string, entry: StoreEntry): Promise<void>;
@@ -34,24 +42,12 @@ export interface Store {
   close?(): Promise<void>;
 }
 
-export interface MemoryStoreOptions {
-  /**
-   * Copy values with `structuredClone` on the way in and out (default `true`), so a caller that
-   * mutates an object after `set`, or one it got from `get`, cannot change what is stored. This also
-   * rejects values a distributed store could not hold either (functions, symbols, class instances lose
-   * their prototype). Turn off only for values you never mutate and when the copies cost too much.
-   */
-  clone?: boolean;
-}
+/** Entries the memory store's prune looks at before it lets other work run. */
+const PRUNE_CHUNK = 2_000;
 
-/** The default store: a Map in this process. */
+/** The default store: a Map in this process. Entries hold immutable JSON text, so nothing needs copying. */
 export class MemoryStore implements Store {
   readonly #entries = new Map<string, StoreEntry>();
-  readonly #clone: boolean;
-
-  constructor(options: MemoryStoreOptions = {}) {
-    this.#clone = options.clone ?? true;
-  }
 
   /** Number of entries held, expired ones included until they are pruned or read. */
   get size(): number {
@@ -60,43 +56,40 @@ export class MemoryStore implements Store {
 
   async get(key: string): Promise<StoreEntry | undefined> {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    return { ...entry, value: this.#copy(entry.value) };
+    return entry === undefined ? undefined : { ...entry };
   }
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    const { value: _value, ...meta } = entry;
+    const { data: _data, ...meta } = entry;
     return meta;
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {
-    // Copy before touching the map, so a value that cannot be copied leaves the old entry in place.
-    const stored: StoreEntry = { ...entry, value: this.#copy(entry.value) };
-    this.#entries.set(key, stored);
+    if (typeof entry.data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
+    this.#entries.set(key, { ...entry });
   }
 
   async delete(key: string): Promise<boolean> {
     return this.#entries.delete(key);
   }
 
+  /** Scans in chunks, letting other work run between them, so a large store never stalls the event loop. */
   async prune(now: number): Promise<number> {
     let removed = 0;
+    let seen = 0;
     for (const [key, entry] of this.#entries) {
       if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
         this.#entries.delete(key);
         removed++;
       }
+      if (++seen % PRUNE_CHUNK === 0) await yieldToEventLoop();
     }
     return removed;
   }
 
   async close(): Promise<void> {
     this.#entries.clear();
-  }
-
-  #copy(value: unknown): unknown {
-    return this.#clone ? structuredClone(value) : value;
   }
 }

@@ -15,6 +15,8 @@ export interface StoredTask extends TaskInfo {
   version: number;
   /** Lease of the instance running the task (epoch ms); past it without renewal the worker counts as lost. */
   leaseExpiresAt?: number;
+  /** Time to live of the result when the task completes (ms; `null` keeps it); absent: the cache's default. */
+  resultTtlMs?: number | null;
 }
 
 /** Options of `TaskStore.create`. */
@@ -78,16 +80,24 @@ export interface TaskStore {
 
   /**
    * Creates `task` (its `version` is ignored; the stored one starts at 1) unless an unfinished task holds
-   * the id or the active count is at `maxActiveTasks`. A finished task under the id is replaced, and the
-   * value stored under the id is deleted in the same step.
+   * the id or the active count is at `maxActiveTasks`. A finished task under the id is replaced (the new
+   * `retryCount` is the old one plus one; otherwise 0), and the value stored under the id is deleted in
+   * the same step.
    */
   create(task: StoredTask, options?: CreateTaskOptions, origin?: string): Promise<CreateTaskOutcome>;
 
   /**
    * Replaces the stored task with `task` if the stored version is `expectedVersion` (the new version is
    * `expectedVersion + 1`). With `result`, the value is written under the task's id in the same step.
+   * `quiet` marks a lease renewal, which subscribers are not told of (nothing they see changed).
    */
-  update(task: StoredTask, expectedVersion: number, result?: StoreEntry, origin?: string): Promise<UpdateTaskOutcome>;
+  update(
+    task: StoredTask,
+    expectedVersion: number,
+    result?: StoreEntry,
+    origin?: string,
+    quiet?: boolean,
+  ): Promise<UpdateTaskOutcome>;
 
   /** One page of tasks, in a stable order, filtered by status and owner. */
   list(query: TaskQuery): Promise<TaskPage<StoredTask>>;
@@ -106,6 +116,15 @@ export interface TaskStore {
    * Optional: without it, cancels made elsewhere reach a runner on its next lease renewal or progress write.
    */
   subscribe?(listener: TaskChangeListener): () => void;
+
+  /**
+   * The stored task, synchronously. Only stores that live in this process offer it; the RefCache then
+   * answers `getTaskStatus` from it instead of keeping a copy of its own.
+   */
+  peek?(refId: string): StoredTask | undefined;
+
+  /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
+  peekAll?(): Iterable<StoredTask>;
 
   /** Releases connections or other resources. */
   close?(): Promise<void>;

@@ -1,30 +1,38 @@
-import { z } from "zod";
-import { parseOrThrow } from "./errors.js";
-import { RefIdSchema, type TaskInfo, TtlSchema } from "./models.js";
-import type { RefCache, TaskContext } from "./ref-cache.js";
+/**
+ * The piece every adapter needs: run work as a task, wait a little for it, and hand back either its
+ * value or a reference to poll while the work goes on.
+ */
+import * as z from "zod";
+import { parseOrThrow, TaskNotCompletedError } from "./errors.js";
+import { MAX_TIMER_MS, OwnerSchema, RefIdSchema, type TaskInfo, TtlSchema } from "./models.js";
+import type { RefCache } from "./ref-cache.js";
+import type { TaskContext } from "./task-input.js";
 
 export const TimeoutFallbackOptionsSchema = z.strictObject({
   /** How long the caller waits for the work before it gets a pending reference instead (ms). */
-  timeoutMs: z.number().int().nonnegative(),
+  timeoutMs: z.number().int().nonnegative().max(MAX_TIMER_MS),
   /** The ref id to track the work under; defaults to `cache.newRefId()`. */
   refId: RefIdSchema.optional(),
   /** Time to live of the result in the cache (ms); defaults to the cache's `defaultTtlMs`. */
   ttlMs: TtlSchema.optional(),
+  /** Who the task and its result belong to. */
+  owner: OwnerSchema.optional(),
 });
 export type TimeoutFallbackOptions = z.input<typeof TimeoutFallbackOptionsSchema>;
 
-/** Either the value, when the work finished in time, or a reference to poll. */
+/** Either the value, when the work finished (and was stored) in time, or a reference to poll. */
 export type TimeoutFallbackResult<T> =
-  | { status: "complete"; refId: string; value: T }
+  | { status: "complete"; refId: string; value: T; task: TaskInfo }
   | { status: "pending"; refId: string; task: TaskInfo };
 
 /**
  * Runs `work` as a task of `cache` and waits up to `timeoutMs` for it.
  *
- * - Finished in time: resolves to `{ status: "complete", value }` (the value is also stored under
- *   `refId`), or rejects with the work's own error.
- * - Still running: resolves to `{ status: "pending", refId, task }` at once; the work goes on, and its
- *   result lands under `refId` (poll `cache.getTaskStatus(refId)`, then `cache.get(refId)`).
+ * - Finished and stored in time: `{ status: "complete", value, task }`.
+ * - Failed in time: rejects with the work's own error; when it was the result that could not be stored,
+ *   or the task was cancelled, with TaskNotCompletedError.
+ * - Still running: `{ status: "pending", refId, task }` at once; the work goes on, and its result lands
+ *   under `refId` (poll `cache.getTask(refId)`, then `cache.get(refId)`).
  */
 export async function runWithTimeoutFallback<T>(
   cache: RefCache,
@@ -32,37 +40,37 @@ export async function runWithTimeoutFallback<T>(
   options: TimeoutFallbackOptions,
 ): Promise<TimeoutFallbackResult<Awaited<T>>> {
   const parsed = parseOrThrow(TimeoutFallbackOptionsSchema, options, "timeout fallback options");
-  const { timeoutMs, ttlMs } = parsed;
   const refId = parsed.refId ?? cache.newRefId();
-
-  type Outcome = { kind: "done"; value: Awaited<T> } | { kind: "error"; error: unknown } | { kind: "timeout" };
-  let settle!: (outcome: Outcome) => void;
-  const outcome = new Promise<Outcome>((resolve) => {
-    settle = resolve;
-  });
-
-  await cache.registerTask(
+  let outcome: { ok: true; value: Awaited<T> } | { ok: false; error: unknown } | undefined;
+  const registered = await cache.registerTask(
     refId,
     async (context: TaskContext) => {
       try {
         const value = await work(context);
-        settle({ kind: "done", value });
+        outcome = { ok: true, value };
         return value;
       } catch (error) {
-        settle({ kind: "error", error });
+        outcome = { ok: false, error };
         throw error;
       }
     },
-    ttlMs === undefined ? {} : { ttlMs },
+    {
+      ...(parsed.ttlMs === undefined ? {} : { ttlMs: parsed.ttlMs }),
+      ...(parsed.owner === undefined ? {} : { owner: parsed.owner }),
+    },
   );
-
-  const timer = globalThis.setTimeout(() => settle({ kind: "timeout" }), timeoutMs);
-  const result = await outcome;
-  globalThis.clearTimeout(timer);
-
-  if (result.kind === "done") return { status: "complete", refId, value: result.value };
-  if (result.kind === "error") throw result.error;
-  const task = cache.getTaskStatus(refId);
-  // The task cannot vanish while it runs: only finished tasks are cleaned up.
-  return { status: "pending", refId, task: task as TaskInfo };
+  const task =
+    (await cache.waitForTask(refId, {
+      timeoutMs: parsed.timeoutMs,
+      ...(parsed.owner === undefined ? {} : { owner: parsed.owner }),
+    })) ?? registered;
+  // Only a run of ours counts: the id may have been re-registered meanwhile.
+  if (task.runId === registered.runId) {
+    if (task.status === "complete" && outcome?.ok) return { status: "complete", refId, value: outcome.value, task };
+    if (task.status === "failed" && outcome !== undefined && !outcome.ok) throw outcome.error;
+    if (task.status === "failed" || task.status === "cancelled") {
+      throw new TaskNotCompletedError(refId, task.status, task.error);
+    }
+  }
+  return { status: "pending", refId, task };
 }

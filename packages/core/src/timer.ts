@@ -17,6 +17,7 @@ interface DenoLike {
  * on Deno; runtimes without either (browsers, Workers) do not wait on timers anyway.
  */
 export function startBackgroundInterval(fn: () => void, ms: number): IntervalHandle {
+  if (!(ms > 0 && ms <= 2_147_483_647)) throw new RangeError(`interval must be 1 to 2147483647 ms, got ${ms}`);
   const id = globalThis.setInterval(fn, ms) as unknown;
   const handle = id as MaybeUnref | null;
   if (handle !== null && typeof handle === "object" && typeof handle.unref === "function") {
@@ -28,4 +29,9 @@ export function startBackgroundInterval(fn: () => void, ms: number): IntervalHan
   return {
     stop: () => globalThis.clearInterval(id as ReturnType<typeof setInterval>),
   };
+}
+
+/** Resolves on a later turn of the event loop, so a long job in chunks lets other work run between them. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => globalThis.setTimeout(resolve, 0));
 }

@@ -26,6 +26,7 @@ describe("manual lifecycle", () => {
       startedAt: clock.time,
       updatedAt: clock.time,
       retryCount: 0,
+      runId: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
 
     clock.advance(10);

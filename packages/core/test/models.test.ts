@@ -84,6 +84,7 @@ describe("TaskInfo", () => {
       completedAt: 2,
       error: "boom",
       retryCount: 1,
+      runId: "r1",
     };
     expect(TaskInfoSchema.parse(info)).toEqual(info);
     expect(TaskInfoSchema.safeParse({ ...info, retryCount: -1 }).success).toBe(false);

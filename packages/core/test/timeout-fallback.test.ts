@@ -26,7 +26,12 @@ describe("runWithTimeoutFallback", () => {
       { timeoutMs: 100, refId: "fast" },
     );
     await vi.advanceTimersByTimeAsync(50);
-    expect(await call).toEqual({ status: "complete", refId: "fast", value: { rows: 3 } });
+    expect(await call).toMatchObject({
+      status: "complete",
+      refId: "fast",
+      value: { rows: 3 },
+      task: { status: "complete" },
+    });
     expect(cache.getTaskStatus("fast")?.status).toBe("complete");
     expect(await cache.get("fast")).toEqual({ rows: 3 });
     expect(vi.getTimerCount()).toBe(1); // only the cleanup loop: the timeout timer was cleared

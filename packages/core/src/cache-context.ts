@@ -1,0 +1,157 @@
+/**
+ * What the parts of a RefCache share: its validated options, its stores, its clock, and the bookkeeping
+ * that lets `close()` wait for store calls in flight without ever waiting on user code.
+ */
+import * as z from "zod";
+import { type Clock, systemClock } from "./clock.js";
+import { CacheClosedError, errorMessage, parseOrThrow, RefCacheError, StoreError, ValidationError } from "./errors.js";
+import { MemoryTaskStore } from "./memory-task-store.js";
+import { MAX_TIMER_MS, TtlSchema } from "./models.js";
+import { MemoryStore, type Store } from "./store.js";
+import type { TaskStore } from "./task-store.js";
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const hasMethods = (v: unknown, methods: string[]): boolean =>
+  typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+
+const timerMs = z.number().int().positive().max(MAX_TIMER_MS, "must be at most 2147483647 ms (about 24.8 days)");
+
+export const RefCacheOptionsSchema = z.strictObject({
+  /** Names the cache; prefixes the ids of `newRefId()`. */
+  name: z
+    .string()
+    .regex(NAME_PATTERN, "name may hold 1–64 letters, digits and . _ - and must start with a letter or digit")
+    .default("refcache"),
+  /** How often finished tasks older than the retention are removed (ms). */
+  taskCleanupIntervalMs: timerMs.default(60_000),
+  /** How long a finished task's status (and error) stays readable (ms). */
+  taskRetentionMs: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(300_000),
+  /** Time to live of stored values when a write names none (ms); `null` keeps them until deleted. */
+  defaultTtlMs: TtlSchema.default(3_600_000),
+  /**
+   * How long a running task's lease lasts (ms). The instance running it renews it every third of that;
+   * a task whose lease ran out without finishing (its process died) fails with "worker lost".
+   */
+  taskLeaseMs: timerMs.min(30, "must be at least 30 ms").default(30_000),
+  /** Registering a task while this many are pending or processing (in the whole task store) is refused. */
+  maxActiveTasks: z.number().int().positive().optional(),
+  /** Names this instance in change events (`TaskChange.origin`); random by default. */
+  instanceId: z.string().min(1).max(128).optional(),
+  /** Source of time; defaults to `Date.now`. */
+  clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+  /** Value storage; defaults to a new `MemoryStore` (or the one a given `MemoryTaskStore` writes to). */
+  store: z
+    .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
+    .optional(),
+  /** Task storage; defaults to a `MemoryTaskStore` over `store`. Pass the pair a store package creates. */
+  taskStore: z
+    .custom<TaskStore>(
+      (v) => hasMethods(v, ["get", "create", "update", "list", "listExpiredLeases", "removeFinished"]),
+      "taskStore must implement the TaskStore interface",
+    )
+    .optional(),
+});
+export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
+
+export function randomHex(bytes: number): string {
+  const buffer = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(buffer);
+  let out = "";
+  for (const b of buffer) out += (b < 16 ? "0" : "") + b.toString(16);
+  return out;
+}
+
+export class CacheContext {
+  readonly name: string;
+  readonly taskCleanupIntervalMs: number;
+  readonly taskRetentionMs: number;
+  readonly defaultTtlMs: number | null;
+  readonly taskLeaseMs: number;
+  readonly maxActiveTasks: number | undefined;
+  readonly instanceId: string;
+  readonly store: Store;
+  readonly taskStore: TaskStore;
+  /** Whether the cache made its stores (and so closes them). */
+  readonly ownsStores: boolean;
+  closed = false;
+
+  readonly #clock: Clock;
+  readonly #inflight = new Set<Promise<unknown>>();
+
+  constructor(options: RefCacheOptions) {
+    const parsed = parseOrThrow(RefCacheOptionsSchema, options, "RefCache options");
+    this.name = parsed.name;
+    this.taskCleanupIntervalMs = parsed.taskCleanupIntervalMs;
+    this.taskRetentionMs = parsed.taskRetentionMs;
+    this.defaultTtlMs = parsed.defaultTtlMs;
+    this.taskLeaseMs = parsed.taskLeaseMs;
+    this.maxActiveTasks = parsed.maxActiveTasks;
+    this.instanceId = parsed.instanceId ?? randomHex(8);
+    this.#clock = parsed.clock ?? systemClock;
+    const { store, taskStore } = parsed;
+    if (taskStore === undefined) {
+      this.store = store ?? new MemoryStore();
+      this.taskStore = new MemoryTaskStore({ store: this.store });
+    } else if (store !== undefined) {
+      this.store = store;
+      this.taskStore = taskStore;
+    } else if (taskStore instanceof MemoryTaskStore) {
+      this.store = taskStore.store;
+      this.taskStore = taskStore;
+    } else {
+      throw ValidationError.single(
+        "RefCache options",
+        "a taskStore needs the value store it writes results to: pass both (e.g. from createRedisStores)",
+        "custom",
+      );
+    }
+    this.ownsStores = store === undefined && taskStore === undefined;
+  }
+
+  /** The clock's time, checked: a clock that throws or answers anything but epoch ms is a typed error. */
+  now(): number {
+    let time: unknown;
+    try {
+      time = this.#clock.now();
+    } catch (error) {
+      throw new StoreError(`The clock failed: ${errorMessage(error)}`, undefined, error);
+    }
+    if (typeof time !== "number" || !Number.isSafeInteger(time) || time < 0) {
+      throw ValidationError.single("clock", "clock.now() must return whole epoch milliseconds (≥ 0)", "custom");
+    }
+    return time;
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new CacheClosedError(this.name);
+  }
+
+  /** Keeps `work` in the set `close()` waits for. Only for work that never waits on user code. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight.add(work);
+    const forget = () => this.#inflight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  /** Resolves once every tracked call has settled, those started meanwhile included. */
+  async drain(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+  }
+
+  /** Runs a store call, tracked, turning its failures into typed errors. */
+  storeCall<T>(refId: string | undefined, call: () => Promise<T>): Promise<T> {
+    return this.track(
+      (async () => {
+        try {
+          return await call();
+        } catch (error) {
+          if (RefCacheError.isInstance(error)) throw error;
+          const where = refId === undefined ? "" : ` for "${refId}"`;
+          throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
+        }
+      })(),
+    );
+  }
+}

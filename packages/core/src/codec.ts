@@ -1,0 +1,116 @@
+/**
+ * The one value codec every store shares. A value is JSON data and nothing else, checked once on the
+ * way in and kept as JSON text, so a read costs a parse (never a deep clone) and no caller can change
+ * what is stored. What is not JSON data is refused, naming where it sits, rather than converted.
+ */
+import { ValidationError } from "./errors.js";
+
+/** Deepest nesting a value may have; deeper values are refused rather than risk the runtime's stack. */
+export const MAX_VALUE_DEPTH = 200;
+
+type Path = (string | number)[];
+
+class Refusal {
+  readonly path: Path;
+  constructor(
+    path: Path,
+    readonly message: string,
+  ) {
+    // The walk reuses one path array; keep a copy of where it stood.
+    this.path = [...path];
+  }
+}
+
+/** What a value that is not JSON data is, in words that never quote user code. */
+function describe(value: unknown): string {
+  switch (typeof value) {
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+    case "bigint":
+      return "a BigInt";
+    case "undefined":
+      return "undefined";
+    case "number":
+      return Number.isNaN(value) ? "NaN" : "an infinite number";
+  }
+  if (value instanceof Date) return "a Date (store its toISOString())";
+  if (value instanceof Map) return "a Map";
+  if (value instanceof Set) return "a Set";
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return "binary data (a typed array or buffer)";
+  if (value instanceof RegExp) return "a RegExp";
+  if (value instanceof Promise) return "a Promise";
+  return "an instance of a class";
+}
+
+function check(value: unknown, path: Path, depth: number, ancestors: Set<object>): void {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (Number.isFinite(value)) return;
+      throw new Refusal(path, `${describe(value)} is not JSON data`);
+    case "object":
+      break;
+    default:
+      throw new Refusal(path, `${describe(value)} is not JSON data`);
+  }
+  if (value === null) return;
+  if (depth >= MAX_VALUE_DEPTH) throw new Refusal(path, `nesting is deeper than ${MAX_VALUE_DEPTH} levels`);
+  if (ancestors.has(value)) throw new Refusal(path, "the value refers to itself (a cycle)");
+  ancestors.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      path.push(i);
+      if (item === undefined) throw new Refusal(path, "undefined is not JSON data (use null)");
+      check(item, path, depth + 1, ancestors);
+      path.pop();
+    }
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) throw new Refusal(path, `${describe(value)} is not JSON data`);
+    if (Object.getOwnPropertySymbols(value).length > 0) {
+      throw new Refusal(path, "symbol keys are not JSON data");
+    }
+    for (const key of Object.keys(value)) {
+      const item: unknown = (value as Record<string, unknown>)[key];
+      // JSON leaves out properties that are undefined; so do we.
+      if (item !== undefined) {
+        path.push(key);
+        check(item, path, depth + 1, ancestors);
+        path.pop();
+      }
+    }
+  }
+  ancestors.delete(value);
+}
+
+/**
+ * Encodes `value` as JSON text, or throws a ValidationError (code `VALIDATION_ERROR`) that names the path
+ * of the first part that is not JSON data: functions, symbols, BigInt, NaN/±Infinity, Date, Map, Set,
+ * typed arrays, class instances, cycles, `undefined` (but for object properties, which are dropped as JSON
+ * does), nesting deeper than MAX_VALUE_DEPTH.
+ */
+export function encodeValue(value: unknown, refId?: string): string {
+  if (value === undefined) {
+    throw ValidationError.single("value", "undefined cannot be stored; use null", "invalid_type", refId);
+  }
+  try {
+    check(value, [], 0, new Set());
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof Refusal) {
+      throw new ValidationError("value", [{ path: error.path, message: error.message, code: "invalid_value" }], refId);
+    }
+    // A getter or proxy that throws while being read: say so without quoting what it threw.
+    throw ValidationError.single("value", "the value could not be read (a getter or proxy threw)", "custom", refId);
+  }
+}
+
+/** Decodes text written by `encodeValue`. */
+export function decodeValue(data: string): unknown {
+  return JSON.parse(data);
+}

@@ -1,0 +1,130 @@
+/**
+ * The background side of a RefCache: the periodic clean-up (finished tasks past retention, lost workers,
+ * expired values), the lease heartbeat of runs in this process, and the store subscription that brings
+ * other instances' changes. Each is lazy and stoppable, never keeps a process alive, and holds the cache
+ * only weakly, so a cache dropped without `close()` can still be garbage-collected.
+ */
+import type { CacheContext } from "./cache-context.js";
+import { isThenable } from "./task-input.js";
+import type { TaskRegistry } from "./task-registry.js";
+import { type IntervalHandle, startBackgroundInterval, yieldToEventLoop } from "./timer.js";
+
+/** Tasks removed (or leases checked) per store call; the loop yields between chunks. */
+const CLEANUP_CHUNK = 500;
+
+/** Stops a cache's background work once the cache itself is garbage-collected. */
+const collected = new FinalizationRegistry<() => void>((stop) => stop());
+
+export class Maintenance {
+  readonly #ctx: CacheContext;
+  readonly #registry: WeakRef<TaskRegistry>;
+  #cleanupLoop: IntervalHandle | undefined;
+  #heartbeat: IntervalHandle | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #cleaning = false;
+
+  constructor(context: CacheContext, registry: TaskRegistry, owner: object) {
+    this.#ctx = context;
+    this.#registry = new WeakRef(registry);
+    collected.register(owner, () => this.stop(), this);
+  }
+
+  get cleanupRunning(): boolean {
+    return this.#cleanupLoop !== undefined;
+  }
+
+  /** Starts what a new task or value needs: clean-up, and for a run here the heartbeat and subscription. */
+  ensureRunning(withRuns: boolean): void {
+    if (this.#ctx.closed) return;
+    this.#cleanupLoop ??= this.#every(this.#ctx.taskCleanupIntervalMs, () => this.#tick());
+    if (withRuns) {
+      this.#heartbeat ??= this.#every(Math.max(1, Math.floor(this.#ctx.taskLeaseMs / 3)), (registry) => {
+        void registry.runs.renewLeases();
+      });
+      this.subscribe();
+    }
+  }
+
+  /** Listens to the store for other instances' changes (once). */
+  subscribe(): void {
+    const { taskStore } = this.#ctx;
+    if (this.#unsubscribe !== undefined || taskStore.subscribe === undefined || this.#ctx.closed) return;
+    const registry = this.#registry;
+    this.#unsubscribe = taskStore.subscribe((change) => registry.deref()?.remoteChange(change));
+  }
+
+  /**
+   * Removes finished tasks that finished at or before `finishedBefore`, a chunk at a time, letting other
+   * work run between chunks; returns how many.
+   */
+  async removeFinished(finishedBefore: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const ids = await this.#ctx.storeCall(undefined, () =>
+        this.#ctx.taskStore.removeFinished(finishedBefore, CLEANUP_CHUNK),
+      );
+      this.#registry.deref()?.forget(ids);
+      removed += ids.length;
+      if (ids.length < CLEANUP_CHUNK) return removed;
+      await yieldToEventLoop();
+    }
+  }
+
+  /** Stops renewing leases (no run left here); the next run starts it again. */
+  stopHeartbeat(): void {
+    this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
+  }
+
+  stop(): void {
+    this.#cleanupLoop?.stop();
+    this.#heartbeat?.stop();
+    this.#unsubscribe?.();
+    this.#cleanupLoop = undefined;
+    this.#heartbeat = undefined;
+    this.#unsubscribe = undefined;
+    collected.unregister(this);
+  }
+
+  #every(ms: number, fn: (registry: TaskRegistry) => void): IntervalHandle {
+    const registry = this.#registry;
+    const handle = startBackgroundInterval(() => {
+      const target = registry.deref();
+      if (target === undefined) handle.stop();
+      else fn(target);
+    }, ms);
+    return handle;
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#cleaning || this.#ctx.closed) return;
+    this.#cleaning = true;
+    try {
+      await this.#runCleanup();
+    } catch {
+      // A failing store or clock is retried on the next tick.
+    } finally {
+      this.#cleaning = false;
+    }
+  }
+
+  async #runCleanup(): Promise<void> {
+    const now = this.#ctx.now();
+    await this.removeFinished(now - this.#ctx.taskRetentionMs);
+    const lost = await this.#ctx.storeCall(undefined, () => this.#ctx.taskStore.listExpiredLeases(now, CLEANUP_CHUNK));
+    for (const task of lost) await this.#registry.deref()?.reapIfLost(task);
+    await this.#prune(now);
+  }
+
+  /** Runs the value store's prune, whatever it returns or throws. */
+  async #prune(now: number): Promise<void> {
+    const { store } = this.#ctx;
+    if (typeof store.prune !== "function") return;
+    try {
+      const outcome: unknown = store.prune(now);
+      if (isThenable(outcome)) await outcome;
+    } catch {
+      // Retried on the next tick; reads hide expired values meanwhile.
+    }
+  }
+}

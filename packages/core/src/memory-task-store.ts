@@ -1,0 +1,244 @@
+/**
+ * The default task store: tasks in a Map of this process, shared by every RefCache given the same
+ * instance. Writes are atomic because each one runs in a single synchronous step (or, with a value store
+ * that is not a MemoryStore, under a per-id lock), so compare-and-set holds as it would in Redis.
+ */
+import { ValidationError } from "./errors.js";
+import { KeyedMutex } from "./keyed-mutex.js";
+import { isTerminalStatus } from "./models.js";
+import { MemoryStore, type Store, type StoreEntry } from "./store.js";
+import type {
+  CreateTaskOptions,
+  CreateTaskOutcome,
+  StoredTask,
+  TaskChangeListener,
+  TaskPage,
+  TaskQuery,
+  TaskStore,
+  UpdateTaskOutcome,
+} from "./task-store.js";
+
+const CURSOR_PREFIX = "m1.";
+/** A lock name no ref id can take (ids start with a letter or digit). */
+const CREATE_LOCK = "\u0000create";
+
+interface FinishedMark {
+  at: number;
+  refId: string;
+  runId: string;
+}
+
+function copyTask(task: StoredTask): StoredTask {
+  return task.progress === undefined ? { ...task } : { ...task, progress: { ...task.progress } };
+}
+
+export interface MemoryTaskStoreOptions {
+  /** The value store results are written to. Defaults to a new MemoryStore (see `createMemoryStores`). */
+  store?: Store;
+}
+
+export class MemoryTaskStore implements TaskStore {
+  /** The value store this task store writes results into. */
+  readonly store: Store;
+  readonly #tasks = new Map<string, StoredTask>();
+  readonly #active = new Set<string>();
+  /** Finished tasks ordered by finish time; stale marks (re-registered ids) are skipped when read. */
+  #finished: FinishedMark[] = [];
+  #finishedHead = 0;
+  readonly #listeners = new Set<TaskChangeListener>();
+  /** Only needed when the value store is not a MemoryStore, whose writes happen synchronously. */
+  readonly #mutex: KeyedMutex | undefined;
+
+  constructor(options: MemoryTaskStoreOptions = {}) {
+    this.store = options.store ?? new MemoryStore();
+    // Only MemoryStore itself writes synchronously; a subclass may override that.
+    this.#mutex = Object.getPrototypeOf(this.store) === MemoryStore.prototype ? undefined : new KeyedMutex();
+  }
+
+  /** Number of tasks held. */
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  async get(refId: string): Promise<StoredTask | undefined> {
+    return this.peek(refId);
+  }
+
+  peek(refId: string): StoredTask | undefined {
+    const task = this.#tasks.get(refId);
+    return task === undefined ? undefined : copyTask(task);
+  }
+
+  *peekAll(): IterableIterator<StoredTask> {
+    for (const task of this.#tasks.values()) yield copyTask(task);
+  }
+
+  create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
+    // Creations also take one store-wide turn, so the active count they check cannot change under them.
+    return this.#atomically(CREATE_LOCK, () => this.#create(task, options, origin));
+  }
+
+  #create(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
+    return this.#atomically(task.refId, async () => {
+      const previous = this.#tasks.get(task.refId);
+      if (previous !== undefined && !isTerminalStatus(previous.status)) {
+        return { ok: false, reason: "active", current: copyTask(previous) };
+      }
+      const max = options.maxActiveTasks;
+      if (max !== undefined && this.#active.size >= max) {
+        return { ok: false, reason: "capacity", activeTasks: this.#active.size };
+      }
+      const stored = copyTask(task);
+      stored.version = 1;
+      stored.retryCount = previous === undefined ? 0 : previous.retryCount + 1;
+      await this.#withValue(this.store.delete(task.refId), () => this.#put(stored, origin));
+      return { ok: true, task: copyTask(stored) };
+    });
+  }
+
+  update(
+    task: StoredTask,
+    expectedVersion: number,
+    result?: StoreEntry,
+    origin?: string,
+    quiet?: boolean,
+  ): Promise<UpdateTaskOutcome> {
+    return this.#atomically(task.refId, async () => {
+      const current = this.#tasks.get(task.refId);
+      if (current === undefined || current.version !== expectedVersion) {
+        return { ok: false, current: current === undefined ? undefined : copyTask(current) };
+      }
+      const stored = copyTask(task);
+      stored.version = expectedVersion + 1;
+      const put = () => this.#put(stored, quiet === true ? null : origin);
+      if (result === undefined) put();
+      else await this.#withValue(this.store.set(task.refId, result), put);
+      return { ok: true, task: copyTask(stored) };
+    });
+  }
+
+  async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
+    let after: string | undefined;
+    if (query.cursor !== undefined) {
+      if (!query.cursor.startsWith(CURSOR_PREFIX)) {
+        throw ValidationError.single("cursor", "cursor is not one this store handed out", "custom");
+      }
+      after = query.cursor.slice(CURSOR_PREFIX.length);
+    }
+    const matches: StoredTask[] = [];
+    for (const task of this.#tasks.values()) {
+      if (after !== undefined && task.refId <= after) continue;
+      if (query.status !== undefined && !query.status.includes(task.status)) continue;
+      if (query.owner !== undefined && task.owner !== query.owner) continue;
+      matches.push(task);
+    }
+    matches.sort((a, b) => (a.refId < b.refId ? -1 : 1));
+    const page = matches.slice(0, query.limit).map(copyTask);
+    const last = page.at(-1);
+    return matches.length > query.limit && last !== undefined
+      ? { tasks: page, nextCursor: `${CURSOR_PREFIX}${last.refId}` }
+      : { tasks: page };
+  }
+
+  async listExpiredLeases(now: number, limit: number): Promise<StoredTask[]> {
+    const out: StoredTask[] = [];
+    for (const refId of this.#active) {
+      if (out.length >= limit) break;
+      const task = this.#tasks.get(refId);
+      if (task?.leaseExpiresAt !== undefined && task.leaseExpiresAt <= now) out.push(copyTask(task));
+    }
+    return out;
+  }
+
+  async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
+    const removed: string[] = [];
+    while (removed.length < limit && this.#finishedHead < this.#finished.length) {
+      const mark = this.#finished[this.#finishedHead] as FinishedMark;
+      if (mark.at > finishedBefore) break;
+      this.#finishedHead++;
+      const task = this.#tasks.get(mark.refId);
+      // Skip marks left by a run that has since been replaced.
+      if (task === undefined || task.runId !== mark.runId || !isTerminalStatus(task.status)) continue;
+      this.#tasks.delete(mark.refId);
+      removed.push(mark.refId);
+    }
+    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > this.#finished.length) {
+      this.#finished = this.#finished.slice(this.#finishedHead);
+      this.#finishedHead = 0;
+    }
+    return removed;
+  }
+
+  subscribe(listener: TaskChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+
+  #atomically<T>(refId: string, step: () => Promise<T>): Promise<T> {
+    return this.#mutex === undefined ? step() : this.#mutex.run(refId, step);
+  }
+
+  /**
+   * Puts the task once the value write is done. A MemoryStore's write takes effect when called, so the
+   * task is put before awaiting, keeping check and write in one synchronous step; another store's write
+   * runs under the id's lock and must succeed first (no `complete` without its value).
+   */
+  async #withValue(valueWrite: Promise<unknown>, put: () => void): Promise<void> {
+    if (this.#mutex === undefined) {
+      put();
+      await valueWrite;
+    } else {
+      await valueWrite;
+      put();
+    }
+  }
+
+  /** Stores `task`; tells subscribers unless `origin` is null (a lease renewal, which changes nothing visible). */
+  #put(task: StoredTask, origin: string | undefined | null): void {
+    this.#tasks.set(task.refId, task);
+    if (isTerminalStatus(task.status)) {
+      this.#active.delete(task.refId);
+      this.#markFinished({ at: task.completedAt ?? task.updatedAt, refId: task.refId, runId: task.runId });
+    } else {
+      this.#active.add(task.refId);
+    }
+    if (origin === null) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(origin === undefined ? { task: copyTask(task) } : { task: copyTask(task), origin });
+      } catch {
+        // One subscriber's fault must not fail the write or starve the others.
+      }
+    }
+  }
+
+  /** Keeps the marks ordered by time: appended in the usual case, inserted when a clock went back. */
+  #markFinished(mark: FinishedMark): void {
+    const marks = this.#finished;
+    let low = marks.length;
+    if (low > this.#finishedHead && (marks[low - 1] as FinishedMark).at > mark.at) {
+      let lo = this.#finishedHead;
+      let hi = marks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((marks[mid] as FinishedMark).at <= mark.at) lo = mid + 1;
+        else hi = mid;
+      }
+      low = lo;
+    }
+    if (low === marks.length) marks.push(mark);
+    else marks.splice(low, 0, mark);
+  }
+}
+
+/** A value store and a task store that writes results into it: the in-memory pair for `new RefCache`. */
+export function createMemoryStores(): { store: MemoryStore; taskStore: MemoryTaskStore } {
+  const store = new MemoryStore();
+  return { store, taskStore: new MemoryTaskStore({ store }) };
+}

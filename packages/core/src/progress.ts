@@ -1,0 +1,59 @@
+/** Merging a progress update into a task's progress, with the fast path checked by hand. */
+import { parseOrThrow } from "./errors.js";
+import {
+  PROGRESS_MESSAGE_MAX_LENGTH,
+  percentageOf,
+  type TaskProgress,
+  TaskProgressSchema,
+  TaskProgressUpdateSchema,
+} from "./models.js";
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
+
+/** The update as a plain `{current?, total?, message?}` when it plainly is one; else `undefined`. */
+function plainUpdate(value: unknown): { current?: number; total?: number; message?: string } | undefined {
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return undefined;
+  const v = value as Record<string, unknown>;
+  for (const key in v) {
+    if (key !== "current" && key !== "total" && key !== "message" && key !== "percentage") return undefined;
+  }
+  const { current, total, message } = v;
+  if (current !== undefined && !isCount(current)) return undefined;
+  if (total !== undefined && !isCount(total)) return undefined;
+  if (message !== undefined && (typeof message !== "string" || message.length > PROGRESS_MESSAGE_MAX_LENGTH)) {
+    return undefined;
+  }
+  return v as { current?: number; total?: number; message?: string };
+}
+
+/**
+ * `previous` with the given fields of `update` replacing its own (an updater may hand back the progress
+ * it was given, derived `percentage` included: that field is ignored and recomputed). Throws a
+ * ValidationError for a bad update or when `current` would exceed `total`.
+ */
+export function mergeProgress(previous: TaskProgress | undefined, update: unknown, refId: string): TaskProgress {
+  let fields = plainUpdate(update);
+  if (fields === undefined) {
+    // The slow path, for its precise error messages.
+    const withoutDerived =
+      typeof update === "object" && update !== null && "percentage" in update
+        ? (({ percentage: _p, ...rest }) => rest)(update as Record<string, unknown>)
+        : update;
+    fields = parseOrThrow(TaskProgressUpdateSchema, withoutDerived, "progress", refId);
+  }
+  const current = fields.current ?? previous?.current;
+  const total = fields.total ?? previous?.total;
+  const message = fields.message ?? previous?.message;
+  if (current !== undefined && total !== undefined && current > total) {
+    // Let the schema word the error.
+    parseOrThrow(TaskProgressSchema, { current, total }, "progress", refId);
+  }
+  const next: TaskProgress = {};
+  if (current !== undefined) next.current = current;
+  if (total !== undefined) next.total = total;
+  if (message !== undefined) next.message = message;
+  const percentage = percentageOf(current, total);
+  if (percentage !== undefined) next.percentage = percentage;
+  return next;
+}

@@ -1,0 +1,136 @@
+/**
+ * Every change to a task goes through `write`: read the stored task, compute the next state, and
+ * compare-and-set it on the version. A lost race re-reads and recomputes, so no update is lost and no
+ * lock is ever held while user code (a progress updater) runs.
+ */
+import type { CacheContext } from "./cache-context.js";
+import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, truncate } from "./errors.js";
+import { KeyedMutex } from "./keyed-mutex.js";
+import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
+import type { StoreEntry } from "./store.js";
+import type { StoredTask } from "./task-store.js";
+import { canTransition } from "./transitions.js";
+
+/** Who may write: a run's fencing token, an owner scope; and whether a closed cache may still write. */
+export interface WriteGuard {
+  runId?: string | undefined;
+  owner?: string | undefined;
+  /** For `close()` itself, which cancels what still runs after the cache is marked closed. */
+  whileClosing?: boolean;
+  /** A lease renewal: nothing a listener sees changes, so nobody is told. */
+  leaseOnly?: boolean;
+}
+
+export interface Change {
+  task: StoredTask;
+  result?: StoreEntry;
+}
+
+/** Attempts before a write that keeps losing races gives up. */
+const MAX_ATTEMPTS = 100;
+
+/** The error text of a task whose runner stopped renewing its lease. */
+export const WORKER_LOST_MESSAGE = "worker lost: the instance running this task stopped renewing its lease";
+
+export function ownerMatches(task: { owner?: string | undefined }, owner: string | undefined): boolean {
+  return owner === undefined || task.owner === owner;
+}
+
+/** The public view of a stored task. */
+export function toTaskInfo(task: StoredTask, now: number): TaskInfo {
+  const { version: _v, leaseExpiresAt: _l, resultTtlMs: _t, ...info } = task;
+  if (info.progress !== undefined) info.progress = { ...info.progress };
+  if (info.status === "complete" && info.resultExpiresAt !== undefined && info.resultExpiresAt <= now) {
+    info.resultExpired = true;
+  }
+  return info;
+}
+
+export class TaskWriter {
+  readonly #ctx: CacheContext;
+  readonly #onWritten: (task: StoredTask, before: StoredTask | undefined) => void;
+  readonly #mutex = new KeyedMutex();
+
+  constructor(context: CacheContext, onWritten: (task: StoredTask, before: StoredTask | undefined) => void) {
+    this.#ctx = context;
+    this.#onWritten = onWritten;
+  }
+
+  /** The stored task, or `undefined`. */
+  read(refId: string): Promise<StoredTask | undefined> {
+    return this.#ctx.storeCall(refId, () => this.#ctx.taskStore.get(refId));
+  }
+
+  /**
+   * Applies `compute` to the stored task until the compare-and-set holds. `compute` may throw to refuse
+   * (IllegalTransitionError, ValidationError). Writes of this instance to one id queue behind each other,
+   * in call order, so they never race each other; the queue is never held while user code awaits: when
+   * `compute` returns a promise, the queue is released until it settles, and the result is written only if
+   * the task did not change meanwhile (else `compute` runs again on the newer state).
+   */
+  async write(
+    refId: string,
+    guard: WriteGuard,
+    compute: (current: StoredTask) => Change | Promise<Change>,
+    onCurrent?: (current: StoredTask) => void,
+  ): Promise<StoredTask> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const step = await this.#mutex.run(refId, async () => {
+        const current = await this.#readChecked(refId, guard, onCurrent);
+        const change = compute(current);
+        if (change instanceof Promise) return { current, later: change };
+        return { written: await this.#compareAndSet(change, current, guard) };
+      });
+      if ("written" in step) {
+        if (step.written !== undefined) return step.written;
+        continue;
+      }
+      const change = await step.later;
+      const written = await this.#mutex.run(refId, async () => {
+        const fresh = await this.#readChecked(refId, guard, onCurrent);
+        return fresh.version === step.current.version ? this.#compareAndSet(change, fresh, guard) : undefined;
+      });
+      if (written !== undefined) return written;
+    }
+    throw new StoreError(`Gave up writing "${refId}" after ${MAX_ATTEMPTS} lost races`, refId, undefined);
+  }
+
+  async #readChecked(
+    refId: string,
+    guard: WriteGuard,
+    onCurrent: ((current: StoredTask) => void) | undefined,
+  ): Promise<StoredTask> {
+    if (!guard.whileClosing) this.#ctx.assertOpen();
+    const current = await this.read(refId);
+    if (current === undefined || !ownerMatches(current, guard.owner)) throw new TaskNotFoundError(refId);
+    onCurrent?.(current);
+    if (guard.runId !== undefined && current.runId !== guard.runId) throw new StaleRunError(refId, guard.runId);
+    return current;
+  }
+
+  /** Writes `change` if the task is still at `current`'s version; `undefined` when another write won. */
+  async #compareAndSet(change: Change, current: StoredTask, guard: WriteGuard): Promise<StoredTask | undefined> {
+    if (!guard.whileClosing) this.#ctx.assertOpen();
+    const outcome = await this.#ctx.storeCall(current.refId, () =>
+      this.#ctx.taskStore.update(change.task, current.version, change.result, this.#ctx.instanceId, guard.leaseOnly),
+    );
+    if (!outcome.ok) return undefined;
+    if (!guard.leaseOnly) this.#onWritten(outcome.task, current);
+    return outcome.task;
+  }
+
+  /** `current` moved to `to` now, with its lease renewed (or dropped once terminal). */
+  transition(current: StoredTask, to: TaskStatus, error?: string): StoredTask {
+    if (!canTransition(current.status, to)) throw new IllegalTransitionError(current.refId, current.status, to);
+    const now = this.#ctx.now();
+    const next: StoredTask = { ...current, status: to, updatedAt: now };
+    if (isTerminalStatus(to)) {
+      next.completedAt = now;
+      delete next.leaseExpiresAt;
+    } else {
+      next.leaseExpiresAt = now + this.#ctx.taskLeaseMs;
+    }
+    if (error !== undefined) next.error = truncate(error);
+    return next;
+  }
+}
