@@ -40,7 +40,15 @@ const { taskStore, close } = createRedisStores({ url: REDIS_URL, prefix: refcach
 
 async function refcacheLifecycle(refId: string): Promise<void> {
   const now = Date.now();
-  const task: StoredTask = { refId, status: "pending", startedAt: now, updatedAt: now, retryCount: 0, version: 0 };
+  const task: StoredTask = {
+    refId,
+    runId: refId,
+    status: "pending",
+    startedAt: now,
+    updatedAt: now,
+    retryCount: 0,
+    version: 0,
+  };
   await taskStore.create(task);
   let version = 1;
   for (let step = 1; step <= 3; step++) {

@@ -25,11 +25,15 @@ export class ChangeFeed {
   readonly #channel: string;
   #subscriber: Redis | undefined;
   #subscribed: Promise<void> | undefined;
+  #pending = false;
   #closed = false;
 
-  constructor(openSubscriber: () => Redis, channel: string) {
+  readonly #settleMs: number;
+
+  constructor(openSubscriber: () => Redis, channel: string, settleMs: number) {
     this.#openSubscriber = openSubscriber;
     this.#channel = channel;
+    this.#settleMs = settleMs;
   }
 
   subscribe(listener: TaskChangeListener): () => void {
@@ -44,6 +48,14 @@ export class ChangeFeed {
   /** Resolves once the subscription is active (changes published from then on are delivered). */
   ready(): Promise<void> {
     return this.#subscribed ?? Promise.resolve();
+  }
+
+  /**
+   * What a write awaits first: while a subscription is being set up, its confirmation, so a write issued
+   * after `subscribe()` is always delivered to that subscriber. Costs nothing once subscribed.
+   */
+  settled(): Promise<void> | undefined {
+    return this.#pending ? this.#subscribed : undefined;
   }
 
   #connect(): void {
@@ -64,9 +76,16 @@ export class ChangeFeed {
         }
       }
     });
-    this.#subscribed = subscriber.subscribe(this.#channel).then(
+    this.#pending = true;
+    // Bounded: a subscription that cannot be confirmed (Redis away) must not hold writes back for long.
+    const confirmed = subscriber.subscribe(this.#channel).then(
       () => undefined,
       () => undefined,
+    );
+    this.#subscribed = Promise.race([confirmed, new Promise<void>((r) => setTimeout(r, this.#settleMs).unref())]).then(
+      () => {
+        this.#pending = false;
+      },
     );
   }
 

@@ -70,6 +70,7 @@ export function createRedisStores(options: RedisStoresOptions = {}): RedisStores
         connectionName: connectionName(o.prefix, "changes"),
       }),
     keys.changes,
+    o.commandTimeoutMs,
   );
   const store = new RedisStore(connection, keys);
   const taskStore = new RedisTaskStore(connection, keys, feed);

@@ -3,7 +3,7 @@
  * VALIDATION_ERROR and never reaches Redis.
  */
 import * as z from "zod";
-import { RefIdSchema, TaskStatusSchema, ValidationError } from "./contract.js";
+import { OwnerSchema, RefIdSchema, TaskStatusSchema, ValidationError } from "./contract.js";
 
 const epochMs = z.number().finite().nonnegative();
 
@@ -11,7 +11,7 @@ export const StoreEntrySchema = z.object({
   data: z.string(),
   createdAt: epochMs,
   expiresAt: epochMs.optional(),
-  owner: z.string().optional(),
+  owner: OwnerSchema.optional(),
 });
 
 /** The fields of a stored task the scripts index on; everything else is kept as the caller's JSON. */
@@ -19,7 +19,8 @@ export const StoredTaskSchema = z.looseObject({
   refId: RefIdSchema,
   status: TaskStatusSchema,
   version: z.number().int().nonnegative(),
-  owner: z.string().optional(),
+  runId: z.string(),
+  owner: OwnerSchema.optional(),
   updatedAt: epochMs,
   completedAt: epochMs.optional(),
   leaseExpiresAt: epochMs.optional(),
@@ -30,11 +31,11 @@ export const LimitSchema = z.number().int().min(1).max(1000);
 export const EpochSchema = epochMs;
 export const VersionSchema = z.number().int().nonnegative();
 /** Cursors are the creation sequence of the last task of the previous page. */
-export const CursorSchema = z.string().regex(/^[1-9][0-9]{0,15}$/, "not a cursor returned by list");
+export const CursorSchema = z.string().regex(/^r1\.[1-9][0-9]{0,15}$/, "cursor is not one this store handed out");
 
 export const TaskQuerySchema = z.object({
   status: z.array(TaskStatusSchema).readonly().optional(),
-  owner: z.string().optional(),
+  owner: OwnerSchema.optional(),
   cursor: CursorSchema.optional(),
   limit: LimitSchema,
 });

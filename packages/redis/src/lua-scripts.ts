@@ -44,33 +44,38 @@ end
 `;
 
 /**
- * KEYS: task, value. ARGV: prefix, id, json, status, owner, lease, done, maxActive, origin.
- * Returns {1} | {0, 'active', json} | {0, 'capacity', count}.
+ * KEYS: task, value. ARGV: prefix, id, json (without retryCount and version), status, owner, lease, done,
+ * maxActive, origin. The store numbers the run: retryCount is the replaced task's plus one, else 0.
+ * Returns {1, retryCount} | {0, 'active', json} | {0, 'capacity', count}.
  */
 export const CREATE_TASK = `${HELPERS}
 local P, id = ARGV[1], ARGV[2]
-local old = redis.call('HMGET', KEYS[1], 's', 'o', 'j')
+local old = redis.call('HMGET', KEYS[1], 's', 'o', 'j', 'r')
 if old[1] and is_active(old[1]) then return { 0, 'active', old[3] } end
 if ARGV[8] ~= '' then
   local active = redis.call('ZCARD', P .. 'i:pending') + redis.call('ZCARD', P .. 'i:processing')
   if active >= tonumber(ARGV[8]) then return { 0, 'capacity', active } end
 end
+local retries = 0
 if old[1] then
+  retries = (tonumber(old[4]) or 0) + 1
   unindex(P, id, old[1], old[2])
   redis.call('ZREM', P .. 'finished', id)
 end
+local json = '{"retryCount":' .. retries .. ',"version":1,' .. string.sub(ARGV[3], 2)
 redis.call('DEL', KEYS[1], KEYS[2])
 local q = redis.call('INCR', P .. 'seq')
-redis.call('HSET', KEYS[1], 'j', ARGV[3], 'v', 1, 's', ARGV[4], 'o', ARGV[5], 'q', q, 'l', ARGV[6])
+redis.call('HSET', KEYS[1], 'j', json, 'v', 1, 's', ARGV[4], 'o', ARGV[5], 'q', q, 'l', ARGV[6], 'r', retries)
 index(P, id, ARGV[4], ARGV[5], q)
 track(P, id, ARGV[4], ARGV[6], ARGV[7], false, '')
-redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[3])
-return { 1 }
+redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. json)
+return { 1, retries }
 `;
 
 /**
- * KEYS: task, value. ARGV: prefix, id, expectedVersion, json, status, owner, lease, done, origin,
- * then for a result: data, createdAt, expiresAt, owner, ttlMs. Returns {1} | {0} (gone) | {0, json} (stale).
+ * KEYS: task, value. ARGV: prefix, id, expectedVersion, json, status, owner, lease, done, origin ("" for a
+ * quiet lease renewal, which is not published), then for a result: data, createdAt, expiresAt, owner, ttlMs.
+ * Returns {1} | {0} (gone) | {0, json} (stale).
  */
 export const UPDATE_TASK = `${HELPERS}
 local P, id = ARGV[1], ARGV[2]
@@ -85,7 +90,7 @@ end
 redis.call('HSET', KEYS[1], 'j', ARGV[4], 'v', tonumber(ARGV[3]) + 1, 's', s, 'o', o, 'l', ARGV[7])
 track(P, id, s, ARGV[7], ARGV[8], old[2], old[6] or '')
 if #ARGV > 9 then write_value(KEYS[2], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]) end
-redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[4])
+if ARGV[9] ~= '' then redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[4]) end
 return { 1 }
 `;
 

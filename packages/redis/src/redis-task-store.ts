@@ -54,13 +54,21 @@ function decodeTask(json: unknown, refId: string | undefined): StoredTask {
   }
 }
 
-/** The arguments every write shares: JSON, status, owner, lease, finish time. */
-function taskArgs(task: StoredTask, version: number): string[] {
-  const json = JSON.stringify({ ...task, version });
+/** The arguments every write shares: status, owner, lease, finish time. */
+function indexArgs(task: StoredTask): string[] {
   const lease = task.leaseExpiresAt === undefined ? "" : String(task.leaseExpiresAt);
   const done = isTerminalStatus(task.status) ? String(task.completedAt ?? task.updatedAt) : "";
-  return [json, task.status, ownerArg(task.owner), lease, done];
+  return [task.status, ownerArg(task.owner), lease, done];
 }
+
+/** The task's JSON for `create`: without retryCount and version, which the script puts first. */
+function creationJson(task: StoredTask): string {
+  const { retryCount: _retryCount, version: _version, ...rest } = task;
+  return JSON.stringify(rest);
+}
+
+/** A cursor is the creation sequence of the last task of the page, marked as this store's. */
+const CURSOR_PREFIX = "r1.";
 
 export class RedisTaskStore implements TaskStore {
   readonly #connection: RedisConnection;
@@ -85,8 +93,8 @@ export class RedisTaskStore implements TaskStore {
     const max = options.maxActiveTasks;
     if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
     const id = valid.refId;
-    const [json, status, owner, lease, done] = taskArgs(valid, 1);
-    const reply = await this.#connection.script<[number, string?, (string | number)?]>(
+    await this.#feed.settled();
+    const reply = await this.#connection.script<[number, string | number, string?]>(
       "task create",
       id,
       scripts.create,
@@ -94,16 +102,13 @@ export class RedisTaskStore implements TaskStore {
       [
         this.#keys.prefix,
         id,
-        json as string,
-        status as string,
-        owner as string,
-        lease as string,
-        done as string,
+        creationJson(valid),
+        ...indexArgs(valid),
         max === undefined ? "" : String(max),
         JSON.stringify(origin ?? null),
       ],
     );
-    if (reply[0] === 1) return { ok: true, task: { ...valid, version: 1 } };
+    if (reply[0] === 1) return { ok: true, task: { ...valid, version: 1, retryCount: Number(reply[1]) } };
     if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id) };
     return { ok: false, reason: "capacity", activeTasks: Number(reply[2]) };
   }
@@ -113,13 +118,17 @@ export class RedisTaskStore implements TaskStore {
     expectedVersion: number,
     result?: StoreEntry,
     origin?: string,
+    quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
     parse(StoredTaskSchema, task, "task", task?.refId);
     const valid = task;
     const id = valid.refId;
     parse(VersionSchema, expectedVersion, "expected version", id);
-    const args = [this.#keys.prefix, id, String(expectedVersion), ...taskArgs(valid, expectedVersion + 1)];
-    args.push(JSON.stringify(origin ?? null));
+    const version = expectedVersion + 1;
+    const args = [this.#keys.prefix, id, String(expectedVersion), JSON.stringify({ ...valid, version })];
+    // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
+    args.push(...indexArgs(valid), quiet === true ? "" : JSON.stringify(origin ?? null));
+    await this.#feed.settled();
     if (result !== undefined) args.push(...valueArgs(parse(StoreEntrySchema, result, "task result", id)));
     const reply = await this.#connection.script<[number, string?]>(
       "task update",
@@ -128,7 +137,7 @@ export class RedisTaskStore implements TaskStore {
       [this.#keys.task(id), this.#keys.value(id)],
       args,
     );
-    if (reply[0] === 1) return { ok: true, task: { ...valid, version: expectedVersion + 1 } };
+    if (reply[0] === 1) return { ok: true, task: { ...valid, version } };
     return { ok: false, current: reply[1] === undefined ? undefined : decodeTask(reply[1], id) };
   }
 
@@ -140,10 +149,10 @@ export class RedisTaskStore implements TaskStore {
       undefined,
       scripts.list,
       [],
-      [this.#keys.prefix, q.cursor ?? "0", q.limit, ownerArg(q.owner), ...statuses],
+      [this.#keys.prefix, q.cursor?.slice(CURSOR_PREFIX.length) ?? "0", q.limit, ownerArg(q.owner), ...statuses],
     );
     const tasks = reply[1].map((json) => decodeTask(json, undefined));
-    return reply[0] === "" ? { tasks } : { tasks, nextCursor: reply[0] };
+    return reply[0] === "" ? { tasks } : { tasks, nextCursor: `${CURSOR_PREFIX}${reply[0]}` };
   }
 
   async listExpiredLeases(now: number, limit: number): Promise<StoredTask[]> {

@@ -23,7 +23,7 @@ async function reachable(): Promise<boolean> {
   }
 }
 
-const available = await reachable();
+export const available = await reachable();
 if (!available) {
   if (process.env.CI === "true")
     throw new Error(`Redis is unreachable at ${REDIS_URL} (CI=true: Redis tests must run)`);

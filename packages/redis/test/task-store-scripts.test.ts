@@ -11,10 +11,10 @@ function finished(t: StoredTask, status: "complete" | "failed" | "cancelled", co
 describeRedis("create", () => {
   it("stores the task at version 1 and reads it back", async () => {
     const { taskStore } = stores();
-    const created = await taskStore.create(task("a", { owner: "alice", version: 7 }));
-    expect(created.ok).toBe(true);
+    const created = await taskStore.create(task("a", { owner: "alice", version: 7, retryCount: 3 }));
+    expect(created).toMatchObject({ ok: true, task: { version: 1, retryCount: 0 } });
     const read = await taskStore.get("a");
-    expect(read).toMatchObject({ refId: "a", status: "pending", owner: "alice", version: 1 });
+    expect(read).toMatchObject({ refId: "a", status: "pending", owner: "alice", version: 1, retryCount: 0 });
     expect(await taskStore.get("missing")).toBeUndefined();
   });
 
@@ -35,8 +35,8 @@ describeRedis("create", () => {
     await taskStore.update(finished(first, "complete", 1_000), 1, { data: '"old"', createdAt: 1 });
     expect(await store.get("a")).toMatchObject({ data: '"old"' });
 
-    const second = await taskStore.create(task("a", { retryCount: 1 }));
-    expect(second.ok).toBe(true);
+    const second = await taskStore.create(task("a"));
+    expect(second).toMatchObject({ ok: true, task: { retryCount: 1 } });
     expect(await store.get("a")).toBeUndefined();
     expect(await taskStore.get("a")).toMatchObject({ status: "pending", retryCount: 1, version: 1 });
     // The old run left the finish index: cleanup must not remove the new run.
