@@ -92,7 +92,7 @@ export class CacheContext {
     const { store, taskStore } = parsed;
     if (taskStore === undefined) {
       this.store = store ?? new MemoryStore();
-      this.taskStore = new MemoryTaskStore({ store: this.store });
+      this.taskStore = MemoryTaskStore.over(this.store);
     } else if (store !== undefined) {
       this.store = store;
       this.taskStore = taskStore;

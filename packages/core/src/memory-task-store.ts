@@ -37,7 +37,23 @@ export interface MemoryTaskStoreOptions {
   store?: Store;
 }
 
+/** The task store of each value store that was given without one, so caches sharing a store share tasks. */
+const taskStoresOf = new WeakMap<Store, MemoryTaskStore>();
+
 export class MemoryTaskStore implements TaskStore {
+  /**
+   * The one memory task store paired with `store` in this process: two RefCaches given the same value
+   * store and no task store see the same tasks, as they would through Redis.
+   */
+  static over(store: Store): MemoryTaskStore {
+    let taskStore = taskStoresOf.get(store);
+    if (taskStore === undefined) {
+      taskStore = new MemoryTaskStore({ store });
+      taskStoresOf.set(store, taskStore);
+    }
+    return taskStore;
+  }
+
   /** The value store this task store writes results into. */
   readonly store: Store;
   readonly #tasks = new Map<string, StoredTask>();
