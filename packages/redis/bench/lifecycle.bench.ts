@@ -14,7 +14,7 @@ import type { StoredTask } from "../src/contract.js";
 import { createRedisStores } from "../src/index.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-export const RESULTS_FILE = new URL("../node_modules/.cache/lifecycle-bench.json", import.meta.url);
+const RESULTS_FILE = new URL("../node_modules/.cache/lifecycle-bench.json", import.meta.url);
 const IN_FLIGHT = 16;
 const PER_ITERATION = 160;
 const options = { time: 3_000, warmupTime: 500, warmupIterations: 2 };
