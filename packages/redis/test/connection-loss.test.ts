@@ -2,11 +2,11 @@
  * Redis going away: every call fails with STORE_ERROR within `commandTimeoutMs` instead of hanging, and
  * the stores work again once Redis is back, on a redis-server of the test's own.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { connectionName } from "../src/create-redis-stores.js";
 import type { RedisStores } from "../src/index.js";
 import { describeRedis, rawClient, task, useStores } from "./redis-fixture.js";
-import { RedisServer } from "./redis-server.js";
+import { useRedisServer } from "./redis-server.js";
 
 const stores = useStores();
 const TIMEOUT_MS = 300;
@@ -32,19 +32,12 @@ async function eventually<T>(call: () => Promise<T>, attempts = 100): Promise<T>
 }
 
 describeRedis("connection loss", () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => {
-    server.freeze(false);
-    await server.stop();
-  });
+  const server = useRedisServer();
 
   it("fails fast with STORE_ERROR while Redis is down and recovers when it is back", async () => {
-    const { store, taskStore }: RedisStores = stores({ url: server.url, commandTimeoutMs: TIMEOUT_MS });
+    const { store, taskStore }: RedisStores = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
     await taskStore.create(task("before"));
-    await server.stop();
+    await server().stop();
 
     for (const call of [
       () => taskStore.create(task("during")),
@@ -58,7 +51,7 @@ describeRedis("connection loss", () => {
     }
 
     // A fresh server knows no scripts: EVALSHA falls back to EVAL.
-    await server.restart();
+    await server().restart();
     const created = await eventually(() => taskStore.create(task("after")));
     expect(created.ok).toBe(true);
     expect(await taskStore.get("after")).toMatchObject({ status: "pending", version: 1 });
@@ -67,16 +60,16 @@ describeRedis("connection loss", () => {
   });
 
   it("times out against a Redis that stops answering, loses nothing, and resumes", async () => {
-    const { taskStore } = stores({ url: server.url, commandTimeoutMs: TIMEOUT_MS });
+    const { taskStore } = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
     const t = task("frozen");
     await taskStore.create(t);
-    server.freeze(true);
+    server().freeze(true);
     try {
       expect(await rejectsWithStoreError(() => taskStore.get("frozen"))).toBeLessThan(HANG_BOUND_MS);
       const error = await taskStore.get("frozen").catch((e: unknown) => e);
       expect(String((error as Error).message)).toMatch(/did not answer .* within 300 ms/);
     } finally {
-      server.freeze(false);
+      server().freeze(false);
     }
     const after = await eventually(() => taskStore.update({ ...t, status: "processing" }, 1));
     expect(after.ok).toBe(true);
@@ -84,13 +77,13 @@ describeRedis("connection loss", () => {
   });
 
   it("redelivers changes after the subscriber's connection comes back", async () => {
-    const writer = stores({ url: server.url, commandTimeoutMs: TIMEOUT_MS });
-    const reader = stores({ url: server.url, prefix: writer.prefix, commandTimeoutMs: TIMEOUT_MS });
+    const writer = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
+    const reader = stores({ url: server().url, prefix: writer.prefix, commandTimeoutMs: TIMEOUT_MS });
     const seen: string[] = [];
     reader.taskStore.subscribe((c) => seen.push(c.task.refId));
     await reader.taskStore.changesReady();
-    await server.stop();
-    await server.restart();
+    await server().stop();
+    await server().restart();
     // Publish until the resubscribed reader hears one: messages sent while it reconnects are lost by design.
     await eventually(async () => {
       await writer.taskStore.create(task(`ping-${seen.length}-${Math.random()}`));

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -69,4 +70,20 @@ export class RedisServer {
   freeze(frozen: boolean): void {
     this.#process?.kill(frozen ? "SIGSTOP" : "SIGCONT");
   }
+}
+
+/** A server for the calling `describe` block: started before its tests, thawed and stopped after them. */
+export function useRedisServer(): () => RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    server?.freeze(false);
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error("the Redis server starts in beforeAll");
+    return server;
+  };
 }

@@ -3,25 +3,18 @@
  * running work is kept, and its completion is written (status and value together) once Redis is back.
  */
 import { RefCache } from "@mcp-refcache/core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { describeRedis, useStores } from "./redis-fixture.js";
-import { RedisServer } from "./redis-server.js";
+import { useRedisServer } from "./redis-server.js";
 
 const stores = useStores();
 
 describeRedis("RefCache through a Redis outage", () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => {
-    server.freeze(false);
-    await server.stop();
-  });
+  const server = useRedisServer();
 
   it("keeps the work, fails reads with STORE_ERROR, and completes with the value once Redis is back", async () => {
-    const runner = stores({ url: server.url, commandTimeoutMs: 200 });
-    const reader = stores({ url: server.url, prefix: runner.prefix, commandTimeoutMs: 200 });
+    const runner = stores({ url: server().url, commandTimeoutMs: 200 });
+    const reader = stores({ url: server().url, prefix: runner.prefix, commandTimeoutMs: 200 });
     const a = new RefCache({ store: runner.store, taskStore: runner.taskStore, instanceId: "a" });
     const b = new RefCache({ store: reader.store, taskStore: reader.taskStore, instanceId: "b" });
     let finishWork!: () => void;
@@ -39,7 +32,7 @@ describeRedis("RefCache through a Redis outage", () => {
       });
       expect(await b.getTask("job")).toMatchObject({ status: "processing" });
 
-      server.freeze(true);
+      server().freeze(true);
       try {
         await expect(b.getTask("job")).rejects.toMatchObject({ code: "STORE_ERROR" });
         // The work finishes while Redis is away: its completion cannot be written yet.
@@ -47,7 +40,7 @@ describeRedis("RefCache through a Redis outage", () => {
         await new Promise((r) => setTimeout(r, 500));
         await expect(b.get("job")).rejects.toMatchObject({ code: "STORE_ERROR" });
       } finally {
-        server.freeze(false);
+        server().freeze(false);
       }
 
       const done = await b.waitForTask("job", { timeoutMs: 15_000 });
