@@ -61,10 +61,19 @@ function indexArgs(task: StoredTask): string[] {
   return [task.status, ownerArg(task.owner), lease, done];
 }
 
+/** A task as JSON text; a task JSON cannot represent (BigInt, a cycle) is bad input, not a store failure. */
+function taskJson(task: object, refId: string): string {
+  try {
+    return JSON.stringify(task);
+  } catch {
+    throw ValidationError.single("task", "task is not JSON data", "custom", refId);
+  }
+}
+
 /** The task's JSON for `create`: without retryCount and version, which the script puts first. */
 function creationJson(task: StoredTask): string {
   const { retryCount: _retryCount, version: _version, ...rest } = task;
-  return JSON.stringify(rest);
+  return taskJson(rest, task.refId);
 }
 
 /** A cursor is the creation sequence of the last task of the page, marked as this store's. */
@@ -125,7 +134,7 @@ export class RedisTaskStore implements TaskStore {
     const id = valid.refId;
     parse(VersionSchema, expectedVersion, "expected version", id);
     const version = expectedVersion + 1;
-    const args = [this.#keys.prefix, id, String(expectedVersion), JSON.stringify({ ...valid, version })];
+    const args = [this.#keys.prefix, id, String(expectedVersion), taskJson({ ...valid, version }, id)];
     // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
     args.push(...indexArgs(valid), quiet === true ? "" : JSON.stringify(origin ?? null));
     await this.#feed.settled();
@@ -182,9 +191,7 @@ export class RedisTaskStore implements TaskStore {
 
   subscribe(listener: TaskChangeListener): () => void {
     if (typeof listener !== "function") {
-      throw new ValidationError("task change listener", [
-        { path: [], message: "must be a function", code: "invalid_type" },
-      ]);
+      throw ValidationError.single("listener", "listener must be a function", "invalid_type");
     }
     return this.#feed.subscribe(listener);
   }

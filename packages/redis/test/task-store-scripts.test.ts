@@ -68,6 +68,13 @@ describeRedis("create", () => {
     await expect(taskStore.create(task("a"), { maxActiveTasks: -1 })).rejects.toMatchObject({
       code: "VALIDATION_ERROR",
     });
+    await expect(taskStore.create(task("a", { progress: { current: 10n as never } }))).rejects.toMatchObject({
+      code: "VALIDATION_ERROR",
+    });
+    await expect(taskStore.update(task("a", { error: 1n as never }), 1)).rejects.toMatchObject({
+      code: "VALIDATION_ERROR",
+    });
+    expect(() => taskStore.subscribe("nope" as never)).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
     const raw = rawClient();
     expect(await keysUnder(raw, prefix)).toEqual([]);
     raw.disconnect();
