@@ -247,7 +247,7 @@ export class TaskRegistry {
   async reapIfLost(task: StoredTask): Promise<StoredTask> {
     const now = this.#ctx.now();
     if (isTerminalStatus(task.status) || task.leaseExpiresAt === undefined || task.leaseExpiresAt > now) return task;
-    const local = this.runs.runOf(task) !== undefined;
+    const local = this.runs.runOf(task) !== undefined && this.runs.alive;
     try {
       return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
         if (isTerminalStatus(cur.status) || cur.leaseExpiresAt === undefined || cur.leaseExpiresAt > now) {

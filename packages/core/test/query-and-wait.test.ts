@@ -1,13 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   errorMessage,
+  RefCache,
   RefCacheError,
   runWithTimeoutFallback,
   TaskNotCompletedError,
   TaskNotFoundError,
   ValidationError,
+  WORKER_LOST_MESSAGE,
 } from "../src/index.js";
-import { deferred, useCaches } from "./helpers.js";
+import { deferred, ManualClock, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 
@@ -61,7 +63,7 @@ describe("waitForTask", () => {
     await cache.cancelTask("job", "stop");
     const error = await outcome.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskNotCompletedError);
-    expect(error).toMatchObject({ status: "cancelled", code: "TASK_NOT_COMPLETED" });
+    expect(error).toMatchObject({ status: "cancelled", code: "TASK_NOT_COMPLETED", reason: "stop" });
   });
 });
 
@@ -98,5 +100,26 @@ describe("errors", () => {
     expect(errorMessage(Symbol("sym"))).toBe("sym");
     expect(errorMessage(undefined)).toBe("undefined");
     expect(errorMessage(42)).toBe("42");
+  });
+});
+
+describe("leases of runs in this process", () => {
+  it("are renewed while the heartbeat runs, and reaped once it stopped (the runtime dropped the work)", async () => {
+    vi.useFakeTimers();
+    try {
+      const clock = new ManualClock();
+      const cache = new RefCache({ clock, taskLeaseMs: 300 });
+      await cache.registerTask("job", new Promise(() => {}));
+      clock.advance(1_000);
+      // The heartbeat is alive (real time has not moved): the lease is renewed, not reaped.
+      expect((await cache.getTask("job"))?.status).toBe("processing");
+      // Real time moves on but the heartbeat never fires, as when a Worker's isolate dropped the work.
+      vi.setSystemTime(Date.now() + 1_000);
+      clock.advance(1_000);
+      expect(await cache.getTask("job")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
+      await cache.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
