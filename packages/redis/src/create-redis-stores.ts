@@ -21,7 +21,10 @@ const isRedisClient = (value: unknown): value is Redis =>
 export const RedisStoresOptionsSchema = z
   .strictObject({
     /** Where Redis runs, e.g. "redis://127.0.0.1:6379"; ignored when `client` is given. Default that. */
-    url: z.string().min(1).optional(),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, "url must be a redis:// or rediss:// URL")
+      .optional(),
     /** A connected ioredis client of your own; `close()` leaves it open. */
     client: z.custom<Redis>(isRedisClient, "client must be an ioredis client").optional(),
     /** Every key and the pub/sub channel live under this prefix. */

@@ -14,6 +14,8 @@ describeRedis("createRedisStores", () => {
       { url: "redis://127.0.0.1:6379", client },
       { client: {} },
       { colour: "red" },
+      { url: "http://127.0.0.1:6379" },
+      { url: "" },
     ]) {
       expect(() => createRedisStores(options as never)).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
     }
