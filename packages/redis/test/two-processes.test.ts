@@ -73,9 +73,9 @@ describeRedis("two processes sharing one Redis", { timeout: 60_000 }, () => {
     }
     latencies.sort((x, y) => x - y);
     console.info(`cross-process cancel → abort latencies (ms): ${latencies.join(", ")}`);
-    // Each far below the 20 s heartbeat fallback; the typical one within the 100 ms the issue asks for.
+    // The heartbeat fallback would take 20 s: every abort sooner than that came through pub/sub. How soon
+    // (a few ms here, the issue asks for under 100) is logged above, not asserted: no speed checks in tests.
     expect(latencies.at(-1)).toBeLessThan(5_000);
-    expect(latencies[2]).toBeLessThan(100);
   });
 
   it("1 000 ids registered on A and B at once: exactly one run each, every completion written once", async () => {
