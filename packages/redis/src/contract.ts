@@ -18,7 +18,10 @@ export type {
 } from "@mcp-refcache/core";
 export {
   isTerminalStatus,
+  OWNER_MAX_LENGTH,
   OwnerSchema,
+  REF_ID_MAX_LENGTH,
+  REF_ID_PATTERN,
   RefIdSchema,
   StoreError,
   TaskStatusSchema,

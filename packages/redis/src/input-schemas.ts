@@ -3,7 +3,15 @@
  * VALIDATION_ERROR and never reaches Redis.
  */
 import * as z from "zod";
-import { OwnerSchema, RefIdSchema, TaskStatusSchema, ValidationError } from "./contract.js";
+import {
+  OWNER_MAX_LENGTH,
+  OwnerSchema,
+  REF_ID_MAX_LENGTH,
+  REF_ID_PATTERN,
+  RefIdSchema,
+  TaskStatusSchema,
+  ValidationError,
+} from "./contract.js";
 
 const epochMs = z.number().finite().nonnegative();
 
@@ -44,4 +52,45 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what: stri
   const result = schema.safeParse(value);
   if (!result.success) throw new ValidationError(what, result.error.issues, refId);
   return result.data;
+}
+
+/*
+ * Hot-path checks, each at least as strict as its schema: what they pass the schema accepts, so zod runs
+ * only to explain (or, rarely, accept) what they refuse. Every task transition passes through them.
+ */
+const STATUSES = new Set<unknown>(TaskStatusSchema.options);
+const isEpoch = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const isOptionalEpoch = (v: unknown) => v === undefined || isEpoch(v);
+const isOptionalOwner = (v: unknown) =>
+  v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
+
+export const isKey = (v: unknown): boolean =>
+  typeof v === "string" && v.length <= REF_ID_MAX_LENGTH && REF_ID_PATTERN.test(v);
+
+export const isVersion = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+export function isTask(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const t = v as Record<string, unknown>;
+  return (
+    isKey(t.refId) &&
+    STATUSES.has(t.status) &&
+    isVersion(t.version) &&
+    typeof t.runId === "string" &&
+    isOptionalOwner(t.owner) &&
+    isEpoch(t.updatedAt) &&
+    isOptionalEpoch(t.completedAt) &&
+    isOptionalEpoch(t.leaseExpiresAt)
+  );
+}
+
+export function isEntry(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return typeof e.data === "string" && isEpoch(e.createdAt) && isOptionalEpoch(e.expiresAt) && isOptionalOwner(e.owner);
+}
+
+/** Lets `value` through when the fast check passed; otherwise the schema decides (and explains a refusal). */
+export function check(passed: boolean, schema: z.ZodType, value: unknown, what: string, refId?: string): void {
+  if (!passed) parse(schema, value, what, refId);
 }

@@ -57,22 +57,39 @@ export class RedisConnection {
   }
 
   /** Runs `send` against the client within the deadline; any failure becomes a StoreError. */
-  async call<T>(what: string, refId: string | undefined, send: (client: Redis) => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CommandTimeout()), this.#timeoutMs);
-    });
-    try {
-      if (this.#closed) throw new ConnectionClosed();
+  call<T>(what: string, refId: string | undefined, send: (client: Redis) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (cause: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new StoreError(describe(cause, what, this.#timeoutMs), refId, cause));
+      };
+      const timer = setTimeout(() => fail(new CommandTimeout()), this.#timeoutMs);
+      const run = () => {
+        // A call whose deadline passed while it waited for the connection is never sent.
+        if (settled) return;
+        let sent: Promise<T>;
+        try {
+          sent = send(this.client);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        sent.then((value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        }, fail);
+      };
+      if (this.#closed) fail(new ConnectionClosed());
       // Our own client keeps no offline queue (a command that timed out must never run later), so wait
       // for the connection here, within the same deadline.
-      if (this.#ownsClient && this.client.status !== "ready") await Promise.race([this.#whenReady(), deadline]);
-      return await Promise.race([send(this.client), deadline]);
-    } catch (cause) {
-      throw new StoreError(describe(cause, what, this.#timeoutMs), refId, cause);
-    } finally {
-      clearTimeout(timer);
-    }
+      else if (this.#ownsClient && this.client.status !== "ready") this.#whenReady().then(run, fail);
+      else run();
+    });
   }
 
   /** One script call: EVALSHA, and EVAL only when Redis does not know the script yet (after a restart). */

@@ -3,7 +3,7 @@
  * native expiry, so expired values disappear without a prune pass (hence no `prune`).
  */
 import type { Store, StoreEntry, StoreEntryMeta } from "./contract.js";
-import { KeySchema, parse, StoreEntrySchema } from "./input-schemas.js";
+import { check, isEntry, isKey, KeySchema, StoreEntrySchema } from "./input-schemas.js";
 import type { KeyLayout } from "./key-layout.js";
 import { ownerArg } from "./key-layout.js";
 import { SET_VALUE } from "./lua-scripts.js";
@@ -43,7 +43,7 @@ export class RedisStore implements Store {
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
-    parse(KeySchema, key, "store key");
+    check(isKey(key), KeySchema, key, "store key");
     const fields = await this.#connection.call("value get", key, (c) => c.hgetall(this.#keys.value(key)));
     const meta = metaOf(fields);
     if (meta === undefined || fields.d === undefined) return undefined;
@@ -51,7 +51,7 @@ export class RedisStore implements Store {
   }
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
-    parse(KeySchema, key, "store key");
+    check(isKey(key), KeySchema, key, "store key");
     const [c, e, o] = await this.#connection.call("value stat", key, (client) =>
       client.hmget(this.#keys.value(key), "c", "e", "o"),
     );
@@ -59,13 +59,13 @@ export class RedisStore implements Store {
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {
-    parse(KeySchema, key, "store key");
-    const valid = parse(StoreEntrySchema, entry, "store entry", key);
-    await this.#connection.script("value set", key, setValue, [this.#keys.value(key)], valueArgs(valid));
+    check(isKey(key), KeySchema, key, "store key");
+    check(isEntry(entry), StoreEntrySchema, entry, "store entry", key);
+    await this.#connection.script("value set", key, setValue, [this.#keys.value(key)], valueArgs(entry));
   }
 
   async delete(key: string): Promise<boolean> {
-    parse(KeySchema, key, "store key");
+    check(isKey(key), KeySchema, key, "store key");
     return (await this.#connection.call("value delete", key, (c) => c.del(this.#keys.value(key)))) > 0;
   }
 }

@@ -21,7 +21,12 @@ import {
   ValidationError,
 } from "./contract.js";
 import {
+  check,
   EpochSchema,
+  isEntry,
+  isKey,
+  isTask,
+  isVersion,
   KeySchema,
   LimitSchema,
   parse,
@@ -91,18 +96,19 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async get(refId: string): Promise<StoredTask | undefined> {
-    parse(KeySchema, refId, "ref id");
+    check(isKey(refId), KeySchema, refId, "ref id");
     const json = await this.#connection.call("task get", refId, (c) => c.hget(this.#keys.task(refId), "j"));
     return json === null ? undefined : decodeTask(json, refId);
   }
 
   async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
-    parse(StoredTaskSchema, task, "task", task?.refId);
+    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
     const valid = task;
     const max = options.maxActiveTasks;
     if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
     const id = valid.refId;
-    await this.#feed.settled();
+    const settling = this.#feed.settled();
+    if (settling !== undefined) await settling;
     const reply = await this.#connection.script<[number, string | number, string?]>(
       "task create",
       id,
@@ -129,16 +135,20 @@ export class RedisTaskStore implements TaskStore {
     origin?: string,
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
-    parse(StoredTaskSchema, task, "task", task?.refId);
+    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
     const valid = task;
     const id = valid.refId;
-    parse(VersionSchema, expectedVersion, "expected version", id);
+    check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
     const version = expectedVersion + 1;
     const args = [this.#keys.prefix, id, String(expectedVersion), taskJson({ ...valid, version }, id)];
     // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
     args.push(...indexArgs(valid), quiet === true ? "" : JSON.stringify(origin ?? null));
-    await this.#feed.settled();
-    if (result !== undefined) args.push(...valueArgs(parse(StoreEntrySchema, result, "task result", id)));
+    const settling = this.#feed.settled();
+    if (settling !== undefined) await settling;
+    if (result !== undefined) {
+      check(isEntry(result), StoreEntrySchema, result, "task result", id);
+      args.push(...valueArgs(result));
+    }
     const reply = await this.#connection.script<[number, string?]>(
       "task update",
       id,

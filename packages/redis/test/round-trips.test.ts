@@ -27,15 +27,25 @@ describeRedis("round trips", () => {
     client.disconnect();
   });
 
-  /** The commands `call` sends, after the ones already in flight have been seen. */
+  /** Sends a unique ECHO and waits until MONITOR has shown it: everything the client sent before is seen. */
+  let markers = 0;
+  async function mark(): Promise<string> {
+    const marker = `marker-${markers++}`;
+    await client.echo(marker);
+    await expect.poll(() => sent.some((args) => args[1] === marker)).toBe(true);
+    return marker;
+  }
+
+  /** The commands `call` sends, between two markers. */
   async function commandsOf(call: () => Promise<unknown>): Promise<string[]> {
-    await client.ping();
-    await expect.poll(() => sent.at(-1)?.[0]?.toLowerCase()).toBe("ping");
-    sent.length = 0;
+    const before = await mark();
     await call();
-    await client.ping();
-    await expect.poll(() => sent.at(-1)?.[0]?.toLowerCase()).toBe("ping");
-    return sent.slice(0, -1).map((args) => (args[0] ?? "").toLowerCase());
+    const after = await mark();
+    const start = sent.findIndex((args) => args[1] === before);
+    const end = sent.findIndex((args) => args[1] === after);
+    const between = sent.slice(start + 1, end).map((args) => (args[0] ?? "").toLowerCase());
+    sent.length = 0;
+    return between;
   }
 
   it("sends exactly one command for each task transition and read", async () => {
