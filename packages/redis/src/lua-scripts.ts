@@ -79,16 +79,16 @@ return { 1, retries }
  */
 export const UPDATE_TASK = `${HELPERS}
 local P, id = ARGV[1], ARGV[2]
-local old = redis.call('HMGET', KEYS[1], 'v', 's', 'o', 'q', 'j', 'l')
+local old = redis.call('HMGET', KEYS[1], 'v', 's', 'o', 'q', 'l')
 if not old[1] then return { 0 } end
-if tonumber(old[1]) ~= tonumber(ARGV[3]) then return { 0, old[5] } end
+if tonumber(old[1]) ~= tonumber(ARGV[3]) then return { 0, redis.call('HGET', KEYS[1], 'j') } end
 local s, o = ARGV[5], ARGV[6]
 if s ~= old[2] or o ~= old[3] then
   unindex(P, id, old[2], old[3])
   index(P, id, s, o, old[4])
 end
 redis.call('HSET', KEYS[1], 'j', ARGV[4], 'v', tonumber(ARGV[3]) + 1, 's', s, 'o', o, 'l', ARGV[7])
-track(P, id, s, ARGV[7], ARGV[8], old[2], old[6] or '')
+track(P, id, s, ARGV[7], ARGV[8], old[2], old[5] or '')
 if #ARGV > 9 then write_value(KEYS[2], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]) end
 if ARGV[9] ~= '' then redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[4]) end
 return { 1 }
