@@ -1,0 +1,92 @@
+/**
+ * The package's entry point: a value store and a task store sharing one Redis connection (plus one
+ * subscriber connection, opened on the first subscription), to pass to `new RefCache({ store, taskStore })`.
+ */
+import { Redis } from "ioredis";
+import * as z from "zod";
+import { ChangeFeed } from "./change-feed.js";
+import { parse } from "./input-schemas.js";
+import { keyLayout } from "./key-layout.js";
+import { RedisConnection } from "./redis-connection.js";
+import { RedisStore } from "./redis-store.js";
+import { RedisTaskStore } from "./redis-task-store.js";
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const isRedisClient = (value: unknown): value is Redis =>
+  typeof value === "object" &&
+  value !== null &&
+  ["evalsha", "eval", "duplicate", "hget"].every((m) => typeof (value as Record<string, unknown>)[m] === "function");
+
+export const RedisStoresOptionsSchema = z
+  .strictObject({
+    /** Where Redis runs, e.g. "redis://127.0.0.1:6379"; ignored when `client` is given. Default that. */
+    url: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, "url must be a redis:// or rediss:// URL")
+      .optional(),
+    /** A connected ioredis client of your own; `close()` leaves it open. */
+    client: z.custom<Redis>(isRedisClient, "client must be an ioredis client").optional(),
+    /** Every key and the pub/sub channel live under this prefix. */
+    prefix: z.string().min(1).max(200).default("refcache:"),
+    /** A command that gets no answer within this time fails with STORE_ERROR (ms). */
+    commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(5_000),
+  })
+  .refine((o) => o.url === undefined || o.client === undefined, { message: "give either url or client, not both" });
+export type RedisStoresOptions = z.input<typeof RedisStoresOptionsSchema>;
+
+export interface RedisStores {
+  store: RedisStore;
+  taskStore: RedisTaskStore;
+  /** Closes the connections this package opened; a client you passed in stays open. */
+  close(): Promise<void>;
+}
+
+/** What `CLIENT LIST` shows for our connections, so operators can tell them apart. */
+export function connectionName(prefix: string, role: "store" | "changes"): string {
+  return `${prefix.replace(/[^A-Za-z0-9:._-]/g, "_")}${role}`;
+}
+
+export function createRedisStores(options: RedisStoresOptions = {}): RedisStores {
+  const o = parse(RedisStoresOptionsSchema, options, "Redis store options");
+  const ownsClient = o.client === undefined;
+  const client =
+    o.client ??
+    new Redis(o.url ?? "redis://127.0.0.1:6379", {
+      // No offline queue: a command that timed out while Redis was away must not run when it comes back.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Calls issued in the same tick share one socket write: each is still its own single round trip.
+      enableAutoPipelining: true,
+      connectionName: connectionName(o.prefix, "store"),
+    });
+  // Failures reach callers as STORE_ERROR; the client's own error events would otherwise be printed.
+  if (ownsClient) client.on("error", () => {});
+  const connection = new RedisConnection({ client, ownsClient, commandTimeoutMs: o.commandTimeoutMs });
+  const keys = keyLayout(o.prefix);
+  const feed = new ChangeFeed(
+    () =>
+      client.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        lazyConnect: false,
+        connectionName: connectionName(o.prefix, "changes"),
+      }),
+    keys.changes,
+    o.commandTimeoutMs,
+  );
+  const store = new RedisStore(connection, keys);
+  const taskStore = new RedisTaskStore(connection, keys, feed);
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    taskStore,
+    close: () => {
+      closing ??= (async () => {
+        feed.close();
+        await connection.close();
+      })();
+      return closing;
+    },
+  };
+}

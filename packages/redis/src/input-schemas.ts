@@ -1,0 +1,96 @@
+/**
+ * What the stores accept from core, checked once at the boundary so a bad call gets a typed
+ * VALIDATION_ERROR and never reaches Redis.
+ */
+import * as z from "zod";
+import {
+  OWNER_MAX_LENGTH,
+  OwnerSchema,
+  REF_ID_MAX_LENGTH,
+  REF_ID_PATTERN,
+  RefIdSchema,
+  TaskStatusSchema,
+  ValidationError,
+} from "./contract.js";
+
+const epochMs = z.number().finite().nonnegative();
+
+export const StoreEntrySchema = z.object({
+  data: z.string(),
+  createdAt: epochMs,
+  expiresAt: epochMs.optional(),
+  owner: OwnerSchema.optional(),
+});
+
+/** The fields of a stored task the scripts index on; everything else is kept as the caller's JSON. */
+export const StoredTaskSchema = z.looseObject({
+  refId: RefIdSchema,
+  status: TaskStatusSchema,
+  version: z.number().int().nonnegative(),
+  runId: z.string(),
+  owner: OwnerSchema.optional(),
+  updatedAt: epochMs,
+  completedAt: epochMs.optional(),
+  leaseExpiresAt: epochMs.optional(),
+});
+
+export const KeySchema = RefIdSchema;
+export const LimitSchema = z.number().int().min(1).max(1000);
+export const EpochSchema = epochMs;
+export const VersionSchema = z.number().int().nonnegative();
+/** Cursors are the creation sequence of the last task of the previous page. */
+export const CursorSchema = z.string().regex(/^r1\.[1-9][0-9]{0,15}$/, "cursor is not one this store handed out");
+
+export const TaskQuerySchema = z.object({
+  status: z.array(TaskStatusSchema).readonly().optional(),
+  owner: OwnerSchema.optional(),
+  cursor: CursorSchema.optional(),
+  limit: LimitSchema,
+});
+
+export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, refId?: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(what, result.error.issues, refId);
+  return result.data;
+}
+
+/*
+ * Hot-path checks, each at least as strict as its schema: what they pass the schema accepts, so zod runs
+ * only to explain (or, rarely, accept) what they refuse. Every task transition passes through them.
+ */
+const STATUSES = new Set<unknown>(TaskStatusSchema.options);
+const isEpoch = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const isOptionalEpoch = (v: unknown) => v === undefined || isEpoch(v);
+const isOptionalOwner = (v: unknown) =>
+  v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
+
+export const isKey = (v: unknown): boolean =>
+  typeof v === "string" && v.length <= REF_ID_MAX_LENGTH && REF_ID_PATTERN.test(v);
+
+export const isVersion = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+export function isTask(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const t = v as Record<string, unknown>;
+  return (
+    isKey(t.refId) &&
+    STATUSES.has(t.status) &&
+    isVersion(t.version) &&
+    typeof t.runId === "string" &&
+    isOptionalOwner(t.owner) &&
+    isEpoch(t.updatedAt) &&
+    isOptionalEpoch(t.completedAt) &&
+    isOptionalEpoch(t.leaseExpiresAt)
+  );
+}
+
+export function isEntry(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return typeof e.data === "string" && isEpoch(e.createdAt) && isOptionalEpoch(e.expiresAt) && isOptionalOwner(e.owner);
+}
+
+/** Lets `value` through when the fast check passed; otherwise the schema decides (and explains a refusal). */
+export function check(passed: boolean, schema: z.ZodType, value: unknown, what: string, refId?: string): void {
+  if (!passed) parse(schema, value, what, refId);
+}

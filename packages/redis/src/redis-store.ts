@@ -1,0 +1,71 @@
+/**
+ * The value `Store` on Redis: one hash per key holding the encoded JSON text and its bookkeeping, with
+ * native expiry, so expired values disappear without a prune pass (hence no `prune`).
+ */
+import type { Store, StoreEntry, StoreEntryMeta } from "./contract.js";
+import { check, isEntry, isKey, KeySchema, StoreEntrySchema } from "./input-schemas.js";
+import type { KeyLayout } from "./key-layout.js";
+import { ownerArg } from "./key-layout.js";
+import { SET_VALUE } from "./lua-scripts.js";
+import { luaScript, type RedisConnection } from "./redis-connection.js";
+
+const setValue = luaScript(SET_VALUE);
+
+/** The arguments of the scripts' `write_value`: data, createdAt, expiresAt, owner, ttlMs. */
+export function valueArgs(entry: StoreEntry): string[] {
+  const expires = entry.expiresAt;
+  // A relative TTL, so native expiry agrees with the cache's own clock even when that clock is not wall time.
+  const ttlMs = expires === undefined ? "" : String(Math.max(1, Math.ceil(expires - entry.createdAt)));
+  return [
+    entry.data,
+    String(entry.createdAt),
+    expires === undefined ? "" : String(expires),
+    ownerArg(entry.owner),
+    ttlMs,
+  ];
+}
+
+function metaOf(fields: { c?: string; e?: string; o?: string }): StoreEntryMeta | undefined {
+  if (fields.c === undefined) return undefined;
+  const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
+  if (fields.e !== undefined) meta.expiresAt = Number(fields.e);
+  if (fields.o !== undefined) meta.owner = fields.o;
+  return meta;
+}
+
+export class RedisStore implements Store {
+  readonly #connection: RedisConnection;
+  readonly #keys: KeyLayout;
+
+  constructor(connection: RedisConnection, keys: KeyLayout) {
+    this.#connection = connection;
+    this.#keys = keys;
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    check(isKey(key), KeySchema, key, "store key");
+    const fields = await this.#connection.call("value get", key, (c) => c.hgetall(this.#keys.value(key)));
+    const meta = metaOf(fields);
+    if (meta === undefined || fields.d === undefined) return undefined;
+    return { data: fields.d, ...meta };
+  }
+
+  async stat(key: string): Promise<StoreEntryMeta | undefined> {
+    check(isKey(key), KeySchema, key, "store key");
+    const [c, e, o] = await this.#connection.call("value stat", key, (client) =>
+      client.hmget(this.#keys.value(key), "c", "e", "o"),
+    );
+    return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined });
+  }
+
+  async set(key: string, entry: StoreEntry): Promise<void> {
+    check(isKey(key), KeySchema, key, "store key");
+    check(isEntry(entry), StoreEntrySchema, entry, "store entry", key);
+    await this.#connection.script("value set", key, setValue, [this.#keys.value(key)], valueArgs(entry));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    check(isKey(key), KeySchema, key, "store key");
+    return (await this.#connection.call("value delete", key, (c) => c.del(this.#keys.value(key)))) > 0;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The `TaskStore` on Redis. Every write is one Lua script (one round trip) that checks the version,
+ * writes the task, its indexes and, on completion, its value, and publishes the change; reads are one
+ * command or one script. Listing pages through sorted sets, never through KEYS or a scan.
+ */
+import type { ChangeFeed } from "./change-feed.js";
+import {
+  type CreateTaskOptions,
+  type CreateTaskOutcome,
+  isTerminalStatus,
+  type StoredTask,
+  type StoreEntry,
+  StoreError,
+  type TaskChangeListener,
+  type TaskPage,
+  type TaskQuery,
+  type TaskStatus,
+  TaskStatusSchema,
+  type TaskStore,
+  type UpdateTaskOutcome,
+  ValidationError,
+} from "./contract.js";
+import {
+  check,
+  EpochSchema,
+  isEntry,
+  isKey,
+  isTask,
+  isVersion,
+  KeySchema,
+  LimitSchema,
+  parse,
+  StoredTaskSchema,
+  StoreEntrySchema,
+  TaskQuerySchema,
+  VersionSchema,
+} from "./input-schemas.js";
+import { type KeyLayout, ownerArg } from "./key-layout.js";
+import { CREATE_TASK, LIST_EXPIRED_LEASES, LIST_TASKS, REMOVE_FINISHED, UPDATE_TASK } from "./lua-scripts.js";
+import { luaScript, type RedisConnection } from "./redis-connection.js";
+import { valueArgs } from "./redis-store.js";
+
+const scripts = {
+  create: luaScript(CREATE_TASK),
+  update: luaScript(UPDATE_TASK),
+  list: luaScript(LIST_TASKS),
+  expiredLeases: luaScript(LIST_EXPIRED_LEASES),
+  removeFinished: luaScript(REMOVE_FINISHED),
+};
+
+const ALL_STATUSES: readonly TaskStatus[] = TaskStatusSchema.options;
+
+function decodeTask(json: unknown, refId: string | undefined): StoredTask {
+  if (typeof json !== "string") throw new StoreError("Redis returned no task JSON", refId, json);
+  try {
+    return JSON.parse(json) as StoredTask;
+  } catch (cause) {
+    throw new StoreError("Redis holds a task that is not valid JSON", refId, cause);
+  }
+}
+
+/** The arguments every write shares: status, owner, lease, finish time. */
+function indexArgs(task: StoredTask): string[] {
+  const lease = task.leaseExpiresAt === undefined ? "" : String(task.leaseExpiresAt);
+  const done = isTerminalStatus(task.status) ? String(task.completedAt ?? task.updatedAt) : "";
+  return [task.status, ownerArg(task.owner), lease, done];
+}
+
+/** A task as JSON text; a task JSON cannot represent (BigInt, a cycle) is bad input, not a store failure. */
+function taskJson(task: object, refId: string): string {
+  try {
+    return JSON.stringify(task);
+  } catch {
+    throw ValidationError.single("task", "task is not JSON data", "custom", refId);
+  }
+}
+
+/** The task's JSON for `create`: without retryCount and version, which the script puts first. */
+function creationJson(task: StoredTask): string {
+  const { retryCount: _retryCount, version: _version, ...rest } = task;
+  return taskJson(rest, task.refId);
+}
+
+/** A cursor is the creation sequence of the last task of the page, marked as this store's. */
+const CURSOR_PREFIX = "r1.";
+
+export class RedisTaskStore implements TaskStore {
+  readonly #connection: RedisConnection;
+  readonly #keys: KeyLayout;
+  readonly #feed: ChangeFeed;
+
+  constructor(connection: RedisConnection, keys: KeyLayout, feed: ChangeFeed) {
+    this.#connection = connection;
+    this.#keys = keys;
+    this.#feed = feed;
+  }
+
+  async get(refId: string): Promise<StoredTask | undefined> {
+    check(isKey(refId), KeySchema, refId, "ref id");
+    const json = await this.#connection.call("task get", refId, (c) => c.hget(this.#keys.task(refId), "j"));
+    return json === null ? undefined : decodeTask(json, refId);
+  }
+
+  async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
+    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
+    const valid = task;
+    const max = options.maxActiveTasks;
+    if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
+    const id = valid.refId;
+    const settling = this.#feed.settled();
+    if (settling !== undefined) await settling;
+    const reply = await this.#connection.script<[number, string | number, string?]>(
+      "task create",
+      id,
+      scripts.create,
+      [this.#keys.task(id), this.#keys.value(id)],
+      [
+        this.#keys.prefix,
+        id,
+        creationJson(valid),
+        ...indexArgs(valid),
+        max === undefined ? "" : String(max),
+        JSON.stringify(origin ?? null),
+      ],
+    );
+    if (reply[0] === 1) return { ok: true, task: { ...valid, version: 1, retryCount: Number(reply[1]) } };
+    if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id) };
+    return { ok: false, reason: "capacity", activeTasks: Number(reply[2]) };
+  }
+
+  async update(
+    task: StoredTask,
+    expectedVersion: number,
+    result?: StoreEntry,
+    origin?: string,
+    quiet?: boolean,
+  ): Promise<UpdateTaskOutcome> {
+    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
+    const valid = task;
+    const id = valid.refId;
+    check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
+    const version = expectedVersion + 1;
+    const args = [this.#keys.prefix, id, String(expectedVersion), taskJson({ ...valid, version }, id)];
+    // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
+    args.push(...indexArgs(valid), quiet === true ? "" : JSON.stringify(origin ?? null));
+    const settling = this.#feed.settled();
+    if (settling !== undefined) await settling;
+    if (result !== undefined) {
+      check(isEntry(result), StoreEntrySchema, result, "task result", id);
+      args.push(...valueArgs(result));
+    }
+    const reply = await this.#connection.script<[number, string?]>(
+      "task update",
+      id,
+      scripts.update,
+      [this.#keys.task(id), this.#keys.value(id)],
+      args,
+    );
+    if (reply[0] === 1) return { ok: true, task: { ...valid, version } };
+    return { ok: false, current: reply[1] === undefined ? undefined : decodeTask(reply[1], id) };
+  }
+
+  async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
+    const q = parse(TaskQuerySchema, query, "task query");
+    const statuses = q.status === undefined ? ALL_STATUSES : [...new Set(q.status)];
+    const reply = await this.#connection.script<[string, (string | null)[]]>(
+      "task list",
+      undefined,
+      scripts.list,
+      [],
+      [this.#keys.prefix, q.cursor?.slice(CURSOR_PREFIX.length) ?? "0", q.limit, ownerArg(q.owner), ...statuses],
+    );
+    const tasks = reply[1].map((json) => decodeTask(json, undefined));
+    return reply[0] === "" ? { tasks } : { tasks, nextCursor: `${CURSOR_PREFIX}${reply[0]}` };
+  }
+
+  async listExpiredLeases(now: number, limit: number): Promise<StoredTask[]> {
+    parse(EpochSchema, now, "lease time");
+    parse(LimitSchema, limit, "limit");
+    const reply = await this.#connection.script<(string | null)[]>(
+      "expired lease listing",
+      undefined,
+      scripts.expiredLeases,
+      [],
+      [this.#keys.prefix, now, limit],
+    );
+    return reply.map((json) => decodeTask(json, undefined));
+  }
+
+  async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
+    parse(EpochSchema, finishedBefore, "finish time");
+    parse(LimitSchema, limit, "limit");
+    return this.#connection.script<string[]>(
+      "finished task removal",
+      undefined,
+      scripts.removeFinished,
+      [],
+      [this.#keys.prefix, finishedBefore, limit],
+    );
+  }
+
+  subscribe(listener: TaskChangeListener): () => void {
+    if (typeof listener !== "function") {
+      throw ValidationError.single("listener", "listener must be a function", "invalid_type");
+    }
+    return this.#feed.subscribe(listener);
+  }
+
+  /** Resolves once the pub/sub subscription is active: changes published from then on reach the listeners. */
+  changesReady(): Promise<void> {
+    return this.#feed.ready();
+  }
+}

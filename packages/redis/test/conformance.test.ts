@@ -1,0 +1,24 @@
+/** Core's conformance suite, run against the Redis stores on the real Redis. */
+import { describeStoreConformance } from "@mcp-refcache/core/testing";
+import { it } from "vitest";
+import { createRedisStores } from "../src/index.js";
+import { available, deleteUnder, newPrefix, REDIS_URL, rawClient } from "./redis-fixture.js";
+
+if (available) {
+  describeStoreConformance("redis stores", () => {
+    const prefix = newPrefix();
+    const stores = createRedisStores({ url: REDIS_URL, prefix });
+    return {
+      store: stores.store,
+      taskStore: stores.taskStore,
+      cleanup: async () => {
+        await stores.close();
+        const cleaner = rawClient();
+        await deleteUnder(cleaner, prefix);
+        cleaner.disconnect();
+      },
+    };
+  });
+} else {
+  it.skip("redis stores conformance (Redis unreachable)", () => {});
+}

@@ -1,0 +1,115 @@
+/**
+ * Redis going away: every call fails with STORE_ERROR within `commandTimeoutMs` instead of hanging, and
+ * the stores work again once Redis is back, on a redis-server of the test's own.
+ */
+import { expect, it } from "vitest";
+import { connectionName } from "../src/create-redis-stores.js";
+import type { RedisStores } from "../src/index.js";
+import { describeRedis, rawClient, task, useStores } from "./redis-fixture.js";
+import { useRedisServer } from "./redis-server.js";
+
+const stores = useStores();
+const TIMEOUT_MS = 300;
+/** Generous slack over the timeout: the assertion guards against hanging, not against being slow. */
+const HANG_BOUND_MS = TIMEOUT_MS + 2_000;
+
+async function rejectsWithStoreError(call: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await expect(call()).rejects.toMatchObject({ code: "STORE_ERROR", name: "StoreError" });
+  return performance.now() - started;
+}
+
+/** Retries `call` until it succeeds; Redis reconnects in the background. */
+async function eventually<T>(call: () => Promise<T>, attempts = 100): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+describeRedis("connection loss", () => {
+  const server = useRedisServer();
+
+  it("fails fast with STORE_ERROR while Redis is down and recovers when it is back", async () => {
+    const { store, taskStore }: RedisStores = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
+    await taskStore.create(task("before"));
+    await server().stop();
+
+    for (const call of [
+      () => taskStore.create(task("during")),
+      () => taskStore.get("before"),
+      () => taskStore.update(task("before"), 1),
+      () => taskStore.list({ limit: 10 }),
+      () => store.get("x"),
+      () => store.set("x", { data: "1", createdAt: 1 }),
+    ]) {
+      expect(await rejectsWithStoreError(call)).toBeLessThan(HANG_BOUND_MS);
+    }
+
+    // A fresh server knows no scripts: EVALSHA falls back to EVAL.
+    await server().restart();
+    const created = await eventually(() => taskStore.create(task("after")));
+    expect(created.ok).toBe(true);
+    expect(await taskStore.get("after")).toMatchObject({ status: "pending", version: 1 });
+    await store.set("x", { data: "2", createdAt: 1 });
+    expect(await store.get("x")).toMatchObject({ data: "2" });
+  });
+
+  it("times out against a Redis that stops answering, loses nothing, and resumes", async () => {
+    const { taskStore } = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
+    const t = task("frozen");
+    await taskStore.create(t);
+    server().freeze(true);
+    try {
+      expect(await rejectsWithStoreError(() => taskStore.get("frozen"))).toBeLessThan(HANG_BOUND_MS);
+      const error = await taskStore.get("frozen").catch((e: unknown) => e);
+      expect(String((error as Error).message)).toMatch(/did not answer .* within 300 ms/);
+    } finally {
+      server().freeze(false);
+    }
+    const after = await eventually(() => taskStore.update({ ...t, status: "processing" }, 1));
+    expect(after.ok).toBe(true);
+    expect(await taskStore.get("frozen")).toMatchObject({ status: "processing", version: 2 });
+  });
+
+  it("redelivers changes after the subscriber's connection comes back", async () => {
+    const writer = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
+    const reader = stores({ url: server().url, prefix: writer.prefix, commandTimeoutMs: TIMEOUT_MS });
+    const seen: string[] = [];
+    reader.taskStore.subscribe((c) => seen.push(c.task.refId));
+    await reader.taskStore.changesReady();
+    await server().stop();
+    await server().restart();
+    // Publish until the resubscribed reader hears one: messages sent while it reconnects are lost by design.
+    await eventually(async () => {
+      await writer.taskStore.create(task(`ping-${seen.length}-${Math.random()}`));
+      if (seen.length === 0) throw new Error("not yet");
+    });
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it("reconnects after its connection is killed on the shared Redis", async () => {
+    const admin = rawClient();
+    const { taskStore, prefix } = stores({ commandTimeoutMs: TIMEOUT_MS });
+    await taskStore.create(task("k"));
+    const name = connectionName(prefix, "store");
+    const mine = String(await admin.client("LIST"))
+      .split("\n")
+      .filter((line) => line.includes(` name=${name} `));
+    expect(mine).toHaveLength(1);
+    const id = /\bid=(\d+)/.exec(mine[0] as string)?.[1];
+    expect(id).toBeDefined();
+    await admin.client("KILL", "ID", id as string);
+    const outcome = await taskStore.get("k").then(
+      (t) => t?.refId,
+      (e: { code?: string }) => e.code,
+    );
+    expect(["k", "STORE_ERROR"]).toContain(outcome);
+    expect(await eventually(() => taskStore.get("k"))).toMatchObject({ refId: "k" });
+    admin.disconnect();
+  });
+});

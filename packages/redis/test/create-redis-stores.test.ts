@@ -1,0 +1,52 @@
+import { expect, it } from "vitest";
+import { createRedisStores } from "../src/index.js";
+import { describeRedis, newPrefix, rawClient, task, useStores } from "./redis-fixture.js";
+
+const stores = useStores();
+
+describeRedis("createRedisStores", () => {
+  it("rejects bad options with VALIDATION_ERROR", () => {
+    const client = rawClient();
+    for (const options of [
+      { prefix: "" },
+      { commandTimeoutMs: 0 },
+      { commandTimeoutMs: 2 ** 31 },
+      { url: "redis://127.0.0.1:6379", client },
+      { client: {} },
+      { colour: "red" },
+      { url: "http://127.0.0.1:6379" },
+      { url: "" },
+    ]) {
+      expect(() => createRedisStores(options as never)).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
+    }
+    client.disconnect();
+  });
+
+  it("leaves a client it was given open on close, and refuses calls afterwards", async () => {
+    const client = rawClient();
+    const { taskStore, close } = stores({ client });
+    await taskStore.create(task("a"));
+    await close();
+    await close();
+    expect(await client.ping()).toBe("PONG");
+    await expect(taskStore.get("a")).rejects.toMatchObject({ code: "STORE_ERROR" });
+    client.disconnect();
+  });
+
+  it("quits the connections it opened itself", async () => {
+    const admin = rawClient();
+    const prefix = newPrefix();
+    const { taskStore, close } = createRedisStores({ prefix });
+    taskStore.subscribe(() => {});
+    await taskStore.changesReady();
+    await taskStore.get("a");
+    const named = async () =>
+      String(await admin.client("LIST"))
+        .split("\n")
+        .filter((l) => l.includes(`name=${prefix}`));
+    expect(await named()).toHaveLength(2);
+    await close();
+    await expect.poll(named).toHaveLength(0);
+    admin.disconnect();
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Proves "one round trip per transition" by watching the store's own connection with MONITOR on a
+ * second connection and counting the commands each call sends.
+ */
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { StoredTask } from "../src/contract.js";
+import { describeRedis, rawClient, sleep, task, useStores } from "./redis-fixture.js";
+
+const stores = useStores();
+let client: Redis;
+let monitor: Redis;
+const sent: string[][] = [];
+
+describeRedis("round trips", () => {
+  beforeAll(async () => {
+    client = rawClient();
+    await client.ping();
+    const source = `${client.stream.localAddress}:${client.stream.localPort}`;
+    monitor = await rawClient().monitor();
+    monitor.on("monitor", (_time: string, args: string[], from: string) => {
+      if (from === source) sent.push(args);
+    });
+  });
+  afterAll(async () => {
+    monitor.disconnect();
+    client.disconnect();
+  });
+
+  /** Sends a unique ECHO and waits until MONITOR has shown it: everything the client sent before is seen. */
+  let markers = 0;
+  async function mark(): Promise<string> {
+    const marker = `marker-${markers++}`;
+    await client.echo(marker);
+    await expect.poll(() => sent.some((args) => args[1] === marker)).toBe(true);
+    return marker;
+  }
+
+  /** The commands `call` sends, between two markers. */
+  async function commandsOf(call: () => Promise<unknown>): Promise<string[]> {
+    const before = await mark();
+    await call();
+    const after = await mark();
+    const start = sent.findIndex((args) => args[1] === before);
+    const end = sent.findIndex((args) => args[1] === after);
+    const between = sent.slice(start + 1, end).map((args) => (args[0] ?? "").toLowerCase());
+    sent.length = 0;
+    return between;
+  }
+
+  it("sends exactly one command for each task transition and read", async () => {
+    const { taskStore, store } = stores({ client });
+    // Warm up: Redis learns the scripts (EVALSHA falls back to EVAL once per script after a flush).
+    const warm = task("warm");
+    await taskStore.create(warm);
+    await taskStore.update({ ...warm, status: "processing" }, 1);
+    await taskStore.update({ ...warm, status: "complete", completedAt: 1 }, 2, { data: "1", createdAt: 1 });
+    await store.set("warm-value", { data: "1", createdAt: 1 });
+    await taskStore.list({ limit: 1 });
+    await taskStore.listExpiredLeases(0, 1);
+    await taskStore.removeFinished(0, 1);
+    await sleep(10);
+
+    const t: StoredTask = task("a", { owner: "o" });
+    expect(await commandsOf(() => taskStore.create(t, { maxActiveTasks: 100 }))).toEqual(["evalsha"]);
+    expect(await commandsOf(() => taskStore.update({ ...t, status: "processing", leaseExpiresAt: 9 }, 1))).toEqual([
+      "evalsha",
+    ]);
+    for (let v = 2; v <= 4; v++) {
+      const progress = { ...t, status: "processing" as const, progress: { current: v, total: 10 } };
+      expect(await commandsOf(() => taskStore.update(progress, v))).toEqual(["evalsha"]);
+    }
+    const complete = { ...t, status: "complete" as const, completedAt: 10 };
+    const result = { data: '{"ok":true}', createdAt: 10, expiresAt: 1_000_000 };
+    expect(await commandsOf(() => taskStore.update(complete, 5, result))).toEqual(["evalsha"]);
+    expect(await commandsOf(() => taskStore.get("a"))).toEqual(["hget"]);
+    expect(await commandsOf(() => store.get("a"))).toEqual(["hgetall"]);
+    expect(await commandsOf(() => store.set("b", result))).toEqual(["evalsha"]);
+    expect(await commandsOf(() => taskStore.list({ limit: 10, owner: "o" }))).toEqual(["evalsha"]);
+    expect(await commandsOf(() => taskStore.removeFinished(100, 10))).toEqual(["evalsha"]);
+  });
+});
