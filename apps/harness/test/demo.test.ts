@@ -76,3 +76,10 @@ describe("the scripted demo over real HTTP on a random port", () => {
     await expect(startServer(harness.app, port)).rejects.toBeInstanceOf(PortInUseError);
   });
 });
+
+describe("stores", () => {
+  it("a REDIS_URL nobody answers on is a clear error", async () => {
+    const { createStores, RedisUnreachableError } = await import("../src/stores.js");
+    await expect(createStores("redis://127.0.0.1:1")).rejects.toBeInstanceOf(RedisUnreachableError);
+  }, 10_000);
+});
