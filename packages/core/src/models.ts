@@ -36,6 +36,21 @@ export const TaskProgressUpdateSchema = z.strictObject({
 });
 export type TaskProgressUpdate = z.input<typeof TaskProgressUpdateSchema>;
 
+/** Progress with the fields that are known, and the percentage derived from them. */
+export function buildProgress(
+  current: number | undefined,
+  total: number | undefined,
+  message: string | undefined,
+): { current?: number; total?: number; message?: string; percentage?: number } {
+  const progress: { current?: number; total?: number; message?: string; percentage?: number } = {};
+  if (current !== undefined) progress.current = current;
+  if (total !== undefined) progress.total = total;
+  if (message !== undefined) progress.message = message;
+  const percentage = percentageOf(current, total);
+  if (percentage !== undefined) progress.percentage = percentage;
+  return progress;
+}
+
 /** `current / total` as a percentage (0–100, two decimals), when both are known and `total > 0`. */
 export function percentageOf(current: number | undefined, total: number | undefined): number | undefined {
   if (current === undefined || total === undefined || total <= 0) return undefined;
@@ -62,15 +77,7 @@ export const TaskProgressSchema = z
       });
     }
   })
-  .transform(({ current, total, message }) => {
-    const progress: { current?: number; total?: number; message?: string; percentage?: number } = {};
-    if (current !== undefined) progress.current = current;
-    if (total !== undefined) progress.total = total;
-    if (message !== undefined) progress.message = message;
-    const percentage = percentageOf(current, total);
-    if (percentage !== undefined) progress.percentage = percentage;
-    return progress;
-  });
+  .transform(({ current, total, message }) => buildProgress(current, total, message));
 export type TaskProgress = z.output<typeof TaskProgressSchema>;
 
 /** Milliseconds since the Unix epoch. */

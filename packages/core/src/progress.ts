@@ -1,8 +1,8 @@
 /** Merging a progress update into a task's progress, with the fast path checked by hand. */
 import { parseOrThrow } from "./errors.js";
 import {
+  buildProgress,
   PROGRESS_MESSAGE_MAX_LENGTH,
-  percentageOf,
   type TaskProgress,
   TaskProgressSchema,
   TaskProgressUpdateSchema,
@@ -49,11 +49,5 @@ export function mergeProgress(previous: TaskProgress | undefined, update: unknow
     // Let the schema word the error.
     parseOrThrow(TaskProgressSchema, { current, total }, "progress", refId);
   }
-  const next: TaskProgress = {};
-  if (current !== undefined) next.current = current;
-  if (total !== undefined) next.total = total;
-  if (message !== undefined) next.message = message;
-  const percentage = percentageOf(current, total);
-  if (percentage !== undefined) next.percentage = percentage;
-  return next;
+  return buildProgress(current, total, message);
 }

@@ -1,5 +1,6 @@
 import { afterEach } from "vitest";
 import { type Clock, RefCache, type RefCacheOptions } from "../src/index.js";
+import { type Deferred, deferred } from "../src/testing/deferred.js";
 
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {
@@ -12,21 +13,7 @@ export class ManualClock implements Clock {
   }
 }
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = unknown>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred };
 
 /** Lets queued promise callbacks (and the per-id queues behind them) run. */
 export async function flush(rounds = 20): Promise<void> {

@@ -1,25 +1,13 @@
 // Shared test plumbing: caches closed after each test, a deferred, and a Server-Sent Events reader.
+
 import { RefCache, type RefCacheOptions, type TaskInfo } from "@mcp-refcache/core";
+import { type Deferred, deferred } from "@mcp-refcache/core/testing";
 import { Hono } from "hono";
 import { afterEach } from "vitest";
 import { refCacheRoutes } from "../src/index.js";
 import type { RefCacheRoutesOptions } from "../src/options.js";
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = unknown>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred };
 
 /** A factory of caches that are all closed after each test of the calling file. */
 export function useCaches(): (options?: RefCacheOptions) => RefCache {

@@ -3,7 +3,9 @@
  * handshake, or pinned to 2026-07-28 through `serveStdio`), the ext-tasks client session, raw JSON-RPC
  * for error cases, and `createMcpHandler` reached through an in-process `fetch`.
  */
+
 import { RefCache } from "@mcp-refcache/core";
+import { type Deferred, deferred } from "@mcp-refcache/core/testing";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createTaskSessionFromClient, type TaskEnabledSession } from "@modelcontextprotocol/ext-tasks/client";
 import { createMcpHonoApp } from "@modelcontextprotocol/hono";
@@ -26,21 +28,7 @@ export const TASKS = "io.modelcontextprotocol/tasks";
 export const MODERN = "2026-07-28";
 const clientInfo = { name: "test-client", version: "1.0.0" };
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred };
 
 /**
  * Work the tests hold and release by key, so "slow" means "not released yet" rather than a duration.

@@ -27,7 +27,7 @@ describe.each(Object.entries(clients))("while %s waits for a call", (_label, con
   it("cancelling the request aborts the handler's signal", async () => {
     const { client, work } = await setup();
     const controller = new AbortController();
-    const started = deferred();
+    const started = deferred<void>();
     const call = client.callTool(
       { name: "patient", arguments: { key: "c" } },
       { signal: controller.signal, onprogress: () => started.resolve() },

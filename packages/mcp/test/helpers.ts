@@ -1,5 +1,7 @@
 /** Real SDK servers and clients wired over in-memory transports, and a tool set whose pace tests control. */
+
 import { RefCache, type RefCacheOptions } from "@mcp-refcache/core";
+import { type Deferred, deferred } from "@mcp-refcache/core/testing";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -8,21 +10,7 @@ import { afterEach } from "vitest";
 import { z } from "zod";
 import { type RefCacheTools, refCacheServerOptions, type WithRefCacheOptions, withRefCache } from "../src/index.js";
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = unknown>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred };
 
 /** Waits until `check` holds (real timers), yielding between tries. */
 export async function until(check: () => boolean | Promise<boolean>, what = "condition", tries = 500): Promise<void> {

@@ -1,2 +1,3 @@
-/** Test helpers for store authors: `@mcp-refcache/core/testing`. Needs vitest. */
+/** Test helpers for store authors and adapters: `@mcp-refcache/core/testing`. Needs vitest. */
 export { type ConformanceStores, describeStoreConformance } from "./conformance.js";
+export { type Deferred, deferred } from "./deferred.js";
