@@ -54,12 +54,32 @@ export const RefCacheOptionsSchema = z.strictObject({
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
 
-export function randomHex(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(buffer);
-  let out = "";
-  for (const b of buffer) out += (b < 16 ? "0" : "") + b.toString(16);
-  return out;
+/** Random bytes drawn from the CSPRNG this many at a time: one `getRandomValues` call per 256 ids, not per id. */
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+let randomPoolOffset = RANDOM_POOL_BYTES;
+/** Char codes of 0-9a-f. */
+const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/**
+ * `prefix` followed by `bytes` random bytes as lowercase hex. Built as one flat string (no rope of
+ * pieces), as it is kept as a store key; each byte is handed out once.
+ */
+export function randomHex(bytes: number, prefix = ""): string {
+  if (randomPoolOffset + bytes > RANDOM_POOL_BYTES) {
+    globalThis.crypto.getRandomValues(randomPool);
+    randomPoolOffset = 0;
+  }
+  const codes = new Array<number>(prefix.length + bytes * 2);
+  let at = 0;
+  for (; at < prefix.length; at++) codes[at] = prefix.charCodeAt(at);
+  for (let i = randomPoolOffset; i < randomPoolOffset + bytes; i++) {
+    const byte = randomPool[i] as number;
+    codes[at++] = HEX_CODES[byte >> 4] as number;
+    codes[at++] = HEX_CODES[byte & 15] as number;
+  }
+  randomPoolOffset += bytes;
+  return String.fromCharCode(...codes);
 }
 
 export class CacheContext {

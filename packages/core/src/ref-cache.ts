@@ -98,7 +98,7 @@ export class RefCache {
 
   /** A new, unguessable ref id: `<name>:<32 hex digits>` (128 random bits). */
   newRefId(): string {
-    return `${this.#ctx.name}:${randomHex(16)}`;
+    return randomHex(16, `${this.#ctx.name}:`);
   }
 
   // ---------------------------------------------------------------- values
