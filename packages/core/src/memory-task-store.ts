@@ -7,15 +7,16 @@ import { ValidationError } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { MemoryStore, type Store, type StoreEntry } from "./store.js";
-import type {
-  CreateTaskOptions,
-  CreateTaskOutcome,
-  StoredTask,
-  TaskChangeListener,
-  TaskPage,
-  TaskQuery,
-  TaskStore,
-  UpdateTaskOutcome,
+import {
+  type CreateTaskOptions,
+  type CreateTaskOutcome,
+  copyStoredTask,
+  type StoredTask,
+  type TaskChangeListener,
+  type TaskPage,
+  type TaskQuery,
+  type TaskStore,
+  type UpdateTaskOutcome,
 } from "./task-store.js";
 
 const CURSOR_PREFIX = "m1.";
@@ -26,9 +27,7 @@ interface FinishedMark {
   runId: string;
 }
 
-function copyTask(task: StoredTask): StoredTask {
-  return task.progress === undefined ? { ...task } : { ...task, progress: { ...task.progress } };
-}
+const copyTask = (task: StoredTask): StoredTask => copyStoredTask(task);
 
 export interface MemoryTaskStoreOptions {
   /** The value store results are written to. Defaults to a new MemoryStore (see `createMemoryStores`). */

@@ -198,13 +198,13 @@ export class TaskRegistry {
       typeof update === "function" ? undefined : parseOrThrow(TaskProgressUpdateSchema, update, "progress", id);
     const write = () =>
       this.#change(id, { runId }, (cur) => {
-        this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
         const apply = (raw: unknown) => {
           const task = this.#writer.transition(cur, "processing");
           task.progress = mergeProgress(cur.progress, raw, id);
           return { task };
         };
         if (direct !== undefined) return apply(direct);
+        this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
         const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
         return isThenable(raw) ? Promise.resolve(raw).then(apply) : apply(raw);
       });
