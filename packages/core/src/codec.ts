@@ -88,6 +88,21 @@ function check(value: unknown, path: Path, depth: number, ancestors: Set<object>
   ancestors.delete(value);
 }
 
+/** Text up to this long is copied into one flat string when encoded (see `flat`). */
+const FLATTEN_MAX_LENGTH = 4096;
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/**
+ * JSON.stringify hands back text longer than 32 characters as a rope of pieces (V8), and a stored value
+ * is kept for its whole TTL: for small values the rope's headers cost as much as the text. One UTF-8
+ * round trip (lossless: JSON.stringify never emits lone surrogates) gives a single flat string. Larger
+ * text is left as it is, where the pieces are a small share and the copy would cost more.
+ */
+function flat(text: string): string {
+  return text.length > 32 && text.length <= FLATTEN_MAX_LENGTH ? utf8Decoder.decode(utf8Encoder.encode(text)) : text;
+}
+
 /**
  * Encodes `value` as JSON text, or throws a ValidationError (code `VALIDATION_ERROR`) that names the path
  * of the first part that is not JSON data: functions, symbols, BigInt, NaN/±Infinity, Date, Map, Set,
@@ -100,7 +115,7 @@ export function encodeValue(value: unknown, refId?: string): string {
   }
   try {
     check(value, [], 0, new Set());
-    return JSON.stringify(value);
+    return flat(JSON.stringify(value));
   } catch (error) {
     if (error instanceof Refusal) {
       throw new ValidationError("value", [{ path: error.path, message: error.message, code: "invalid_value" }], refId);
