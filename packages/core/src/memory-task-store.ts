@@ -23,6 +23,9 @@ const CURSOR_PREFIX = "m1.";
 
 const copyTask = (task: StoredTask): StoredTask => copyStoredTask(task);
 
+/** When a finished task finished, for the index by finish time. */
+const finishedAt = (task: StoredTask): number => task.completedAt ?? task.updatedAt;
+
 export interface MemoryTaskStoreOptions {
   /** The value store results are written to. Defaults to a new MemoryStore (see `createMemoryStores`). */
   store?: Store;
@@ -34,12 +37,11 @@ export class MemoryTaskStore implements TaskStore {
   readonly #tasks = new Map<string, StoredTask>();
   readonly #active = new Set<string>();
   /**
-   * Finished tasks ordered by finish time, as three parallel arrays (a mark per finished task costs 24
-   * bytes so, against 64 as an object); stale marks (re-registered ids) are skipped when read.
+   * Finished tasks ordered by finish time: the stored objects themselves (a mark costs one array slot).
+   * A mark whose object is no longer the one stored under its id (the id was registered again, or the
+   * task rewritten, which marks it anew) is stale and skipped when read.
    */
-  #finishedAt: number[] = [];
-  #finishedIds: string[] = [];
-  #finishedRuns: string[] = [];
+  #finished: StoredTask[] = [];
   #finishedHead = 0;
   readonly #listeners = new Set<TaskChangeListener>();
   /** Only needed when the value store is not a MemoryStore, whose writes happen synchronously. */
@@ -143,22 +145,17 @@ export class MemoryTaskStore implements TaskStore {
 
   async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
     const removed: string[] = [];
-    const length = this.#finishedAt.length;
-    while (removed.length < limit && this.#finishedHead < length) {
-      const head = this.#finishedHead;
-      if ((this.#finishedAt[head] as number) > finishedBefore) break;
+    const marks = this.#finished;
+    while (removed.length < limit && this.#finishedHead < marks.length) {
+      const mark = marks[this.#finishedHead] as StoredTask;
+      if (finishedAt(mark) > finishedBefore) break;
       this.#finishedHead++;
-      const refId = this.#finishedIds[head] as string;
-      const task = this.#tasks.get(refId);
-      // Skip marks left by a run that has since been replaced.
-      if (task === undefined || task.runId !== this.#finishedRuns[head] || !isTerminalStatus(task.status)) continue;
-      this.#tasks.delete(refId);
-      removed.push(refId);
+      if (this.#tasks.get(mark.refId) !== mark) continue;
+      this.#tasks.delete(mark.refId);
+      removed.push(mark.refId);
     }
-    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > length) {
-      this.#finishedAt = this.#finishedAt.slice(this.#finishedHead);
-      this.#finishedIds = this.#finishedIds.slice(this.#finishedHead);
-      this.#finishedRuns = this.#finishedRuns.slice(this.#finishedHead);
+    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > marks.length) {
+      this.#finished = marks.slice(this.#finishedHead);
       this.#finishedHead = 0;
     }
     return removed;
@@ -199,7 +196,7 @@ export class MemoryTaskStore implements TaskStore {
     this.#tasks.set(task.refId, task);
     if (isTerminalStatus(task.status)) {
       this.#active.delete(task.refId);
-      this.#markFinished(task.completedAt ?? task.updatedAt, task.refId, task.runId);
+      this.#markFinished(task);
     } else {
       this.#active.add(task.refId);
     }
@@ -214,28 +211,22 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   /** Keeps the marks ordered by time: appended in the usual case, inserted when a clock went back. */
-  #markFinished(at: number, refId: string, runId: string): void {
-    const times = this.#finishedAt;
-    let low = times.length;
-    if (low > this.#finishedHead && (times[low - 1] as number) > at) {
+  #markFinished(task: StoredTask): void {
+    const marks = this.#finished;
+    const at = finishedAt(task);
+    let low = marks.length;
+    if (low > this.#finishedHead && finishedAt(marks[low - 1] as StoredTask) > at) {
       let lo = this.#finishedHead;
-      let hi = times.length;
+      let hi = marks.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((times[mid] as number) <= at) lo = mid + 1;
+        if (finishedAt(marks[mid] as StoredTask) <= at) lo = mid + 1;
         else hi = mid;
       }
       low = lo;
     }
-    if (low === times.length) {
-      times.push(at);
-      this.#finishedIds.push(refId);
-      this.#finishedRuns.push(runId);
-    } else {
-      times.splice(low, 0, at);
-      this.#finishedIds.splice(low, 0, refId);
-      this.#finishedRuns.splice(low, 0, runId);
-    }
+    if (low === marks.length) marks.push(task);
+    else marks.splice(low, 0, task);
   }
 }
 

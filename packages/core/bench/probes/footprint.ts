@@ -11,7 +11,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with node --expose-gc");
 
 async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   gc?.();
   gc?.();
 }
@@ -21,7 +21,7 @@ const subject = subjects[name]?.();
 if (subject === undefined) throw new Error(`unknown subject ${name}`);
 
 // Warm up so code, inline caches and lazily built tables are not counted as task state.
-for (let i = 0; i < 2_000; i++) await subject.lifecycle();
+for (let i = 0; i < 5_000; i++) await subject.lifecycle();
 await subject.reset();
 await settle();
 const before = process.memoryUsage().heapUsed;
