@@ -89,7 +89,8 @@ export class CacheContext {
   readonly defaultTtlMs: number | null;
   readonly taskLeaseMs: number;
   readonly maxActiveTasks: number | undefined;
-  readonly instanceId: string;
+  readonly #instanceId: string | undefined;
+  #randomInstanceId: string | undefined;
   readonly store: Store;
   readonly taskStore: TaskStore;
   /** Whether the cache made its stores (and so closes them). */
@@ -107,12 +108,12 @@ export class CacheContext {
     this.defaultTtlMs = parsed.defaultTtlMs;
     this.taskLeaseMs = parsed.taskLeaseMs;
     this.maxActiveTasks = parsed.maxActiveTasks;
-    this.instanceId = parsed.instanceId ?? randomHex(8);
+    this.#instanceId = parsed.instanceId;
     this.#clock = parsed.clock ?? systemClock;
     const { store, taskStore } = parsed;
     if (taskStore === undefined) {
       this.store = store ?? new MemoryStore();
-      this.taskStore = new MemoryTaskStore({ store: this.store });
+      this.taskStore = MemoryTaskStore.over(this.store);
     } else if (store !== undefined) {
       this.store = store;
       this.taskStore = taskStore;
@@ -127,6 +128,15 @@ export class CacheContext {
       );
     }
     this.ownsStores = store === undefined && taskStore === undefined;
+  }
+
+  /**
+   * Drawn on first use, not in the constructor: Workers refuse random numbers at module scope, where a
+   * cache is typically made.
+   */
+  get instanceId(): string {
+    this.#randomInstanceId ??= this.#instanceId ?? randomHex(8);
+    return this.#randomInstanceId;
   }
 
   /** The clock's time, checked: a clock that throws or answers anything but epoch ms is a typed error. */

@@ -30,6 +30,8 @@ export class LocalRuns {
   readonly #writer: TaskWriter;
   readonly #values: ValueCache;
   readonly #runs = new Map<string, LocalRun>();
+  /** Real time (not the cache's clock) at which this process last showed it is alive: a run added or a renewal. */
+  #aliveAt = 0;
   /** Called when the last run here has ended (the heartbeat then stops). */
   onIdle: () => void = () => {};
 
@@ -45,6 +47,15 @@ export class LocalRuns {
 
   add(run: LocalRun): void {
     this.#runs.set(run.refId, run);
+    this.#aliveAt = Date.now();
+  }
+
+  /**
+   * Whether the runs here are still being looked after: the heartbeat fired (or a run was added) within
+   * one lease, in real time. A runtime that dropped the work (a Worker past its budget) stops firing it.
+   */
+  get alive(): boolean {
+    return Date.now() - this.#aliveAt < this.#ctx.taskLeaseMs;
   }
 
   /** The run of `task` in this process, if this process runs exactly that run. */
@@ -135,6 +146,7 @@ export class LocalRuns {
 
   /** Renews the lease of every run here; a run whose task ended elsewhere is stopped instead. */
   async renewLeases(): Promise<void> {
+    this.#aliveAt = Date.now();
     await Promise.all(
       [...this.#runs.values()].map((run) =>
         this.#writer

@@ -8,16 +8,25 @@ import type { CacheContext } from "./cache-context.js";
 import { isThenable } from "./task-input.js";
 import type { TaskRegistry } from "./task-registry.js";
 import { type IntervalHandle, startBackgroundInterval, yieldToEventLoop } from "./timer.js";
+import { type Deref, weakRef } from "./weak.js";
 
 /** Tasks removed (or leases checked) per store call; the loop yields between chunks. */
 const CLEANUP_CHUNK = 500;
 
-/** Stops a cache's background work once the cache itself is garbage-collected. */
-const collected = new FinalizationRegistry<() => void>((stop) => stop());
+/**
+ * Stops a cache's background work once the cache itself is garbage-collected. Made on first use: some
+ * runtimes (workerd before compatibility date 2025-05-05) have no FinalizationRegistry, and there the
+ * timers' weak references alone let a dropped cache go.
+ */
+let collected: FinalizationRegistry<() => void> | null | undefined;
+function finalizer(): FinalizationRegistry<() => void> | null {
+  collected ??= typeof FinalizationRegistry === "function" ? new FinalizationRegistry((stop) => stop()) : null;
+  return collected;
+}
 
 export class Maintenance {
   readonly #ctx: CacheContext;
-  readonly #registry: WeakRef<TaskRegistry>;
+  readonly #registry: Deref<TaskRegistry>;
   #cleanupLoop: IntervalHandle | undefined;
   #heartbeat: IntervalHandle | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -25,8 +34,8 @@ export class Maintenance {
 
   constructor(context: CacheContext, registry: TaskRegistry, owner: object) {
     this.#ctx = context;
-    this.#registry = new WeakRef(registry);
-    collected.register(owner, () => this.stop(), this);
+    this.#registry = weakRef(registry);
+    finalizer()?.register(owner, () => this.stop(), this);
   }
 
   get cleanupRunning(): boolean {
@@ -83,7 +92,7 @@ export class Maintenance {
     this.#cleanupLoop = undefined;
     this.#heartbeat = undefined;
     this.#unsubscribe = undefined;
-    collected.unregister(this);
+    finalizer()?.unregister(this);
   }
 
   #every(ms: number, fn: (registry: TaskRegistry) => void): IntervalHandle {

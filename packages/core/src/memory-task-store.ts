@@ -20,6 +20,8 @@ import {
 } from "./task-store.js";
 
 const CURSOR_PREFIX = "m1.";
+/** A lock name no ref id can take (ids start with a letter or digit). */
+const CREATE_LOCK = "\u0000create";
 
 const copyTask = (task: StoredTask): StoredTask => copyStoredTask(task);
 
@@ -31,7 +33,23 @@ export interface MemoryTaskStoreOptions {
   store?: Store;
 }
 
+/** The task store of each value store that was given without one, so caches sharing a store share tasks. */
+const taskStoresOf = new WeakMap<Store, MemoryTaskStore>();
+
 export class MemoryTaskStore implements TaskStore {
+  /**
+   * The one memory task store paired with `store` in this process: two RefCaches given the same value
+   * store and no task store see the same tasks, as they would through Redis.
+   */
+  static over(store: Store): MemoryTaskStore {
+    let taskStore = taskStoresOf.get(store);
+    if (taskStore === undefined) {
+      taskStore = new MemoryTaskStore({ store });
+      taskStoresOf.set(store, taskStore);
+    }
+    return taskStore;
+  }
+
   /** The value store this task store writes results into. */
   readonly store: Store;
   readonly #tasks = new Map<string, StoredTask>();
@@ -72,6 +90,11 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
+    // Creations also take one store-wide turn, so the active count they check cannot change under them.
+    return this.#atomically(CREATE_LOCK, () => this.#create(task, options, origin));
+  }
+
+  #create(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
     return this.#atomically(task.refId, async () => {
       const previous = this.#tasks.get(task.refId);
       if (previous !== undefined && !isTerminalStatus(previous.status)) {

@@ -30,6 +30,7 @@ import {
 } from "./task-registry.js";
 import type { TaskStore } from "./task-store.js";
 import { ValueCache } from "./value-cache.js";
+import { weakRef } from "./weak.js";
 
 const WaitOptionsSchema = z.strictObject({
   timeoutMs: z.number().int().nonnegative().max(MAX_TIMER_MS),
@@ -53,7 +54,7 @@ export class RefCache {
     this.#values = new ValueCache(this.#ctx);
     this.#tasks = new TaskRegistry(this.#ctx, this.#values);
     this.#maintenance = new Maintenance(this.#ctx, this.#tasks, this);
-    const maintenance = new WeakRef(this.#maintenance);
+    const maintenance = weakRef(this.#maintenance);
     this.#tasks.runs.onIdle = () => maintenance.deref()?.stopHeartbeat();
   }
 

@@ -78,6 +78,11 @@ export type ParsedTaskInput =
 
 export function parseTaskInput(task: unknown, refId: string): ParsedTaskInput {
   if (typeof task === "function") return { kind: "function", fn: task as TaskFunction };
+  try {
+    if (typeof task === "object" && task !== null) void (task as { then?: unknown }).then;
+  } catch {
+    throw ValidationError.single("task", "the task could not be read (its then getter threw)", "custom", refId);
+  }
   if (isThenable(task)) return { kind: "promise", promise: task };
   try {
     const handle = parseOrThrow(

@@ -196,17 +196,20 @@ export class TaskRegistry {
     const { runId } = parseOrThrow(RunOptionsSchema, options, "options", id);
     const direct =
       typeof update === "function" ? undefined : parseOrThrow(TaskProgressUpdateSchema, update, "progress", id);
+    const apply = (cur: StoredTask, raw: unknown) => {
+      const task = this.#writer.transition(cur, "processing");
+      task.progress = mergeProgress(cur.progress, raw, id);
+      return { task };
+    };
     const write = () =>
       this.#change(id, { runId }, (cur) => {
-        const apply = (raw: unknown) => {
-          const task = this.#writer.transition(cur, "processing");
-          task.progress = mergeProgress(cur.progress, raw, id);
-          return { task };
-        };
-        if (direct !== undefined) return apply(direct);
+        if (direct !== undefined) return apply(cur, direct);
         this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
         const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
-        return isThenable(raw) ? Promise.resolve(raw).then(apply) : apply(raw);
+        if (!isThenable(raw)) return apply(cur, raw);
+        // Updaters take turns, so what wrote meanwhile was a plain update, a finish or a cancel: lay the
+        // updater's fields over that newer state (or be refused by it) rather than run user code again.
+        return Promise.resolve(raw).then((r) => ({ ...apply(cur, r), rebase: (fresh: StoredTask) => apply(fresh, r) }));
       });
     // Updaters of one id take turns, so racing read-modify-writes do not keep recomputing; nothing else
     // (cancel, complete, plain updates, close) waits for them.
@@ -262,7 +265,7 @@ export class TaskRegistry {
   async reapIfLost(task: StoredTask): Promise<StoredTask> {
     const now = this.#ctx.now();
     if (isTerminalStatus(task.status) || task.leaseExpiresAt === undefined || task.leaseExpiresAt > now) return task;
-    const local = this.runs.runOf(task) !== undefined;
+    const local = this.runs.runOf(task) !== undefined && this.runs.alive;
     try {
       return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
         if (isTerminalStatus(cur.status) || cur.leaseExpiresAt === undefined || cur.leaseExpiresAt > now) {

@@ -24,6 +24,11 @@ export interface WriteGuard {
 export interface Change {
   task: StoredTask;
   result?: StoreEntry;
+  /**
+   * For a change computed while the queue was released (an async updater): the same change applied to a
+   * newer state, when the task changed meanwhile. Without it, `compute` runs again.
+   */
+  rebase?: (fresh: StoredTask) => Change;
 }
 
 /** Attempts before a write that keeps losing races gives up. */
@@ -101,7 +106,8 @@ export class TaskWriter {
       const change = await step.later;
       const written = await this.#mutex.run(refId, async () => {
         const fresh = await this.#readChecked(refId, guard, onCurrent);
-        return fresh.version === step.current.version ? this.#compareAndSet(change, fresh, guard) : undefined;
+        const final = fresh.version === step.current.version ? change : change.rebase?.(fresh);
+        return final === undefined ? undefined : this.#compareAndSet(final, fresh, guard);
       });
       if (written !== undefined) return written;
     }

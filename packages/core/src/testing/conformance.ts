@@ -1,0 +1,325 @@
+/**
+ * The conformance suite every store pair (value Store + TaskStore) must pass: memory, Redis, or yours.
+ * Call `describeStoreConformance` from a vitest test file with a factory of fresh, empty stores.
+ */
+import { describe, expect, it } from "vitest";
+import { RefCache } from "../ref-cache.js";
+import type { Store } from "../store.js";
+import type { StoredTask, TaskChange, TaskStore } from "../task-store.js";
+import { WORKER_LOST_MESSAGE } from "../task-writer.js";
+
+export interface ConformanceStores {
+  store: Store;
+  taskStore: TaskStore;
+  /** Called after each test: delete what the test wrote, close connections. */
+  cleanup?: () => Promise<void>;
+}
+
+/** A clock at the real time (so native TTLs agree with it) that moves only when told to. */
+class SteppingClock {
+  time = Date.now();
+  now(): number {
+    return this.time;
+  }
+}
+
+const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 2_000): Promise<void> => {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition never held");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const draft = (refId: string, now: number, extra: Partial<StoredTask> = {}): StoredTask => ({
+  refId,
+  status: "processing",
+  startedAt: now,
+  updatedAt: now,
+  retryCount: 0,
+  runId: `run-${refId}`,
+  version: 0,
+  leaseExpiresAt: now + 60_000,
+  ...extra,
+});
+
+export function describeStoreConformance(
+  name: string,
+  makeStores: () => ConformanceStores | Promise<ConformanceStores>,
+) {
+  /** Runs `body` with fresh stores, always cleaning up. */
+  const withStores = (body: (s: ConformanceStores) => Promise<void>) => async () => {
+    const stores = await makeStores();
+    try {
+      await body(stores);
+    } finally {
+      await stores.cleanup?.();
+    }
+  };
+  /** Two caches over the same stores, as two instances behind a load balancer. */
+  const withTwoCaches = (
+    body: (a: RefCache, b: RefCache, clock: SteppingClock, s: ConformanceStores) => Promise<void>,
+  ) =>
+    withStores(async (s) => {
+      const clock = new SteppingClock();
+      const options = { store: s.store, taskStore: s.taskStore, clock, taskLeaseMs: 60_000 };
+      const a = new RefCache({ ...options, instanceId: "a" });
+      const b = new RefCache({ ...options, instanceId: "b" });
+      try {
+        await body(a, b, clock, s);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+  describe(`${name}: value Store`, () => {
+    it(
+      "writes, reads, stats and deletes entries",
+      withStores(async ({ store }) => {
+        expect(await store.get("k")).toBeUndefined();
+        await store.set("k", { data: '{"n":1}', createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o" });
+        expect(await store.get("k")).toMatchObject({ data: '{"n":1}', createdAt: 1, owner: "o" });
+        if (store.stat !== undefined) expect(await store.stat("k")).not.toHaveProperty("data");
+        expect(await store.delete("k")).toBe(true);
+        expect(await store.delete("k")).toBe(false);
+      }),
+    );
+  });
+
+  describe(`${name}: TaskStore`, () => {
+    it(
+      "creates, refuses an active id, and replaces a finished one with retryCount + 1 and its value gone",
+      withStores(async ({ store, taskStore }) => {
+        const now = Date.now();
+        const created = await taskStore.create(draft("t", now));
+        expect(created).toMatchObject({ ok: true, task: { version: 1, retryCount: 0 } });
+        expect(await taskStore.create(draft("t", now))).toMatchObject({ ok: false, reason: "active" });
+        const done = { ...draft("t", now), status: "complete" as const, completedAt: now };
+        delete done.leaseExpiresAt;
+        expect(await taskStore.update(done, 1, { data: "42", createdAt: now })).toMatchObject({
+          ok: true,
+          task: { version: 2 },
+        });
+        expect((await store.get("t"))?.data).toBe("42");
+        const again = await taskStore.create(draft("t", now, { runId: "run-2" }));
+        expect(again).toMatchObject({ ok: true, task: { version: 1, retryCount: 1, runId: "run-2" } });
+        expect(await store.get("t")).toBeUndefined();
+      }),
+    );
+
+    it(
+      "compare-and-set: a write at a stale version changes nothing",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        await taskStore.create(draft("t", now));
+        const first = await taskStore.update({ ...draft("t", now), progress: { current: 1 } }, 1);
+        expect(first.ok).toBe(true);
+        const stale = await taskStore.update({ ...draft("t", now), progress: { current: 9 } }, 1);
+        expect(stale).toMatchObject({ ok: false, current: { version: 2, progress: { current: 1 } } });
+        expect(await taskStore.update(draft("missing", now), 1)).toEqual({ ok: false, current: undefined });
+      }),
+    );
+
+    it(
+      "counts active tasks atomically against maxActiveTasks",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        const outcomes = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => taskStore.create(draft(`c${i}`, now), { maxActiveTasks: 3 })),
+        );
+        expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
+        expect(outcomes.find((o) => !o.ok)).toMatchObject({ reason: "capacity" });
+      }),
+    );
+
+    it(
+      "lists with status and owner filters, page by page, each task once",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        for (let i = 0; i < 25; i++) {
+          await taskStore.create(draft(`l${String(i).padStart(2, "0")}`, now, { owner: i % 2 === 0 ? "even" : "odd" }));
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await taskStore.list({ owner: "even", limit: 4, ...(cursor === undefined ? {} : { cursor }) });
+          expect(page.tasks.length).toBeLessThanOrEqual(4);
+          seen.push(...page.tasks.map((t) => t.refId));
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        expect(seen.sort()).toEqual(Array.from({ length: 13 }, (_, i) => `l${String(i * 2).padStart(2, "0")}`));
+        expect((await taskStore.list({ status: ["complete"], limit: 10 })).tasks).toEqual([]);
+      }),
+    );
+
+    it(
+      "finds expired leases and removes finished tasks oldest first",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        await taskStore.create(draft("live", now));
+        await taskStore.create(draft("lost", now, { leaseExpiresAt: now - 1 }));
+        expect((await taskStore.listExpiredLeases(now, 10)).map((t) => t.refId)).toEqual(["lost"]);
+        for (const [i, id] of ["f1", "f2", "f3"].entries()) {
+          await taskStore.create(draft(id, now));
+          const done = { ...draft(id, now), status: "failed" as const, completedAt: now + i * 10 };
+          delete done.leaseExpiresAt;
+          await taskStore.update(done, 1);
+        }
+        expect(await taskStore.removeFinished(now + 10, 1)).toEqual(["f1"]);
+        expect(await taskStore.removeFinished(now + 10, 10)).toEqual(["f2"]);
+        expect(await taskStore.get("f2")).toBeUndefined();
+        expect(await taskStore.get("f3")).toBeDefined();
+        expect(await taskStore.get("live")).toBeDefined();
+      }),
+    );
+
+    it(
+      "tells subscribers of every write but lease renewals",
+      withStores(async ({ taskStore }) => {
+        if (taskStore.subscribe === undefined) return;
+        const changes: TaskChange[] = [];
+        const unsubscribe = taskStore.subscribe((c) => changes.push(c));
+        try {
+          const now = Date.now();
+          await taskStore.create(draft("s", now), {}, "origin-1");
+          await taskStore.update({ ...draft("s", now), leaseExpiresAt: now + 99_000 }, 1, undefined, "origin-1", true);
+          await taskStore.update({ ...draft("s", now), progress: { current: 1 } }, 2, undefined, "origin-2");
+          await until(() => changes.length >= 2);
+          await new Promise((r) => setTimeout(r, 20));
+          expect(changes.map((c) => [c.task.version, c.origin])).toEqual([
+            [1, "origin-1"],
+            [3, "origin-2"],
+          ]);
+        } finally {
+          unsubscribe();
+        }
+      }),
+    );
+  });
+
+  describe(`${name}: two RefCache instances sharing the stores`, () => {
+    it(
+      "each sees, progresses and finishes the other's task",
+      withTwoCaches(async (a, b) => {
+        const started = await a.registerTask("job", {}, { owner: "alice" });
+        expect(await b.getTask("job")).toMatchObject({ status: "pending", runId: started.runId });
+        await b.updateTaskProgress("job", { current: 1, total: 2 });
+        expect((await a.getTask("job"))?.progress).toEqual({ current: 1, total: 2, percentage: 50 });
+        await b.completeTask("job", { rows: [1] });
+        expect(await a.getTask("job")).toMatchObject({ status: "complete", owner: "alice" });
+        expect(await a.get("job")).toEqual({ rows: [1] });
+      }),
+    );
+
+    it(
+      "refuses a second run of an active id on the other instance",
+      withTwoCaches(async (a, b) => {
+        await a.registerTask("job", {});
+        await expect(b.registerTask("job", {})).rejects.toMatchObject({ code: "TASK_ALREADY_ACTIVE" });
+        await expect(b.set("job", 1)).rejects.toMatchObject({ code: "KEY_OWNED_BY_TASK" });
+      }),
+    );
+
+    it(
+      "a cancel on one instance aborts the work running on the other",
+      withTwoCaches(async (a, b) => {
+        let signal: AbortSignal | undefined;
+        await a.registerTask("job", ({ signal: s }) => {
+          signal = s;
+          return new Promise(() => {});
+        });
+        await b.cancelTask("job", "user asked");
+        // At once with a store that can tell of changes; else on the runner's next lease renewal.
+        await until(() => signal?.aborted === true, a.taskStore.subscribe === undefined ? 25_000 : 2_000);
+        expect(await a.getTask("job")).toMatchObject({ status: "cancelled", error: "user asked" });
+      }),
+    );
+
+    it(
+      "racing finishers on two instances: exactly one wins, the value matches the status",
+      withTwoCaches(async (a, b) => {
+        for (let i = 0; i < 20; i++) {
+          const id = `race${i}`;
+          await a.registerTask(id, {});
+          const outcomes = await Promise.allSettled([
+            a.completeTask(id, "from a"),
+            b.completeTask(id, "from b"),
+            b.failTask(id, "boom"),
+          ]);
+          expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+          const task = await a.getTask(id);
+          if (task?.status === "complete") expect(["from a", "from b"]).toContain(await b.get(id));
+          else expect(await b.get(id)).toBeUndefined();
+        }
+      }),
+    );
+
+    it(
+      "fences a stale run: its writes are refused once the id runs again",
+      withTwoCaches(async (a, b) => {
+        const first = await a.registerTask("job", {});
+        await a.failTask("job", "first run failed");
+        await b.registerTask("job", {});
+        await expect(a.completeTask("job", "late", { runId: first.runId })).rejects.toMatchObject({
+          code: "STALE_RUN",
+        });
+        await expect(a.updateTaskProgress("job", { current: 1 }, { runId: first.runId })).rejects.toMatchObject({
+          code: "STALE_RUN",
+        });
+        expect(await b.getTask("job")).toMatchObject({ status: "pending", retryCount: 1 });
+      }),
+    );
+
+    it(
+      "fails a task whose worker stopped renewing its lease, seen from any instance",
+      withTwoCaches(async (a, b, clock, s) => {
+        // A run with no live instance behind it: its lease will not be renewed.
+        await s.taskStore.create(draft("orphan", clock.now(), { leaseExpiresAt: clock.now() + 1_000 }));
+        expect((await b.getTask("orphan"))?.status).toBe("processing");
+        clock.time += 1_000;
+        expect(await b.getTask("orphan")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
+        expect((await a.getTask("orphan"))?.status).toBe("failed");
+      }),
+    );
+
+    it(
+      "hides tasks and values from another owner",
+      withTwoCaches(async (a, b) => {
+        await a.registerTask("job", {}, { owner: "alice" });
+        await a.completeTask("job", "secret");
+        expect(await b.getTask("job", { owner: "mallory" })).toBeUndefined();
+        expect(await b.get("job", { owner: "mallory" })).toBeUndefined();
+        await expect(b.cancelTask("job", undefined, { owner: "mallory" })).rejects.toMatchObject({
+          code: "TASK_NOT_FOUND",
+        });
+        expect((await b.queryTasks({ owner: "mallory" })).tasks).toEqual([]);
+        expect(await b.get("job", { owner: "alice" })).toBe("secret");
+      }),
+    );
+
+    it(
+      "cleans up finished tasks past retention from either instance",
+      withTwoCaches(async (a, b, clock) => {
+        await a.registerTask("old", {});
+        await a.completeTask("old", 1);
+        clock.time += 10_000;
+        await a.registerTask("new", {});
+        await a.completeTask("new", 2);
+        expect(await b.cleanupTasks(5_000)).toBe(1);
+        expect(await a.getTask("old")).toBeUndefined();
+        expect(await a.getTask("new")).toBeDefined();
+      }),
+    );
+
+    it(
+      "refuses what is not JSON data the same way and keeps the old value",
+      withTwoCaches(async (a) => {
+        await a.set("k", { ok: true });
+        for (const bad of [() => 1, new Date(0), new Map(), 10n, Number.NaN, { nested: [undefined] }]) {
+          await expect(a.set("k", bad)).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+        }
+        expect(await a.get("k")).toEqual({ ok: true });
+      }),
+    );
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * `refCacheRoutes(cache)`: the Hono app clients use to follow slow work — read, stream, cancel and list
+ * tasks, and fetch their results — scoped to the caller's owner when an `owner` resolver is given.
+ */
+import { TaskNotFoundError } from "@mcp-refcache/core";
+import { type Context, Hono } from "hono";
+import { type CacheSource, cacheGetter, parseRoutesOptions, type RefCacheRoutesOptions } from "./options.js";
+import { refIdParam, taskListQuery } from "./params.js";
+import { problemFromError, problemResponse } from "./problem.js";
+import { readResult } from "./result.js";
+import { requestScope, visibleTask } from "./scope.js";
+import { taskEventsResponse } from "./task-events.js";
+import { taskResponse } from "./task-response.js";
+
+export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptions = {}): Hono {
+  const cacheOf = cacheGetter(source);
+  const { owner: ownerOf, pollIntervalMs, retryAfterSeconds } = parseRoutesOptions(options);
+  const app = new Hono();
+  const scope = (c: Context) => requestScope(ownerOf, c);
+
+  app.onError((error, c) => problemFromError(error, c.req.path, retryAfterSeconds));
+  app.notFound((c) =>
+    problemResponse({
+      code: "ROUTE_NOT_FOUND",
+      detail: `No route for ${c.req.method} ${c.req.path}`,
+      instance: c.req.path,
+    }),
+  );
+
+  app.get("/tasks", taskListQuery, async (c) => {
+    const { status, cursor, limit } = c.req.valid("query");
+    const { core, sees } = scope(c);
+    const page = await cacheOf().queryTasks({
+      ...(status === undefined ? {} : { status }),
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(limit === undefined ? {} : { limit }),
+      ...core,
+    });
+    const tasks = page.tasks.filter(sees);
+    return c.json({ tasks, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) });
+  });
+
+  app.get("/tasks/:refId", refIdParam, async (c) => {
+    const { refId } = c.req.valid("param");
+    const task = await visibleTask(cacheOf(), refId, scope(c));
+    if (task === undefined) throw new TaskNotFoundError(refId);
+    return taskResponse(c, task, retryAfterSeconds);
+  });
+
+  app.get("/tasks/:refId/events", refIdParam, (c) => {
+    const { refId } = c.req.valid("param");
+    return taskEventsResponse(cacheOf(), c, { refId, scope: scope(c), pollIntervalMs });
+  });
+
+  app.delete("/tasks/:refId", refIdParam, async (c) => {
+    const { refId } = c.req.valid("param");
+    const callerScope = scope(c);
+    // Read first: core cannot express "owned by nobody", which an anonymous caller of scoped routes is.
+    if ((await visibleTask(cacheOf(), refId, callerScope)) === undefined) throw new TaskNotFoundError(refId);
+    const task = await cacheOf().cancelTask(refId, "cancelled by the client", callerScope.core);
+    return taskResponse(c, task, retryAfterSeconds);
+  });
+
+  app.get("/refs/:refId", refIdParam, async (c) => {
+    const { refId } = c.req.valid("param");
+    return readResult(cacheOf(), c, refId, scope(c), retryAfterSeconds);
+  });
+
+  return app;
+}

@@ -1,0 +1,96 @@
+/**
+ * The Server-Sent Events stream of one task: its current state first, then one event per change until it
+ * is terminal. Changes come from `cache.onTaskChange`; when none arrives for `pollIntervalMs` the stream
+ * reads the store itself, so it also follows work that another instance runs through a shared store.
+ */
+import { isTerminalStatus, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import type { Context } from "hono";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
+import { type RequestScope, visibleTask } from "./scope.js";
+
+export interface TaskEventsOptions {
+  refId: string;
+  scope: RequestScope;
+  pollIntervalMs: number;
+}
+
+/** What a client sees of a change: the event name is the status, the data the task as JSON. */
+function writeTask(stream: SSEStreamingApi, task: TaskInfo, sequence: number): Promise<void> {
+  return stream.writeSSE({ event: task.status, id: String(sequence), data: JSON.stringify(task) });
+}
+
+/** Whether `next` says something the client has not been sent yet (changes may arrive twice or late). */
+function isNews(next: TaskInfo, last: TaskInfo): boolean {
+  if (next.updatedAt < last.updatedAt) return false;
+  return JSON.stringify(next) !== JSON.stringify(last);
+}
+
+/**
+ * Answers 404 (by throwing) when the caller may not see the task; otherwise streams it. Subscribes
+ * before the first read so that no change between the read and the subscription is lost.
+ */
+export async function taskEventsResponse(cache: RefCache, c: Context, options: TaskEventsOptions): Promise<Response> {
+  const { refId, scope, pollIntervalMs } = options;
+  const changes: TaskInfo[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = cache.onTaskChange((task) => {
+    if (task.refId !== refId) return;
+    changes.push(task);
+    wake?.();
+  });
+
+  let first: TaskInfo | undefined;
+  try {
+    first = await visibleTask(cache, refId, scope);
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
+  if (first === undefined) {
+    unsubscribe();
+    throw new TaskNotFoundError(refId);
+  }
+  const initial = first;
+
+  return streamSSE(
+    c,
+    async (stream) => {
+      let aborted = false;
+      stream.onAbort(() => {
+        aborted = true;
+        wake?.();
+      });
+      // Wakes on a change, an abort, or after pollIntervalMs, whichever comes first.
+      const nextSignal = () =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollIntervalMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }).finally(() => {
+          wake = undefined;
+        });
+
+      try {
+        let sequence = 0;
+        let last = initial;
+        await writeTask(stream, last, sequence++);
+        while (!aborted && !isTerminalStatus(last.status)) {
+          if (changes.length === 0) await nextSignal();
+          if (aborted) break;
+          const next = changes.shift() ?? (await visibleTask(cache, refId, scope));
+          // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
+          if (next === undefined || next.runId !== initial.runId) break;
+          if (!isNews(next, last)) continue;
+          last = next;
+          await writeTask(stream, last, sequence++);
+        }
+      } finally {
+        unsubscribe();
+      }
+      // With an error callback, Hono ends the stream with an `error` event carrying the message.
+    },
+    async () => {},
+  );
+}

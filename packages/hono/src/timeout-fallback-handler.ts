@@ -1,0 +1,86 @@
+/**
+ * `withTimeoutFallback(cache, options, handler)`: a Hono handler for slow work. The handler runs as a
+ * task; finished within `timeoutMs` it answers 200 with the result, otherwise 202 Accepted with
+ * `Location` (the task route), `Retry-After` and the task, while the work goes on.
+ */
+import { runWithTimeoutFallback, type TaskInfo, type TaskProgressUpdate } from "@mcp-refcache/core";
+import type { Context, Handler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import {
+  type CacheSource,
+  cacheGetter,
+  parseOrThrow,
+  type TimeoutFallbackHandlerOptions,
+  TimeoutFallbackHandlerOptionsSchema,
+} from "./options.js";
+import { problemFromError, taskFailedResponse } from "./problem.js";
+import { requestScope } from "./scope.js";
+import { taskResponse } from "./task-response.js";
+import { keepAlive } from "./wait-until.js";
+
+export interface SlowWorkContext {
+  /** Aborted when the task is cancelled (`DELETE /tasks/:refId`) or the cache closes. */
+  signal: AbortSignal;
+  reportProgress(update: TaskProgressUpdate): Promise<TaskInfo | undefined>;
+}
+
+/** The slow work; its return value must be JSON data and becomes the response or the stored result. */
+export type SlowHandler<T> = (c: Context, work: SlowWorkContext) => T | PromiseLike<T>;
+
+export function withTimeoutFallback<T>(
+  source: CacheSource,
+  options: TimeoutFallbackHandlerOptions,
+  handler: SlowHandler<T>,
+): Handler {
+  const cacheOf = cacheGetter(source);
+  if (typeof handler !== "function") throw new TypeError("withTimeoutFallback: handler must be a function");
+  const {
+    timeoutMs,
+    owner: ownerOf,
+    basePath,
+    ttlMs,
+    retryAfterSeconds,
+    settleMs,
+  } = parseOrThrow(TimeoutFallbackHandlerOptionsSchema, options, "withTimeoutFallback options");
+
+  return async (c) => {
+    const instance = c.req.path;
+    let refId: string | undefined;
+    try {
+      const cache = cacheOf();
+      const scope = requestScope(ownerOf, c).core;
+      let workDone: Promise<unknown> = Promise.resolve();
+      const outcome = await runWithTimeoutFallback(
+        cache,
+        (context) => {
+          refId = context.refId;
+          const running = Promise.resolve().then(() =>
+            handler(c, { signal: context.signal, reportProgress: context.reportProgress }),
+          );
+          workDone = running;
+          return running;
+        },
+        { timeoutMs, ...(ttlMs === undefined ? {} : { ttlMs }), ...scope },
+      );
+      if (outcome.status === "complete") {
+        c.header("Content-Location", `${basePath}/refs/${encodeURIComponent(outcome.refId)}`);
+        return c.json(outcome.value as never, 200);
+      }
+      const pendingId = outcome.refId;
+      // The task is terminal only once its result is stored, so wait for that too (bounded by settleMs).
+      const settled = workDone
+        .catch(() => undefined)
+        .then(() => cache.waitForTask(pendingId, { timeoutMs: settleMs, ...scope }))
+        .catch(() => undefined);
+      keepAlive(c, settled);
+      c.header("Location", `${basePath}/tasks/${encodeURIComponent(pendingId)}`);
+      return taskResponse(c, outcome.task, retryAfterSeconds, 202);
+    } catch (error) {
+      if (error instanceof HTTPException) return error.getResponse();
+      // Before the work started, the cache refused the task (capacity, store down, closed): the table
+      // answers. After, it is the task's own failure, which the task records too.
+      if (refId === undefined) return problemFromError(error, instance, retryAfterSeconds);
+      return taskFailedResponse(error, refId, instance);
+    }
+  };
+}

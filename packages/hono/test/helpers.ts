@@ -1,0 +1,122 @@
+// Shared test plumbing: caches closed after each test, a deferred, and a Server-Sent Events reader.
+import { RefCache, type RefCacheOptions, type TaskInfo } from "@mcp-refcache/core";
+import { Hono } from "hono";
+import { afterEach } from "vitest";
+import { refCacheRoutes } from "../src/index.js";
+import type { RefCacheRoutesOptions } from "../src/options.js";
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T = unknown>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A factory of caches that are all closed after each test of the calling file. */
+export function useCaches(): (options?: RefCacheOptions) => RefCache {
+  const made: RefCache[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((c) => c.close()));
+  });
+  return (options = {}) => {
+    const cache = new RefCache({ name: "test", ...options });
+    made.push(cache);
+    return cache;
+  };
+}
+
+/** An app with the routes mounted where the README mounts them. */
+export function mountRoutes(cache: RefCache, options: RefCacheRoutesOptions = {}): Hono {
+  const app = new Hono();
+  app.route("/refcache", refCacheRoutes(cache, options));
+  return app;
+}
+
+/** Registers a task that runs until `release` resolves (or it is aborted), returning `result`. */
+export async function registerHeldTask(
+  cache: RefCache,
+  refId: string,
+  options: { owner?: string; result?: unknown } = {},
+): Promise<{ release: () => void; aborted: () => boolean; task: TaskInfo }> {
+  const gate = deferred<void>();
+  let signal: AbortSignal | undefined;
+  const task = await cache.registerTask(
+    refId,
+    async (context) => {
+      signal = context.signal;
+      await gate.promise;
+      return options.result ?? { done: refId };
+    },
+    options.owner === undefined ? {} : { owner: options.owner },
+  );
+  return { release: () => gate.resolve(), aborted: () => signal?.aborted === true, task };
+}
+
+export interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: string;
+}
+
+/** Parses a whole text/event-stream body (until the server ends it) into its events. */
+export function parseSse(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  for (const block of text.split("\n\n")) {
+    if (block.trim() === "") continue;
+    let event = "message";
+    let id: string | undefined;
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) event = line.slice(7);
+      else if (line.startsWith("id: ")) id = line.slice(4);
+      else if (line.startsWith("data: ")) data.push(line.slice(6));
+    }
+    events.push({ event, id, data: data.join("\n") });
+  }
+  return events;
+}
+
+/** The tasks carried by an event stream, read to its end. */
+export async function readTaskEvents(response: Response): Promise<{ event: string; task: TaskInfo }[]> {
+  return parseSse(await response.text()).map((e) => ({ event: e.event, task: JSON.parse(e.data) as TaskInfo }));
+}
+
+/** Reads events from a stream as they come; `next()` resolves with the next one, `undefined` at the end. */
+export function sseReader(response: Response): { next(): Promise<SseEvent | undefined>; cancel(): Promise<void> } {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return {
+    async next() {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end + 2);
+          buffer = buffer.slice(end + 2);
+          return parseSse(block)[0];
+        }
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+/** The JSON of a problem+json answer, after checking its content type. */
+export async function problemOf(response: Response): Promise<Record<string, unknown>> {
+  if (response.headers.get("content-type") !== "application/problem+json") {
+    throw new Error(`expected problem+json, got ${response.headers.get("content-type")}: ${await response.text()}`);
+  }
+  return (await response.json()) as Record<string, unknown>;
+}
