@@ -98,7 +98,15 @@ export class CacheContext {
   closed = false;
 
   readonly #clock: Clock;
-  readonly #inflight = new Set<Promise<unknown>>();
+  /** Tracked calls not yet settled, and the `drain` calls waiting for none to be left. */
+  #inflight = 0;
+  #drained: (() => void)[] = [];
+  readonly #settled = (): void => {
+    if (--this.#inflight > 0 || this.#drained.length === 0) return;
+    const waiting = this.#drained;
+    this.#drained = [];
+    for (const resolve of waiting) resolve();
+  };
 
   constructor(options: RefCacheOptions) {
     const parsed = parseOrThrow(RefCacheOptionsSchema, options, "RefCache options");
@@ -157,31 +165,37 @@ export class CacheContext {
     if (this.closed) throw new CacheClosedError(this.name);
   }
 
-  /** Keeps `work` in the set `close()` waits for. Only for work that never waits on user code. */
+  /** Keeps `work` among the calls `close()` waits for. Only for work that never waits on user code. */
   track<T>(work: Promise<T>): Promise<T> {
-    this.#inflight.add(work);
-    const forget = () => this.#inflight.delete(work);
-    work.then(forget, forget);
+    // A count, not a set of promises: this runs for every store call, several times per task operation.
+    this.#inflight++;
+    work.then(this.#settled, this.#settled);
     return work;
   }
 
-  /** Resolves once every tracked call has settled, those started meanwhile included. */
+  /**
+   * Resolves once every tracked call has settled, those started meanwhile included: a caller's
+   * continuation that starts another call runs before this one looks at the count again.
+   */
   async drain(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+    while (this.#inflight > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
   }
 
   /** Runs a store call, tracked, turning its failures into typed errors. */
   storeCall<T>(refId: string | undefined, call: () => Promise<T>): Promise<T> {
+    let work: Promise<T>;
+    try {
+      work = Promise.resolve(call());
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    // One reaction rather than an async wrapper: this runs several times in every task operation.
     return this.track(
-      (async () => {
-        try {
-          return await call();
-        } catch (error) {
-          if (RefCacheError.isInstance(error)) throw error;
-          const where = refId === undefined ? "" : ` for "${refId}"`;
-          throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
-        }
-      })(),
+      work.then(undefined, (error: unknown) => {
+        if (RefCacheError.isInstance(error)) throw error;
+        const where = refId === undefined ? "" : ` for "${refId}"`;
+        throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
+      }),
     );
   }
 }
