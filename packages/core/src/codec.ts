@@ -89,18 +89,19 @@ function check(value: unknown, path: Path, depth: number, ancestors: Set<object>
 }
 
 /** Text up to this long is copied into one flat string when encoded (see `flat`). */
-const FLATTEN_MAX_LENGTH = 4096;
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
+const FLATTEN_MAX_LENGTH = 1024;
 
 /**
  * JSON.stringify hands back text longer than 32 characters as a rope of pieces (V8), and a stored value
- * is kept for its whole TTL: for small values the rope's headers cost as much as the text. One UTF-8
- * round trip (lossless: JSON.stringify never emits lone surrogates) gives a single flat string. Larger
- * text is left as it is, where the pieces are a small share and the copy would cost more.
+ * is kept for its whole TTL: for small values the rope's headers cost as much as the text. Copying the
+ * UTF-16 code units gives one flat string, the same text. Longer text is left as it is: there the pieces
+ * are a small share, and the copy would cost more.
  */
 function flat(text: string): string {
-  return text.length > 32 && text.length <= FLATTEN_MAX_LENGTH ? utf8Decoder.decode(utf8Encoder.encode(text)) : text;
+  if (text.length <= 32 || text.length > FLATTEN_MAX_LENGTH) return text;
+  const units = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return String.fromCharCode(...units);
 }
 
 /**
