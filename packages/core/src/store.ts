@@ -43,7 +43,7 @@ export interface Store {
 }
 
 /** Entries the memory store's prune looks at before it lets other work run. */
-const PRUNE_CHUNK = 2_000;
+const PRUNE_CHUNK = 500;
 
 /** The default store: a Map in this process. Entries hold immutable JSON text, so nothing needs copying. */
 export class MemoryStore implements Store {
