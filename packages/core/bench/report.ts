@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 interface BenchResult {
   name: string;
   median: number;
+  min: number;
 }
 interface BenchReport {
   files: { groups: { fullName: string; benchmarks: BenchResult[] }[] }[];
@@ -20,11 +21,14 @@ if (reportPath === undefined) throw new Error("usage: report.ts <vitest bench --
 const report = JSON.parse(readFileSync(reportPath, "utf8")) as BenchReport;
 const benchmarks = report.files.flatMap((file) => file.groups.flatMap((group) => group.benchmarks));
 
-function median(name: string): number {
+function result(name: string): BenchResult {
   const found = benchmarks.find((b) => b.name === name);
   if (found === undefined) throw new Error(`no benchmark named "${name}" in ${reportPath}`);
-  return found.median;
+  return found;
 }
+const median = (name: string): number => result(name).median;
+/** The fastest sample: what a batch costs when nothing else on the machine got in its way. */
+const fastest = (name: string): number => result(name).min;
 
 const coreDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -45,6 +49,7 @@ const mark = (ok: boolean) => (ok ? "met" : "MISSED");
 const refcache = median("RefCache");
 const vsSdk = median("SDK InMemoryTaskStore") / refcache;
 const vsMap = median("Map") / refcache;
+const vsSdkFastest = fastest("SDK InMemoryTaskStore") / fastest("RefCache");
 const getSpeedup = median("structuredClone") / median("RefCache get");
 
 const bytes = Object.fromEntries(
@@ -65,7 +70,7 @@ const refBytes = bytes.RefCache as number;
 
 console.log("");
 console.log(
-  `lifecycle: ${fmt(vsSdk)}× SDK InMemoryTaskStore, ${fmt(vsMap)}× Map (target ≥ 1.0× SDK, stretch 1.5×: ${mark(vsSdk >= 1)})`,
+  `lifecycle: ${fmt(vsSdk)}× SDK InMemoryTaskStore, ${fmt(vsMap)}× Map (medians; fastest batches ${fmt(vsSdkFastest)}× SDK) (target ≥ 1.0× SDK, stretch 1.5×: ${mark(vsSdk >= 1)})`,
 );
 console.log(
   `bytes/finished task: ${refBytes} (target ≤ 600: ${mark(refBytes <= 600)}; SDK ${bytes["SDK InMemoryTaskStore"]}, Map ${bytes.Map})`,
