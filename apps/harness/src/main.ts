@@ -1,5 +1,96 @@
-import { runScenario } from "./scenario.js";
+/**
+ * `pnpm start`: starts the harness on a free port, plays the scripted demo against it with real MCP
+ * clients and real HTTP, prints what happened, and exits. `pnpm start -- --serve [--port N]` keeps serving.
+ */
+import { parseArgs } from "node:util";
+import { RefCache } from "@mcp-refcache/core";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { createHarnessApp } from "./app.js";
+import { runDemo } from "./demo.js";
+import { buildV2Server } from "./mcp-endpoints.js";
+import { startServer } from "./server.js";
+import { createStores } from "./stores.js";
 
-const outcomes = await runScenario({ log: (line) => console.log(line) });
-const summary = outcomes.map((o) => `${o.name}: ${o.immediate} → ${o.status}`).join("\n  ");
-console.log(`\nsummary:\n  ${summary}`);
+const HELP = `usage: pnpm start [-- --serve [--port N] | --stdio]
+
+  (no flags)   start on a free port, run the scripted demo (MCP v2, MCP v1, HTTP), print it, exit
+  --serve      keep serving; open the printed URL for the live page of tasks
+  --port N     port for --serve (default 3000; 0 picks a free one)
+  --stdio      serve the demo tools over MCP on stdin/stdout (for clients that launch servers)
+
+Environment: REDIS_URL=redis://host:6379 keeps tasks and values in Redis instead of memory.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      serve: { type: "boolean" },
+      stdio: { type: "boolean" },
+      port: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? (values.serve ? 3000 : 0) : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
+    return 2;
+  }
+
+  const stores = await createStores(process.env.REDIS_URL);
+  const cache = new RefCache({ name: "harness", ...stores.options });
+  if (values.stdio) {
+    // stdout carries the protocol: say nothing there.
+    console.error(`mcp-refcache harness on stdio (${stores.description})`);
+    serveStdio(() => buildV2Server(cache));
+    await new Promise<void>((resolve) => process.stdin.once("end", resolve));
+    await cache.close();
+    await stores.close();
+    return 0;
+  }
+  const harness = createHarnessApp(cache);
+  const server = await startServer(harness.app, port);
+  console.log(`mcp-refcache harness on ${server.url} (${stores.description})`);
+  const shutdown = async () => {
+    await server.close();
+    await harness.close();
+    await cache.close();
+    await stores.close();
+  };
+
+  if (values.serve) {
+    console.log(`  live page:  ${server.url}/`);
+    console.log(`  MCP (SDK v2, 2025- and 2026-era clients): ${server.url}/mcp`);
+    console.log(`  MCP (SDK v1, native 2025-11-25 tasks):    ${server.url}/mcp-v1`);
+    console.log(`  REST:       ${server.url}/refcache/tasks`);
+    console.log("Press Ctrl+C to stop.");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    console.log("\nstopping…");
+    await shutdown();
+    return 0;
+  }
+
+  try {
+    const outcomes = await runDemo(server.url, (line) => console.log(line));
+    console.log("\nsummary:");
+    for (const o of outcomes)
+      console.log(`  ${o.via.padEnd(34)} ${o.scenario.padEnd(14)} ${o.immediate} → ${o.status}`);
+    return 0;
+  } finally {
+    await shutdown();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`harness: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

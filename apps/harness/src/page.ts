@@ -67,7 +67,7 @@ function age(ms) {
 }
 
 function card(task) {
-  let el = document.getElementById("task-" + CSS.escape(task.refId));
+  let el = document.getElementById("task-" + task.refId);
   if (!el) {
     el = document.createElement("article");
     el.className = "task";
@@ -93,8 +93,10 @@ function render(task) {
   const p = task.progress || {};
   const pct = task.status === "complete" ? 100 : (p.percentage ?? 0);
   el.querySelector(".fill").style.width = pct + "%";
-  el.querySelector(".meta").textContent = (p.percentage !== undefined || task.status === "complete" ? pct + " %" : "") +
-    (p.message ? " · " + p.message : "");
+  el.querySelector(".meta").textContent = [
+    p.percentage !== undefined || task.status === "complete" ? pct + " %" : "",
+    p.message ?? "",
+  ].filter(Boolean).join(" · ");
   el.querySelector(".cancel").hidden = !ACTIVE.has(task.status);
   const outcome = el.querySelector(".outcome");
   if (task.status === "failed" || task.status === "cancelled") {
@@ -104,7 +106,7 @@ function render(task) {
     el.dataset.fetched = "1";
     fetch("/refcache/refs/" + encodeURIComponent(task.refId)).then((r) => r.json()).then((body) => {
       outcome.className = "outcome";
-      outcome.textContent = "result: " + JSON.stringify(body.value ?? body);
+      outcome.textContent = "result: " + JSON.stringify(body);
     }, () => {});
   }
   empty.hidden = tasks.size > 0;

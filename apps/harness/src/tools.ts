@@ -1,4 +1,14 @@
-import type { TaskContext } from "@mcp-refcache/core";
+/**
+ * The demo work the harness serves, once over HTTP and once over MCP: a quick answer, a count that
+ * reports progress at every step, one that fails midway, and one that runs until it is cancelled.
+ */
+import * as z from "zod";
+
+/** What a piece of demo work is handed (the shape every adapter gives a handler). */
+export interface WorkContext {
+  signal: AbortSignal;
+  reportProgress(update: { current?: number; total?: number; message?: string }): Promise<unknown>;
+}
 
 /** Waits `ms`, or rejects as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -19,17 +29,56 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** A stand-in for a slow tool: works through `steps` batches, reporting progress after each. */
-export function slowReport(options: { steps: number; stepMs: number; failAt?: number }) {
-  return async ({ signal, reportProgress }: TaskContext): Promise<{ rows: number[]; checksum: number }> => {
-    const rows: number[] = [];
-    await reportProgress({ current: 0, total: options.steps, message: "starting" });
-    for (let step = 1; step <= options.steps; step++) {
-      await sleep(options.stepMs, signal);
-      if (step === options.failAt) throw new Error(`upstream timed out at batch ${step}`);
-      rows.push(step * step);
-      await reportProgress({ current: step, total: options.steps, message: `batch ${step} of ${options.steps}` });
-    }
-    return { rows, checksum: rows.reduce((a, b) => a + b, 0) };
-  };
+export const QuickInput = z.strictObject({ text: z.string().max(1_000).default("hello") });
+export const SlowCountInput = z.strictObject({
+  to: z.number().int().min(1).max(10_000).default(20),
+  delayMs: z.number().int().min(0).max(60_000).default(250),
+});
+export const FailMidwayInput = z.strictObject({
+  steps: z.number().int().min(2).max(1_000).default(6),
+  delayMs: z.number().int().min(0).max(60_000).default(200),
+});
+export const ForeverInput = z.strictObject({ delayMs: z.number().int().min(10).max(60_000).default(500) });
+
+/** Answers at once. */
+export async function quick({ text }: z.output<typeof QuickInput>): Promise<{ echo: string; length: number }> {
+  return { echo: text, length: text.length };
+}
+
+/** Counts to `to`, one step every `delayMs`, reporting progress after each. */
+export async function slowCount(
+  { to, delayMs }: z.output<typeof SlowCountInput>,
+  { signal, reportProgress }: WorkContext,
+): Promise<{ count: number }> {
+  await reportProgress({ current: 0, total: to, message: "starting" });
+  for (let step = 1; step <= to; step++) {
+    await sleep(delayMs, signal);
+    await reportProgress({ current: step, total: to, message: `counted ${step} of ${to}` });
+  }
+  return { count: to };
+}
+
+/** Works half of `steps`, then fails as an upstream service would. */
+export async function failMidway(
+  { steps, delayMs }: z.output<typeof FailMidwayInput>,
+  { signal, reportProgress }: WorkContext,
+): Promise<never> {
+  const failAt = Math.ceil(steps / 2);
+  for (let step = 1; step < failAt; step++) {
+    await sleep(delayMs, signal);
+    await reportProgress({ current: step, total: steps, message: `step ${step} of ${steps}` });
+  }
+  await sleep(delayMs, signal);
+  throw new Error(`upstream service failed at step ${failAt} of ${steps}`);
+}
+
+/** Beats forever, reporting how long it has run, until its signal aborts. */
+export async function untilCancelled(
+  { delayMs }: z.output<typeof ForeverInput>,
+  { signal, reportProgress }: WorkContext,
+): Promise<never> {
+  for (let beat = 1; ; beat++) {
+    await sleep(delayMs, signal);
+    await reportProgress({ message: `still running (beat ${beat})` });
+  }
 }

@@ -217,12 +217,15 @@ export class TooManyTasksError extends RefCacheError {
 
 export class TaskNotCompletedError extends RefCacheError {
   readonly status: TaskStatus;
+  /** The task's own error text (why it failed, or the cancel reason), without the wrapping. */
+  readonly reason: string | undefined;
 
   constructor(refId: string, status: TaskStatus, reason: string | undefined) {
     super(ErrorCode.TaskNotCompleted, `Task "${refId}" ${status}${reason === undefined ? "" : `: ${reason}`}`, {
       refId,
     });
     this.status = status;
+    this.reason = reason;
   }
 }
 

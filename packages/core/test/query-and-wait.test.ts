@@ -63,7 +63,7 @@ describe("waitForTask", () => {
     await cache.cancelTask("job", "stop");
     const error = await outcome.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskNotCompletedError);
-    expect(error).toMatchObject({ status: "cancelled", code: "TASK_NOT_COMPLETED" });
+    expect(error).toMatchObject({ status: "cancelled", code: "TASK_NOT_COMPLETED", reason: "stop" });
   });
 });
 

@@ -1,0 +1,210 @@
+/**
+ * The scripted demo `pnpm start` plays against a running harness: the same four scenarios (an inline
+ * answer; pending → polled → complete; a failure; a cancel) through a real MCP client and through plain
+ * HTTP, telling a person what happens at each step.
+ */
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+export interface DemoOutcome {
+  scenario: string;
+  via: string;
+  /** What the caller got at once. */
+  immediate: "complete" | "pending" | "failed";
+  /** The task's final status (or the inline answer's). */
+  status: "complete" | "failed" | "cancelled";
+  value?: unknown;
+  error?: string;
+  /** Progress percentages seen while following the work, in order. */
+  progress: number[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const TERMINAL = new Set(["complete", "completed", "failed", "cancelled"]);
+
+/** The two MCP clients speak the same `callTool`; this is the little the demo needs of them. */
+interface ToolCaller {
+  callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+interface ToolAnswer {
+  isError?: boolean;
+  structuredContent?: Record<string, unknown>;
+  content?: { type: string; text?: string }[];
+}
+
+const textOf = (answer: ToolAnswer) => answer.content?.find((c) => c.type === "text")?.text ?? "";
+
+async function connectMcp(baseUrl: string, line: "v1" | "v2"): Promise<ToolCaller> {
+  const info = { name: `harness-demo-${line}`, version: "0.0.0" };
+  if (line === "v2") {
+    const client = new ClientV2(info);
+    await client.connect(new TransportV2(new URL("/mcp", baseUrl)));
+    return client as unknown as ToolCaller;
+  }
+  const client = new ClientV1(info);
+  await client.connect(new TransportV1(new URL("/mcp-v1", baseUrl)));
+  return client as unknown as ToolCaller;
+}
+
+/** Plays the four scenarios through MCP: tool calls, then the polling tools for what went pending. */
+export async function mcpDemo(baseUrl: string, line: "v1" | "v2", log: (line: string) => void): Promise<DemoOutcome[]> {
+  const via = `MCP (SDK ${line} client, ${line === "v2" ? "/mcp" : "/mcp-v1"})`;
+  const client = await connectMcp(baseUrl, line);
+  const outcomes: DemoOutcome[] = [];
+  const call = async (name: string, args: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: args })) as ToolAnswer;
+
+  const follow = async (scenario: string, refId: string, cancelAfterPolls?: number): Promise<DemoOutcome> => {
+    const progress: number[] = [];
+    for (let polls = 1; ; polls++) {
+      if (polls === cancelAfterPolls) {
+        log(`  cancel_task ${refId}`);
+        await call("cancel_task", { refId });
+      }
+      const status = (await call("get_task_status", { refId })).structuredContent ?? {};
+      const pct = (status.progress as { percentage?: number } | undefined)?.percentage;
+      if (pct !== undefined && progress.at(-1) !== pct) {
+        progress.push(pct);
+        log(`  get_task_status: ${String(status.status)} ${pct}%`);
+      }
+      if (TERMINAL.has(String(status.status))) {
+        const final = String(status.status) === "completed" ? "complete" : (String(status.status) as "failed");
+        const outcome: DemoOutcome = { scenario, via, immediate: "pending", status: final, progress };
+        if (final === "complete") {
+          outcome.value = (await call("get_cached_result", { refId })).structuredContent;
+          log(`  get_cached_result → ${JSON.stringify(outcome.value)}`);
+        } else {
+          outcome.error = String(status.error ?? status.statusMessage ?? final);
+          log(`  ${final}: ${outcome.error}`);
+        }
+        return outcome;
+      }
+      await sleep(150);
+    }
+  };
+
+  const run = async (scenario: string, tool: string, args: Record<string, unknown>, cancelAfterPolls?: number) => {
+    log(`\n▶ ${scenario} — ${via}: ${tool}(${JSON.stringify(args)})`);
+    const answer = await call(tool, args);
+    const refId = answer.structuredContent?.refId;
+    if (answer.isError) {
+      log(`  failed at once: ${textOf(answer)}`);
+      outcomes.push({ scenario, via, immediate: "failed", status: "failed", error: textOf(answer), progress: [] });
+    } else if (typeof refId === "string" && answer.structuredContent?.status !== undefined) {
+      log(`  pending reference ${refId}; the model is told: "${textOf(answer).split("\n")[0]}"`);
+      outcomes.push(await follow(scenario, refId, cancelAfterPolls));
+    } else {
+      log(`  answered inline: ${JSON.stringify(answer.structuredContent)}`);
+      outcomes.push({
+        scenario,
+        via,
+        immediate: "complete",
+        status: "complete",
+        value: answer.structuredContent,
+        progress: [],
+      });
+    }
+  };
+
+  try {
+    await run("inline answer", "quick", { text: "hello" });
+    await run("slow count", "slow_count", { to: 6, delayMs: 250 });
+    await run("failure", "fail_midway", { steps: 6, delayMs: 400 });
+    await run("cancel", "run_until_cancelled", { delayMs: 200 }, 3);
+  } finally {
+    await client.close();
+  }
+  return outcomes;
+}
+
+/** Plays the four scenarios over HTTP: 200 or 202 + Location, then SSE, the task route, DELETE. */
+export async function httpDemo(baseUrl: string, log: (line: string) => void): Promise<DemoOutcome[]> {
+  const via = "HTTP (@mcp-refcache/hono)";
+  const outcomes: DemoOutcome[] = [];
+  const url = (path: string) => new URL(path, baseUrl);
+
+  /** Reads the task's event stream until it ends; returns the last task and the percentages seen. */
+  const stream = async (location: string) => {
+    const response = await fetch(url(`${location}/events`));
+    const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let last: Record<string, unknown> = {};
+    const progress: number[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end = buffer.indexOf("\n\n");
+      while (end !== -1) {
+        const data = buffer
+          .slice(0, end)
+          .split("\n")
+          .filter((l) => l.startsWith("data:"))
+          .map((l) => l.slice(5).trim())
+          .join("\n");
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf("\n\n");
+        if (data === "") continue;
+        last = JSON.parse(data) as Record<string, unknown>;
+        const pct = (last.progress as { percentage?: number } | undefined)?.percentage;
+        if (pct !== undefined && progress.at(-1) !== pct) {
+          progress.push(pct);
+          log(`  event: ${String(last.status)} ${pct}%`);
+        }
+      }
+    }
+    return { last, progress };
+  };
+
+  const run = async (scenario: string, path: string, cancel = false) => {
+    log(`\n▶ ${scenario} — ${via}: POST ${path}`);
+    const response = await fetch(url(path), { method: "POST" });
+    const body = (await response.json()) as Record<string, unknown>;
+    if (response.status === 200) {
+      log(`  200 at once: ${JSON.stringify(body)}`);
+      outcomes.push({ scenario, via, immediate: "complete", status: "complete", value: body, progress: [] });
+      return;
+    }
+    if (response.status !== 202) {
+      log(`  ${response.status}: ${String(body.detail ?? body.title)}`);
+      outcomes.push({ scenario, via, immediate: "failed", status: "failed", error: String(body.detail), progress: [] });
+      return;
+    }
+    const location = response.headers.get("location") as string;
+    log(`  202 Accepted, Location: ${location}, Retry-After: ${response.headers.get("retry-after")}`);
+    if (cancel) {
+      await sleep(500);
+      const cancelled = await fetch(url(location), { method: "DELETE" });
+      log(`  DELETE ${location} → ${cancelled.status}`);
+    }
+    const { last, progress } = await stream(location);
+    const status = String(last.status) as DemoOutcome["status"];
+    const outcome: DemoOutcome = { scenario, via, immediate: "pending", status, progress };
+    if (status === "complete") {
+      outcome.value = await (await fetch(url(`/refcache/refs/${String(last.refId)}`))).json();
+      log(`  GET /refcache/refs/${String(last.refId)} → ${JSON.stringify(outcome.value)}`);
+    } else {
+      outcome.error = String(last.error ?? status);
+      log(`  ${status}: ${outcome.error}`);
+    }
+    outcomes.push(outcome);
+  };
+
+  await run("inline answer", "/demo/quick?text=hello");
+  await run("slow count", "/demo/slow-count?to=6&delayMs=250");
+  await run("failure", "/demo/fail?steps=6&delayMs=400");
+  await run("cancel", "/demo/forever?delayMs=200", true);
+  return outcomes;
+}
+
+/** All of it: MCP on both SDK lines, then HTTP. */
+export async function runDemo(baseUrl: string, log: (line: string) => void): Promise<DemoOutcome[]> {
+  return [
+    ...(await mcpDemo(baseUrl, "v2", log)),
+    ...(await mcpDemo(baseUrl, "v1", log)),
+    ...(await httpDemo(baseUrl, log)),
+  ];
+}

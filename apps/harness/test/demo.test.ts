@@ -1,0 +1,78 @@
+import { RefCache } from "@mcp-refcache/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarnessApp, type HarnessApp } from "../src/app.js";
+import { type DemoOutcome, httpDemo, mcpDemo } from "../src/demo.js";
+import { PortInUseError, type RunningServer, startServer } from "../src/server.js";
+
+let cache: RefCache;
+let harness: HarnessApp;
+let server: RunningServer;
+
+beforeAll(async () => {
+  cache = new RefCache({ name: "harness" });
+  harness = createHarnessApp(cache);
+  server = await startServer(harness.app, 0);
+});
+afterAll(async () => {
+  await server.close();
+  await harness.close();
+  await cache.close();
+});
+
+/** The demo's outcomes, checked as a user would read the summary. */
+function expectScenarios(outcomes: DemoOutcome[]) {
+  expect(outcomes.map((o) => [o.scenario, o.immediate, o.status])).toEqual([
+    ["inline answer", "complete", "complete"],
+    ["slow count", "pending", "complete"],
+    ["failure", "pending", "failed"],
+    ["cancel", "pending", "cancelled"],
+  ]);
+  const [inline, count, failure, cancel] = outcomes;
+  expect(inline?.value).toMatchObject({ echo: "hello", length: 5 });
+  expect(JSON.stringify(count?.value)).toContain('"count":6');
+  expect(count?.progress.at(-1)).toBe(100);
+  expect(count?.progress).toEqual([...(count?.progress ?? [])].sort((a, b) => a - b));
+  expect(failure?.error).toContain("upstream service failed at step 3 of 6");
+  expect(cancel?.error).toContain("cancel");
+}
+
+describe("the scripted demo over real HTTP on a random port", () => {
+  it("through MCP with the SDK v2 client at /mcp", async () => {
+    expectScenarios(await mcpDemo(server.url, "v2", () => {}));
+  }, 30_000);
+
+  it("through MCP with the SDK v1 client at /mcp-v1", async () => {
+    expectScenarios(await mcpDemo(server.url, "v1", () => {}));
+  }, 30_000);
+
+  it("through plain HTTP: 200, or 202 + Location, SSE, DELETE", async () => {
+    expectScenarios(await httpDemo(server.url, () => {}));
+  }, 30_000);
+
+  it("answers bad demo input with 400 problem+json and starts nothing", async () => {
+    const before = (await cache.queryTasks({ limit: 1000 })).tasks.length;
+    const response = await fetch(new URL("/demo/slow-count?to=-5", server.url), { method: "POST" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect((await cache.queryTasks({ limit: 1000 })).tasks.length).toBe(before);
+  });
+
+  it("serves the live page and streams every task on /live", async () => {
+    const page = await fetch(new URL("/", server.url));
+    expect(await page.text()).toContain("mcp-refcache harness");
+    const controller = new AbortController();
+    const live = await fetch(new URL("/live", server.url), { signal: controller.signal });
+    expect(live.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (live.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    await fetch(new URL("/demo/quick?text=live", server.url), { method: "POST" });
+    let text = "";
+    while (!text.includes('"echo"') && !text.includes("event: task")) text += (await reader.read()).value ?? "";
+    expect(text).toContain("event: task");
+    controller.abort();
+  });
+
+  it("refuses a port that is taken with a clear error", async () => {
+    const port = Number(new URL(server.url).port);
+    await expect(startServer(harness.app, port)).rejects.toBeInstanceOf(PortInUseError);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * `@mcp-refcache/core/mcp`: the SDK-free mapping between core and MCP that every MCP adapter shares —
+ * polling tool schemas, tool results, status names and the task shapes of both MCP task generations.
+ */
+export {
+  answerCachedResult,
+  answerCancelTask,
+  answerTaskStatus,
+  type PollingCache,
+  type PollingContext,
+} from "./polling-tools.js";
+export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
+export {
+  fromMcpTaskStatus,
+  isTerminalMcpStatus,
+  type McpTaskStatus,
+  McpTaskStatusSchema,
+  toMcpTaskStatus,
+} from "./status.js";
+export {
+  type McpDetailedTaskV2,
+  type McpTask,
+  type McpTaskError,
+  type McpTaskTiming,
+  type McpTaskV2,
+  TASK_FAILED_ERROR_CODE,
+  toCreateTaskResultV2,
+  toDetailedTaskV2,
+  toMcpTask,
+  toMcpTaskV2,
+} from "./task-mapping.js";
+export { type McpToolErrorKind, toolErrorFromException, toolErrorResult } from "./tool-errors.js";
+export {
+  type CancelTaskInput,
+  CancelTaskInputSchema,
+  DEFAULT_POLLING_TOOL_NAMES,
+  type GetCachedResultInput,
+  GetCachedResultInputSchema,
+  type GetTaskStatusInput,
+  GetTaskStatusInputSchema,
+  type PollingToolNames,
+  PollingToolNamesSchema,
+  pollingToolDefinitions,
+  ToolNameSchema,
+} from "./tool-inputs.js";
+export {
+  cachedResultToolResult,
+  cancelledToolResult,
+  describeProgress,
+  type McpTaskView,
+  type McpTextContent,
+  type McpToolResult,
+  type NextStepOptions,
+  pendingToolResult,
+  storedValueStatusToolResult,
+  taskOutcomeToolResult,
+  taskStatusMessage,
+  taskStatusToolResult,
+  toMcpTaskView,
+  toStructuredContent,
+  valueToolResult,
+} from "./tool-results.js";

@@ -1,0 +1,103 @@
+/**
+ * TaskInfo ↔ the task objects of the two MCP task generations: spec 2025-11-25 (`ttl`, `pollInterval`,
+ * served by SDK v1's TaskStore) and the 2026-07-28 Tasks extension (`resultType: "task"`, `ttlMs`,
+ * `pollIntervalMs`, `tasks/get` answering a DetailedTask with the result or error inline).
+ */
+import type { TaskInfo } from "../models.js";
+import { type McpTaskStatus, toMcpTaskStatus } from "./status.js";
+import { type McpToolResult, taskStatusMessage, valueToolResult } from "./tool-results.js";
+
+/** How long a task and its result are kept, and how often the client should poll. */
+export interface McpTaskTiming {
+  /** Retention from creation (ms); `null` for unlimited. */
+  ttlMs: number | null;
+  /** Suggested polling interval (ms). */
+  pollIntervalMs?: number;
+}
+
+/** A task as spec 2025-11-25 defines it (`tasks/get`, `tasks/list`, `CreateTaskResult.task`). */
+export interface McpTask {
+  taskId: string;
+  status: McpTaskStatus;
+  ttl: number | null;
+  createdAt: string;
+  lastUpdatedAt: string;
+  pollInterval?: number;
+  statusMessage?: string;
+}
+
+/** A task as the 2026-07-28 Tasks extension defines it. */
+export interface McpTaskV2 {
+  taskId: string;
+  status: McpTaskStatus;
+  createdAt: string;
+  lastUpdatedAt: string;
+  ttlMs: number | null;
+  pollIntervalMs?: number;
+  statusMessage?: string;
+}
+
+/** JSON-RPC error object carried by a failed DetailedTask. */
+export interface McpTaskError {
+  code: number;
+  message: string;
+}
+
+/** The answer of the extension's `tasks/get`: the task, with its result once completed or error once failed. */
+export type McpDetailedTaskV2 =
+  | (McpTaskV2 & { status: "working" | "input_required" | "cancelled" })
+  | (McpTaskV2 & { status: "completed"; result: McpToolResult & { resultType: "complete" } })
+  | (McpTaskV2 & { status: "failed"; error: McpTaskError });
+
+/** JSON-RPC "internal error": what a failed task's error carries. */
+export const TASK_FAILED_ERROR_CODE = -32603;
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+const int = (ms: number | null) => (ms === null ? null : Math.round(ms));
+
+/** TaskInfo → the 2026-07-28 extension's task; the task id is the ref id. */
+export function toMcpTaskV2(task: TaskInfo, timing: McpTaskTiming): McpTaskV2 {
+  const statusMessage = taskStatusMessage(task);
+  return {
+    taskId: task.refId,
+    status: toMcpTaskStatus(task.status),
+    createdAt: iso(task.startedAt),
+    lastUpdatedAt: iso(task.updatedAt),
+    ttlMs: int(timing.ttlMs),
+    ...(timing.pollIntervalMs === undefined ? {} : { pollIntervalMs: Math.round(timing.pollIntervalMs) }),
+    ...(statusMessage === undefined ? {} : { statusMessage }),
+  };
+}
+
+/** TaskInfo → the 2025-11-25 task: the same fields, named `ttl` and `pollInterval`. */
+export function toMcpTask(task: TaskInfo, timing: McpTaskTiming): McpTask {
+  const { ttlMs, pollIntervalMs, ...rest } = toMcpTaskV2(task, timing);
+  return { ...rest, ttl: ttlMs, ...(pollIntervalMs === undefined ? {} : { pollInterval: pollIntervalMs }) };
+}
+
+/** The extension's `CreateTaskResult`: what `tools/call` answers when the client asked for a task. */
+export function toCreateTaskResultV2(task: TaskInfo, timing: McpTaskTiming): McpTaskV2 & { resultType: "task" } {
+  return { resultType: "task", ...toMcpTaskV2(task, timing) };
+}
+
+/**
+ * The extension's DetailedTask. `value` is the stored result, read by the caller when the task is
+ * complete; a complete task whose value is gone reads as failed ("result expired").
+ */
+export function toDetailedTaskV2(task: TaskInfo, timing: McpTaskTiming, value?: unknown): McpDetailedTaskV2 {
+  const base = toMcpTaskV2(task, timing);
+  if (base.status === "completed") {
+    if (value === undefined) {
+      return {
+        ...base,
+        status: "failed",
+        error: { code: TASK_FAILED_ERROR_CODE, message: `The result of task "${task.refId}" has expired` },
+      };
+    }
+    return { ...base, status: "completed", result: { resultType: "complete", ...valueToolResult(value) } };
+  }
+  if (base.status === "failed") {
+    return { ...base, status: "failed", error: { code: TASK_FAILED_ERROR_CODE, message: task.error ?? "failed" } };
+  }
+  return base as McpDetailedTaskV2;
+}

@@ -1,0 +1,107 @@
+/**
+ * One tool registered through the adapter: its handler runs as a task of the cache; the caller gets the
+ * value inline when it is ready within `timeoutMs`, else a native task (client declared the Tasks
+ * extension on this request) or a pending reference for the polling tools (every other client).
+ */
+import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
+import { type McpTaskTiming, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
+import type { CallToolResult, ServerContext, ToolAnnotations } from "@modelcontextprotocol/server";
+import type * as z from "zod";
+import type { ResolvedServerOptions, ToolTiming } from "./options.js";
+import { clientDeclaresTasks } from "./tasks-extension.js";
+
+/** What a handler gets besides its arguments. */
+export interface CachedToolContext {
+  /** Aborted when the task is cancelled (`tasks/cancel`, `cancel_task`) or the cache closes. */
+  signal: AbortSignal;
+  /** Records progress on the task; pollers see it in `get_task_status` and in `statusMessage`. */
+  reportProgress(update: TaskProgressUpdate): Promise<unknown>;
+  /** The ref id (and native task id) the work runs under. */
+  refId: string;
+  /**
+   * The SDK's request context (auth, session, `_meta`) of the call that started the work. Read from it
+   * freely; sending on it only works while the call is open, which a slow task outlives.
+   */
+  ctx: ServerContext;
+}
+
+/** A tool handler: returns JSON data (or a promise of it), which becomes the tool's result. */
+export type CachedToolHandler<Args> = (args: Args, context: CachedToolContext) => unknown;
+
+/** Registration options of a tool; `timeoutMs` and `ttlMs` override the server-wide ones. */
+export interface CachedToolConfig<InputSchema extends z.ZodObject> extends ToolTiming {
+  title?: string;
+  description?: string;
+  /** A zod object schema; the SDK validates arguments with it before the handler runs. */
+  inputSchema?: InputSchema;
+  annotations?: ToolAnnotations;
+}
+
+export interface CachedToolSettings {
+  cache: RefCache;
+  server: ResolvedServerOptions;
+  /** This tool's timeout and result TTL, already merged with the server-wide ones. */
+  timeoutMs: number;
+  ttlMs: number | null | undefined;
+  /** What a native task reports at creation. */
+  taskTiming: McpTaskTiming;
+}
+
+/** The SDK callback for a cached tool. */
+export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, settings: CachedToolSettings) {
+  const { cache, server, timeoutMs, ttlMs } = settings;
+
+  return async (args: Args, ctx: ServerContext): Promise<CallToolResult> => {
+    const owner = server.owner(ctx);
+    const refId = cache.newRefId();
+    const scope = owner === undefined ? {} : { owner };
+    // While the call is still open, progress also goes to the client as notifications/progress, and a
+    // notifications/cancelled for it cancels the task; once answered, the task lives on its own.
+    let open = true;
+    const progressToken = ctx.mcpReq._meta?.progressToken;
+    const forward = (info: TaskInfo | undefined) => {
+      const progress = info?.progress;
+      if (!open || progressToken === undefined || progress?.current === undefined) return;
+      const { current, total, message } = progress;
+      const params = {
+        progressToken,
+        progress: current,
+        ...(total === undefined ? {} : { total }),
+        ...(message === undefined ? {} : { message }),
+      };
+      ctx.mcpReq.notify({ method: "notifications/progress", params }).catch(() => {});
+    };
+    const onRequestAborted = () => {
+      cache.cancelTask(refId, "the client cancelled the request", scope).catch(() => {});
+    };
+    ctx.mcpReq.signal.addEventListener("abort", onRequestAborted, { once: true });
+
+    const work = (task: TaskContext) =>
+      handler(args, {
+        signal: task.signal,
+        reportProgress: async (update) => {
+          const info = await task.reportProgress(update);
+          forward(info);
+          return info;
+        },
+        refId: task.refId,
+        ctx,
+      });
+    const outcome = await runToolCall(cache, work, {
+      timeoutMs,
+      pollIntervalMs: server.pollIntervalMs,
+      names: server.names,
+      refId,
+      ...(ttlMs === undefined ? {} : { ttlMs }),
+      ...scope,
+    }).finally(() => {
+      open = false;
+      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+    });
+    if (outcome.kind === "pending" && clientDeclaresTasks(ctx)) {
+      // The SDK's result type has no task arm; the wire shape is the extension's CreateTaskResult.
+      return toCreateTaskResultV2(outcome.task, settings.taskTiming) as unknown as CallToolResult;
+    }
+    return { ...outcome.result };
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Options of `withRefCache` and of each tool, validated once with zod where they enter: a bad option
+ * fails at registration time with a ValidationError naming it, never in the middle of a tool call.
+ */
+import { TtlSchema, ValidationError } from "@mcp-refcache/core";
+import { type PollingToolNames, PollingToolNamesSchema, ToolNameSchema } from "@mcp-refcache/core/mcp";
+import * as z from "zod";
+import { defaultOwner, type OwnerResolver } from "./owner.js";
+
+/** Parses `value` with `schema`, throwing core's ValidationError naming `what` on failure. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(what, parsed.error.issues);
+  return parsed.data;
+}
+
+const isFunction = (value: unknown): value is OwnerResolver => typeof value === "function";
+
+const timing = {
+  /** How long a call waits for its handler before answering with a task or a pending reference (ms). */
+  timeoutMs: z.number().int().nonnegative().optional(),
+  /** How long a result stays readable after the work completes (ms); `null` keeps it until deleted. */
+  ttlMs: TtlSchema.optional(),
+};
+
+export const RefCacheServerOptionsSchema = z.strictObject({
+  ...timing,
+  /** Polling interval suggested to clients, in tasks and pending references (ms). */
+  pollIntervalMs: z.number().int().positive().optional(),
+  /** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
+  names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
+  /** Who owns a call's task; defaults to the auth principal, else the session (see `defaultOwner`). */
+  owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
+});
+export type RefCacheServerOptions = z.input<typeof RefCacheServerOptionsSchema>;
+
+export interface ResolvedServerOptions {
+  names: PollingToolNames;
+  timeoutMs: number;
+  ttlMs: number | null | undefined;
+  pollIntervalMs: number;
+  owner: OwnerResolver;
+}
+
+export const DEFAULT_TIMEOUT_MS = 2_000;
+export const DEFAULT_POLL_INTERVAL_MS = 1_000;
+
+export function resolveServerOptions(options: RefCacheServerOptions | undefined): ResolvedServerOptions {
+  const parsed = parseOrThrow(RefCacheServerOptionsSchema, options ?? {}, "withRefCache options");
+  return {
+    names: parseOrThrow(PollingToolNamesSchema, parsed.names, "withRefCache options: names"),
+    timeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ttlMs: parsed.ttlMs,
+    pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    owner: parsed.owner ?? defaultOwner,
+  };
+}
+
+/** Per-tool overrides of the server-wide timing. */
+export const ToolTimingSchema = z.strictObject(timing);
+export type ToolTiming = z.input<typeof ToolTimingSchema>;
+
+/** What `registerTool` checks before it registers anything. */
+export const ToolRegistrationSchema = z.object({
+  name: ToolNameSchema,
+  handler: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "handler must be a function"),
+  timing: ToolTimingSchema,
+});

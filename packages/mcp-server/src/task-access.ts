@@ -1,0 +1,35 @@
+/**
+ * The cache reads and writes behind the MCP handlers, each scoped to the caller's owner. State lives
+ * only in the cache's TaskStore, so whichever instance shares that store can answer for any task.
+ */
+import { ErrorCode, isTerminalStatus, type RefCache, RefCacheError, type TaskInfo } from "@mcp-refcache/core";
+
+/** Whose task it is: `undefined` for an unscoped caller. */
+export type Owner = string | undefined;
+
+const scope = (owner: Owner) => (owner === undefined ? {} : { owner });
+
+/** The task as the store holds it, or `undefined` when unknown or owned by someone else. */
+export function readTask(cache: RefCache, refId: string, owner: Owner): Promise<TaskInfo | undefined> {
+  return cache.getTask(refId, scope(owner));
+}
+
+/** The stored value of a complete task, or `undefined` once it expired. */
+export function readValue(cache: RefCache, refId: string, owner: Owner): Promise<unknown> {
+  return cache.get(refId, scope(owner));
+}
+
+/**
+ * Cancels an unfinished task and returns what is stored afterwards. A task that finished first is left
+ * as it is: cancellation is cooperative, and the spec lets such a task end in another state.
+ */
+export async function cancelUnfinished(cache: RefCache, task: TaskInfo, owner: Owner): Promise<TaskInfo> {
+  if (isTerminalStatus(task.status)) return task;
+  try {
+    return await cache.cancelTask(task.refId, "cancelled by the client", scope(owner));
+  } catch (error) {
+    // The work finished between the read and the cancel.
+    if (!RefCacheError.isInstance(error) || error.code !== ErrorCode.IllegalTransition) throw error;
+    return (await readTask(cache, task.refId, owner)) ?? task;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * `withRefCache(server, cache)`: the adapter's entry. Registers the polling tools and the Tasks extension
+ * handlers on a v2 `McpServer` and hands back a `registerTool` whose handlers run as cache tasks. Cheap
+ * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
+ */
+import type { RefCache, TaskInfo } from "@mcp-refcache/core";
+import type { McpTaskTiming } from "@mcp-refcache/core/mcp";
+import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
+import * as z from "zod";
+import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
+import { registerNativeTaskHandlers } from "./native-tasks.js";
+import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
+import { registerPollingTools } from "./polling-tools.js";
+import { advertiseTasksExtension } from "./tasks-extension.js";
+
+export interface RefCacheServer {
+  readonly server: McpServer;
+  readonly cache: RefCache;
+  /**
+   * Registers a tool whose handler returns JSON. Fast calls answer inline; slow ones answer with a task
+   * (client declared the Tasks extension) or a pending reference (any other client).
+   */
+  registerTool<InputSchema extends z.ZodObject = z.ZodObject<Record<string, never>>>(
+    name: string,
+    config: CachedToolConfig<InputSchema>,
+    handler: CachedToolHandler<z.output<InputSchema>>,
+  ): RegisteredTool;
+}
+
+const isMcpServer = (value: unknown): value is McpServer =>
+  typeof (value as McpServer | null)?.registerTool === "function" &&
+  typeof (value as McpServer | null)?.server?.setRequestHandler === "function";
+const isRefCache = (value: unknown): value is RefCache =>
+  typeof (value as RefCache | null)?.getTask === "function" &&
+  typeof (value as RefCache | null)?.registerTask === "function";
+
+const ArgumentsSchema = z.object({
+  server: z.custom<McpServer>(isMcpServer, "server must be an McpServer from @modelcontextprotocol/server"),
+  cache: z.custom<RefCache>(isRefCache, "cache must be a RefCache from @mcp-refcache/core"),
+});
+
+/** Call before the server is connected: the extension is advertised in its capabilities. */
+export function withRefCache(server: McpServer, cache: RefCache, options?: RefCacheServerOptions): RefCacheServer {
+  parseOrThrow(ArgumentsSchema, { server, cache }, "withRefCache arguments");
+  const resolved = resolveServerOptions(options);
+  const ttlOrDefault = (ttlMs: number | null | undefined) => (ttlMs === undefined ? cache.defaultTtlMs : ttlMs);
+  const { pollIntervalMs } = resolved;
+
+  // Once a result is stored its expiry is known; before that, the configured TTL is the best estimate.
+  const timingOf = (task: TaskInfo): McpTaskTiming => ({
+    ttlMs: task.resultExpiresAt === undefined ? ttlOrDefault(resolved.ttlMs) : task.resultExpiresAt - task.startedAt,
+    pollIntervalMs,
+  });
+
+  advertiseTasksExtension(server);
+  registerNativeTaskHandlers(server, cache, resolved, timingOf);
+  registerPollingTools(server, cache, resolved);
+
+  return {
+    server,
+    cache,
+    registerTool<InputSchema extends z.ZodObject>(
+      name: string,
+      config: CachedToolConfig<InputSchema>,
+      handler: CachedToolHandler<z.output<InputSchema>>,
+    ) {
+      const { timeoutMs, ttlMs, title, description, inputSchema, annotations } = config;
+      const { timing } = parseOrThrow(
+        ToolRegistrationSchema,
+        { name, handler, timing: { timeoutMs, ttlMs } },
+        `registerTool("${String(name)}")`,
+      );
+      const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
+      // Without a schema the SDK would call the handler with the context alone: a tool with no
+      // arguments gets the empty object schema, which is what its `z.output` already is.
+      const schema = inputSchema ?? (z.object({}) as z.ZodObject as InputSchema);
+      const callback = cachedToolCallback(handler, {
+        cache,
+        server: resolved,
+        timeoutMs: timing.timeoutMs ?? resolved.timeoutMs,
+        ttlMs: toolTtlMs,
+        taskTiming: { ttlMs: ttlOrDefault(toolTtlMs), pollIntervalMs },
+      });
+      return server.registerTool(
+        name,
+        {
+          ...(title === undefined ? {} : { title }),
+          ...(description === undefined ? {} : { description }),
+          ...(annotations === undefined ? {} : { annotations }),
+          inputSchema: schema as z.ZodObject,
+        },
+        // The SDK's callback type is conditional on the schema and cannot resolve for a generic one.
+        callback as (args: z.output<z.ZodObject>, ctx: ServerContext) => Promise<CallToolResult>,
+      );
+    },
+  };
+}

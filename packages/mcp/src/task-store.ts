@@ -1,0 +1,170 @@
+/**
+ * A v1 SDK `TaskStore` backed by the RefCache, so `tasks/get|result|list|cancel` are answered from the
+ * shared registry (any instance can answer with shared stores). Task ids are the cache's ref ids.
+ */
+import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { type McpToolResult, toMcpTask, toolErrorResult, valueToolResult } from "@mcp-refcache/core/mcp";
+import type { CreateTaskOptions, TaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
+import {
+  ErrorCode,
+  McpError,
+  type Request,
+  type RequestId,
+  type Result,
+  type Task,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { OwnerResolver } from "./options.js";
+
+/** A reserved task id: created by `createTask`, started (or answered inline) by the tool right after. */
+interface Reservation {
+  /** The client sent `task` on `tools/call`: it wants a CreateTaskResult. */
+  taskRequested: boolean;
+  ttlMs: number | null | undefined;
+}
+
+export interface RefCacheTaskStoreOptions {
+  pollIntervalMs: number;
+  /** Reported `ttl` when a task names none (ms). */
+  ttlMs: number | null;
+  owner: OwnerResolver;
+  /** Tasks per `tasks/list` page. */
+  pageSize?: number;
+}
+
+const notFound = (taskId: string) => new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
+
+export class RefCacheTaskStore implements TaskStore {
+  readonly cache: RefCache;
+  readonly #options: RefCacheTaskStoreOptions;
+  readonly #reservations = new Map<string, Reservation>();
+  /** Answers of calls made without `task`, handed out once through `getTaskResult` (same request). */
+  readonly #answers = new Map<string, McpToolResult>();
+
+  constructor(cache: RefCache, options: RefCacheTaskStoreOptions) {
+    this.cache = cache;
+    this.#options = options;
+  }
+
+  #scope(sessionId: string | undefined): { owner?: string } {
+    const owner = this.#options.owner({ sessionId });
+    return owner === undefined ? {} : { owner };
+  }
+
+  /** The 2025-11-25 view of a task. */
+  view(task: TaskInfo): Task {
+    const expiresAt = task.resultExpiresAt;
+    const ttlMs = expiresAt === undefined ? this.#options.ttlMs : Math.max(0, expiresAt - task.startedAt);
+    return toMcpTask(task, { ttlMs, pollIntervalMs: this.#options.pollIntervalMs }) as Task;
+  }
+
+  /** Reserves a new ref id; the tool's `createTask` then starts the work under it (see `takeReservation`). */
+  async createTask(
+    params: CreateTaskOptions,
+    _requestId: RequestId,
+    request: Request,
+    _sessionId?: string,
+  ): Promise<Task> {
+    const taskId = this.cache.newRefId();
+    this.#reservations.set(taskId, {
+      // Not isTaskAugmentedRequestParams: its `task` is optional, so it matches every tools/call.
+      taskRequested: typeof request.params?.task === "object" && request.params.task !== null,
+      ttlMs: params.ttl,
+    });
+    const now = new Date().toISOString();
+    return {
+      taskId,
+      status: "working",
+      ttl: params.ttl ?? this.#options.ttlMs,
+      createdAt: now,
+      lastUpdatedAt: now,
+      pollInterval: this.#options.pollIntervalMs,
+    };
+  }
+
+  /** Hands the reservation made by `createTask` to the tool (once). */
+  takeReservation(taskId: string): Reservation | undefined {
+    const reservation = this.#reservations.get(taskId);
+    this.#reservations.delete(taskId);
+    return reservation;
+  }
+
+  /** Keeps the answer of a call made without `task` for the SDK's own `getTaskResult` right after. */
+  keepAnswer(taskId: string, answer: McpToolResult): void {
+    this.#answers.set(taskId, answer);
+  }
+
+  async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
+    const task = await this.#read(taskId, sessionId);
+    return task === undefined ? null : this.view(task);
+  }
+
+  async getTaskResult(taskId: string, sessionId?: string): Promise<Result> {
+    const answer = this.#answers.get(taskId);
+    if (answer !== undefined) {
+      this.#answers.delete(taskId);
+      return answer;
+    }
+    const task = await this.#read(taskId, sessionId);
+    if (task === undefined) throw notFound(taskId);
+    switch (task.status) {
+      case "complete": {
+        const value = await this.cache.get(taskId, this.#scope(sessionId));
+        return value === undefined ? toolErrorResult("result_expired", taskId) : valueToolResult(value);
+      }
+      case "failed":
+        return toolErrorResult("failed", taskId, task.error ?? "no reason given");
+      case "cancelled":
+        return toolErrorResult("cancelled", taskId, task.error ?? "");
+      default:
+        throw new McpError(ErrorCode.InvalidRequest, `Task ${taskId} has not finished yet`);
+    }
+  }
+
+  /** Only for tools that finish their tasks through the SDK; withRefCache's tools finish through the cache. */
+  async storeTaskResult(taskId: string, status: "completed" | "failed", result: Result, sessionId?: string) {
+    await this.#mustRead(taskId, sessionId);
+    if (status === "completed") await this.cache.completeTask(taskId, result);
+    else await this.cache.failTask(taskId, JSON.stringify(result.content ?? result));
+  }
+
+  /** `cancelled` cancels through the cache, which aborts the work wherever it runs. */
+  async updateTaskStatus(taskId: string, status: Task["status"], statusMessage?: string, sessionId?: string) {
+    const task = await this.#mustRead(taskId, sessionId);
+    if (isTerminalStatus(task.status)) {
+      throw new McpError(ErrorCode.InvalidParams, `Task ${taskId} has already finished (${task.status})`);
+    }
+    if (status === "cancelled") await this.cache.cancelTask(taskId, statusMessage, this.#scope(sessionId));
+    else if (status === "failed") await this.cache.failTask(taskId, statusMessage ?? "failed");
+    // working / input_required / completed-without-result: nothing to record in the registry.
+  }
+
+  async listTasks(cursor?: string, sessionId?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
+    const page = await this.cache.queryTasks({
+      ...this.#scope(sessionId),
+      ...(cursor === undefined ? {} : { cursor }),
+      limit: this.#options.pageSize ?? 100,
+    });
+    return {
+      tasks: page.tasks.map((task) => this.view(task)),
+      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+    };
+  }
+
+  async #read(taskId: string, sessionId: string | undefined): Promise<TaskInfo | undefined> {
+    try {
+      return await this.cache.getTask(taskId, this.#scope(sessionId));
+    } catch (error) {
+      // A malformed id cannot name a task: answer "not found" like any unknown id.
+      if (isValidation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async #mustRead(taskId: string, sessionId: string | undefined): Promise<TaskInfo> {
+    const task = await this.#read(taskId, sessionId);
+    if (task === undefined) throw notFound(taskId);
+    return task;
+  }
+}
+
+const isValidation = (error: unknown) => (error as { code?: unknown } | null)?.code === "VALIDATION_ERROR";

@@ -1,0 +1,140 @@
+/** Real SDK servers and clients wired over in-memory transports, and a tool set whose pace tests control. */
+import { RefCache, type RefCacheOptions } from "@mcp-refcache/core";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { afterEach } from "vitest";
+import { z } from "zod";
+import { type RefCacheTools, refCacheServerOptions, type WithRefCacheOptions, withRefCache } from "../src/index.js";
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T = unknown>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Waits until `check` holds (real timers), yielding between tries. */
+export async function until(check: () => boolean | Promise<boolean>, what = "condition", tries = 500): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${what} never held`);
+}
+
+/** What the `slow` tool of one test does; the test releases or fails it. */
+export class SlowWork {
+  readonly gate = deferred<void>();
+  readonly started = deferred<string>();
+  readonly stepGate = deferred<void>();
+  aborted: unknown;
+  runs = 0;
+}
+
+/** Registers `add` (instant), `slow` (waits for its gate, reports progress) and `broken` (fails once released). */
+export function registerTestTools(tools: RefCacheTools, work: SlowWork): void {
+  tools.registerTool(
+    "add",
+    { description: "Adds two numbers", inputSchema: { a: z.number(), b: z.number() } },
+    async ({ a, b }) => ({ sum: a + b }),
+  );
+  tools.registerTool(
+    "slow",
+    { description: "A slow report", inputSchema: { quarter: z.string() }, timeoutMs: 20 },
+    async ({ quarter }, { signal, reportProgress, refId }) => {
+      work.runs++;
+      signal.addEventListener("abort", () => {
+        work.aborted = signal.reason ?? true;
+      });
+      await reportProgress({ current: 1, total: 4, message: "step 1" });
+      work.started.resolve(refId);
+      await work.stepGate.promise;
+      await reportProgress({ current: 2, total: 4, message: "step 2" });
+      await Promise.race([
+        work.gate.promise,
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted")))),
+      ]);
+      await reportProgress({ current: 4, total: 4, message: "done" });
+      return { quarter, revenue: 42 };
+    },
+  );
+  tools.registerTool("broken", { description: "Fails once released", timeoutMs: 20 }, async () => {
+    await work.gate.promise;
+    throw new Error("the database is down");
+  });
+}
+
+/** Sends every server message through JSON, as a real wire would (drops `undefined` fields). */
+export function jsonWire<T extends Transport>(transport: T): T {
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => send(JSON.parse(JSON.stringify(message)), options);
+  return transport;
+}
+
+export interface Connected {
+  client: Client;
+  server: McpServer;
+  tools: RefCacheTools;
+  work: SlowWork;
+}
+
+/** Closes every cache, client and server a test made. */
+export function useFixtures() {
+  const closers: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+  });
+  return {
+    cache(options: RefCacheOptions = {}): RefCache {
+      const cache = new RefCache({ name: "mcp", ...options });
+      closers.push(() => cache.close());
+      return cache;
+    },
+    /** A server over `cache` (native tasks unless `native: false`) and a client over an in-memory pair. */
+    async connect(
+      cache: RefCache,
+      setup: { sessionId?: string; native?: boolean; options?: WithRefCacheOptions; work?: SlowWork } = {},
+    ): Promise<Connected> {
+      const options = setup.options ?? { pollIntervalMs: 50 };
+      const server = new McpServer(
+        { name: "test", version: "1.0.0" },
+        setup.native === false ? {} : refCacheServerOptions(cache, options),
+      );
+      const tools = withRefCache(server, cache, options);
+      const work = setup.work ?? new SlowWork();
+      registerTestTools(tools, work);
+      const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+      if (setup.sessionId !== undefined) serverTransport.sessionId = setup.sessionId;
+      jsonWire(serverTransport);
+      const client = new Client(
+        { name: "test-client", version: "1.0.0" },
+        { capabilities: { tasks: { list: {}, cancel: {} } } },
+      );
+      await server.connect(serverTransport);
+      await client.connect(clientTransport);
+      closers.push(
+        () => client.close(),
+        () => server.close(),
+      );
+      return { client, server, tools, work };
+    },
+  };
+}
+
+/** The text of a tool result. */
+export function textOf(result: object): string {
+  return (((result as { content?: unknown }).content ?? []) as { type: string; text?: string }[])
+    .map((c) => c.text ?? "")
+    .join("\n");
+}
