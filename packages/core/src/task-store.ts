@@ -35,18 +35,23 @@ export function copyStoredTask(task: StoredTask, withoutLease = false): StoredTa
     version: task.version,
   };
   if (task.leaseExpiresAt !== undefined && !withoutLease) copy.leaseExpiresAt = task.leaseExpiresAt;
-  if (task.owner !== undefined) copy.owner = task.owner;
   if (task.resultTtlMs !== undefined) copy.resultTtlMs = task.resultTtlMs;
-  if (task.progress !== undefined) copy.progress = copyProgress(task.progress);
-  if (task.completedAt !== undefined) copy.completedAt = task.completedAt;
-  if (task.error !== undefined) copy.error = task.error;
-  if (task.resultExpiresAt !== undefined) copy.resultExpiresAt = task.resultExpiresAt;
-  if (task.resultExpired !== undefined) copy.resultExpired = task.resultExpired;
+  copyOptionalInfo(task, copy);
   return copy;
 }
 
+/** Copies the optional public fields of `from` that are present onto `to` (the progress copied too). */
+export function copyOptionalInfo(from: TaskInfo, to: TaskInfo): void {
+  if (from.owner !== undefined) to.owner = from.owner;
+  if (from.progress !== undefined) to.progress = copyProgress(from.progress);
+  if (from.completedAt !== undefined) to.completedAt = from.completedAt;
+  if (from.error !== undefined) to.error = from.error;
+  if (from.resultExpiresAt !== undefined) to.resultExpiresAt = from.resultExpiresAt;
+  if (from.resultExpired !== undefined) to.resultExpired = from.resultExpired;
+}
+
 /** A copy of a task's progress, field by field (see copyStoredTask). */
-export function copyProgress(progress: TaskProgress): TaskProgress {
+function copyProgress(progress: TaskProgress): TaskProgress {
   const copy: TaskProgress = {};
   if (progress.current !== undefined) copy.current = progress.current;
   if (progress.total !== undefined) copy.total = progress.total;

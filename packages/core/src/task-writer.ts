@@ -8,7 +8,7 @@ import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, t
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import type { StoreEntry } from "./store.js";
-import { copyProgress, copyStoredTask, type StoredTask } from "./task-store.js";
+import { copyOptionalInfo, copyStoredTask, type StoredTask } from "./task-store.js";
 import { canTransition } from "./transitions.js";
 
 /** Who may write: a run's fencing token, an owner scope; and whether a closed cache may still write. */
@@ -52,12 +52,7 @@ export function toTaskInfo(task: StoredTask, now: number): TaskInfo {
     retryCount: task.retryCount,
     runId: task.runId,
   };
-  if (task.owner !== undefined) info.owner = task.owner;
-  if (task.progress !== undefined) info.progress = copyProgress(task.progress);
-  if (task.completedAt !== undefined) info.completedAt = task.completedAt;
-  if (task.error !== undefined) info.error = task.error;
-  if (task.resultExpiresAt !== undefined) info.resultExpiresAt = task.resultExpiresAt;
-  if (task.resultExpired !== undefined) info.resultExpired = task.resultExpired;
+  copyOptionalInfo(task, info);
   if (info.status === "complete" && info.resultExpiresAt !== undefined && info.resultExpiresAt <= now) {
     info.resultExpired = true;
   }
