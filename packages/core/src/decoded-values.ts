@@ -68,6 +68,12 @@ export class DecodedValues {
     this.#length -= kept.data.length;
   }
 
+  /** Drops every tree kept. */
+  clear(): void {
+    this.#trees.clear();
+    this.#length = 0;
+  }
+
   /** A copy of `tree`; should it be too deep to copy on the stack, a parse of its text instead. */
   #copy(tree: unknown, data: string): unknown {
     try {

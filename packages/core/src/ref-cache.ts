@@ -288,6 +288,7 @@ export class RefCache {
   async #close(): Promise<void> {
     this.#ctx.closed = true;
     this.#maintenance.stop();
+    this.#values.forgetDecoded();
     await this.#ctx.drain();
     await this.#tasks.runs.cancelAll("cache closed");
     await this.#ctx.drain();

@@ -30,6 +30,11 @@ export class ValueCache {
     this.#ctx = context;
   }
 
+  /** Drops the decoded trees kept for reads (on close: no read follows). */
+  forgetDecoded(): void {
+    this.#decoded.clear();
+  }
+
   /** Encodes `value` into an entry for `key` (throws ValidationError for what is not JSON data). */
   entryFor(key: string, value: unknown, ttlMs: number | null | undefined, owner: string | undefined): StoreEntry {
     const data = encodeValue(value, key);
