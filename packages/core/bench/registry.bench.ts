@@ -35,7 +35,7 @@ describe("task registry", () => {
       const sweep = new RefCache({ clock: fixedClock });
       await Promise.all(Array.from({ length: 10_000 }, (_, i) => sweep.registerTask(`s${i}`, Promise.resolve(i))));
       await new Promise((r) => setTimeout(r, 0));
-      sweep.cleanupTasks(0);
+      await sweep.cleanupTasks(0);
       await sweep.close();
     },
     { iterations: 5 },

@@ -54,12 +54,32 @@ export const RefCacheOptionsSchema = z.strictObject({
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
 
-export function randomHex(bytes: number): string {
-  const buffer = new Uint8Array(bytes);
-  globalThis.crypto.getRandomValues(buffer);
-  let out = "";
-  for (const b of buffer) out += (b < 16 ? "0" : "") + b.toString(16);
-  return out;
+/** Random bytes drawn from the CSPRNG this many at a time: one `getRandomValues` call per 256 ids, not per id. */
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+let randomPoolOffset = RANDOM_POOL_BYTES;
+/** Char codes of 0-9a-f. */
+const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/**
+ * `prefix` followed by `bytes` random bytes as lowercase hex. Built as one flat string (no rope of
+ * pieces), as it is kept as a store key; each byte is handed out once.
+ */
+export function randomHex(bytes: number, prefix = ""): string {
+  if (randomPoolOffset + bytes > RANDOM_POOL_BYTES) {
+    globalThis.crypto.getRandomValues(randomPool);
+    randomPoolOffset = 0;
+  }
+  const codes = new Array<number>(prefix.length + bytes * 2);
+  let at = 0;
+  for (; at < prefix.length; at++) codes[at] = prefix.charCodeAt(at);
+  for (let i = randomPoolOffset; i < randomPoolOffset + bytes; i++) {
+    const byte = randomPool[i] as number;
+    codes[at++] = HEX_CODES[byte >> 4] as number;
+    codes[at++] = HEX_CODES[byte & 15] as number;
+  }
+  randomPoolOffset += bytes;
+  return String.fromCharCode(...codes);
 }
 
 export class CacheContext {
@@ -78,7 +98,15 @@ export class CacheContext {
   closed = false;
 
   readonly #clock: Clock;
-  readonly #inflight = new Set<Promise<unknown>>();
+  /** Tracked calls not yet settled, and the `drain` calls waiting for none to be left. */
+  #inflight = 0;
+  #drained: (() => void)[] = [];
+  readonly #settled = (): void => {
+    if (--this.#inflight > 0 || this.#drained.length === 0) return;
+    const waiting = this.#drained;
+    this.#drained = [];
+    for (const resolve of waiting) resolve();
+  };
 
   constructor(options: RefCacheOptions) {
     const parsed = parseOrThrow(RefCacheOptionsSchema, options, "RefCache options");
@@ -137,31 +165,37 @@ export class CacheContext {
     if (this.closed) throw new CacheClosedError(this.name);
   }
 
-  /** Keeps `work` in the set `close()` waits for. Only for work that never waits on user code. */
+  /** Keeps `work` among the calls `close()` waits for. Only for work that never waits on user code. */
   track<T>(work: Promise<T>): Promise<T> {
-    this.#inflight.add(work);
-    const forget = () => this.#inflight.delete(work);
-    work.then(forget, forget);
+    // A count, not a set of promises: this runs for every store call, several times per task operation.
+    this.#inflight++;
+    work.then(this.#settled, this.#settled);
     return work;
   }
 
-  /** Resolves once every tracked call has settled, those started meanwhile included. */
+  /**
+   * Resolves once every tracked call has settled, those started meanwhile included: a caller's
+   * continuation that starts another call runs before this one looks at the count again.
+   */
   async drain(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+    while (this.#inflight > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
   }
 
   /** Runs a store call, tracked, turning its failures into typed errors. */
   storeCall<T>(refId: string | undefined, call: () => Promise<T>): Promise<T> {
+    let work: Promise<T>;
+    try {
+      work = Promise.resolve(call());
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    // One reaction rather than an async wrapper: this runs several times in every task operation.
     return this.track(
-      (async () => {
-        try {
-          return await call();
-        } catch (error) {
-          if (RefCacheError.isInstance(error)) throw error;
-          const where = refId === undefined ? "" : ` for "${refId}"`;
-          throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
-        }
-      })(),
+      work.then(undefined, (error: unknown) => {
+        if (RefCacheError.isInstance(error)) throw error;
+        const where = refId === undefined ? "" : ` for "${refId}"`;
+        throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
+      }),
     );
   }
 }

@@ -15,6 +15,8 @@ class Refusal {
   constructor(
     path: Path,
     readonly message: string,
+    /** Refused for its depth (which a cycle also reaches when the walk does not track ancestors). */
+    readonly tooDeep = false,
   ) {
     // The walk reuses one path array; keep a copy of where it stood.
     this.path = [...path];
@@ -44,7 +46,8 @@ function describe(value: unknown): string {
   return "an instance of a class";
 }
 
-function check(value: unknown, path: Path, depth: number, ancestors: Set<object>): void {
+/** Throws a Refusal for the first part of `value` that is not JSON data; with `ancestors`, names cycles. */
+function check(value: unknown, path: Path, depth: number, ancestors: Set<object> | undefined): void {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -58,9 +61,9 @@ function check(value: unknown, path: Path, depth: number, ancestors: Set<object>
       throw new Refusal(path, `${describe(value)} is not JSON data`);
   }
   if (value === null) return;
-  if (depth >= MAX_VALUE_DEPTH) throw new Refusal(path, `nesting is deeper than ${MAX_VALUE_DEPTH} levels`);
-  if (ancestors.has(value)) throw new Refusal(path, "the value refers to itself (a cycle)");
-  ancestors.add(value);
+  if (depth >= MAX_VALUE_DEPTH) throw new Refusal(path, `nesting is deeper than ${MAX_VALUE_DEPTH} levels`, true);
+  if (ancestors?.has(value)) throw new Refusal(path, "the value refers to itself (a cycle)");
+  ancestors?.add(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -85,7 +88,39 @@ function check(value: unknown, path: Path, depth: number, ancestors: Set<object>
       }
     }
   }
-  ancestors.delete(value);
+  ancestors?.delete(value);
+}
+
+/**
+ * `check` without tracking ancestors first: a Set per value and two operations per object are most of
+ * the check's cost. A cycle then shows as a walk too deep, and only then is the value walked again,
+ * tracking ancestors, to refuse it with the words and the path the tracked walk gives (the untracked
+ * walk visits the same parts in the same order until it meets a cycle).
+ */
+function checkValue(value: unknown): void {
+  try {
+    check(value, [], 0, undefined);
+  } catch (error) {
+    if (!(error instanceof Refusal && error.tooDeep)) throw error;
+    check(value, [], 0, new Set());
+    throw error;
+  }
+}
+
+/** Text up to this long is copied into one flat string when encoded (see `flat`). */
+const FLATTEN_MAX_LENGTH = 1024;
+
+/**
+ * JSON.stringify hands back text longer than 32 characters as a rope of pieces (V8), and a stored value
+ * is kept for its whole TTL: for small values the rope's headers cost as much as the text. Copying the
+ * UTF-16 code units gives one flat string, the same text. Longer text is left as it is: there the pieces
+ * are a small share, and the copy would cost more.
+ */
+function flat(text: string): string {
+  if (text.length <= 32 || text.length > FLATTEN_MAX_LENGTH) return text;
+  const units = new Array<number>(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return String.fromCharCode(...units);
 }
 
 /**
@@ -99,8 +134,8 @@ export function encodeValue(value: unknown, refId?: string): string {
     throw ValidationError.single("value", "undefined cannot be stored; use null", "invalid_type", refId);
   }
   try {
-    check(value, [], 0, new Set());
-    return JSON.stringify(value);
+    checkValue(value);
+    return flat(JSON.stringify(value));
   } catch (error) {
     if (error instanceof Refusal) {
       throw new ValidationError("value", [{ path: error.path, message: error.message, code: "invalid_value" }], refId);

@@ -3,27 +3,31 @@
  * for different keys run freely. A read-modify-write that awaits in the middle cannot lose an update.
  */
 export class KeyedMutex {
-  readonly #tails = new Map<string, Promise<void>>();
+  /** Held keys, each with the calls waiting for it in call order (`null` while none waits). */
+  readonly #held = new Map<string, (() => void)[] | null>();
 
   /** Number of keys with work queued or running (for tests and diagnostics). */
   get size(): number {
-    return this.#tails.size;
+    return this.#held.size;
   }
 
   async run<T>(key: string, fn: () => T | Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key);
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous === undefined ? done : previous.then(() => done);
-    this.#tails.set(key, tail);
-    if (previous !== undefined) await previous;
+    if (this.#held.has(key)) {
+      // Wait for our turn: the call before hands the key straight to us.
+      await new Promise<void>((resolve) => {
+        const waiting = this.#held.get(key);
+        if (waiting == null) this.#held.set(key, [resolve]);
+        else waiting.push(resolve);
+      });
+    } else {
+      this.#held.set(key, null);
+    }
     try {
       return await fn();
     } finally {
-      release();
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      const next = this.#held.get(key)?.shift();
+      if (next === undefined) this.#held.delete(key);
+      else next();
     }
   }
 }

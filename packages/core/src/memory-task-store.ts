@@ -7,30 +7,26 @@ import { ValidationError } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { MemoryStore, type Store, type StoreEntry } from "./store.js";
-import type {
-  CreateTaskOptions,
-  CreateTaskOutcome,
-  StoredTask,
-  TaskChangeListener,
-  TaskPage,
-  TaskQuery,
-  TaskStore,
-  UpdateTaskOutcome,
+import {
+  type CreateTaskOptions,
+  type CreateTaskOutcome,
+  copyStoredTask,
+  type StoredTask,
+  type TaskChangeListener,
+  type TaskPage,
+  type TaskQuery,
+  type TaskStore,
+  type UpdateTaskOutcome,
 } from "./task-store.js";
 
 const CURSOR_PREFIX = "m1.";
 /** A lock name no ref id can take (ids start with a letter or digit). */
 const CREATE_LOCK = "\u0000create";
 
-interface FinishedMark {
-  at: number;
-  refId: string;
-  runId: string;
-}
+const copyTask = (task: StoredTask): StoredTask => copyStoredTask(task);
 
-function copyTask(task: StoredTask): StoredTask {
-  return task.progress === undefined ? { ...task } : { ...task, progress: { ...task.progress } };
-}
+/** When a finished task finished, for the index by finish time. */
+const finishedAt = (task: StoredTask): number => task.completedAt ?? task.updatedAt;
 
 export interface MemoryTaskStoreOptions {
   /** The value store results are written to. Defaults to a new MemoryStore (see `createMemoryStores`). */
@@ -58,8 +54,12 @@ export class MemoryTaskStore implements TaskStore {
   readonly store: Store;
   readonly #tasks = new Map<string, StoredTask>();
   readonly #active = new Set<string>();
-  /** Finished tasks ordered by finish time; stale marks (re-registered ids) are skipped when read. */
-  #finished: FinishedMark[] = [];
+  /**
+   * Finished tasks ordered by finish time: the stored objects themselves (a mark costs one array slot).
+   * A mark whose object is no longer the one stored under its id (the id was registered again, or the
+   * task rewritten, which marks it anew) is stale and skipped when read.
+   */
+  #finished: StoredTask[] = [];
   #finishedHead = 0;
   readonly #listeners = new Set<TaskChangeListener>();
   /** Only needed when the value store is not a MemoryStore, whose writes happen synchronously. */
@@ -168,18 +168,17 @@ export class MemoryTaskStore implements TaskStore {
 
   async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
     const removed: string[] = [];
-    while (removed.length < limit && this.#finishedHead < this.#finished.length) {
-      const mark = this.#finished[this.#finishedHead] as FinishedMark;
-      if (mark.at > finishedBefore) break;
+    const marks = this.#finished;
+    while (removed.length < limit && this.#finishedHead < marks.length) {
+      const mark = marks[this.#finishedHead] as StoredTask;
+      if (finishedAt(mark) > finishedBefore) break;
       this.#finishedHead++;
-      const task = this.#tasks.get(mark.refId);
-      // Skip marks left by a run that has since been replaced.
-      if (task === undefined || task.runId !== mark.runId || !isTerminalStatus(task.status)) continue;
+      if (this.#tasks.get(mark.refId) !== mark) continue;
       this.#tasks.delete(mark.refId);
       removed.push(mark.refId);
     }
-    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > this.#finished.length) {
-      this.#finished = this.#finished.slice(this.#finishedHead);
+    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > marks.length) {
+      this.#finished = marks.slice(this.#finishedHead);
       this.#finishedHead = 0;
     }
     return removed;
@@ -220,7 +219,7 @@ export class MemoryTaskStore implements TaskStore {
     this.#tasks.set(task.refId, task);
     if (isTerminalStatus(task.status)) {
       this.#active.delete(task.refId);
-      this.#markFinished({ at: task.completedAt ?? task.updatedAt, refId: task.refId, runId: task.runId });
+      this.#markFinished(task);
     } else {
       this.#active.add(task.refId);
     }
@@ -235,21 +234,22 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   /** Keeps the marks ordered by time: appended in the usual case, inserted when a clock went back. */
-  #markFinished(mark: FinishedMark): void {
+  #markFinished(task: StoredTask): void {
     const marks = this.#finished;
+    const at = finishedAt(task);
     let low = marks.length;
-    if (low > this.#finishedHead && (marks[low - 1] as FinishedMark).at > mark.at) {
+    if (low > this.#finishedHead && finishedAt(marks[low - 1] as StoredTask) > at) {
       let lo = this.#finishedHead;
       let hi = marks.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((marks[mid] as FinishedMark).at <= mark.at) lo = mid + 1;
+        if (finishedAt(marks[mid] as StoredTask) <= at) lo = mid + 1;
         else hi = mid;
       }
       low = lo;
     }
-    if (low === marks.length) marks.push(mark);
-    else marks.splice(low, 0, mark);
+    if (low === marks.length) marks.push(task);
+    else marks.splice(low, 0, task);
   }
 }
 

@@ -1,15 +1,19 @@
 import * as z from "zod";
+import { optionalFields, SLOW, withFastPath } from "./errors.js";
 
 /** Characters allowed in a ref id or cache key: safe in URLs, MCP arguments and store keys. */
 export const REF_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const REF_ID_MAX_LENGTH = 256;
 
 /** A reference id (also used as a plain cache key). */
-export const RefIdSchema = z
-  .string()
-  .min(1, "ref id must not be empty")
-  .max(REF_ID_MAX_LENGTH, `ref id must be at most ${REF_ID_MAX_LENGTH} characters`)
-  .regex(REF_ID_PATTERN, "ref id may only hold letters, digits and . _ : - and must start with a letter or digit");
+export const RefIdSchema = withFastPath(
+  z
+    .string()
+    .min(1, "ref id must not be empty")
+    .max(REF_ID_MAX_LENGTH, `ref id must be at most ${REF_ID_MAX_LENGTH} characters`)
+    .regex(REF_ID_PATTERN, "ref id may only hold letters, digits and . _ : - and must start with a letter or digit"),
+  (v) => (typeof v === "string" && v.length <= REF_ID_MAX_LENGTH && REF_ID_PATTERN.test(v) ? v : SLOW),
+);
 export type RefId = z.infer<typeof RefIdSchema>;
 
 /** Lifecycle of a task: `pending → processing → complete | failed | cancelled`. */
@@ -28,12 +32,18 @@ const count = z.number().finite("must be a finite number").nonnegative("must not
 /** Messages longer than this are rejected: progress is polled often and must stay small. */
 export const PROGRESS_MESSAGE_MAX_LENGTH = 1000;
 
+const isCount = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const isMessage = (v: unknown): boolean => typeof v === "string" && v.length <= PROGRESS_MESSAGE_MAX_LENGTH;
+
 /** What a caller may send as a progress update. Every field is optional; given fields replace the stored ones. */
-export const TaskProgressUpdateSchema = z.strictObject({
-  current: count.optional(),
-  total: count.optional(),
-  message: z.string().max(PROGRESS_MESSAGE_MAX_LENGTH).optional(),
-});
+export const TaskProgressUpdateSchema = withFastPath(
+  z.strictObject({
+    current: count.optional(),
+    total: count.optional(),
+    message: z.string().max(PROGRESS_MESSAGE_MAX_LENGTH).optional(),
+  }),
+  optionalFields({ current: isCount, total: isCount, message: isMessage }),
+);
 export type TaskProgressUpdate = z.input<typeof TaskProgressUpdateSchema>;
 
 /** Progress with the fields that are known, and the percentage derived from them. */
@@ -114,6 +124,8 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A time to live in ms; `null` means no expiry. */
 export const TtlSchema = z.number().int().positive().nullable();
+/** What TtlSchema surely accepts (for fast paths). */
+export const isTtl = (v: unknown): boolean => v === null || (typeof v === "number" && Number.isSafeInteger(v) && v > 0);
 
 /** Longest owner string: room for a session id or a principal's subject. */
 export const OWNER_MAX_LENGTH = 512;
@@ -123,21 +135,29 @@ export const OwnerSchema = z
   .string()
   .min(1, "owner must not be empty")
   .max(OWNER_MAX_LENGTH, `owner must be at most ${OWNER_MAX_LENGTH} characters`);
+/** What OwnerSchema accepts (for fast paths). */
+export const isOwner = (v: unknown): boolean => typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH;
 
 /** Options of a cache read or delete. */
-export const ReadOptionsSchema = z.strictObject({
-  /** Only a value stored with this owner (or with none) is visible. */
-  owner: OwnerSchema.optional(),
-});
+export const ReadOptionsSchema = withFastPath(
+  z.strictObject({
+    /** Only a value stored with this owner (or with none) is visible. */
+    owner: OwnerSchema.optional(),
+  }),
+  optionalFields({ owner: isOwner }),
+);
 export type ReadOptions = z.input<typeof ReadOptionsSchema>;
 
 /** Options of a cache write. */
-export const SetOptionsSchema = z.strictObject({
-  /** Time to live in ms; `null` keeps the value until it is deleted. Defaults to the cache's `defaultTtlMs`. */
-  ttlMs: TtlSchema.optional(),
-  /** Who the value belongs to. */
-  owner: OwnerSchema.optional(),
-});
+export const SetOptionsSchema = withFastPath(
+  z.strictObject({
+    /** Time to live in ms; `null` keeps the value until it is deleted. Defaults to the cache's `defaultTtlMs`. */
+    ttlMs: TtlSchema.optional(),
+    /** Who the value belongs to. */
+    owner: OwnerSchema.optional(),
+  }),
+  optionalFields({ ttlMs: isTtl, owner: isOwner }),
+);
 export type SetOptions = z.input<typeof SetOptionsSchema>;
 
 /** Metadata about a stored value. */

@@ -99,7 +99,7 @@ export class RefCache {
 
   /** A new, unguessable ref id: `<name>:<32 hex digits>` (128 random bits). */
   newRefId(): string {
-    return `${this.#ctx.name}:${randomHex(16)}`;
+    return randomHex(16, `${this.#ctx.name}:`);
   }
 
   // ---------------------------------------------------------------- values
@@ -288,6 +288,7 @@ export class RefCache {
   async #close(): Promise<void> {
     this.#ctx.closed = true;
     this.#maintenance.stop();
+    this.#values.forgetDecoded();
     await this.#ctx.drain();
     await this.#tasks.runs.cancelAll("cache closed");
     await this.#ctx.drain();

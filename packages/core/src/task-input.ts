@@ -1,6 +1,6 @@
 /** What `registerTask` accepts, and the context a task function is handed. */
 import * as z from "zod";
-import { parseOrThrow, ValidationError } from "./errors.js";
+import { optionalFields, parseOrThrow, ValidationError, withFastPath } from "./errors.js";
 import type { TaskInfo, TaskProgress, TaskProgressUpdate } from "./models.js";
 
 /** Handed to a task function: its abort signal and a way to report progress. */
@@ -54,13 +54,22 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   }
 }
 
-const TaskHandleSchema = z.strictObject({
-  promise: z.custom<PromiseLike<unknown>>(isThenable, "promise must be a Promise or thenable").optional(),
-  abortController: z.instanceof(AbortController, { message: "abortController must be an AbortController" }).optional(),
-  cancel: z
-    .custom<(reason: unknown) => unknown>((v) => typeof v === "function", "cancel must be a function")
-    .optional(),
-});
+const isFunction = (v: unknown): boolean => typeof v === "function";
+
+const TaskHandleSchema = withFastPath(
+  z.strictObject({
+    promise: z.custom<PromiseLike<unknown>>(isThenable, "promise must be a Promise or thenable").optional(),
+    abortController: z
+      .instanceof(AbortController, { message: "abortController must be an AbortController" })
+      .optional(),
+    cancel: z.custom<(reason: unknown) => unknown>(isFunction, "cancel must be a function").optional(),
+  }),
+  optionalFields({
+    promise: isThenable,
+    abortController: (v) => v instanceof AbortController,
+    cancel: isFunction,
+  }),
+);
 
 export type ParsedTaskInput =
   | { kind: "promise"; promise: PromiseLike<unknown> }

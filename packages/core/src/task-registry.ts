@@ -8,15 +8,19 @@ import { type CacheContext, randomHex } from "./cache-context.js";
 import {
   errorMessage,
   IllegalTransitionError,
+  optionalFields,
   parseOrThrow,
   TaskAlreadyActiveError,
   TooManyTasksError,
   ValidationError,
+  withFastPath,
 } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { LocalRuns } from "./local-runs.js";
 import {
+  isOwner,
   isTerminalStatus,
+  isTtl,
   OwnerSchema,
   RefIdSchema,
   type TaskInfo,
@@ -30,24 +34,38 @@ import type { StoredTask, TaskChange } from "./task-store.js";
 import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
-export const RegisterTaskOptionsSchema = z.strictObject({
-  /** Time to live of the result once the task completes (ms); defaults to the cache's `defaultTtlMs`. */
-  ttlMs: TtlSchema.optional(),
-  /** Who the task and its result belong to. */
-  owner: OwnerSchema.optional(),
-});
+export const RegisterTaskOptionsSchema = withFastPath(
+  z.strictObject({
+    /** Time to live of the result once the task completes (ms); defaults to the cache's `defaultTtlMs`. */
+    ttlMs: TtlSchema.optional(),
+    /** Who the task and its result belong to. */
+    owner: OwnerSchema.optional(),
+  }),
+  optionalFields({ ttlMs: isTtl, owner: isOwner }),
+);
 export type RegisterTaskOptions = z.input<typeof RegisterTaskOptionsSchema>;
 
-const RunOptionsSchema = z.strictObject({
-  /** Refuse the call (StaleRunError) unless this is the task's current run. */
-  runId: z.string().min(1).max(64).optional(),
-});
+const isRunId = (v: unknown): boolean => typeof v === "string" && v.length >= 1 && v.length <= 64;
+
+const RunOptionsSchema = withFastPath(
+  z.strictObject({
+    /** Refuse the call (StaleRunError) unless this is the task's current run. */
+    runId: z.string().min(1).max(64).optional(),
+  }),
+  optionalFields({ runId: isRunId }),
+);
 export type RunOptions = z.input<typeof RunOptionsSchema>;
 
-const CompleteOptionsSchema = RunOptionsSchema.extend({ ttlMs: TtlSchema.optional() });
+const CompleteOptionsSchema = withFastPath(
+  RunOptionsSchema.extend({ ttlMs: TtlSchema.optional() }),
+  optionalFields({ runId: isRunId, ttlMs: isTtl }),
+);
 export type CompleteTaskOptions = z.input<typeof CompleteOptionsSchema>;
 
-const OwnerOptionsSchema = z.strictObject({ owner: OwnerSchema.optional() });
+const OwnerOptionsSchema = withFastPath(
+  z.strictObject({ owner: OwnerSchema.optional() }),
+  optionalFields({ owner: isOwner }),
+);
 export type OwnerOptions = z.input<typeof OwnerOptionsSchema>;
 
 export const TaskQuerySchema = z.strictObject({

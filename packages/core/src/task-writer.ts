@@ -8,7 +8,7 @@ import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, t
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import type { StoreEntry } from "./store.js";
-import type { StoredTask } from "./task-store.js";
+import { copyOptionalInfo, copyStoredTask, type StoredTask } from "./task-store.js";
 import { canTransition } from "./transitions.js";
 
 /** Who may write: a run's fencing token, an owner scope; and whether a closed cache may still write. */
@@ -43,8 +43,16 @@ export function ownerMatches(task: { owner?: string | undefined }, owner: string
 
 /** The public view of a stored task. */
 export function toTaskInfo(task: StoredTask, now: number): TaskInfo {
-  const { version: _v, leaseExpiresAt: _l, resultTtlMs: _t, ...info } = task;
-  if (info.progress !== undefined) info.progress = { ...info.progress };
+  // Field by field, as copyStoredTask, without the store's own fields.
+  const info: TaskInfo = {
+    refId: task.refId,
+    status: task.status,
+    startedAt: task.startedAt,
+    updatedAt: task.updatedAt,
+    retryCount: task.retryCount,
+    runId: task.runId,
+  };
+  copyOptionalInfo(task, info);
   if (info.status === "complete" && info.resultExpiresAt !== undefined && info.resultExpiresAt <= now) {
     info.resultExpired = true;
   }
@@ -129,10 +137,12 @@ export class TaskWriter {
   transition(current: StoredTask, to: TaskStatus, error?: string): StoredTask {
     if (!canTransition(current.status, to)) throw new IllegalTransitionError(current.refId, current.status, to);
     const now = this.#ctx.now();
-    const next: StoredTask = { ...current, status: to, updatedAt: now };
-    if (isTerminalStatus(to)) {
+    const terminal = isTerminalStatus(to);
+    const next = copyStoredTask(current, terminal);
+    next.status = to;
+    next.updatedAt = now;
+    if (terminal) {
       next.completedAt = now;
-      delete next.leaseExpiresAt;
     } else {
       next.leaseExpiresAt = now + this.#ctx.taskLeaseMs;
     }

@@ -3,7 +3,8 @@
  * codec. A key that an unfinished task holds cannot be written or deleted from outside the task.
  */
 import type { CacheContext } from "./cache-context.js";
-import { decodeValue, encodeValue } from "./codec.js";
+import { encodeValue } from "./codec.js";
+import { DecodedValues } from "./decoded-values.js";
 import { KeyOwnedByTaskError, parseOrThrow } from "./errors.js";
 import {
   type CacheEntryInfo,
@@ -23,9 +24,15 @@ function visibleTo(entry: StoreEntryMeta, owner: string | undefined): boolean {
 
 export class ValueCache {
   readonly #ctx: CacheContext;
+  readonly #decoded = new DecodedValues();
 
   constructor(context: CacheContext) {
     this.#ctx = context;
+  }
+
+  /** Drops the decoded trees kept for reads (on close: no read follows). */
+  forgetDecoded(): void {
+    this.#decoded.clear();
   }
 
   /** Encodes `value` into an entry for `key` (throws ValidationError for what is not JSON data). */
@@ -46,18 +53,22 @@ export class ValueCache {
     const entry = this.entryFor(id, value, opts.ttlMs, opts.owner);
     await this.#assertNotOwnedByTask(id);
     await this.#ctx.storeCall(id, () => this.#ctx.store.set(id, entry));
+    this.#decoded.forget(id);
     return cacheEntryInfo(id, entry);
   }
 
   async get(key: string, options: ReadOptions = {}): Promise<unknown> {
     const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id));
-    return entry === undefined ? undefined : decodeValue(entry.data);
+    return entry === undefined ? undefined : this.#decoded.decode(key, entry.data);
   }
 
   async getEntry(key: string, options: ReadOptions = {}): Promise<(CacheEntryInfo & { value: unknown }) | undefined> {
     const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id));
     if (entry === undefined) return undefined;
-    return { ...cacheEntryInfo(parseOrThrow(RefIdSchema, key, "key"), entry), value: decodeValue(entry.data) };
+    return {
+      ...cacheEntryInfo(parseOrThrow(RefIdSchema, key, "key"), entry),
+      value: this.#decoded.decode(key, entry.data),
+    };
   }
 
   async has(key: string, options: ReadOptions = {}): Promise<boolean> {
@@ -72,6 +83,7 @@ export class ValueCache {
     const live = await this.#read(id, options, (k) => this.#stat(k));
     if (live === undefined) return false;
     await this.#ctx.storeCall(id, () => this.#ctx.store.delete(id));
+    this.#decoded.forget(id);
     return true;
   }
 

@@ -1,0 +1,85 @@
+/**
+ * Large values, once decoded, kept for the next reads: a read must hand out a fresh copy the caller may
+ * change, and copying a decoded tree (strings are immutable, so shared) costs a fraction of parsing the
+ * JSON text again. Bounded by the text length of what it keeps, least recently read dropped first.
+ */
+import { decodeValue } from "./codec.js";
+
+/** Values whose JSON text is at least this long keep their decoded tree. */
+export const DECODED_MIN_LENGTH = 64 * 1024;
+/** Most JSON text whose trees are kept at once (the trees take a few times as much heap). */
+export const DECODED_BUDGET_LENGTH = 4 * 1024 * 1024;
+
+/**
+ * A deep copy of decoded JSON data, the same as `JSON.parse` of its text would give: plain objects in
+ * the same key order, arrays, and the same primitives. Spread and slice copy a whole level at once
+ * (an own "__proto__" stays an own property, as JSON.parse makes it); only nested objects are visited.
+ */
+export function copyDecoded(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = value.slice();
+    for (let i = 0; i < out.length; i++) {
+      const item = out[i];
+      if (typeof item === "object" && item !== null) out[i] = copyDecoded(item);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = { ...value };
+  for (const key in out) {
+    const item = out[key];
+    if (typeof item === "object" && item !== null && Object.hasOwn(out, key)) out[key] = copyDecoded(item);
+  }
+  return out;
+}
+
+export class DecodedValues {
+  /** By key, in order of last read: the text a tree was decoded from, and the tree (never handed out). */
+  readonly #trees = new Map<string, { data: string; tree: unknown }>();
+  #length = 0;
+
+  /** The value `data` (stored under `key`) encodes, as a fresh copy. */
+  decode(key: string, data: string): unknown {
+    if (data.length < DECODED_MIN_LENGTH || data.length > DECODED_BUDGET_LENGTH) return decodeValue(data);
+    const kept = this.#trees.get(key);
+    // The text is compared, not trusted: another instance sharing the store may have written the key.
+    if (kept !== undefined && kept.data === data) {
+      this.#trees.delete(key);
+      this.#trees.set(key, kept);
+      return this.#copy(kept.tree, data);
+    }
+    this.forget(key);
+    const tree = decodeValue(data);
+    this.#trees.set(key, { data, tree });
+    this.#length += data.length;
+    for (const [oldest, entry] of this.#trees) {
+      if (this.#length <= DECODED_BUDGET_LENGTH) break;
+      this.#trees.delete(oldest);
+      this.#length -= entry.data.length;
+    }
+    return this.#copy(tree, data);
+  }
+
+  /** Drops the tree kept for `key` (its value was replaced or deleted). */
+  forget(key: string): void {
+    const kept = this.#trees.get(key);
+    if (kept === undefined) return;
+    this.#trees.delete(key);
+    this.#length -= kept.data.length;
+  }
+
+  /** Drops every tree kept. */
+  clear(): void {
+    this.#trees.clear();
+    this.#length = 0;
+  }
+
+  /** A copy of `tree`; should it be too deep to copy on the stack, a parse of its text instead. */
+  #copy(tree: unknown, data: string): unknown {
+    try {
+      return copyDecoded(tree);
+    } catch {
+      return decodeValue(data);
+    }
+  }
+}
