@@ -110,6 +110,8 @@ export async function startApp(name: RuntimeName, binary: string): Promise<Runni
   if (name === "workerd") await writeFile(join(dir, "config.capnp"), workerdConfig(port));
   const [file, ...args] = command(name, binary, dir);
   const child = spawn(file as string, args, {
+    // Its own process group: npm's bin shims start the runtime as a grandchild, which must stop too.
+    detached: true,
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1" },
@@ -126,7 +128,11 @@ export async function startApp(name: RuntimeName, binary: string): Promise<Runni
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
+      try {
+        process.kill(-(child.pid as number), "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
       await exited;
     }
     await rm(dir, { recursive: true, force: true });
