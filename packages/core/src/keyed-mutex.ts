@@ -11,6 +11,11 @@ export class KeyedMutex {
     return this.#held.size;
   }
 
+  /** Whether work for `key` is queued or running. */
+  holds(key: string): boolean {
+    return this.#held.has(key);
+  }
+
   async run<T>(key: string, fn: () => T | Promise<T>): Promise<T> {
     if (this.#held.has(key)) {
       // Wait for our turn: the call before hands the key straight to us.

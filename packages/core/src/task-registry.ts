@@ -255,7 +255,8 @@ export class TaskRegistry {
     const id = parseOrThrow(RefIdSchema, refId, "ref id");
     const { owner } = parseOrThrow(OwnerOptionsSchema, options, "options", id);
     this.#ctx.assertOpen();
-    let task = await this.#writer.read(id);
+    // An in-process store answers synchronously; any other is read through the store call.
+    let task = this.#ctx.taskStore.peek?.(id) ?? (await this.#writer.read(id));
     if (task === undefined || !ownerMatches(task, owner)) return undefined;
     task = await this.reapIfLost(task);
     return toTaskInfo(task, this.#ctx.now());

@@ -164,6 +164,20 @@ export interface TaskStore {
    */
   peek?(refId: string): StoredTask | undefined;
 
+  /**
+   * `update`, synchronously: only stores in this process whose writes (value included) take effect when
+   * called. The RefCache then writes without awaiting, a large share of a memory task's cost.
+   */
+  updateNow?:
+    | ((
+        task: StoredTask,
+        expectedVersion: number,
+        result?: StoreEntry,
+        origin?: string,
+        quiet?: boolean,
+      ) => UpdateTaskOutcome)
+    | undefined;
+
   /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
   peekAll?(): Iterable<StoredTask>;
 

@@ -31,6 +31,9 @@ export interface Change {
   rebase?: (fresh: StoredTask) => Change;
 }
 
+/** One turn of a write: written (or lost, `undefined`), or waiting on user code that computes the change. */
+type WriteStep = { written: StoredTask | undefined } | { current: StoredTask; later: Promise<Change> };
+
 /** Attempts before a write that keeps losing races gives up. */
 const MAX_ATTEMPTS = 100;
 
@@ -87,13 +90,18 @@ export class TaskWriter {
     compute: (current: StoredTask) => Change | Promise<Change>,
     onCurrent?: (current: StoredTask) => void,
   ): Promise<StoredTask> {
+    let first = this.#writeNow(refId, guard, compute, onCurrent);
+    if (first !== undefined && "written" in first && first.written !== undefined) return first.written;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const step = await this.#mutex.run(refId, async () => {
-        const current = await this.#readChecked(refId, guard, onCurrent);
-        const change = compute(current);
-        if (change instanceof Promise) return { current, later: change };
-        return { written: await this.#compareAndSet(change, current, guard) };
-      });
+      const step: WriteStep =
+        first ??
+        (await this.#mutex.run(refId, async (): Promise<WriteStep> => {
+          const current = await this.#readChecked(refId, guard, onCurrent);
+          const change = compute(current);
+          if (change instanceof Promise) return { current, later: change };
+          return { written: await this.#compareAndSet(change, current, guard) };
+        }));
+      first = undefined;
       if ("written" in step) {
         if (step.written !== undefined) return step.written;
         continue;
@@ -107,6 +115,40 @@ export class TaskWriter {
       if (written !== undefined) return written;
     }
     throw new StoreError(`Gave up writing "${refId}" after ${MAX_ATTEMPTS} lost races`, refId, undefined);
+  }
+
+  /**
+   * The write in one synchronous step, for a store in this process that offers `peek` and `updateNow`,
+   * when no write of this id is queued (so call order holds). `undefined` when that does not apply;
+   * `{ current, later }` when `compute` awaits user code (the queued path finishes it).
+   */
+  #writeNow(
+    refId: string,
+    guard: WriteGuard,
+    compute: (current: StoredTask) => Change | Promise<Change>,
+    onCurrent: ((current: StoredTask) => void) | undefined,
+  ): WriteStep | undefined {
+    const { taskStore } = this.#ctx;
+    const updateNow = taskStore.updateNow;
+    if (updateNow === undefined || taskStore.peek === undefined || this.#mutex.holds(refId)) return undefined;
+    if (!guard.whileClosing) this.#ctx.assertOpen();
+    const current = taskStore.peek(refId);
+    if (current === undefined || !ownerMatches(current, guard.owner)) throw new TaskNotFoundError(refId);
+    onCurrent?.(current);
+    if (guard.runId !== undefined && current.runId !== guard.runId) throw new StaleRunError(refId, guard.runId);
+    const change = compute(current);
+    if (change instanceof Promise) return { current, later: change };
+    const outcome = updateNow.call(
+      taskStore,
+      change.task,
+      current.version,
+      change.result,
+      this.#ctx.instanceId,
+      guard.leaseOnly,
+    );
+    if (!outcome.ok) return { written: undefined };
+    if (!guard.leaseOnly) this.#onWritten(outcome.task, current);
+    return { written: outcome.task };
   }
 
   async #readChecked(
