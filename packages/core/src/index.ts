@@ -63,6 +63,7 @@ export type {
   CreateTaskOptions,
   CreateTaskOutcome,
   StoredTask,
+  SubscribeOptions,
   TaskChange,
   TaskChangeListener,
   TaskPage,

@@ -59,7 +59,9 @@ export class Maintenance {
     const { taskStore } = this.#ctx;
     if (this.#unsubscribe !== undefined || taskStore.subscribe === undefined || this.#ctx.closed) return;
     const registry = this.#registry;
-    this.#unsubscribe = taskStore.subscribe((change) => registry.deref()?.remoteChange(change));
+    this.#unsubscribe = taskStore.subscribe((change) => registry.deref()?.remoteChange(change), {
+      exceptOrigin: this.#ctx.instanceId,
+    });
   }
 
   /**

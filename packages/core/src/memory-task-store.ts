@@ -12,6 +12,7 @@ import {
   type CreateTaskOutcome,
   copyStoredTask,
   type StoredTask,
+  type SubscribeOptions,
   type TaskChangeListener,
   type TaskPage,
   type TaskQuery,
@@ -61,7 +62,8 @@ export class MemoryTaskStore implements TaskStore {
    */
   #finished: StoredTask[] = [];
   #finishedHead = 0;
-  readonly #listeners = new Set<TaskChangeListener>();
+  /** Subscribers, each with the origin whose own writes it does not want to hear of. */
+  readonly #listeners = new Map<TaskChangeListener, string | undefined>();
   /** Only needed when the value store is not a MemoryStore, whose writes happen synchronously. */
   readonly #mutex: KeyedMutex | undefined;
 
@@ -90,25 +92,48 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
+    if (this.#mutex === undefined) return Promise.resolve(this.#createNow(task, options, origin));
     // Creations also take one store-wide turn, so the active count they check cannot change under them.
-    return this.#atomically(CREATE_LOCK, () => this.#create(task, options, origin));
+    return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
   }
 
-  #create(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
-    return this.#atomically(task.refId, async () => {
-      const previous = this.#tasks.get(task.refId);
-      if (previous !== undefined && !isTerminalStatus(previous.status)) {
-        return { ok: false, reason: "active", current: copyTask(previous) };
-      }
-      const max = options.maxActiveTasks;
-      if (max !== undefined && this.#active.size >= max) {
-        return { ok: false, reason: "capacity", activeTasks: this.#active.size };
-      }
-      const stored = copyTask(task);
-      stored.version = 1;
-      stored.retryCount = previous === undefined ? 0 : previous.retryCount + 1;
-      await this.#withValue(this.store.delete(task.refId), () => this.#put(stored, origin));
-      return { ok: true, task: copyTask(stored) };
+  /** `create`, done before it returns; offered, like `updateNow`, only over a MemoryStore. */
+  get createNow(): ((task: StoredTask, options?: CreateTaskOptions, origin?: string) => CreateTaskOutcome) | undefined {
+    return this.#mutex === undefined ? this.#createNow : undefined;
+  }
+
+  /** Why `task` cannot be created now, or the task to store. */
+  #admit(task: StoredTask, options: CreateTaskOptions): CreateTaskOutcome {
+    const previous = this.#tasks.get(task.refId);
+    if (previous !== undefined && !isTerminalStatus(previous.status)) {
+      return { ok: false, reason: "active", current: copyTask(previous) };
+    }
+    const max = options.maxActiveTasks;
+    if (max !== undefined && this.#active.size >= max) {
+      return { ok: false, reason: "capacity", activeTasks: this.#active.size };
+    }
+    const stored = copyTask(task);
+    stored.version = 1;
+    stored.retryCount = previous === undefined ? 0 : previous.retryCount + 1;
+    return { ok: true, task: stored };
+  }
+
+  readonly #createNow = (task: StoredTask, options: CreateTaskOptions = {}, origin?: string): CreateTaskOutcome => {
+    const admitted = this.#admit(task, options);
+    if (!admitted.ok) return admitted;
+    // A MemoryStore's delete takes effect at once.
+    void this.store.delete(task.refId);
+    this.#put(admitted.task, origin);
+    return { ok: true, task: copyTask(admitted.task) };
+  };
+
+  #createLocked(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
+    return (this.#mutex as KeyedMutex).run(task.refId, async () => {
+      const admitted = this.#admit(task, options);
+      if (!admitted.ok) return admitted;
+      await this.store.delete(task.refId);
+      this.#put(admitted.task, origin);
+      return { ok: true, task: copyTask(admitted.task) };
     });
   }
 
@@ -128,9 +153,9 @@ export class MemoryTaskStore implements TaskStore {
       }
       const stored = copyTask(task);
       stored.version = expectedVersion + 1;
-      const put = () => this.#put(stored, quiet === true ? null : origin);
-      if (result === undefined) put();
-      else await this.#withValue(this.store.set(task.refId, result), put);
+      // The value first: no reader may see `complete` without it.
+      if (result !== undefined) await this.store.set(task.refId, result);
+      this.#put(stored, quiet === true ? null : origin);
       return { ok: true, task: copyTask(stored) };
     });
   }
@@ -148,7 +173,7 @@ export class MemoryTaskStore implements TaskStore {
         quiet?: boolean,
       ) => UpdateTaskOutcome)
     | undefined {
-    return this.#mutex === undefined ? this.#updateNow : undefined;
+    return this.#mutex === undefined ? this.#updateOwned : undefined;
   }
 
   readonly #updateNow = (
@@ -157,18 +182,38 @@ export class MemoryTaskStore implements TaskStore {
     result?: StoreEntry,
     origin?: string,
     quiet?: boolean,
-  ): UpdateTaskOutcome => {
-    const current = this.#tasks.get(task.refId);
+  ): UpdateTaskOutcome => this.#updateInPlace(copyTask(task), expectedVersion, result, origin, quiet, true);
+
+  /**
+   * The RefCache's own synchronous write: it hands over a task it built for this write and never touches
+   * again, and reads the stored task it gets back without changing it, so neither needs a copy.
+   */
+  readonly #updateOwned = (
+    task: StoredTask,
+    expectedVersion: number,
+    result?: StoreEntry,
+    origin?: string,
+    quiet?: boolean,
+  ): UpdateTaskOutcome => this.#updateInPlace(task, expectedVersion, result, origin, quiet, false);
+
+  #updateInPlace(
+    stored: StoredTask,
+    expectedVersion: number,
+    result: StoreEntry | undefined,
+    origin: string | undefined,
+    quiet: boolean | undefined,
+    copyOut: boolean,
+  ): UpdateTaskOutcome {
+    const current = this.#tasks.get(stored.refId);
     if (current === undefined || current.version !== expectedVersion) {
       return { ok: false, current: current === undefined ? undefined : copyTask(current) };
     }
-    const stored = copyTask(task);
     stored.version = expectedVersion + 1;
     // A MemoryStore's set takes effect at once; its promise only reports a non-string, which the codec rules out.
-    if (result !== undefined) void this.store.set(task.refId, result);
+    if (result !== undefined) void this.store.set(stored.refId, result);
     this.#put(stored, quiet === true ? null : origin);
-    return { ok: true, task: copyTask(stored) };
-  };
+    return { ok: true, task: copyOut ? copyTask(stored) : stored };
+  }
 
   async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
     let after: string | undefined;
@@ -221,8 +266,8 @@ export class MemoryTaskStore implements TaskStore {
     return removed;
   }
 
-  subscribe(listener: TaskChangeListener): () => void {
-    this.#listeners.add(listener);
+  subscribe(listener: TaskChangeListener, options: SubscribeOptions = {}): () => void {
+    this.#listeners.set(listener, options.exceptOrigin);
     return () => {
       this.#listeners.delete(listener);
     };
@@ -230,25 +275,6 @@ export class MemoryTaskStore implements TaskStore {
 
   async close(): Promise<void> {
     this.#listeners.clear();
-  }
-
-  #atomically<T>(refId: string, step: () => Promise<T>): Promise<T> {
-    return this.#mutex === undefined ? step() : this.#mutex.run(refId, step);
-  }
-
-  /**
-   * Puts the task once the value write is done. A MemoryStore's write takes effect when called, so the
-   * task is put before awaiting, keeping check and write in one synchronous step; another store's write
-   * runs under the id's lock and must succeed first (no `complete` without its value).
-   */
-  async #withValue(valueWrite: Promise<unknown>, put: () => void): Promise<void> {
-    if (this.#mutex === undefined) {
-      put();
-      await valueWrite;
-    } else {
-      await valueWrite;
-      put();
-    }
   }
 
   /** Stores `task`; tells subscribers unless `origin` is null (a lease renewal, which changes nothing visible). */
@@ -261,7 +287,8 @@ export class MemoryTaskStore implements TaskStore {
       this.#active.add(task.refId);
     }
     if (origin === null) return;
-    for (const listener of this.#listeners) {
+    for (const [listener, exceptOrigin] of this.#listeners) {
+      if (origin !== undefined && origin === exceptOrigin) continue;
       try {
         listener(origin === undefined ? { task: copyTask(task) } : { task: copyTask(task), origin });
       } catch {

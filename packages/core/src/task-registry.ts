@@ -126,9 +126,11 @@ export class TaskRegistry {
     if (opts.owner !== undefined) draft.owner = opts.owner;
     if (opts.ttlMs !== undefined) draft.resultTtlMs = opts.ttlMs;
     const { maxActiveTasks } = this.#ctx;
-    const outcome = await this.#ctx.storeCall(id, () =>
-      this.#ctx.taskStore.create(draft, maxActiveTasks === undefined ? {} : { maxActiveTasks }, this.#ctx.instanceId),
-    );
+    const { taskStore, instanceId } = this.#ctx;
+    const createOptions = maxActiveTasks === undefined ? {} : { maxActiveTasks };
+    const outcome =
+      taskStore.createNow?.(draft, createOptions, instanceId) ??
+      (await this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId)));
     if (!outcome.ok) {
       if (outcome.reason === "active") throw new TaskAlreadyActiveError(id, outcome.current.status);
       throw new TooManyTasksError(id, maxActiveTasks ?? 0);

@@ -107,6 +107,11 @@ export interface TaskChange {
 
 export type TaskChangeListener = (change: TaskChange) => void;
 
+export interface SubscribeOptions {
+  /** Leave out changes whose `origin` is this (a RefCache is not told of its own writes). A store may ignore it. */
+  exceptOrigin?: string;
+}
+
 /**
  * The contract every task store keeps (memory, Redis, …), checked by the conformance suite in
  * `@mcp-refcache/core/testing`. All methods are asynchronous; each one is atomic.
@@ -156,7 +161,7 @@ export interface TaskStore {
    * Calls `listener` after every successful create or update, from any instance sharing the store.
    * Optional: without it, cancels made elsewhere reach a runner on its next lease renewal or progress write.
    */
-  subscribe?(listener: TaskChangeListener): () => void;
+  subscribe?(listener: TaskChangeListener, options?: SubscribeOptions): () => void;
 
   /**
    * The stored task, synchronously. Only stores that live in this process offer it; the RefCache then
@@ -166,7 +171,8 @@ export interface TaskStore {
 
   /**
    * `update`, synchronously: only stores in this process whose writes (value included) take effect when
-   * called. The RefCache then writes without awaiting, a large share of a memory task's cost.
+   * called. The RefCache then writes without awaiting, a large share of a memory task's cost. It hands
+   * over `task` (the store may keep it) and never changes the task it gets back (the store may share it).
    */
   updateNow?:
     | ((
@@ -177,6 +183,9 @@ export interface TaskStore {
         quiet?: boolean,
       ) => UpdateTaskOutcome)
     | undefined;
+
+  /** `create`, synchronously, offered with `updateNow`. */
+  createNow?: ((task: StoredTask, options?: CreateTaskOptions, origin?: string) => CreateTaskOutcome) | undefined;
 
   /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
   peekAll?(): Iterable<StoredTask>;

@@ -61,5 +61,6 @@ describe("large values", () => {
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < 80; i += 7) expect(await cache.get(`v${i}`)).toEqual(table(2_000, `t${i}`));
     }
-  });
+    // About 11 MB encoded and compared: seconds on a busy 2-core machine, so not the default 5 s limit.
+  }, 60_000);
 });
