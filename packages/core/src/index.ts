@@ -60,6 +60,7 @@ export {
   TaskQuerySchema,
 } from "./task-registry.js";
 export type {
+  CreateNow,
   CreateTaskOptions,
   CreateTaskOutcome,
   StoredTask,
@@ -69,6 +70,7 @@ export type {
   TaskPage,
   TaskQuery,
   TaskStore,
+  UpdateNow,
   UpdateTaskOutcome,
 } from "./task-store.js";
 export { WORKER_LOST_MESSAGE } from "./task-writer.js";

@@ -8,6 +8,7 @@ import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { MemoryStore, type Store, type StoreEntry } from "./store.js";
 import {
+  type CreateNow,
   type CreateTaskOptions,
   type CreateTaskOutcome,
   copyStoredTask,
@@ -17,6 +18,7 @@ import {
   type TaskPage,
   type TaskQuery,
   type TaskStore,
+  type UpdateNow,
   type UpdateTaskOutcome,
 } from "./task-store.js";
 
@@ -98,7 +100,7 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   /** `create`, done before it returns; offered, like `updateNow`, only over a MemoryStore. */
-  get createNow(): ((task: StoredTask, options?: CreateTaskOptions, origin?: string) => CreateTaskOutcome) | undefined {
+  get createNow(): CreateNow | undefined {
     return this.#mutex === undefined ? this.#createNow : undefined;
   }
 
@@ -164,15 +166,7 @@ export class MemoryTaskStore implements TaskStore {
    * `update`, done before it returns. Offered only over a MemoryStore (whose writes take effect when
    * called), so a RefCache in this process can write without a round of promises; `undefined` elsewhere.
    */
-  get updateNow():
-    | ((
-        task: StoredTask,
-        expectedVersion: number,
-        result?: StoreEntry,
-        origin?: string,
-        quiet?: boolean,
-      ) => UpdateTaskOutcome)
-    | undefined {
+  get updateNow(): UpdateNow | undefined {
     return this.#mutex === undefined ? this.#updateOwned : undefined;
   }
 

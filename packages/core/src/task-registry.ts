@@ -23,6 +23,7 @@ import {
   isTtl,
   OwnerSchema,
   RefIdSchema,
+  SetOptionsSchema,
   type TaskInfo,
   TaskProgressUpdateSchema,
   TaskStatusSchema,
@@ -34,15 +35,8 @@ import type { StoredTask, TaskChange } from "./task-store.js";
 import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
-export const RegisterTaskOptionsSchema = withFastPath(
-  z.strictObject({
-    /** Time to live of the result once the task completes (ms); defaults to the cache's `defaultTtlMs`. */
-    ttlMs: TtlSchema.optional(),
-    /** Who the task and its result belong to. */
-    owner: OwnerSchema.optional(),
-  }),
-  optionalFields({ ttlMs: isTtl, owner: isOwner }),
-);
+/** Options of `registerTask`: the result's time to live and the task's owner, as for a cache write. */
+export const RegisterTaskOptionsSchema = SetOptionsSchema;
 export type RegisterTaskOptions = z.input<typeof RegisterTaskOptionsSchema>;
 
 const isRunId = (v: unknown): boolean => typeof v === "string" && v.length >= 1 && v.length <= 64;

@@ -107,6 +107,18 @@ export interface TaskChange {
 
 export type TaskChangeListener = (change: TaskChange) => void;
 
+/** `TaskStore.update`, done before it returns (see `TaskStore.updateNow`). */
+export type UpdateNow = (
+  task: StoredTask,
+  expectedVersion: number,
+  result?: StoreEntry,
+  origin?: string,
+  quiet?: boolean,
+) => UpdateTaskOutcome;
+
+/** `TaskStore.create`, done before it returns. */
+export type CreateNow = (task: StoredTask, options?: CreateTaskOptions, origin?: string) => CreateTaskOutcome;
+
 export interface SubscribeOptions {
   /** Leave out changes whose `origin` is this (a RefCache is not told of its own writes). A store may ignore it. */
   exceptOrigin?: string;
@@ -174,18 +186,10 @@ export interface TaskStore {
    * called. The RefCache then writes without awaiting, a large share of a memory task's cost. It hands
    * over `task` (the store may keep it) and never changes the task it gets back (the store may share it).
    */
-  updateNow?:
-    | ((
-        task: StoredTask,
-        expectedVersion: number,
-        result?: StoreEntry,
-        origin?: string,
-        quiet?: boolean,
-      ) => UpdateTaskOutcome)
-    | undefined;
+  updateNow?: UpdateNow | undefined;
 
   /** `create`, synchronously, offered with `updateNow`. */
-  createNow?: ((task: StoredTask, options?: CreateTaskOptions, origin?: string) => CreateTaskOutcome) | undefined;
+  createNow?: CreateNow | undefined;
 
   /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
   peekAll?(): Iterable<StoredTask>;
