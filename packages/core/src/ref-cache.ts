@@ -11,6 +11,7 @@ import {
   type CacheEntryInfo,
   isTerminalStatus,
   MAX_TIMER_MS,
+  OwnerSchema,
   type ReadOptions,
   type SetOptions,
   type TaskInfo,
@@ -34,7 +35,7 @@ import { weakRef } from "./weak.js";
 
 const WaitOptionsSchema = z.strictObject({
   timeoutMs: z.number().int().nonnegative().max(MAX_TIMER_MS),
-  owner: z.string().optional(),
+  owner: OwnerSchema.optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 export type WaitForTaskOptions = z.input<typeof WaitOptionsSchema>;

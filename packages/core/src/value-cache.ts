@@ -66,7 +66,8 @@ export class ValueCache {
     const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id));
     if (entry === undefined) return undefined;
     return {
-      ...cacheEntryInfo(parseOrThrow(RefIdSchema, key, "key"), entry),
+      // `#read` has validated the key already.
+      ...cacheEntryInfo(key, entry),
       value: this.#decoded.decode(key, entry.data),
     };
   }
