@@ -58,7 +58,7 @@ export {
   type TaskListener,
   type TaskQueryOptions,
   TaskQuerySchema,
-} from "./task-registry.js";
+} from "./task-options.js";
 export type {
   CreateNow,
   CreateTaskOptions,

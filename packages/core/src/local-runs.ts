@@ -32,8 +32,6 @@ export class LocalRuns {
   readonly #runs = new Map<string, LocalRun>();
   /** Real time (not the cache's clock) at which this process last showed it is alive: a run added or a renewal. */
   #aliveAt = 0;
-  /** Called when the last run here has ended (the heartbeat then stops). */
-  onIdle: () => void = () => {};
 
   constructor(context: CacheContext, writer: TaskWriter, values: ValueCache) {
     this.#ctx = context;
@@ -73,7 +71,6 @@ export class LocalRuns {
     const run = this.runOf(task);
     if (run === undefined) return;
     this.#runs.delete(task.refId);
-    if (this.#runs.size === 0) this.onIdle();
     if (run.settled) return;
     const why = reason ?? (task.status === "cancelled" ? (task.error ?? "cancelled") : `task ${task.status}`);
     try {

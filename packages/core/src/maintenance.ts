@@ -47,8 +47,11 @@ export class Maintenance {
     if (this.#ctx.closed) return;
     this.#cleanupLoop ??= this.#every(this.#ctx.taskCleanupIntervalMs, () => this.#tick());
     if (withRuns) {
+      // It stops itself on a beat with no run here, rather than when the last run ends: a process that
+      // runs one short task after another would otherwise start and stop a timer for each.
       this.#heartbeat ??= this.#every(Math.max(1, Math.floor(this.#ctx.taskLeaseMs / 3)), (registry) => {
-        void registry.runs.renewLeases();
+        if (registry.runs.size === 0) this.stopHeartbeat();
+        else void registry.runs.renewLeases();
       });
       this.subscribe();
     }

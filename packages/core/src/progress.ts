@@ -42,6 +42,15 @@ export function mergeProgress(previous: TaskProgress | undefined, update: unknow
         : update;
     fields = parseOrThrow(TaskProgressUpdateSchema, withoutDerived, "progress", refId);
   }
+  return mergeFields(previous, fields, refId);
+}
+
+/** `previous` with `fields` (a progress update already validated) laid over it; checks `current ≤ total`. */
+export function mergeFields(
+  previous: TaskProgress | undefined,
+  fields: { current?: number | undefined; total?: number | undefined; message?: string | undefined },
+  refId: string,
+): TaskProgress {
   const current = fields.current ?? previous?.current;
   const total = fields.total ?? previous?.total;
   const message = fields.message ?? previous?.message;

@@ -20,15 +20,15 @@ import {
 } from "./models.js";
 import type { Store } from "./store.js";
 import type { ProgressUpdater, TaskInput } from "./task-input.js";
-import {
-  type CompleteTaskOptions,
-  type OwnerOptions,
-  type RegisterTaskOptions,
-  type RunOptions,
-  type TaskListener,
-  type TaskQueryOptions,
-  TaskRegistry,
-} from "./task-registry.js";
+import type {
+  CompleteTaskOptions,
+  OwnerOptions,
+  RegisterTaskOptions,
+  RunOptions,
+  TaskListener,
+  TaskQueryOptions,
+} from "./task-options.js";
+import { TaskRegistry } from "./task-registry.js";
 import type { TaskStore } from "./task-store.js";
 import { ValueCache } from "./value-cache.js";
 import { weakRef } from "./weak.js";
@@ -56,7 +56,7 @@ export class RefCache {
     this.#tasks = new TaskRegistry(this.#ctx, this.#values);
     this.#maintenance = new Maintenance(this.#ctx, this.#tasks, this);
     const maintenance = weakRef(this.#maintenance);
-    this.#tasks.runs.onIdle = () => maintenance.deref()?.stopHeartbeat();
+    this.#tasks.onRun = () => maintenance.deref()?.ensureRunning(true);
   }
 
   get name(): string {
@@ -150,14 +150,12 @@ export class RefCache {
    * TaskAlreadyActiveError; a finished one starts a new run with `retryCount` one higher and its old result
    * removed. Past `maxActiveTasks`, TooManyTasksError.
    */
-  async registerTask(refId: string, task: TaskInput, options: RegisterTaskOptions = {}): Promise<TaskInfo> {
-    const info = await this.#tasks.register(refId, task, options);
-    this.#maintenance.ensureRunning(true);
-    return info;
+  registerTask(refId: string, task: TaskInput, options?: RegisterTaskOptions): Promise<TaskInfo> {
+    return this.#tasks.register(refId, task, options);
   }
 
   /** Moves a `pending` task to `processing`. */
-  startTask(refId: string, options: RunOptions = {}): Promise<TaskInfo> {
+  startTask(refId: string, options?: RunOptions): Promise<TaskInfo> {
     return this.#tasks.start(refId, options);
   }
 
@@ -169,18 +167,18 @@ export class RefCache {
   updateTaskProgress(
     refId: string,
     update: TaskProgressUpdate | ProgressUpdater,
-    options: RunOptions = {},
+    options?: RunOptions,
   ): Promise<TaskInfo> {
     return this.#tasks.updateProgress(refId, update, options);
   }
 
   /** Stores `result` under the task's ref id and marks it complete, in one atomic step. */
-  completeTask(refId: string, result: unknown, options: CompleteTaskOptions = {}): Promise<TaskInfo> {
+  completeTask(refId: string, result: unknown, options?: CompleteTaskOptions): Promise<TaskInfo> {
     return this.#tasks.complete(refId, result, options);
   }
 
   /** Marks the task failed with the error's message, kept until the task is cleaned up. */
-  failTask(refId: string, error: unknown, options: RunOptions = {}): Promise<TaskInfo> {
+  failTask(refId: string, error: unknown, options?: RunOptions): Promise<TaskInfo> {
     return this.#tasks.fail(refId, error, options);
   }
 
@@ -189,12 +187,12 @@ export class RefCache {
    * called on whichever instance runs it: at once with a store that has `subscribe`, else within a third
    * of `taskLeaseMs`.
    */
-  cancelTask(refId: string, reason?: unknown, options: OwnerOptions = {}): Promise<TaskInfo> {
+  cancelTask(refId: string, reason?: unknown, options?: OwnerOptions): Promise<TaskInfo> {
     return this.#tasks.cancel(refId, reason, options);
   }
 
   /** The task as the task store holds it (the truth, shared by all instances), or `undefined`. */
-  getTask(refId: string, options: OwnerOptions = {}): Promise<TaskInfo | undefined> {
+  getTask(refId: string, options?: OwnerOptions): Promise<TaskInfo | undefined> {
     return this.#tasks.get(refId, options);
   }
 

@@ -3,78 +3,49 @@
  * store. The store holds the truth; this instance keeps only its own runs (see local-runs.ts).
  */
 
-import * as z from "zod";
+import type * as z from "zod";
 import { type CacheContext, randomHex } from "./cache-context.js";
 import {
   errorMessage,
   IllegalTransitionError,
-  optionalFields,
   parseOrThrow,
   TaskAlreadyActiveError,
   TooManyTasksError,
   ValidationError,
-  withFastPath,
 } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { LocalRuns } from "./local-runs.js";
+import { isTerminalStatus, RefIdSchema, type TaskInfo, TaskProgressUpdateSchema } from "./models.js";
+import { mergeFields, mergeProgress } from "./progress.js";
 import {
-  isOwner,
-  isTerminalStatus,
-  isTtl,
-  OwnerSchema,
-  RefIdSchema,
-  SetOptionsSchema,
-  type TaskInfo,
-  TaskProgressUpdateSchema,
-  TaskStatusSchema,
-  TtlSchema,
-} from "./models.js";
-import { mergeProgress } from "./progress.js";
-import { isThenable, type ProgressUpdater, parseTaskInput, type TaskContext, type TaskInput } from "./task-input.js";
-import type { StoredTask, TaskChange } from "./task-store.js";
+  isThenable,
+  type ParsedTaskInput,
+  type ProgressUpdater,
+  parseTaskInput,
+  type TaskContext,
+  type TaskInput,
+} from "./task-input.js";
+import {
+  asList,
+  CompleteOptionsSchema,
+  type CompleteTaskOptions,
+  ListFilterSchema,
+  NO_OPTIONS,
+  type OwnerOptions,
+  OwnerOptionsSchema,
+  parseCall,
+  promised,
+  type RegisterTaskOptions,
+  RegisterTaskOptionsSchema,
+  type RunOptions,
+  RunOptionsSchema,
+  type TaskListener,
+  type TaskQueryOptions,
+  TaskQuerySchema,
+} from "./task-options.js";
+import type { CreateTaskOptions, CreateTaskOutcome, StoredTask, TaskChange } from "./task-store.js";
 import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
-
-/** Options of `registerTask`: the result's time to live and the task's owner, as for a cache write. */
-export const RegisterTaskOptionsSchema = SetOptionsSchema;
-export type RegisterTaskOptions = z.input<typeof RegisterTaskOptionsSchema>;
-
-const isRunId = (v: unknown): boolean => typeof v === "string" && v.length >= 1 && v.length <= 64;
-
-const RunOptionsSchema = withFastPath(
-  z.strictObject({
-    /** Refuse the call (StaleRunError) unless this is the task's current run. */
-    runId: z.string().min(1).max(64).optional(),
-  }),
-  optionalFields({ runId: isRunId }),
-);
-export type RunOptions = z.input<typeof RunOptionsSchema>;
-
-const CompleteOptionsSchema = withFastPath(
-  RunOptionsSchema.extend({ ttlMs: TtlSchema.optional() }),
-  optionalFields({ runId: isRunId, ttlMs: isTtl }),
-);
-export type CompleteTaskOptions = z.input<typeof CompleteOptionsSchema>;
-
-const OwnerOptionsSchema = withFastPath(
-  z.strictObject({ owner: OwnerSchema.optional() }),
-  optionalFields({ owner: isOwner }),
-);
-export type OwnerOptions = z.input<typeof OwnerOptionsSchema>;
-
-export const TaskQuerySchema = z.strictObject({
-  status: z.union([TaskStatusSchema, TaskStatusSchema.array().max(5)]).optional(),
-  owner: OwnerSchema.optional(),
-  cursor: z.string().min(1).max(1024).optional(),
-  limit: z.number().int().min(1).max(1000).default(100),
-});
-export type TaskQueryOptions = z.input<typeof TaskQuerySchema>;
-
-const ListFilterSchema = z.strictObject({ status: TaskQuerySchema.shape.status }, "filter must be an object");
-
-export type TaskListener = (info: TaskInfo) => unknown;
-
-const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : ([v].flat() as T[]));
 
 export class TaskRegistry {
   readonly #ctx: CacheContext;
@@ -83,6 +54,8 @@ export class TaskRegistry {
   readonly runs: LocalRuns;
   readonly #listeners = new Set<TaskListener>();
   readonly #updaters = new KeyedMutex();
+  /** Called when a run starts here (the cache then makes sure its heartbeat runs). */
+  onRun: () => void = () => {};
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
   readonly #seen = new Map<string, TaskInfo>();
 
@@ -93,19 +66,30 @@ export class TaskRegistry {
     this.runs = new LocalRuns(context, this.#writer, values);
   }
 
-  async register(refId: string, task: TaskInput, options: RegisterTaskOptions): Promise<TaskInfo> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const opts = parseOrThrow(RegisterTaskOptionsSchema, options, "register options", id);
-    const input = parseTaskInput(task, id);
-    this.#ctx.assertOpen();
-    return this.#ctx.track(this.#create(id, input, opts));
+  register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
+    try {
+      const [id, opts] = parseCall(refId, RegisterTaskOptionsSchema, options, "register options");
+      const input = parseTaskInput(task, id);
+      this.#ctx.assertOpen();
+      const draft = this.#draft(id, input, opts);
+      const { taskStore, instanceId } = this.#ctx;
+      const createOptions = this.#createOptions;
+      // An in-process store creates it at once: nothing is left in flight for close() to wait for.
+      const now = taskStore.createNow?.(draft, createOptions, instanceId);
+      if (now !== undefined) return Promise.resolve(this.#created(id, now, input, opts));
+      const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
+      return this.#ctx.track(later.then((outcome) => this.#created(id, outcome, input, opts)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async #create(
-    id: string,
-    input: ReturnType<typeof parseTaskInput>,
-    opts: z.output<typeof RegisterTaskOptionsSchema>,
-  ): Promise<TaskInfo> {
+  get #createOptions(): CreateTaskOptions {
+    const { maxActiveTasks } = this.#ctx;
+    return maxActiveTasks === undefined ? NO_OPTIONS : { maxActiveTasks };
+  }
+
+  #draft(id: string, input: ParsedTaskInput, opts: z.output<typeof RegisterTaskOptionsSchema>): StoredTask {
     const now = this.#ctx.now();
     const draft: StoredTask = {
       refId: id,
@@ -119,15 +103,19 @@ export class TaskRegistry {
     };
     if (opts.owner !== undefined) draft.owner = opts.owner;
     if (opts.ttlMs !== undefined) draft.resultTtlMs = opts.ttlMs;
-    const { maxActiveTasks } = this.#ctx;
-    const { taskStore, instanceId } = this.#ctx;
-    const createOptions = maxActiveTasks === undefined ? {} : { maxActiveTasks };
-    const outcome =
-      taskStore.createNow?.(draft, createOptions, instanceId) ??
-      (await this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId)));
+    return draft;
+  }
+
+  /** Sets up the run of a task the store has created, or throws why it refused. */
+  #created(
+    id: string,
+    outcome: CreateTaskOutcome,
+    input: ParsedTaskInput,
+    opts: z.output<typeof RegisterTaskOptionsSchema>,
+  ): TaskInfo {
     if (!outcome.ok) {
       if (outcome.reason === "active") throw new TaskAlreadyActiveError(id, outcome.current.status);
-      throw new TooManyTasksError(id, maxActiveTasks ?? 0);
+      throw new TooManyTasksError(id, this.#ctx.maxActiveTasks ?? 0);
     }
     const stored = outcome.task;
     const abortController =
@@ -152,7 +140,8 @@ export class TaskRegistry {
           ? input.promise
           : input.handle.promise;
     if (work !== undefined) this.runs.settleWhenDone(run, work, opts.ttlMs, opts.owner);
-    return toTaskInfo(stored, now);
+    this.onRun();
+    return toTaskInfo(stored, stored.updatedAt);
   }
 
   /** Calls a task function with its context; a synchronous throw becomes a rejection. */
@@ -178,90 +167,126 @@ export class TaskRegistry {
     }
   }
 
-  async start(refId: string, options: RunOptions): Promise<TaskInfo> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { runId } = parseOrThrow(RunOptionsSchema, options, "options", id);
-    return this.#change(id, { runId }, (cur) => {
-      if (cur.status !== "pending") throw new IllegalTransitionError(id, cur.status, "processing");
-      return { task: this.#writer.transition(cur, "processing") };
-    });
+  start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
+    try {
+      const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
+      return this.#change(id, { runId }, (cur) => {
+        if (cur.status !== "pending") throw new IllegalTransitionError(id, cur.status, "processing");
+        return { task: this.#writer.transition(cur, "processing") };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async updateProgress(refId: string, update: unknown, options: RunOptions): Promise<TaskInfo> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { runId } = parseOrThrow(RunOptionsSchema, options, "options", id);
-    const direct =
-      typeof update === "function" ? undefined : parseOrThrow(TaskProgressUpdateSchema, update, "progress", id);
+  updateProgress(refId: string, update: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
+    try {
+      const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
+      if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
+      const fields = parseOrThrow(TaskProgressUpdateSchema, update, "progress", id);
+      return this.#change(id, { runId }, (cur) => {
+        const task = this.#writer.transition(cur, "processing");
+        task.progress = mergeFields(cur.progress, fields, id);
+        return { task };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A progress update computed by `update` from the current progress. */
+  #update(id: string, runId: string | undefined, update: unknown): Promise<TaskInfo> {
     const apply = (cur: StoredTask, raw: unknown) => {
       const task = this.#writer.transition(cur, "processing");
       task.progress = mergeProgress(cur.progress, raw, id);
       return { task };
     };
-    const write = () =>
-      this.#change(id, { runId }, (cur) => {
-        if (direct !== undefined) return apply(cur, direct);
-        this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
-        const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
-        if (!isThenable(raw)) return apply(cur, raw);
-        // Updaters take turns, so what wrote meanwhile was a plain update, a finish or a cancel: lay the
-        // updater's fields over that newer state (or be refused by it) rather than run user code again.
-        return Promise.resolve(raw).then((r) => ({ ...apply(cur, r), rebase: (fresh: StoredTask) => apply(fresh, r) }));
-      });
-    // Updaters of one id take turns, so racing read-modify-writes do not keep recomputing; nothing else
-    // (cancel, complete, plain updates, close) waits for them.
-    return direct === undefined ? this.#updaters.run(id, write) : write();
-  }
-
-  async complete(refId: string, result: unknown, options: CompleteTaskOptions): Promise<TaskInfo> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const opts = parseOrThrow(CompleteOptionsSchema, options, "complete options", id);
-    return this.#change(id, { runId: opts.runId }, (cur) => {
-      const task = this.#writer.transition(cur, "complete");
-      const entry = this.#values.entryFor(
-        id,
-        result,
-        opts.ttlMs === undefined ? cur.resultTtlMs : opts.ttlMs,
-        cur.owner,
-      );
-      if (entry.expiresAt !== undefined) task.resultExpiresAt = entry.expiresAt;
-      return { task, result: entry };
+    return this.#change(id, { runId }, (cur) => {
+      this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
+      const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
+      if (!isThenable(raw)) return apply(cur, raw);
+      // Updaters take turns, so what wrote meanwhile was a plain update, a finish or a cancel: lay the
+      // updater's fields over that newer state (or be refused by it) rather than run user code again.
+      return Promise.resolve(raw).then((r) => ({ ...apply(cur, r), rebase: (fresh: StoredTask) => apply(fresh, r) }));
     });
   }
 
-  async fail(refId: string, error: unknown, options: RunOptions): Promise<TaskInfo> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { runId } = parseOrThrow(RunOptionsSchema, options, "options", id);
-    const message = errorMessage(error);
-    return this.#change(id, { runId }, (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
+  complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
+    try {
+      const [id, opts] = parseCall(refId, CompleteOptionsSchema, options, "complete options");
+      return this.#change(id, { runId: opts.runId }, (cur) => {
+        const task = this.#writer.transition(cur, "complete");
+        const entry = this.#values.entryFor(
+          id,
+          result,
+          opts.ttlMs === undefined ? cur.resultTtlMs : opts.ttlMs,
+          cur.owner,
+        );
+        if (entry.expiresAt !== undefined) task.resultExpiresAt = entry.expiresAt;
+        return { task, result: entry };
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async cancel(refId: string, reason: unknown, options: OwnerOptions): Promise<TaskInfo> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { owner } = parseOrThrow(OwnerOptionsSchema, options, "options", id);
-    const message = reason === undefined ? undefined : errorMessage(reason);
-    const task = await this.#writer.write(id, { owner }, (cur) => ({
-      task: this.#writer.transition(cur, "cancelled", message),
-    }));
-    this.runs.observe(task, reason);
-    return toTaskInfo(task, this.#ctx.now());
+  fail(refId: string, error: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
+    try {
+      const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
+      const message = errorMessage(error);
+      return this.#change(id, { runId }, (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
+    } catch (failure) {
+      return Promise.reject(failure);
+    }
+  }
+
+  cancel(refId: string, reason: unknown, options: OwnerOptions | undefined): Promise<TaskInfo> {
+    try {
+      const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
+      const message = reason === undefined ? undefined : errorMessage(reason);
+      const cancelled = (task: StoredTask) => {
+        this.runs.observe(task, reason);
+        return toTaskInfo(task, this.#ctx.now());
+      };
+      const task = this.#writer.writeSoon(id, { owner }, (cur) => ({
+        task: this.#writer.transition(cur, "cancelled", message),
+      }));
+      return task instanceof Promise ? task.then(cancelled) : Promise.resolve(cancelled(task));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** The store's truth; an unfinished task whose lease ran out is failed ("worker lost") on the way. */
-  async get(refId: string, options: OwnerOptions): Promise<TaskInfo | undefined> {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { owner } = parseOrThrow(OwnerOptionsSchema, options, "options", id);
-    this.#ctx.assertOpen();
-    // An in-process store answers synchronously; any other is read through the store call.
-    let task = this.#ctx.taskStore.peek?.(id) ?? (await this.#writer.read(id));
+  get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
+    try {
+      const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
+      this.#ctx.assertOpen();
+      // An in-process store answers synchronously; any other is read through the store call.
+      const peeked = this.#ctx.taskStore.peek?.(id);
+      if (peeked === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
+      return promised(this.#visible(peeked, owner));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** What a reader with `owner` sees of `task`, once a lost worker's task is failed. */
+  #visible(task: StoredTask | undefined, owner: string | undefined): TaskInfo | undefined | Promise<TaskInfo> {
     if (task === undefined || !ownerMatches(task, owner)) return undefined;
-    task = await this.reapIfLost(task);
-    return toTaskInfo(task, this.#ctx.now());
+    const now = this.#ctx.now();
+    if (!this.#leaseRanOut(task, now)) return toTaskInfo(task, now);
+    return this.reapIfLost(task).then((reaped) => toTaskInfo(reaped, this.#ctx.now()));
+  }
+
+  #leaseRanOut(task: StoredTask, now: number): boolean {
+    return !isTerminalStatus(task.status) && task.leaseExpiresAt !== undefined && task.leaseExpiresAt <= now;
   }
 
   /** Fails `task` as "worker lost" if its lease ran out; a lease of a run of this process is renewed instead. */
   async reapIfLost(task: StoredTask): Promise<StoredTask> {
     const now = this.#ctx.now();
-    if (isTerminalStatus(task.status) || task.leaseExpiresAt === undefined || task.leaseExpiresAt > now) return task;
+    if (!this.#leaseRanOut(task, now)) return task;
     const local = this.runs.runOf(task) !== undefined && this.runs.alive;
     try {
       return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
@@ -338,14 +363,18 @@ export class TaskRegistry {
     for (const id of refIds) this.#seen.delete(id);
   }
 
-  async #change(
+  /** A write through the writer, done at once where it can be, as the TaskInfo it leaves. */
+  #change(
     id: string,
     guard: { runId?: string | undefined; owner?: string },
     compute: Parameters<TaskWriter["write"]>[2],
   ): Promise<TaskInfo> {
-    const task = await this.#writer.write(id, guard, compute, (cur) => this.runs.observe(cur));
-    return toTaskInfo(task, this.#ctx.now());
+    const task = this.#writer.writeSoon(id, guard, compute, this.#observe);
+    if (task instanceof Promise) return task.then((written) => toTaskInfo(written, this.#ctx.now()));
+    return Promise.resolve(toTaskInfo(task, this.#ctx.now()));
   }
+
+  readonly #observe = (current: StoredTask): void => this.runs.observe(current);
 
   #written(task: StoredTask): void {
     if (this.#ctx.taskStore.peek === undefined) this.#seen.set(task.refId, toTaskInfo(task, 0));

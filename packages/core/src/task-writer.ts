@@ -90,18 +90,42 @@ export class TaskWriter {
     compute: (current: StoredTask) => Change | Promise<Change>,
     onCurrent?: (current: StoredTask) => void,
   ): Promise<StoredTask> {
-    let first = this.#writeNow(refId, guard, compute, onCurrent);
+    return this.writeSoon(refId, guard, compute, onCurrent);
+  }
+
+  /**
+   * `write`, done before it returns where it can be (see `#writeNow`): the written task, else a promise
+   * of it. A refusal found on the synchronous path is thrown, not returned as a rejection.
+   */
+  writeSoon(
+    refId: string,
+    guard: WriteGuard,
+    compute: (current: StoredTask) => Change | Promise<Change>,
+    onCurrent?: (current: StoredTask) => void,
+  ): StoredTask | Promise<StoredTask> {
+    const first = this.#writeNow(refId, guard, compute, onCurrent);
     if (first !== undefined && "written" in first && first.written !== undefined) return first.written;
+    return this.#writeQueued(refId, guard, compute, onCurrent, first);
+  }
+
+  async #writeQueued(
+    refId: string,
+    guard: WriteGuard,
+    compute: (current: StoredTask) => Change | Promise<Change>,
+    onCurrent: ((current: StoredTask) => void) | undefined,
+    first: WriteStep | undefined,
+  ): Promise<StoredTask> {
+    let ready = first;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const step: WriteStep =
-        first ??
+        ready ??
         (await this.#mutex.run(refId, async (): Promise<WriteStep> => {
           const current = await this.#readChecked(refId, guard, onCurrent);
           const change = compute(current);
           if (change instanceof Promise) return { current, later: change };
           return { written: await this.#compareAndSet(change, current, guard) };
         }));
-      first = undefined;
+      ready = undefined;
       if ("written" in step) {
         if (step.written !== undefined) return step.written;
         continue;

@@ -75,6 +75,27 @@ describe("periodic cleanup", () => {
     await cache.close();
   });
 
+  it("keeps the lease heartbeat while runs come and go, and stops it on a beat with no run", async () => {
+    const cache = new RefCache({ taskCleanupIntervalMs: 60_000, taskLeaseMs: 3000 });
+    for (const id of ["a", "b", "c"]) {
+      await cache.registerTask(id, {});
+      await cache.completeTask(id, 1);
+      expect(vi.getTimerCount()).toBe(2); // the cleanup and the heartbeat, the same two timers throughout
+    }
+    await cache.registerTask("running", {});
+    const lease = async () => (await cache.taskStore.get("running"))?.leaseExpiresAt;
+    const first = await lease();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await lease()).toBe((first as number) + 1000); // the beat renewed the one run left
+    await cache.completeTask("running", 1);
+    expect(vi.getTimerCount()).toBe(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(vi.getTimerCount()).toBe(1); // no run here: the heartbeat stopped itself
+    await cache.registerTask("again", {});
+    expect(vi.getTimerCount()).toBe(2);
+    await cache.close();
+  });
+
   it("fires at the configured interval and removes what has aged out", async () => {
     const cache = new RefCache({ taskCleanupIntervalMs: 1000, taskRetentionMs: 2500 });
     const cleanup = vi.spyOn(cache.taskStore, "removeFinished");

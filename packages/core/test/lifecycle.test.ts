@@ -392,6 +392,49 @@ describe("illegal transitions and bad input", () => {
     expect(() => cache.onTaskChange("nope" as never)).toThrow(ValidationError);
     expect(cache.listTasks()).toEqual([]);
   });
+
+  it("task methods answer every refusal with a rejected promise, never a synchronous throw", async () => {
+    const { cache } = makeCache();
+    await cache.registerTask("done", {});
+    await cache.completeTask("done", 1);
+    const calls: [string, (id: string, options?: never) => Promise<unknown>][] = [
+      ["registerTask", (id, o) => cache.registerTask(id, {}, o)],
+      ["startTask", (id, o) => cache.startTask(id, o)],
+      ["updateTaskProgress", (id, o) => cache.updateTaskProgress(id, { current: 1 }, o)],
+      ["updateTaskProgress (updater)", (id, o) => cache.updateTaskProgress(id, () => ({ current: 1 }), o)],
+      ["completeTask", (id, o) => cache.completeTask(id, 1, o)],
+      ["failTask", (id, o) => cache.failTask(id, "x", o)],
+      ["cancelTask", (id, o) => cache.cancelTask(id, undefined, o)],
+      ["getTask", (id, o) => cache.getTask(id, o)],
+    ];
+    const outcome = (call: () => Promise<unknown>) => {
+      let pending: Promise<unknown>;
+      try {
+        pending = call();
+      } catch (error) {
+        return Promise.resolve(`threw ${(error as Error).name}`);
+      }
+      return pending.then(
+        () => "resolved",
+        (error: RefCacheError) => error.code,
+      );
+    };
+    for (const [name, call] of calls) {
+      expect([name, await outcome(() => call("bad id"))]).toEqual([name, "VALIDATION_ERROR"]);
+      expect([name, await outcome(() => call("done", null as never))]).toEqual([name, "VALIDATION_ERROR"]);
+      expect([name, await outcome(() => call("done", { nope: 1 } as never))]).toEqual([name, "VALIDATION_ERROR"]);
+    }
+    for (const [name, call] of calls.slice(1, -1)) {
+      expect([name, await outcome(() => call("unknown"))]).toEqual([name, "TASK_NOT_FOUND"]);
+    }
+    for (const [name, call] of calls.slice(1, -2)) {
+      expect([name, await outcome(() => call("done"))]).toEqual([name, "ILLEGAL_TRANSITION"]);
+    }
+    await cache.close();
+    for (const [name, call] of calls) {
+      expect([name, await outcome(() => call("done"))]).toEqual([name, "CACHE_CLOSED"]);
+    }
+  });
 });
 
 describe("snapshots and listeners", () => {

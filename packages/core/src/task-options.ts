@@ -1,0 +1,76 @@
+/**
+ * The options of the task methods, as schemas with fast paths for the common valid inputs, and the one
+ * place a task call's ref id and options are parsed.
+ */
+import * as z from "zod";
+import { optionalFields, parseOrThrow, withFastPath } from "./errors.js";
+import {
+  isOwner,
+  isTtl,
+  OwnerSchema,
+  RefIdSchema,
+  SetOptionsSchema,
+  type TaskInfo,
+  TaskStatusSchema,
+  TtlSchema,
+} from "./models.js";
+
+/** Options of `registerTask`: the result's time to live and the task's owner, as for a cache write. */
+export const RegisterTaskOptionsSchema = SetOptionsSchema;
+export type RegisterTaskOptions = z.input<typeof RegisterTaskOptionsSchema>;
+
+const isRunId = (v: unknown): boolean => typeof v === "string" && v.length >= 1 && v.length <= 64;
+
+export const RunOptionsSchema = withFastPath(
+  z.strictObject({
+    /** Refuse the call (StaleRunError) unless this is the task's current run. */
+    runId: z.string().min(1).max(64).optional(),
+  }),
+  optionalFields({ runId: isRunId }),
+);
+export type RunOptions = z.input<typeof RunOptionsSchema>;
+
+export const CompleteOptionsSchema = withFastPath(
+  RunOptionsSchema.extend({ ttlMs: TtlSchema.optional() }),
+  optionalFields({ runId: isRunId, ttlMs: isTtl }),
+);
+export type CompleteTaskOptions = z.input<typeof CompleteOptionsSchema>;
+
+export const OwnerOptionsSchema = withFastPath(
+  z.strictObject({ owner: OwnerSchema.optional() }),
+  optionalFields({ owner: isOwner }),
+);
+export type OwnerOptions = z.input<typeof OwnerOptionsSchema>;
+
+export const TaskQuerySchema = z.strictObject({
+  status: z.union([TaskStatusSchema, TaskStatusSchema.array().max(5)]).optional(),
+  owner: OwnerSchema.optional(),
+  cursor: z.string().min(1).max(1024).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type TaskQueryOptions = z.input<typeof TaskQuerySchema>;
+
+export const ListFilterSchema = z.strictObject({ status: TaskQuerySchema.shape.status }, "filter must be an object");
+
+export type TaskListener = (info: TaskInfo) => unknown;
+
+export const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
+  v === undefined ? undefined : ([v].flat() as T[]);
+
+/** What omitted options parse to (most calls pass none, and skip the parse). */
+export const NO_OPTIONS: Readonly<Record<string, undefined>> = Object.freeze({});
+
+/** `value` as a promise: a promise as it is, a plain value resolved. */
+export const promised = <T>(value: T | Promise<T>): Promise<T> =>
+  value instanceof Promise ? value : Promise.resolve(value);
+
+/** The ref id, and the options parsed (or none given). */
+export function parseCall<S extends z.ZodType>(
+  refId: string,
+  schema: S,
+  options: unknown,
+  what: string,
+): [string, z.output<S>] {
+  const id = parseOrThrow(RefIdSchema, refId, "ref id");
+  return [id, options === undefined ? (NO_OPTIONS as z.output<S>) : parseOrThrow(schema, options, what, id)];
+}
