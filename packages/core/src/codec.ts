@@ -123,6 +123,84 @@ function flat(text: string): string {
   return String.fromCharCode(...units);
 }
 
+/** Parts the one-pass encoder writes before it leaves a value to `JSON.stringify`, which is faster for large ones. */
+const FAST_MAX_PARTS = 256;
+/** Nesting the one-pass encoder follows; deeper values (cycles among them) take the checked path. */
+const FAST_MAX_DEPTH = 32;
+/** Text JSON.stringify would escape: quotes, backslashes, control characters, any surrogate (lone ones are escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Gives up on the one-pass encoding: the value goes the checked way, which also words any refusal. */
+class GiveUp {}
+const GIVE_UP = new GiveUp();
+
+const quoted = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
+
+/**
+ * Writes the JSON text of `value` into `parts`, checking as it goes, for the small values most results
+ * are: one walk instead of a check and a stringify, and `join` builds one flat string. Throws GIVE_UP on
+ * anything it does not plainly know to be JSON data, or when the value is large or deep.
+ */
+function writeJson(value: unknown, parts: string[], depth: number): void {
+  if (parts.length >= FAST_MAX_PARTS) throw GIVE_UP;
+  switch (typeof value) {
+    case "string":
+      parts.push(quoted(value));
+      return;
+    case "boolean":
+      parts.push(value ? "true" : "false");
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw GIVE_UP;
+      parts.push(String(value));
+      return;
+    case "object":
+      break;
+    default:
+      throw GIVE_UP;
+  }
+  if (value === null) {
+    parts.push("null");
+    return;
+  }
+  if (depth >= FAST_MAX_DEPTH) throw GIVE_UP;
+  if (Array.isArray(value)) {
+    parts.push("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) parts.push(",");
+      const item: unknown = value[i];
+      if (item === undefined) throw GIVE_UP;
+      writeJson(item, parts, depth + 1);
+    }
+    parts.push("]");
+    return;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw GIVE_UP;
+  if (Object.getOwnPropertySymbols(value).length > 0) throw GIVE_UP;
+  parts.push("{");
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue; // as JSON does
+    parts.push(first ? quoted(key) : `,${quoted(key)}`, ":");
+    first = false;
+    writeJson(item, parts, depth + 1);
+  }
+  parts.push("}");
+}
+
+/** The JSON text of a small value in one pass, or `undefined` when it must go the checked way. */
+function encodeSmall(value: unknown): string | undefined {
+  const parts: string[] = [];
+  try {
+    writeJson(value, parts, 0);
+  } catch {
+    return undefined; // GIVE_UP, or a getter or proxy that threw: the checked way says which
+  }
+  return parts.join("");
+}
+
 /**
  * Encodes `value` as JSON text, or throws a ValidationError (code `VALIDATION_ERROR`) that names the path
  * of the first part that is not JSON data: functions, symbols, BigInt, NaN/±Infinity, Date, Map, Set,
@@ -133,6 +211,8 @@ export function encodeValue(value: unknown, refId?: string): string {
   if (value === undefined) {
     throw ValidationError.single("value", "undefined cannot be stored; use null", "invalid_type", refId);
   }
+  const small = encodeSmall(value);
+  if (small !== undefined) return small;
   try {
     checkValue(value);
     return flat(JSON.stringify(value));

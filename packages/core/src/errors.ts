@@ -122,19 +122,19 @@ export function withFastPath<S extends z.ZodType>(schema: S, fast: (value: unkno
 export function optionalFields<T extends object>(
   fields: Record<string, (value: unknown) => boolean>,
 ): (value: unknown) => T | typeof SLOW {
-  const names = Object.keys(fields);
+  // No prototype: a key such as "toString" must not find Object.prototype's.
+  const checks: Record<string, (value: unknown) => boolean> = Object.assign(Object.create(null), fields);
   return (value) => {
     if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return SLOW;
     const input = value as Record<string, unknown>;
-    const keys = Object.keys(input);
-    if (keys.length === 0) return {} as T;
-    for (const key of keys) if (!Object.hasOwn(fields, key)) return SLOW;
     const out: Record<string, unknown> = {};
-    for (const name of names) {
-      if (!(name in input)) continue;
-      const field = input[name];
-      if (field === undefined || !(fields[name] as (value: unknown) => boolean)(field)) return SLOW;
-      out[name] = field;
+    // for…in sees own enumerable keys (and enumerable ones added to Object.prototype, which are refused).
+    for (const key in input) {
+      const check = checks[key];
+      if (check === undefined) return SLOW;
+      const field = input[key];
+      if (field === undefined || !check(field)) return SLOW;
+      out[key] = field;
     }
     return out as T;
   };

@@ -94,7 +94,10 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
-    if (this.#mutex === undefined) return Promise.resolve(this.#createNow(task, options, origin));
+    if (this.#mutex === undefined) {
+      const outcome = this.#createNow(copyTask(task), options, origin);
+      return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+    }
     // Creations also take one store-wide turn, so the active count they check cannot change under them.
     return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
   }
@@ -104,8 +107,8 @@ export class MemoryTaskStore implements TaskStore {
     return this.#mutex === undefined ? this.#createNow : undefined;
   }
 
-  /** Why `task` cannot be created now, or the task to store. */
-  #admit(task: StoredTask, options: CreateTaskOptions): CreateTaskOutcome {
+  /** Why `task` cannot be created now, or the task to store (`task` itself when the caller handed it over). */
+  #admit(task: StoredTask, options: CreateTaskOptions, owned: boolean): CreateTaskOutcome {
     const previous = this.#tasks.get(task.refId);
     if (previous !== undefined && !isTerminalStatus(previous.status)) {
       return { ok: false, reason: "active", current: copyTask(previous) };
@@ -114,24 +117,27 @@ export class MemoryTaskStore implements TaskStore {
     if (max !== undefined && this.#active.size >= max) {
       return { ok: false, reason: "capacity", activeTasks: this.#active.size };
     }
-    const stored = copyTask(task);
+    const stored = owned ? task : copyTask(task);
     stored.version = 1;
     stored.retryCount = previous === undefined ? 0 : previous.retryCount + 1;
     return { ok: true, task: stored };
   }
 
+  /**
+   * The RefCache's own synchronous create: as with `updateNow`, it hands over the task it built and never
+   * changes the one it gets back, so neither is copied.
+   */
   readonly #createNow = (task: StoredTask, options: CreateTaskOptions = {}, origin?: string): CreateTaskOutcome => {
-    const admitted = this.#admit(task, options);
+    const admitted = this.#admit(task, options, true);
     if (!admitted.ok) return admitted;
-    // A MemoryStore's delete takes effect at once.
-    void this.store.delete(task.refId);
+    (this.store as MemoryStore).deleteNow(task.refId);
     this.#put(admitted.task, origin);
-    return { ok: true, task: copyTask(admitted.task) };
+    return admitted;
   };
 
   #createLocked(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
     return (this.#mutex as KeyedMutex).run(task.refId, async () => {
-      const admitted = this.#admit(task, options);
+      const admitted = this.#admit(task, options, false);
       if (!admitted.ok) return admitted;
       await this.store.delete(task.refId);
       this.#put(admitted.task, origin);
@@ -203,8 +209,7 @@ export class MemoryTaskStore implements TaskStore {
       return { ok: false, current: current === undefined ? undefined : copyTask(current) };
     }
     stored.version = expectedVersion + 1;
-    // A MemoryStore's set takes effect at once; its promise only reports a non-string, which the codec rules out.
-    if (result !== undefined) void this.store.set(stored.refId, result);
+    if (result !== undefined) (this.store as MemoryStore).setNow(stored.refId, result);
     this.#put(stored, quiet === true ? null : origin);
     return { ok: true, task: copyOut ? copyTask(stored) : stored };
   }

@@ -67,6 +67,11 @@ export class MemoryStore implements Store {
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {
+    this.setNow(key, entry);
+  }
+
+  /** `set`, done before it returns (for callers in this process, such as the memory task store). */
+  setNow(key: string, entry: StoreEntry): void {
     const { data, createdAt, expiresAt, owner } = entry;
     if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
     // Built as one literal, so the fields sit in the object itself (adding one later costs a side array).
@@ -76,6 +81,11 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<boolean> {
+    return this.#entries.delete(key);
+  }
+
+  /** `delete`, done before it returns. */
+  deleteNow(key: string): boolean {
     return this.#entries.delete(key);
   }
 

@@ -188,7 +188,10 @@ export interface TaskStore {
    */
   updateNow?: UpdateNow | undefined;
 
-  /** `create`, synchronously, offered with `updateNow`. */
+  /**
+   * `create`, synchronously, offered with `updateNow`: as there, the store may keep the task it is handed
+   * and share the one it hands back, which the caller never changes.
+   */
   createNow?: CreateNow | undefined;
 
   /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
