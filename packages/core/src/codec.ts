@@ -128,6 +128,7 @@ const FAST_MAX_PARTS = 256;
 /** Nesting the one-pass encoder follows; deeper values (cycles among them) take the checked path. */
 const FAST_MAX_DEPTH = 32;
 /** Text JSON.stringify would escape: quotes, backslashes, control characters, any surrogate (lone ones are escaped). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Gives up on the one-pass encoding: the value goes the checked way, which also words any refusal. */

@@ -45,12 +45,18 @@ describe("the value codec", () => {
     ["a Map", () => ({ m: new Map() }), "m: a Map is not JSON data"],
     ["a class instance", () => ({ x: new (class Point {})() }), "x: an instance of a class is not JSON data"],
     ["undefined in an array", () => ({ list: [1, undefined] }), "list.1: undefined is not JSON data (use null)"],
-    ["a hole in an array", () => ({ list: [1, , 3] }), "list.1: undefined is not JSON data (use null)"],
+    ["a hole in an array", () => ({ list: holey() }), "list.1: undefined is not JSON data (use null)"],
     ["a symbol key", () => ({ s: { [Symbol("k")]: 1 } }), "s: symbol keys are not JSON data"],
     ["a cycle", () => cycle(), "self.self: the value refers to itself (a cycle)"],
     ["nesting too deep", () => nest(MAX_VALUE_DEPTH + 1), `nesting is deeper than ${MAX_VALUE_DEPTH} levels`],
     ["a getter that throws", () => throwingGetter(), "the value could not be read (a getter or proxy threw)"],
   ];
+
+  function holey(): unknown[] {
+    const list = [1, 2, 3];
+    delete list[1];
+    return list;
+  }
 
   function cycle(): unknown {
     const value: Record<string, unknown> = { self: {} };
