@@ -285,7 +285,7 @@ export class MemoryTaskStore implements TaskStore {
     } else {
       this.#active.add(task.refId);
     }
-    if (origin === null) return;
+    if (origin === null || this.#listeners.size === 0) return;
     for (const [listener, exceptOrigin] of this.#listeners) {
       if (origin !== undefined && origin === exceptOrigin) continue;
       try {

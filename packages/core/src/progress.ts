@@ -10,13 +10,25 @@ import {
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 
-/** The update as a plain `{current?, total?, message?}` when it plainly is one; else `undefined`. */
-function plainUpdate(value: unknown): { current?: number; total?: number; message?: string } | undefined {
+/** The fields of a progress update; absent ones undefined. */
+export interface ProgressFields {
+  current?: number | undefined;
+  total?: number | undefined;
+  message?: string | undefined;
+}
+
+/**
+ * A copy of the update's fields when it plainly is a valid update (with `percentage`, which is ignored,
+ * where `withPercentage`); else `undefined`, and the schema decides.
+ */
+function plainUpdate(value: unknown, withPercentage: boolean): ProgressFields | undefined {
   if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)
     return undefined;
   const v = value as Record<string, unknown>;
   for (const key in v) {
-    if (key !== "current" && key !== "total" && key !== "message" && key !== "percentage") return undefined;
+    if (key !== "current" && key !== "total" && key !== "message" && !(withPercentage && key === "percentage")) {
+      return undefined;
+    }
   }
   const { current, total, message } = v;
   if (current !== undefined && !isCount(current)) return undefined;
@@ -24,7 +36,12 @@ function plainUpdate(value: unknown): { current?: number; total?: number; messag
   if (message !== undefined && (typeof message !== "string" || message.length > PROGRESS_MESSAGE_MAX_LENGTH)) {
     return undefined;
   }
-  return v as { current?: number; total?: number; message?: string };
+  return { current, total, message } as ProgressFields;
+}
+
+/** A progress update as a caller sends it, checked: its fields, or a ValidationError. */
+export function parseProgressUpdate(update: unknown, refId: string): ProgressFields {
+  return plainUpdate(update, false) ?? parseOrThrow(TaskProgressUpdateSchema, update, "progress", refId);
 }
 
 /**
@@ -33,7 +50,7 @@ function plainUpdate(value: unknown): { current?: number; total?: number; messag
  * ValidationError for a bad update or when `current` would exceed `total`.
  */
 export function mergeProgress(previous: TaskProgress | undefined, update: unknown, refId: string): TaskProgress {
-  let fields = plainUpdate(update);
+  let fields = plainUpdate(update, true);
   if (fields === undefined) {
     // The slow path, for its precise error messages.
     const withoutDerived =
@@ -46,11 +63,7 @@ export function mergeProgress(previous: TaskProgress | undefined, update: unknow
 }
 
 /** `previous` with `fields` (a progress update already validated) laid over it; checks `current ≤ total`. */
-export function mergeFields(
-  previous: TaskProgress | undefined,
-  fields: { current?: number | undefined; total?: number | undefined; message?: string | undefined },
-  refId: string,
-): TaskProgress {
+export function mergeFields(previous: TaskProgress | undefined, fields: ProgressFields, refId: string): TaskProgress {
   const current = fields.current ?? previous?.current;
   const total = fields.total ?? previous?.total;
   const message = fields.message ?? previous?.message;

@@ -13,6 +13,7 @@ import {
   MAX_TIMER_MS,
   OwnerSchema,
   type ReadOptions,
+  rememberRefId,
   type SetOptions,
   type TaskInfo,
   type TaskProgressUpdate,
@@ -49,9 +50,12 @@ export class RefCache {
   readonly #tasks: TaskRegistry;
   readonly #maintenance: Maintenance;
   #closing: Promise<void> | undefined;
+  /** What every `newRefId` starts with. */
+  readonly #idPrefix: string;
 
   constructor(options: RefCacheOptions = {}) {
     this.#ctx = new CacheContext(options);
+    this.#idPrefix = `${this.#ctx.name}:`;
     this.#values = new ValueCache(this.#ctx);
     this.#tasks = new TaskRegistry(this.#ctx, this.#values);
     this.#maintenance = new Maintenance(this.#ctx, this.#tasks, this);
@@ -100,7 +104,9 @@ export class RefCache {
 
   /** A new, unguessable ref id: `<name>:<32 hex digits>` (128 random bits). */
   newRefId(): string {
-    return randomHex(16, `${this.#ctx.name}:`);
+    const id = randomHex(16, this.#idPrefix);
+    rememberRefId(id);
+    return id;
   }
 
   // ---------------------------------------------------------------- values

@@ -15,8 +15,8 @@ import {
 } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { LocalRuns } from "./local-runs.js";
-import { isTerminalStatus, RefIdSchema, type TaskInfo, TaskProgressUpdateSchema } from "./models.js";
-import { mergeFields, mergeProgress } from "./progress.js";
+import { isTerminalStatus, RefIdSchema, type TaskInfo } from "./models.js";
+import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import {
   isThenable,
   type ParsedTaskInput,
@@ -183,7 +183,7 @@ export class TaskRegistry {
     try {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
-      const fields = parseOrThrow(TaskProgressUpdateSchema, update, "progress", id);
+      const fields = parseProgressUpdate(update, id);
       return this.#change(id, { runId }, (cur) => {
         const task = this.#writer.transition(cur, "processing");
         task.progress = mergeFields(cur.progress, fields, id);

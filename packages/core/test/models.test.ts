@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   canTransition,
   isTerminalStatus,
+  RefCache,
   RefIdSchema,
   TASK_TRANSITIONS,
   TaskInfoSchema,
   TaskProgressSchema,
   TaskProgressUpdateSchema,
   TaskStatusSchema,
+  ValidationError,
 } from "../src/index.js";
 
 describe("TaskStatus", () => {
@@ -70,6 +72,19 @@ describe("RefId", () => {
 
   it.each(["", ":a", "a/b", "a b", "a?b", "é", "A".repeat(257)])("rejects %j", (id) => {
     expect(RefIdSchema.safeParse(id).success).toBe(false);
+  });
+
+  it("is checked the same on the cache's fast path, which remembers only valid ids", () => {
+    const cache = new RefCache();
+    const bad = ["", ":a", "a/b", "a b", "a?b", "é", "A".repeat(257), 42, null];
+    const valid = ["a", "refcache:0123abcd", "job-1.part_2", "A".repeat(256), cache.newRefId()];
+    // Far more ids than are remembered, so the memory of valid ids empties and fills again meanwhile.
+    for (let round = 0; round < 3; round++) {
+      for (const id of bad) expect(() => cache.getTaskStatus(id as string)).toThrow(ValidationError);
+      for (const id of valid) expect(cache.getTaskStatus(id)).toBeUndefined();
+      for (let i = 0; i < 5_000; i++) expect(cache.getTaskStatus(`${round}-${i}`)).toBeUndefined();
+    }
+    expect(() => cache.getTaskStatus("a b")).toThrow(ValidationError);
   });
 });
 
