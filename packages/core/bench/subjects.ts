@@ -4,7 +4,20 @@
  * RefCache (default memory stores), the MCP SDK v1 `InMemoryTaskStore`, and a bare Map as the floor.
  */
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
-import { RefCache } from "../src/index.js";
+import type { RefCache } from "../src/index.js";
+
+/** The RefCache class a subject runs: the built package's (see `loadBuiltCore`) or the source's. */
+export type RefCacheClass = typeof RefCache;
+
+/**
+ * The built package, as users run it. Probes run under a TypeScript loader that would otherwise add its
+ * own cost (it keeps function names by wrapping them) to RefCache's code and to nobody else's. Imported
+ * through a computed path: the types come from the source, and typechecking needs no build.
+ */
+export async function loadBuiltCore(): Promise<typeof import("../src/index.js")> {
+  const built = new URL("../dist/index.js", import.meta.url).href;
+  return (await import(built)) as typeof import("../src/index.js");
+}
 
 export const fixedClock = { now: () => 1_700_000_000_000 };
 
@@ -23,8 +36,8 @@ export interface Subject {
   size(): number;
 }
 
-export function refCacheSubject(): Subject {
-  let cache = new RefCache({ clock: fixedClock });
+export function refCacheSubject(Cache: RefCacheClass): Subject {
+  let cache = new Cache({ clock: fixedClock });
   return {
     async lifecycle() {
       const id = cache.newRefId();
@@ -39,7 +52,7 @@ export function refCacheSubject(): Subject {
     },
     async reset() {
       await cache.close();
-      cache = new RefCache({ clock: fixedClock });
+      cache = new Cache({ clock: fixedClock });
     },
     size: () => cache.listTasks().length,
   };
@@ -126,5 +139,10 @@ export function mapSubject(): Subject {
   };
 }
 
-export const subjects = { RefCache: refCacheSubject, "SDK InMemoryTaskStore": sdkSubject, Map: mapSubject };
-export type SubjectName = keyof typeof subjects;
+/** The three subjects, RefCache from `Cache`. */
+export function makeSubjects(Cache: RefCacheClass): Record<SubjectName, Subject> {
+  return { RefCache: refCacheSubject(Cache), "SDK InMemoryTaskStore": sdkSubject(), Map: mapSubject() };
+}
+
+export const SUBJECT_NAMES = ["RefCache", "SDK InMemoryTaskStore", "Map"] as const;
+export type SubjectName = (typeof SUBJECT_NAMES)[number];

@@ -58,6 +58,8 @@ export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
 const RANDOM_POOL_BYTES = 4096;
 const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
 let randomPoolOffset = RANDOM_POOL_BYTES;
+/** Reused arrays of char codes, by length: an id costs its string and nothing else. */
+const scratchCodes: number[][] = [];
 /** Char codes of 0-9a-f. */
 const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
@@ -70,7 +72,12 @@ export function randomHex(bytes: number, prefix = ""): string {
     globalThis.crypto.getRandomValues(randomPool);
     randomPoolOffset = 0;
   }
-  const codes = new Array<number>(prefix.length + bytes * 2);
+  const length = prefix.length + bytes * 2;
+  let codes = scratchCodes[length];
+  if (codes === undefined) {
+    codes = new Array<number>(length).fill(0);
+    if (length <= 128) scratchCodes[length] = codes;
+  }
   let at = 0;
   for (; at < prefix.length; at++) codes[at] = prefix.charCodeAt(at);
   for (let i = randomPoolOffset; i < randomPoolOffset + bytes; i++) {

@@ -89,6 +89,10 @@ export class MemoryTaskStore implements TaskStore {
     return task === undefined ? undefined : copyTask(task);
   }
 
+  readNow(refId: string): StoredTask | undefined {
+    return this.#tasks.get(refId);
+  }
+
   *peekAll(): IterableIterator<StoredTask> {
     for (const task of this.#tasks.values()) yield copyTask(task);
   }

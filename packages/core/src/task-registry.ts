@@ -43,7 +43,13 @@ import {
   type TaskQueryOptions,
   TaskQuerySchema,
 } from "./task-options.js";
-import type { CreateTaskOptions, CreateTaskOutcome, StoredTask, TaskChange } from "./task-store.js";
+import {
+  type CreateTaskOptions,
+  type CreateTaskOutcome,
+  copyStoredTask,
+  type StoredTask,
+  type TaskChange,
+} from "./task-store.js";
 import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
@@ -263,9 +269,12 @@ export class TaskRegistry {
       const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
       this.#ctx.assertOpen();
       // An in-process store answers synchronously; any other is read through the store call.
-      const peeked = this.#ctx.taskStore.peek?.(id);
-      if (peeked === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
-      return promised(this.#visible(peeked, owner));
+      const { taskStore } = this.#ctx;
+      // A store in this process answers at once; any other is read through a store call.
+      if (taskStore.peek === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
+      return promised(
+        this.#visible(taskStore.readNow === undefined ? taskStore.peek(id) : taskStore.readNow(id), owner),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -291,7 +300,7 @@ export class TaskRegistry {
     try {
       return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
         if (isTerminalStatus(cur.status) || cur.leaseExpiresAt === undefined || cur.leaseExpiresAt > now) {
-          return { task: cur }; // someone renewed or finished it meanwhile: write nothing new
+          return { task: copyStoredTask(cur) }; // someone renewed or finished it meanwhile: nothing new
         }
         if (local) return { task: { ...cur, leaseExpiresAt: now + this.#ctx.taskLeaseMs } };
         return { task: this.#writer.transition(cur, "failed", WORKER_LOST_MESSAGE) };
@@ -304,9 +313,9 @@ export class TaskRegistry {
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
   peek(refId: string): TaskInfo | undefined {
     const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { peek } = this.#ctx.taskStore;
-    if (peek === undefined) return this.#seen.get(id);
-    const task = peek.call(this.#ctx.taskStore, id);
+    const { taskStore } = this.#ctx;
+    if (taskStore.peek === undefined) return this.#seen.get(id);
+    const task = taskStore.readNow === undefined ? taskStore.peek(id) : taskStore.readNow(id);
     return task === undefined ? undefined : toTaskInfo(task, this.#ctx.now());
   }
 

@@ -194,6 +194,12 @@ export interface TaskStore {
    */
   createNow?: CreateNow | undefined;
 
+  /**
+   * `peek` without the copy, offered with `updateNow`: the store may hand out the task it keeps, which the
+   * caller (a RefCache in this process, reading before it writes) never changes.
+   */
+  readNow?(refId: string): StoredTask | undefined;
+
   /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
   peekAll?(): Iterable<StoredTask>;
 

@@ -142,7 +142,7 @@ export class TaskWriter {
   }
 
   /**
-   * The write in one synchronous step, for a store in this process that offers `peek` and `updateNow`,
+   * The write in one synchronous step, for a store in this process that offers `readNow` and `updateNow`,
    * when no write of this id is queued (so call order holds). `undefined` when that does not apply;
    * `{ current, later }` when `compute` awaits user code (the queued path finishes it).
    */
@@ -154,9 +154,9 @@ export class TaskWriter {
   ): WriteStep | undefined {
     const { taskStore } = this.#ctx;
     const updateNow = taskStore.updateNow;
-    if (updateNow === undefined || taskStore.peek === undefined || this.#mutex.holds(refId)) return undefined;
+    if (updateNow === undefined || taskStore.readNow === undefined || this.#mutex.holds(refId)) return undefined;
     if (!guard.whileClosing) this.#ctx.assertOpen();
-    const current = taskStore.peek(refId);
+    const current = taskStore.readNow(refId);
     if (current === undefined || !ownerMatches(current, guard.owner)) throw new TaskNotFoundError(refId);
     onCurrent?.(current);
     if (guard.runId !== undefined && current.runId !== guard.runId) throw new StaleRunError(refId, guard.runId);

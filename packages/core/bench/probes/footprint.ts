@@ -3,7 +3,7 @@
  * `node --expose-gc --import tsx`, one process per subject so no subject inherits another's heap.
  * Prints one JSON line: { subject, tasks, bytesPerTask }.
  */
-import { type SubjectName, subjects } from "../subjects.js";
+import { loadBuiltCore, makeSubjects, SUBJECT_NAMES, type SubjectName } from "../subjects.js";
 
 const TASKS = 20_000;
 
@@ -17,8 +17,8 @@ async function settle(): Promise<void> {
 }
 
 const name = process.argv[2] as SubjectName;
-const subject = subjects[name]?.();
-if (subject === undefined) throw new Error(`unknown subject ${name}`);
+if (!SUBJECT_NAMES.includes(name)) throw new Error(`unknown subject ${name}`);
+const subject = makeSubjects((await loadBuiltCore()).RefCache)[name];
 
 // Warm up so code, inline caches and lazily built tables are not counted as task state.
 for (let i = 0; i < 5_000; i++) await subject.lifecycle();
