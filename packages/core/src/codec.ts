@@ -135,7 +135,18 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
-const quoted = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
+/** Keys seen before, quoted and followed by ":"; results repeat their keys. Bounded: unknown keys are quoted afresh. */
+const keyTexts = new Map<string, string>();
+const KEY_TEXTS_MAX = 1024;
+
+function keyText(key: string): string {
+  let text = keyTexts.get(key);
+  if (text === undefined) {
+    text = `${NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : `"${key}"`}:`;
+    if (keyTexts.size < KEY_TEXTS_MAX) keyTexts.set(key, text);
+  }
+  return text;
+}
 
 /**
  * Writes the JSON text of `value` into `parts`, checking as it goes, for the small values most results
@@ -146,7 +157,8 @@ function writeJson(value: unknown, parts: string[], depth: number): void {
   if (parts.length >= FAST_MAX_PARTS) throw GIVE_UP;
   switch (typeof value) {
     case "string":
-      parts.push(quoted(value));
+      if (NEEDS_ESCAPE.test(value)) parts.push(JSON.stringify(value));
+      else parts.push('"', value, '"');
       return;
     case "boolean":
       parts.push(value ? "true" : "false");
@@ -178,17 +190,18 @@ function writeJson(value: unknown, parts: string[], depth: number): void {
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) throw GIVE_UP;
-  if (Object.getOwnPropertySymbols(value).length > 0) throw GIVE_UP;
-  parts.push("{");
-  let first = true;
-  for (const key of Object.keys(value)) {
+  let opening = "{";
+  // for…in visits own keys in JSON's order; a key inherited from a tampered Object.prototype gives up.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) throw GIVE_UP;
     const item: unknown = (value as Record<string, unknown>)[key];
     if (item === undefined) continue; // as JSON does
-    parts.push(first ? quoted(key) : `,${quoted(key)}`, ":");
-    first = false;
+    parts.push(opening, keyText(key));
+    opening = ",";
     writeJson(item, parts, depth + 1);
   }
-  parts.push("}");
+  parts.push(opening === "{" ? "{}" : "}");
+  if (Object.getOwnPropertySymbols(value).length > 0) throw GIVE_UP;
 }
 
 /** The JSON text of a small value in one pass, or `undefined` when it must go the checked way. */

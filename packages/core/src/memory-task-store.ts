@@ -167,7 +167,7 @@ export class MemoryTaskStore implements TaskStore {
       stored.version = expectedVersion + 1;
       // The value first: no reader may see `complete` without it.
       if (result !== undefined) await this.store.set(task.refId, result);
-      this.#put(stored, quiet === true ? null : origin);
+      this.#put(stored, quiet === true ? null : origin, current);
       return { ok: true, task: copyTask(stored) };
     });
   }
@@ -214,7 +214,7 @@ export class MemoryTaskStore implements TaskStore {
     }
     stored.version = expectedVersion + 1;
     if (result !== undefined) (this.store as MemoryStore).setNow(stored.refId, result);
-    this.#put(stored, quiet === true ? null : origin);
+    this.#put(stored, quiet === true ? null : origin, current);
     return { ok: true, task: copyOut ? copyTask(stored) : stored };
   }
 
@@ -280,13 +280,17 @@ export class MemoryTaskStore implements TaskStore {
     this.#listeners.clear();
   }
 
-  /** Stores `task`; tells subscribers unless `origin` is null (a lease renewal, which changes nothing visible). */
-  #put(task: StoredTask, origin: string | undefined | null): void {
+  /**
+   * Stores `task` in place of `previous` (what was stored, if anything); tells subscribers unless `origin`
+   * is null (a lease renewal, which changes nothing visible).
+   */
+  #put(task: StoredTask, origin: string | undefined | null, previous?: StoredTask): void {
     this.#tasks.set(task.refId, task);
+    const wasActive = previous !== undefined && !isTerminalStatus(previous.status);
     if (isTerminalStatus(task.status)) {
-      this.#active.delete(task.refId);
+      if (wasActive) this.#active.delete(task.refId);
       this.#markFinished(task);
-    } else {
+    } else if (!wasActive) {
       this.#active.add(task.refId);
     }
     if (origin === null || this.#listeners.size === 0) return;

@@ -6,22 +6,23 @@ export const REF_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const REF_ID_MAX_LENGTH = 256;
 
 /**
- * Ids known to be valid: those just checked and those `newRefId` made. Most ids are used several times
- * in a row (register, progress, complete, read), and a set lookup costs a fraction of the pattern test.
- * Bounded; emptied when full.
+ * The last ids known to be valid: those just checked and those `newRefId` made. Most ids are used several
+ * times in a row (register, progress, complete, read), and comparing with a few strings (V8 tells unequal
+ * ones apart by their hashes) costs a fraction of the pattern test.
  */
-const knownRefIds = new Set<string>();
-const KNOWN_REF_IDS_MAX = 4096;
+const RECENT_REF_IDS = 8;
+const recentRefIds: (string | undefined)[] = new Array<string | undefined>(RECENT_REF_IDS).fill(undefined);
+let recentRefIdAt = 0;
 
 /** Remembers `id` as valid (only ever called with ids that are). */
 export function rememberRefId(id: string): void {
-  if (knownRefIds.size >= KNOWN_REF_IDS_MAX) knownRefIds.clear();
-  knownRefIds.add(id);
+  recentRefIds[recentRefIdAt] = id;
+  recentRefIdAt = (recentRefIdAt + 1) % RECENT_REF_IDS;
 }
 
 function isRefId(v: unknown): v is string {
   if (typeof v !== "string") return false;
-  if (knownRefIds.has(v)) return true;
+  for (let i = 0; i < RECENT_REF_IDS; i++) if (recentRefIds[i] === v) return true;
   if (v.length > REF_ID_MAX_LENGTH || !REF_ID_PATTERN.test(v)) return false;
   rememberRefId(v);
   return true;

@@ -86,6 +86,25 @@ describe("the value codec", () => {
     expect((error as ValidationError).message).not.toContain("secret");
   });
 
+  it("leaves out what a tampered Object.prototype adds, as JSON does", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = "yes";
+    try {
+      const value = { a: 1, nested: { b: [2] } };
+      expect(encodeValue(value)).toBe(JSON.stringify(value));
+      expect(encodeValue(value)).not.toContain("polluted");
+    } finally {
+      delete proto.polluted;
+    }
+  });
+
+  it("quotes keys it has seen before the same way, however many keys it has seen", () => {
+    for (let i = 0; i < 3_000; i++) {
+      const value = { [`key ${i}`]: i, 'say "hi"': i, content: [{ type: "text" }] };
+      expect(encodeValue(value)).toBe(JSON.stringify(value));
+    }
+  });
+
   it("refuses undefined itself", () => {
     expect(() => encodeValue(undefined)).toThrow(/undefined cannot be stored; use null/);
   });
