@@ -48,6 +48,11 @@ export const RefCacheRoutesOptionsSchema = z.strictObject({
    * itself (ms). Covers changes made by other instances through a store without `subscribe`.
    */
   pollIntervalMs: z.number().int().positive().max(60_000).default(1000),
+  /**
+   * How long the event stream may stay silent before it sends a comment line (ms), so proxies and load
+   * balancers that close idle connections keep a stream open while a task makes no progress.
+   */
+  keepAliveMs: z.number().int().positive().max(300_000).default(15_000),
   /** `Retry-After` sent while a task is active and on retryable errors (seconds). */
   retryAfterSeconds: z.number().int().positive().max(3600).default(1),
 });

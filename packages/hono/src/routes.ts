@@ -14,7 +14,7 @@ import { taskResponse } from "./task-response.js";
 
 export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptions = {}): Hono {
   const cacheOf = cacheGetter(source);
-  const { owner: ownerOf, pollIntervalMs, retryAfterSeconds } = parseRoutesOptions(options);
+  const { owner: ownerOf, pollIntervalMs, keepAliveMs, retryAfterSeconds } = parseRoutesOptions(options);
   const app = new Hono();
   const scope = (c: Context) => requestScope(ownerOf, c);
 
@@ -49,7 +49,7 @@ export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptio
 
   app.get("/tasks/:refId/events", refIdParam, (c) => {
     const { refId } = c.req.valid("param");
-    return taskEventsResponse(cacheOf(), c, { refId, scope: scope(c), pollIntervalMs });
+    return taskEventsResponse(cacheOf(), c, { refId, scope: scope(c), pollIntervalMs, keepAliveMs });
   });
 
   app.delete("/tasks/:refId", refIdParam, async (c) => {

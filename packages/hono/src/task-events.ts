@@ -1,7 +1,8 @@
 /**
  * The Server-Sent Events stream of one task: its current state first, then one event per change until it
  * is terminal. Changes come from `cache.onTaskChange`; when none arrives for `pollIntervalMs` the stream
- * reads the store itself, so it also follows work that another instance runs through a shared store.
+ * reads the store itself, so it also follows work that another instance runs through a shared store. A
+ * stream with nothing to say for `keepAliveMs` sends a comment line, which clients ignore.
  */
 import { isTerminalStatus, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
 import type { Context } from "hono";
@@ -12,7 +13,11 @@ export interface TaskEventsOptions {
   refId: string;
   scope: RequestScope;
   pollIntervalMs: number;
+  keepAliveMs: number;
 }
+
+/** A comment line: it keeps an idle connection open, and EventSource dispatches nothing for it. */
+const KEEP_ALIVE = ": keep-alive\n\n";
 
 /** What a client sees of a change: the event name is the status, the data the task as JSON. */
 function writeTask(stream: SSEStreamingApi, task: TaskInfo, sequence: number): Promise<void> {
@@ -30,7 +35,7 @@ function isNews(next: TaskInfo, last: TaskInfo): boolean {
  * before the first read so that no change between the read and the subscription is lost.
  */
 export async function taskEventsResponse(cache: RefCache, c: Context, options: TaskEventsOptions): Promise<Response> {
-  const { refId, scope, pollIntervalMs } = options;
+  const { refId, scope, pollIntervalMs, keepAliveMs } = options;
   const changes: TaskInfo[] = [];
   let wake: (() => void) | undefined;
   const unsubscribe = cache.onTaskChange((task) => {
@@ -60,10 +65,10 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
         aborted = true;
         wake?.();
       });
-      // Wakes on a change, an abort, or after pollIntervalMs, whichever comes first.
+      // Wakes on a change, an abort, or when the store is due a read or the client a keep-alive.
       const nextSignal = () =>
         new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
+          const timer = setTimeout(resolve, Math.min(pollIntervalMs, keepAliveMs));
           wake = () => {
             clearTimeout(timer);
             resolve();
@@ -76,15 +81,23 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
         let sequence = 0;
         let last = initial;
         await writeTask(stream, last, sequence++);
+        let wroteAt = Date.now();
         while (!aborted && !isTerminalStatus(last.status)) {
           if (changes.length === 0) await nextSignal();
           if (aborted) break;
           const next = changes.shift() ?? (await visibleTask(cache, refId, scope));
           // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
           if (next === undefined || next.runId !== initial.runId) break;
-          if (!isNews(next, last)) continue;
+          if (!isNews(next, last)) {
+            if (Date.now() - wroteAt >= keepAliveMs) {
+              await stream.write(KEEP_ALIVE);
+              wroteAt = Date.now();
+            }
+            continue;
+          }
           last = next;
           await writeTask(stream, last, sequence++);
+          wroteAt = Date.now();
         }
       } finally {
         unsubscribe();

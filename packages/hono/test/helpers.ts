@@ -68,7 +68,8 @@ export function parseSse(text: string): SseEvent[] {
       else if (line.startsWith("id: ")) id = line.slice(4);
       else if (line.startsWith("data: ")) data.push(line.slice(6));
     }
-    events.push({ event, id, data: data.join("\n") });
+    // A block without data (a comment such as the keep-alive) dispatches no event.
+    if (data.length > 0) events.push({ event, id, data: data.join("\n") });
   }
   return events;
 }
@@ -90,7 +91,9 @@ export function sseReader(response: Response): { next(): Promise<SseEvent | unde
         if (end >= 0) {
           const block = buffer.slice(0, end + 2);
           buffer = buffer.slice(end + 2);
-          return parseSse(block)[0];
+          const [event] = parseSse(block);
+          if (event !== undefined) return event;
+          continue; // a comment (keep-alive): no event
         }
         const { done, value } = await reader.read();
         if (done) return undefined;

@@ -1,6 +1,6 @@
 import { RefCache } from "@mcp-refcache/core";
 import { describe, expect, it } from "vitest";
-import { deferred, mountRoutes, problemOf, readTaskEvents, sseReader, useCaches } from "./helpers.js";
+import { deferred, mountRoutes, parseSse, problemOf, readTaskEvents, sseReader, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 
@@ -39,6 +39,28 @@ describe("GET /tasks/:refId/events", () => {
     expect(currents).toEqual([...currents].sort((a, b) => (a ?? 0) - (b ?? 0)));
     expect(new Set(currents)).toEqual(new Set([1, 2, 3]));
     for (const s of seen) expect(s.event).toBe(s.status);
+  });
+
+  it("keeps a silent stream open with comment lines, which carry no event", async () => {
+    const cache = makeCache();
+    const app = mountRoutes(cache, { pollIntervalMs: 10_000, keepAliveMs: 20 });
+    const gate = deferred<void>();
+    await cache.registerTask("ev-quiet", async () => {
+      await gate.promise;
+      return "late";
+    });
+    const reader = (await app.request("/refcache/tasks/ev-quiet/events")).body?.getReader();
+    if (reader === undefined) throw new Error("no body");
+    const decoder = new TextDecoder();
+    let text = "";
+    while ((text.match(/^: keep-alive$/gm) ?? []).length < 2) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended early: ${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    gate.resolve();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value);
+    expect(parseSse(text).map((e) => e.event)).toEqual(["processing", "complete"]);
   });
 
   it("a client that connects after the end gets the terminal state, and the stream ends", async () => {

@@ -196,6 +196,7 @@ describe("withTimeoutFallback", () => {
     expect(() => withTimeoutFallback(cache, { timeoutMs: 1, basePath: "no-slash" }, handler)).toThrow(/basePath/);
     expect(() => withTimeoutFallback(cache, { timeoutMs: 1, extra: true } as never, handler)).toThrow(/extra/);
     expect(() => refCacheRoutes(cache, { pollIntervalMs: 0 })).toThrow(/pollIntervalMs/);
+    expect(() => refCacheRoutes(cache, { keepAliveMs: 1.5 })).toThrow(/keepAliveMs/);
     expect(() => refCacheRoutes({} as never)).toThrow(/cache/);
   });
 });
