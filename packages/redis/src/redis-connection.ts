@@ -2,10 +2,16 @@
  * Every command this package sends goes through here: a deadline on each call (so a lost connection
  * fails with STORE_ERROR instead of hanging), EVALSHA with a fallback to EVAL, and the one table that
  * turns Redis failures into core's `StoreError`.
+ *
+ * Commands go straight to `sendCommand`, without ioredis's auto-pipelining: the commands started in one
+ * tick are written together anyway, because the first one corks the socket until the tick ends (one
+ * `writev` per batch, as auto-pipelining would do, without its per-command pipeline, promises and
+ * `setImmediate`). Each is still its own command and its own round trip.
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Command, type Redis } from "ioredis";
 import { StoreError } from "./contract.js";
+import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
 
 export type Arg = string | number;
 
@@ -32,6 +38,94 @@ function describe(cause: unknown, what: string, timeoutMs: number): string {
 class CommandTimeout extends Error {}
 class ConnectionClosed extends Error {}
 
+const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
+
+/** One call in flight: settled exactly once, by its reply, its failure or its deadline. */
+class Call implements Deadline {
+  deadline = 0;
+  settled = false;
+  next: Deadline | undefined = undefined;
+  readonly #connection: RedisConnection;
+  readonly #what: string;
+  readonly #refId: string | undefined;
+  #name: string;
+  readonly #args: Arg[];
+  readonly #script: LuaScript | undefined;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (error: StoreError) => void;
+
+  constructor(
+    connection: RedisConnection,
+    what: string,
+    refId: string | undefined,
+    name: string,
+    args: Arg[],
+    script: LuaScript | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: StoreError) => void,
+  ) {
+    this.#connection = connection;
+    this.#what = what;
+    this.#refId = refId;
+    this.#name = name;
+    this.#args = args;
+    this.#script = script;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** Writes the command, unless the call already settled or its deadline passed: nothing is sent late. */
+  send(): void {
+    if (this.settled) return;
+    if (monotonicNow() >= this.deadline) {
+      this.expire();
+      return;
+    }
+    let reply: Promise<unknown>;
+    try {
+      reply = this.#connection.write(this.#name, this.#args);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    reply.then(
+      (value) => this.#settle(value),
+      (error: unknown) => this.#failed(error),
+    );
+  }
+
+  #settle(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#connection.deadlines.release(this);
+    this.#resolve(value);
+  }
+
+  /** EVAL only when Redis does not know the script yet (after a restart or a flush), within the same deadline. */
+  #failed(error: unknown): void {
+    const script = this.#script;
+    if (script === undefined || this.#name !== "evalsha" || !isNoScript(error)) {
+      this.fail(error);
+      return;
+    }
+    this.#name = "eval";
+    this.#args[0] = script.source;
+    this.send();
+  }
+
+  fail(cause: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#connection.deadlines.release(this);
+    const timeoutMs = this.#connection.commandTimeoutMs;
+    this.#reject(new StoreError(describe(cause, this.#what, timeoutMs), this.#refId, cause));
+  }
+
+  expire(): void {
+    this.fail(new CommandTimeout());
+  }
+}
+
 export interface RedisConnectionOptions {
   client: Redis;
   /** Whether this package created the client (then it waits for `ready` itself and quits it on close). */
@@ -41,68 +135,84 @@ export interface RedisConnectionOptions {
 
 export class RedisConnection {
   readonly client: Redis;
+  readonly deadlines: DeadlineQueue;
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;
+  readonly #commandOptions: { replyEncoding: "utf8"; keyPrefix?: string };
   #closed = false;
   #ready: Promise<void> | undefined;
+  #corked: Redis["stream"] | undefined;
 
   constructor(options: RedisConnectionOptions) {
     this.client = options.client;
     this.#ownsClient = options.ownsClient;
     this.#timeoutMs = options.commandTimeoutMs;
+    this.deadlines = new DeadlineQueue(options.commandTimeoutMs);
+    // Commands get the client's key prefix, as its own command methods would give them.
+    const keyPrefix = this.client.options?.keyPrefix;
+    this.#commandOptions = keyPrefix ? { replyEncoding: "utf8", keyPrefix } : { replyEncoding: "utf8" };
   }
 
   get commandTimeoutMs(): number {
     return this.#timeoutMs;
   }
 
-  /** Runs `send` against the client within the deadline; any failure becomes a StoreError. */
-  call<T>(what: string, refId: string | undefined, send: (client: Redis) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const fail = (cause: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(new StoreError(describe(cause, what, this.#timeoutMs), refId, cause));
-      };
-      const timer = setTimeout(() => fail(new CommandTimeout()), this.#timeoutMs);
-      const run = () => {
-        // A call whose deadline passed while it waited for the connection is never sent.
-        if (settled) return;
-        let sent: Promise<T>;
-        try {
-          sent = send(this.client);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        sent.then((value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(value);
-        }, fail);
-      };
-      if (this.#closed) fail(new ConnectionClosed());
-      // Our own client keeps no offline queue (a command that timed out must never run later), so wait
-      // for the connection here, within the same deadline.
-      else if (this.#ownsClient && this.client.status !== "ready") this.#whenReady().then(run, fail);
-      else run();
-    });
+  /** Sends one command within the deadline; any failure becomes a StoreError. */
+  call<T>(what: string, refId: string | undefined, name: string, args: Arg[]): Promise<T> {
+    return this.#start(what, refId, name, args, undefined);
   }
 
   /** One script call: EVALSHA, and EVAL only when Redis does not know the script yet (after a restart). */
-  script<T>(what: string, refId: string | undefined, script: LuaScript, keys: readonly string[], args: readonly Arg[]) {
-    return this.call(what, refId, async (client) => {
-      try {
-        return (await client.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-        return (await client.eval(script.source, keys.length, ...keys, ...args)) as T;
+  script<T>(
+    what: string,
+    refId: string | undefined,
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly Arg[],
+  ): Promise<T> {
+    const all: Arg[] = [script.sha, keys.length];
+    for (const key of keys) all.push(key);
+    for (const arg of args) all.push(arg);
+    return this.#start(what, refId, "evalsha", all, script);
+  }
+
+  #start<T>(what: string, refId: string | undefined, name: string, args: Arg[], script?: LuaScript): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const call = new Call(this, what, refId, name, args, script, resolve as (value: unknown) => void, reject);
+      if (this.#closed) {
+        call.fail(new ConnectionClosed());
+        return;
       }
+      this.deadlines.add(call);
+      // Our own client keeps no offline queue (a command that timed out must never run later), so wait
+      // for the connection here, within the same deadline.
+      if (this.#ownsClient && this.client.status !== "ready") {
+        this.#whenReady().then(
+          () => call.send(),
+          (error: unknown) => call.fail(error),
+        );
+      } else call.send();
     });
   }
+
+  /** Hands one command to the client; the socket stays corked until this tick ends, so a batch is one write. */
+  write(name: string, args: Arg[]): Promise<unknown> {
+    if (this.#corked === undefined) {
+      const stream = this.client.stream;
+      if (stream?.writable && typeof stream.cork === "function") {
+        stream.cork();
+        this.#corked = stream;
+        process.nextTick(this.#uncork);
+      }
+    }
+    return this.client.sendCommand(new Command(name, args, this.#commandOptions)) as Promise<unknown>;
+  }
+
+  readonly #uncork = (): void => {
+    const stream = this.#corked;
+    this.#corked = undefined;
+    stream?.uncork();
+  };
 
   #whenReady(): Promise<void> {
     this.#ready ??= new Promise<void>((resolve) => {
@@ -119,6 +229,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.deadlines.stop();
     if (!this.#ownsClient) return;
     if (this.client.status === "ready") {
       try {

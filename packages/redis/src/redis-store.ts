@@ -44,7 +44,9 @@ export class RedisStore implements Store {
 
   async get(key: string): Promise<StoreEntry | undefined> {
     check(isKey(key), KeySchema, key, "store key");
-    const fields = await this.#connection.call("value get", key, (c) => c.hgetall(this.#keys.value(key)));
+    const fields = await this.#connection.call<Record<string, string>>("value get", key, "hgetall", [
+      this.#keys.value(key),
+    ]);
     const meta = metaOf(fields);
     if (meta === undefined || fields.d === undefined) return undefined;
     return { data: fields.d, ...meta };
@@ -52,9 +54,12 @@ export class RedisStore implements Store {
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
     check(isKey(key), KeySchema, key, "store key");
-    const [c, e, o] = await this.#connection.call("value stat", key, (client) =>
-      client.hmget(this.#keys.value(key), "c", "e", "o"),
-    );
+    const [c, e, o] = await this.#connection.call<(string | null)[]>("value stat", key, "hmget", [
+      this.#keys.value(key),
+      "c",
+      "e",
+      "o",
+    ]);
     return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined });
   }
 
@@ -66,6 +71,6 @@ export class RedisStore implements Store {
 
   async delete(key: string): Promise<boolean> {
     check(isKey(key), KeySchema, key, "store key");
-    return (await this.#connection.call("value delete", key, (c) => c.del(this.#keys.value(key)))) > 0;
+    return (await this.#connection.call<number>("value delete", key, "del", [this.#keys.value(key)])) > 0;
   }
 }

@@ -97,7 +97,7 @@ export class RedisTaskStore implements TaskStore {
 
   async get(refId: string): Promise<StoredTask | undefined> {
     check(isKey(refId), KeySchema, refId, "ref id");
-    const json = await this.#connection.call("task get", refId, (c) => c.hget(this.#keys.task(refId), "j"));
+    const json = await this.#connection.call<string | null>("task get", refId, "hget", [this.#keys.task(refId), "j"]);
     return json === null ? undefined : decodeTask(json, refId);
   }
 
