@@ -5,31 +5,25 @@
 import type { Store, StoreEntry, StoreEntryMeta } from "./contract.js";
 import { check, isEntry, isKey, KeySchema, StoreEntrySchema } from "./input-schemas.js";
 import type { KeyLayout } from "./key-layout.js";
-import { ownerArg } from "./key-layout.js";
 import { SET_VALUE } from "./lua-scripts.js";
 import { luaScript, type RedisConnection } from "./redis-connection.js";
 
 const setValue = luaScript(SET_VALUE);
 
-/** The arguments of the scripts' `write_value`: data, createdAt, expiresAt, owner, ttlMs. */
+/** The arguments of the scripts' value write: data, createdAt, expiresAt, owner ("" for none), ttlMs. */
 export function valueArgs(entry: StoreEntry): string[] {
   const expires = entry.expiresAt;
   // A relative TTL, so native expiry agrees with the cache's own clock even when that clock is not wall time.
   const ttlMs = expires === undefined ? "" : String(Math.max(1, Math.ceil(expires - entry.createdAt)));
-  return [
-    entry.data,
-    String(entry.createdAt),
-    expires === undefined ? "" : String(expires),
-    ownerArg(entry.owner),
-    ttlMs,
-  ];
+  return [entry.data, String(entry.createdAt), expires === undefined ? "" : String(expires), entry.owner ?? "", ttlMs];
 }
 
+/** A value hash's bookkeeping; an empty or missing `e` or `o` means none. */
 function metaOf(fields: { c?: string; e?: string; o?: string }): StoreEntryMeta | undefined {
   if (fields.c === undefined) return undefined;
   const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
-  if (fields.e !== undefined) meta.expiresAt = Number(fields.e);
-  if (fields.o !== undefined) meta.owner = fields.o;
+  if (fields.e !== undefined && fields.e !== "") meta.expiresAt = Number(fields.e);
+  if (fields.o !== undefined && fields.o !== "") meta.owner = fields.o;
   return meta;
 }
 

@@ -59,11 +59,12 @@ function decodeTask(json: unknown, refId: string | undefined): StoredTask {
   }
 }
 
-/** The arguments every write shares: status, owner, lease, finish time. */
-function indexArgs(task: StoredTask): string[] {
+/** Appends the arguments every write shares: status, owner, lease, finish time. */
+function pushIndexArgs(args: string[], task: StoredTask): string[] {
   const lease = task.leaseExpiresAt === undefined ? "" : String(task.leaseExpiresAt);
   const done = isTerminalStatus(task.status) ? String(task.completedAt ?? task.updatedAt) : "";
-  return [task.status, ownerArg(task.owner), lease, done];
+  args.push(task.status, ownerArg(task.owner), lease, done);
+  return args;
 }
 
 /** A task as JSON text; a task JSON cannot represent (BigInt, a cycle) is bad input, not a store failure. */
@@ -109,19 +110,14 @@ export class RedisTaskStore implements TaskStore {
     const id = valid.refId;
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
-    const reply = await this.#connection.script<[number, string | number, string?]>(
+    const args = pushIndexArgs([this.#keys.prefix, id, creationJson(valid)], valid);
+    args.push(max === undefined ? "" : String(max), JSON.stringify(origin ?? null));
+    const reply = await this.#connection.script<[number, string, string?]>(
       "task create",
       id,
       scripts.create,
       [this.#keys.task(id), this.#keys.value(id)],
-      [
-        this.#keys.prefix,
-        id,
-        creationJson(valid),
-        ...indexArgs(valid),
-        max === undefined ? "" : String(max),
-        JSON.stringify(origin ?? null),
-      ],
+      args,
     );
     if (reply[0] === 1) return { ok: true, task: { ...valid, version: 1, retryCount: Number(reply[1]) } };
     if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id) };
@@ -136,27 +132,27 @@ export class RedisTaskStore implements TaskStore {
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
     check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
-    const valid = task;
-    const id = valid.refId;
+    const id = task.refId;
     check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
+    if (result !== undefined) check(isEntry(result), StoreEntrySchema, result, "task result", id);
     const version = expectedVersion + 1;
-    const args = [this.#keys.prefix, id, String(expectedVersion), taskJson({ ...valid, version }, id)];
+    // The task as stored and as handed back: one copy with the new version.
+    const next: StoredTask = { ...task, version };
+    const keys = this.#keys;
+    const args = pushIndexArgs([keys.prefix, id, String(expectedVersion), String(version), taskJson(next, id)], task);
     // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
-    args.push(...indexArgs(valid), quiet === true ? "" : JSON.stringify(origin ?? null));
+    args.push(quiet === true ? "" : JSON.stringify(origin ?? null));
+    if (result !== undefined) args.push(...valueArgs(result));
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
-    if (result !== undefined) {
-      check(isEntry(result), StoreEntrySchema, result, "task result", id);
-      args.push(...valueArgs(result));
-    }
     const reply = await this.#connection.script<[number, string?]>(
       "task update",
       id,
       scripts.update,
-      [this.#keys.task(id), this.#keys.value(id)],
+      [keys.task(id), keys.value(id)],
       args,
     );
-    if (reply[0] === 1) return { ok: true, task: { ...valid, version } };
+    if (reply[0] === 1) return { ok: true, task: next };
     return { ok: false, current: reply[1] === undefined ? undefined : decodeTask(reply[1], id) };
   }
 
