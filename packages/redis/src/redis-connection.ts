@@ -3,15 +3,14 @@
  * fails with STORE_ERROR instead of hanging), EVALSHA with a fallback to EVAL, and the one table that
  * turns Redis failures into core's `StoreError`.
  *
- * Commands go straight to `sendCommand`, without ioredis's auto-pipelining: the commands started in one
- * tick are written together anyway, because the first one corks the socket until the tick ends (one
- * `writev` per batch, as auto-pipelining would do, without its per-command pipeline, promises and
- * `setImmediate`). Each is still its own command and its own round trip.
+ * Commands go straight to `sendCommand`, without ioredis's auto-pipelining (its per-batch pipeline, and
+ * per-command promises and ticks): `WriteBatches` decides when they reach the socket.
  */
 import { createHash } from "node:crypto";
 import { Command, type Redis } from "ioredis";
 import { StoreError } from "./contract.js";
 import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
+import { WriteBatches } from "./write-batches.js";
 
 export type Arg = string | number;
 
@@ -141,13 +140,14 @@ export class RedisConnection {
   readonly #commandOptions: { replyEncoding: "utf8"; keyPrefix?: string };
   #closed = false;
   #ready: Promise<void> | undefined;
-  #corked: Redis["stream"] | undefined;
+  readonly #writes: WriteBatches;
 
   constructor(options: RedisConnectionOptions) {
     this.client = options.client;
     this.#ownsClient = options.ownsClient;
     this.#timeoutMs = options.commandTimeoutMs;
     this.deadlines = new DeadlineQueue(options.commandTimeoutMs);
+    this.#writes = new WriteBatches(options.client);
     // Commands get the client's key prefix, as its own command methods would give them.
     const keyPrefix = this.client.options?.keyPrefix;
     this.#commandOptions = keyPrefix ? { replyEncoding: "utf8", keyPrefix } : { replyEncoding: "utf8" };
@@ -195,24 +195,10 @@ export class RedisConnection {
     });
   }
 
-  /** Hands one command to the client; the socket stays corked until this tick ends, so a batch is one write. */
+  /** Hands one command to the client; resolves or rejects with its reply. */
   write(name: string, args: Arg[]): Promise<unknown> {
-    if (this.#corked === undefined) {
-      const stream = this.client.stream;
-      if (stream?.writable && typeof stream.cork === "function") {
-        stream.cork();
-        this.#corked = stream;
-        process.nextTick(this.#uncork);
-      }
-    }
-    return this.client.sendCommand(new Command(name, args, this.#commandOptions)) as Promise<unknown>;
+    return this.#writes.send(new Command(name, args, this.#commandOptions));
   }
-
-  readonly #uncork = (): void => {
-    const stream = this.#corked;
-    this.#corked = undefined;
-    stream?.uncork();
-  };
 
   #whenReady(): Promise<void> {
     this.#ready ??= new Promise<void>((resolve) => {
