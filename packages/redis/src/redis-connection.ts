@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { Command, type Redis } from "ioredis";
 import { StoreError } from "./contract.js";
 import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
-import { WriteBatches } from "./write-batches.js";
+import { type ReplyListener, WriteBatches } from "./write-batches.js";
 
 export type Arg = string | number;
 
@@ -40,7 +40,7 @@ class ConnectionClosed extends Error {}
 const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
 
 /** One call in flight: settled exactly once, by its reply, its failure or its deadline. */
-class Call implements Deadline {
+class Call implements Deadline, ReplyListener {
   deadline = 0;
   settled = false;
   next: Deadline | undefined = undefined;
@@ -80,20 +80,14 @@ class Call implements Deadline {
       this.expire();
       return;
     }
-    let reply: Promise<unknown>;
     try {
-      reply = this.#connection.write(this.#name, this.#args);
+      this.#connection.write(this.#name, this.#args, this);
     } catch (error) {
       this.fail(error);
-      return;
     }
-    reply.then(
-      (value) => this.#settle(value),
-      (error: unknown) => this.#failed(error),
-    );
   }
 
-  #settle(value: unknown): void {
+  reply(value: unknown): void {
     if (this.settled) return;
     this.settled = true;
     this.#connection.deadlines.release(this);
@@ -101,7 +95,7 @@ class Call implements Deadline {
   }
 
   /** EVAL only when Redis does not know the script yet (after a restart or a flush), within the same deadline. */
-  #failed(error: unknown): void {
+  error(error: unknown): void {
     const script = this.#script;
     if (script === undefined || this.#name !== "evalsha" || !isNoScript(error)) {
       this.fail(error);
@@ -195,9 +189,9 @@ export class RedisConnection {
     });
   }
 
-  /** Hands one command to the client; resolves or rejects with its reply. */
-  write(name: string, args: Arg[]): Promise<unknown> {
-    return this.#writes.send(new Command(name, args, this.#commandOptions));
+  /** Hands one command to the client; `listener` hears its reply or its failure. */
+  write(name: string, args: Arg[], listener: ReplyListener): void {
+    this.#writes.send(new Command(name, args, this.#commandOptions), listener);
   }
 
   #whenReady(): Promise<void> {

@@ -13,6 +13,12 @@
  */
 import type { Command, Redis } from "ioredis";
 
+/** Who hears how a command went: exactly one of the two is called, once. */
+export interface ReplyListener {
+  reply(value: unknown): void;
+  error(error: unknown): void;
+}
+
 export class WriteBatches {
   readonly #client: Redis;
   /** The socket while corked: from the first held command until the tick ends. */
@@ -26,8 +32,8 @@ export class WriteBatches {
     this.#client = client;
   }
 
-  /** Hands one command to the client; resolves or rejects with its reply. */
-  send(command: Command): Promise<unknown> {
+  /** Hands one command to the client; `listener` hears its reply or its failure. */
+  send(command: Command, listener: ReplyListener): void {
     let corked = this.#corked;
     if (corked === undefined) {
       const stream = this.#client.stream;
@@ -40,18 +46,22 @@ export class WriteBatches {
     }
     const reply = this.#client.sendCommand(command) as Promise<unknown>;
     this.#unanswered++;
-    reply.then(this.#answered, this.#answered);
+    reply.then(
+      (value) => {
+        this.#unanswered--;
+        listener.reply(value);
+      },
+      (error: unknown) => {
+        this.#unanswered--;
+        listener.error(error);
+      },
+    );
     if (corked !== undefined && ++this.#held >= this.#unanswered - this.#held) {
       this.#held = 0;
       corked.uncork();
       corked.cork();
     }
-    return reply;
   }
-
-  readonly #answered = (): void => {
-    this.#unanswered--;
-  };
 
   readonly #endOfTick = (): void => {
     const stream = this.#corked;

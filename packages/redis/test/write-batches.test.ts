@@ -32,7 +32,8 @@ function clientDouble() {
     },
   };
   const batches = new WriteBatches(client as unknown as Redis);
-  const send = (name: string) => batches.send({ name } as unknown as Command);
+  const send = (name: string) =>
+    new Promise<unknown>((reply, error) => batches.send({ name } as unknown as Command, { reply, error }));
   /** Answers (or fails) every command sent so far, as Redis would, and lets the replies arrive. */
   const answerAll = async (ok = true) => {
     for (const answer of answers.splice(0)) answer(ok);
