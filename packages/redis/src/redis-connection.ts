@@ -7,12 +7,11 @@
  * per-command promises and ticks): `WriteBatches` decides when they reach the socket.
  */
 import { createHash } from "node:crypto";
-import { Command, type Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { type Arg, type CommandOptions, command } from "./commands.js";
 import { StoreError } from "./contract.js";
 import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
 import { type ReplyListener, WriteBatches } from "./write-batches.js";
-
-export type Arg = string | number;
 
 export interface LuaScript {
   readonly source: string;
@@ -48,7 +47,7 @@ class Call implements Deadline, ReplyListener {
   readonly #what: string;
   readonly #refId: string | undefined;
   #name: string;
-  readonly #args: Arg[];
+  #args: Arg[];
   readonly #script: LuaScript | undefined;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: StoreError) => void;
@@ -101,8 +100,9 @@ class Call implements Deadline, ReplyListener {
       this.fail(error);
       return;
     }
+    // A new array: the EVALSHA command may still hold the old one.
+    this.#args = [script.source, ...this.#args.slice(1)];
     this.#name = "eval";
-    this.#args[0] = script.source;
     this.send();
   }
 
@@ -131,7 +131,7 @@ export class RedisConnection {
   readonly deadlines: DeadlineQueue;
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;
-  readonly #commandOptions: { replyEncoding: "utf8"; keyPrefix?: string };
+  readonly #commandOptions: CommandOptions;
   #closed = false;
   #ready: Promise<void> | undefined;
   readonly #writes: WriteBatches;
@@ -191,7 +191,7 @@ export class RedisConnection {
 
   /** Hands one command to the client; `listener` hears its reply or its failure. */
   write(name: string, args: Arg[], listener: ReplyListener): void {
-    this.#writes.send(new Command(name, args, this.#commandOptions), listener);
+    this.#writes.send(command(name, args, this.#commandOptions), listener);
   }
 
   #whenReady(): Promise<void> {
