@@ -82,6 +82,15 @@ function creationJson(task: StoredTask): string {
   return taskJson(rest, task.refId);
 }
 
+/**
+ * The store's own copy of a task handed in, which it checks, writes and hands back. Working on a copy
+ * also keeps the cost of a write independent of how the caller built its object: V8 reads the fields of
+ * some objects (made by spreading one and adding new fields) several times slower than those of a copy.
+ */
+function ownCopy(task: StoredTask): StoredTask {
+  return { ...task };
+}
+
 /** A cursor is the creation sequence of the last task of the page, marked as this store's. */
 const CURSOR_PREFIX = "r1.";
 
@@ -103,8 +112,8 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
-    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
-    const valid = task;
+    const valid = ownCopy(task);
+    check(isTask(valid), StoredTaskSchema, valid, "task", task?.refId);
     const max = options.maxActiveTasks;
     if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
     const id = valid.refId;
@@ -119,7 +128,11 @@ export class RedisTaskStore implements TaskStore {
       [this.#keys.task(id), this.#keys.value(id)],
       args,
     );
-    if (reply[0] === 1) return { ok: true, task: { ...valid, version: 1, retryCount: Number(reply[1]) } };
+    if (reply[0] === 1) {
+      valid.version = 1;
+      valid.retryCount = Number(reply[1]);
+      return { ok: true, task: valid };
+    }
     if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id) };
     return { ok: false, reason: "capacity", activeTasks: Number(reply[2]) };
   }
@@ -131,15 +144,16 @@ export class RedisTaskStore implements TaskStore {
     origin?: string,
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
-    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
-    const id = task.refId;
+    // The task as stored and as handed back: the store's own copy, with the new version.
+    const next = ownCopy(task);
+    check(isTask(next), StoredTaskSchema, next, "task", task?.refId);
+    const id = next.refId;
     check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
     if (result !== undefined) check(isEntry(result), StoreEntrySchema, result, "task result", id);
     const version = expectedVersion + 1;
-    // The task as stored and as handed back: one copy with the new version.
-    const next: StoredTask = { ...task, version };
+    next.version = version;
     const keys = this.#keys;
-    const args = pushIndexArgs([keys.prefix, id, String(expectedVersion), String(version), taskJson(next, id)], task);
+    const args = pushIndexArgs([keys.prefix, id, String(expectedVersion), String(version), taskJson(next, id)], next);
     // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
     args.push(quiet === true ? "" : JSON.stringify(origin ?? null));
     if (result !== undefined) args.push(...valueArgs(result));
