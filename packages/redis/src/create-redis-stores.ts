@@ -56,8 +56,6 @@ export function createRedisStores(options: RedisStoresOptions = {}): RedisStores
       // No offline queue: a command that timed out while Redis was away must not run when it comes back.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      // Calls issued in the same tick share one socket write: each is still its own single round trip.
-      enableAutoPipelining: true,
       connectionName: connectionName(o.prefix, "store"),
     });
   // Failures reach callers as STORE_ERROR; the client's own error events would otherwise be printed.

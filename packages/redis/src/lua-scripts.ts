@@ -5,98 +5,107 @@
  * Owners travel as "" (none) or "=" followed by the owner, so an empty owner string stays distinct from none.
  */
 
-/** Helpers prepended to every script. */
-const HELPERS = `
-local function is_active(s) return s == 'pending' or s == 'processing' end
+/*
+ * The two scripts of every task lifecycle (CREATE_TASK, UPDATE_TASK) are written out inline: a `local
+ * function` costs a closure on every call of a script, and Redis converts every number a script hands to
+ * `redis.call` back to text, so counters and versions travel as the strings the store already has.
+ */
+
+/** The index keys of a status: all tasks, and the owner's ("" for none). */
+const STATUS_KEY = `
 local function status_key(P, s, o)
   if o == '' then return P .. 'i:' .. s end
   return P .. 'io:' .. s .. ':' .. o
 end
-local function unindex(P, id, s, o)
-  redis.call('ZREM', P .. 'i:' .. s, id)
-  if o ~= '' then redis.call('ZREM', status_key(P, s, o), id) end
-end
-local function index(P, id, s, o, q)
-  redis.call('ZADD', P .. 'i:' .. s, q, id)
-  if o ~= '' then redis.call('ZADD', status_key(P, s, o), q, id) end
-end
--- The lease index holds unfinished tasks with a lease; the finish index holds finished tasks. Only what
--- changed is written: a progress update with an unchanged lease touches neither index.
-local function track(P, id, s, lease, done, old_s, old_lease)
-  if is_active(s) then
-    if lease ~= old_lease then
-      if lease ~= '' then redis.call('ZADD', P .. 'leases', lease, id) else redis.call('ZREM', P .. 'leases', id) end
-    end
-    if old_s and not is_active(old_s) then redis.call('ZREM', P .. 'finished', id) end
-  else
-    if old_lease ~= '' then redis.call('ZREM', P .. 'leases', id) end
-    redis.call('ZADD', P .. 'finished', done, id)
-  end
-end
-local function write_value(key, data, created, expires, owner, ttl)
-  redis.call('DEL', key)
-  local fields = { 'd', data, 'c', created }
-  if expires ~= '' then fields[#fields + 1] = 'e'; fields[#fields + 1] = expires end
-  if owner ~= '' then fields[#fields + 1] = 'o'; fields[#fields + 1] = string.sub(owner, 2) end
-  redis.call('HSET', key, unpack(fields))
-  if ttl ~= '' then redis.call('PEXPIRE', key, ttl) end
-end
 `;
+
+/**
+ * A value hash gets all four fields on every write (expiresAt and owner empty when absent: an owner is never
+ * empty), so a write replaces the old value without deleting it first; PERSIST drops an old expiry when the
+ * new value has none. ARGV from `first`: data, createdAt, expiresAt, owner, ttlMs.
+ */
+function writeValue(key: string, first: number): string {
+  const a = (i: number) => `ARGV[${first + i}]`;
+  return `
+redis.call('HSET', ${key}, 'd', ${a(0)}, 'c', ${a(1)}, 'e', ${a(2)}, 'o', ${a(3)})
+if ${a(4)} ~= '' then redis.call('PEXPIRE', ${key}, ${a(4)}) else redis.call('PERSIST', ${key}) end
+`;
+}
 
 /**
  * KEYS: task, value. ARGV: prefix, id, json (without retryCount and version), status, owner, lease, done,
  * maxActive, origin. The store numbers the run: retryCount is the replaced task's plus one, else 0.
  * Returns {1, retryCount} | {0, 'active', json} | {0, 'capacity', count}.
  */
-export const CREATE_TASK = `${HELPERS}
-local P, id = ARGV[1], ARGV[2]
+export const CREATE_TASK = `
+local P, id, s, o, lease = ARGV[1], ARGV[2], ARGV[4], ARGV[5], ARGV[6]
 local old = redis.call('HMGET', KEYS[1], 's', 'o', 'j', 'r')
-if old[1] and is_active(old[1]) then return { 0, 'active', old[3] } end
+local old_s = old[1]
+if old_s == 'pending' or old_s == 'processing' then return { 0, 'active', old[3] } end
 if ARGV[8] ~= '' then
   local active = redis.call('ZCARD', P .. 'i:pending') + redis.call('ZCARD', P .. 'i:processing')
   if active >= tonumber(ARGV[8]) then return { 0, 'capacity', active } end
 end
-local retries = 0
-if old[1] then
-  retries = (tonumber(old[4]) or 0) + 1
-  unindex(P, id, old[1], old[2])
+local retries = '0'
+if old_s then
+  retries = tostring((tonumber(old[4]) or 0) + 1)
+  redis.call('ZREM', P .. 'i:' .. old_s, id)
+  if old[2] ~= '' then redis.call('ZREM', P .. 'io:' .. old_s .. ':' .. old[2], id) end
   redis.call('ZREM', P .. 'finished', id)
+  redis.call('DEL', KEYS[1], KEYS[2])
+else
+  redis.call('DEL', KEYS[2])
 end
 local json = '{"retryCount":' .. retries .. ',"version":1,' .. string.sub(ARGV[3], 2)
-redis.call('DEL', KEYS[1], KEYS[2])
-local q = redis.call('INCR', P .. 'seq')
-redis.call('HSET', KEYS[1], 'j', json, 'v', 1, 's', ARGV[4], 'o', ARGV[5], 'q', q, 'l', ARGV[6], 'r', retries)
-index(P, id, ARGV[4], ARGV[5], q)
-track(P, id, ARGV[4], ARGV[6], ARGV[7], false, '')
+local q = tostring(redis.call('INCR', P .. 'seq'))
+redis.call('HSET', KEYS[1], 'j', json, 'v', '1', 's', s, 'o', o, 'q', q, 'l', lease, 'r', retries)
+redis.call('ZADD', P .. 'i:' .. s, q, id)
+if o ~= '' then redis.call('ZADD', P .. 'io:' .. s .. ':' .. o, q, id) end
+if s == 'pending' or s == 'processing' then
+  if lease ~= '' then redis.call('ZADD', P .. 'leases', lease, id) end
+else
+  redis.call('ZADD', P .. 'finished', ARGV[7], id)
+end
 redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. json)
 return { 1, retries }
 `;
 
 /**
- * KEYS: task, value. ARGV: prefix, id, expectedVersion, json, status, owner, lease, done, origin ("" for a
- * quiet lease renewal, which is not published), then for a result: data, createdAt, expiresAt, owner, ttlMs.
+ * KEYS: task, value. ARGV: prefix, id, expectedVersion, version (the new one), json, status, owner, lease,
+ * done, origin ("" for a quiet lease renewal, which is not published), then for a result: data, createdAt,
+ * expiresAt, owner, ttlMs. The lease index holds unfinished tasks with a lease, the finish index finished
+ * tasks; only what changed is written, so a progress update with an unchanged lease touches no index.
  * Returns {1} | {0} (gone) | {0, json} (stale).
  */
-export const UPDATE_TASK = `${HELPERS}
-local P, id = ARGV[1], ARGV[2]
+export const UPDATE_TASK = `
+local P, id, s, o, lease = ARGV[1], ARGV[2], ARGV[6], ARGV[7], ARGV[8]
 local old = redis.call('HMGET', KEYS[1], 'v', 's', 'o', 'q', 'l')
 if not old[1] then return { 0 } end
 if tonumber(old[1]) ~= tonumber(ARGV[3]) then return { 0, redis.call('HGET', KEYS[1], 'j') } end
-local s, o = ARGV[5], ARGV[6]
-if s ~= old[2] or o ~= old[3] then
-  unindex(P, id, old[2], old[3])
-  index(P, id, s, o, old[4])
+local old_s, old_o, old_lease = old[2], old[3], old[5] or ''
+if s ~= old_s or o ~= old_o then
+  redis.call('ZREM', P .. 'i:' .. old_s, id)
+  if old_o ~= '' then redis.call('ZREM', P .. 'io:' .. old_s .. ':' .. old_o, id) end
+  redis.call('ZADD', P .. 'i:' .. s, old[4], id)
+  if o ~= '' then redis.call('ZADD', P .. 'io:' .. s .. ':' .. o, old[4], id) end
 end
-redis.call('HSET', KEYS[1], 'j', ARGV[4], 'v', tonumber(ARGV[3]) + 1, 's', s, 'o', o, 'l', ARGV[7])
-track(P, id, s, ARGV[7], ARGV[8], old[2], old[5] or '')
-if #ARGV > 9 then write_value(KEYS[2], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14]) end
-if ARGV[9] ~= '' then redis.call('PUBLISH', P .. 'changes', ARGV[9] .. '\\n' .. ARGV[4]) end
+redis.call('HSET', KEYS[1], 'j', ARGV[5], 'v', ARGV[4], 's', s, 'o', o, 'l', lease)
+if s == 'pending' or s == 'processing' then
+  if lease ~= old_lease then
+    if lease ~= '' then redis.call('ZADD', P .. 'leases', lease, id) else redis.call('ZREM', P .. 'leases', id) end
+  end
+  if old_s ~= 'pending' and old_s ~= 'processing' then redis.call('ZREM', P .. 'finished', id) end
+else
+  if old_lease ~= '' then redis.call('ZREM', P .. 'leases', id) end
+  redis.call('ZADD', P .. 'finished', ARGV[9], id)
+end
+if #ARGV > 10 then ${writeValue("KEYS[2]", 11)} end
+if ARGV[10] ~= '' then redis.call('PUBLISH', P .. 'changes', ARGV[10] .. '\\n' .. ARGV[5]) end
 return { 1 }
 `;
 
 /** KEYS: value. ARGV: data, createdAt, expiresAt, owner, ttlMs. */
-export const SET_VALUE = `${HELPERS}
-write_value(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+export const SET_VALUE = `${writeValue("KEYS[1]", 1)}
 return 1
 `;
 
@@ -104,7 +113,7 @@ return 1
  * ARGV: prefix, after (exclusive sequence number), limit, owner, statuses… Merges the per-status indexes
  * by creation sequence. Returns {nextCursor or '', {json…}}.
  */
-export const LIST_TASKS = `${HELPERS}
+export const LIST_TASKS = `${STATUS_KEY}
 local P, after, limit, o = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local found = {}
 for i = 5, #ARGV do
@@ -130,13 +139,16 @@ return tasks
 `;
 
 /** ARGV: prefix, finishedBefore, limit. Removes the oldest finished tasks; returns their ids. */
-export const REMOVE_FINISHED = `${HELPERS}
+export const REMOVE_FINISHED = `${STATUS_KEY}
 local P = ARGV[1]
 local ids = redis.call('ZRANGEBYSCORE', P .. 'finished', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 for i = 1, #ids do
   local key = P .. 't:' .. ids[i]
   local old = redis.call('HMGET', key, 's', 'o')
-  if old[1] then unindex(P, ids[i], old[1], old[2]) end
+  if old[1] then
+    redis.call('ZREM', P .. 'i:' .. old[1], ids[i])
+    if old[2] ~= '' then redis.call('ZREM', status_key(P, old[1], old[2]), ids[i]) end
+  end
   redis.call('ZREM', P .. 'finished', ids[i])
   redis.call('DEL', key)
 end

@@ -2,12 +2,16 @@
  * Every command this package sends goes through here: a deadline on each call (so a lost connection
  * fails with STORE_ERROR instead of hanging), EVALSHA with a fallback to EVAL, and the one table that
  * turns Redis failures into core's `StoreError`.
+ *
+ * Commands go straight to `sendCommand`, without ioredis's auto-pipelining (its per-batch pipeline, and
+ * per-command promises and ticks): `WriteBatches` decides when they reach the socket.
  */
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { type Arg, type CommandOptions, command } from "./commands.js";
 import { StoreError } from "./contract.js";
-
-export type Arg = string | number;
+import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
+import { type ReplyListener, WriteBatches } from "./write-batches.js";
 
 export interface LuaScript {
   readonly source: string;
@@ -32,6 +36,89 @@ function describe(cause: unknown, what: string, timeoutMs: number): string {
 class CommandTimeout extends Error {}
 class ConnectionClosed extends Error {}
 
+const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
+
+/** One call in flight: settled exactly once, by its reply, its failure or its deadline. */
+class Call implements Deadline, ReplyListener {
+  deadline = 0;
+  settled = false;
+  next: Deadline | undefined = undefined;
+  readonly #connection: RedisConnection;
+  readonly #what: string;
+  readonly #refId: string | undefined;
+  #name: string;
+  #args: Arg[];
+  readonly #script: LuaScript | undefined;
+  readonly #resolve: (value: unknown) => void;
+  readonly #reject: (error: StoreError) => void;
+
+  constructor(
+    connection: RedisConnection,
+    what: string,
+    refId: string | undefined,
+    name: string,
+    args: Arg[],
+    script: LuaScript | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: StoreError) => void,
+  ) {
+    this.#connection = connection;
+    this.#what = what;
+    this.#refId = refId;
+    this.#name = name;
+    this.#args = args;
+    this.#script = script;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  /** Writes the command, unless the call already settled or its deadline passed: nothing is sent late. */
+  send(): void {
+    if (this.settled) return;
+    if (monotonicNow() >= this.deadline) {
+      this.expire();
+      return;
+    }
+    try {
+      this.#connection.write(this.#name, this.#args, this);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  reply(value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#connection.deadlines.release(this);
+    this.#resolve(value);
+  }
+
+  /** EVAL only when Redis does not know the script yet (after a restart or a flush), within the same deadline. */
+  error(error: unknown): void {
+    const script = this.#script;
+    if (script === undefined || this.#name !== "evalsha" || !isNoScript(error)) {
+      this.fail(error);
+      return;
+    }
+    // A new array: the EVALSHA command may still hold the old one.
+    this.#args = [script.source, ...this.#args.slice(1)];
+    this.#name = "eval";
+    this.send();
+  }
+
+  fail(cause: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#connection.deadlines.release(this);
+    const timeoutMs = this.#connection.commandTimeoutMs;
+    this.#reject(new StoreError(describe(cause, this.#what, timeoutMs), this.#refId, cause));
+  }
+
+  expire(): void {
+    this.fail(new CommandTimeout());
+  }
+}
+
 export interface RedisConnectionOptions {
   client: Redis;
   /** Whether this package created the client (then it waits for `ready` itself and quits it on close). */
@@ -41,67 +128,70 @@ export interface RedisConnectionOptions {
 
 export class RedisConnection {
   readonly client: Redis;
+  readonly deadlines: DeadlineQueue;
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;
+  readonly #commandOptions: CommandOptions;
   #closed = false;
   #ready: Promise<void> | undefined;
+  readonly #writes: WriteBatches;
 
   constructor(options: RedisConnectionOptions) {
     this.client = options.client;
     this.#ownsClient = options.ownsClient;
     this.#timeoutMs = options.commandTimeoutMs;
+    this.deadlines = new DeadlineQueue(options.commandTimeoutMs);
+    this.#writes = new WriteBatches(options.client);
+    // Commands get the client's key prefix, as its own command methods would give them.
+    const keyPrefix = this.client.options?.keyPrefix;
+    this.#commandOptions = keyPrefix ? { replyEncoding: "utf8", keyPrefix } : { replyEncoding: "utf8" };
   }
 
   get commandTimeoutMs(): number {
     return this.#timeoutMs;
   }
 
-  /** Runs `send` against the client within the deadline; any failure becomes a StoreError. */
-  call<T>(what: string, refId: string | undefined, send: (client: Redis) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const fail = (cause: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(new StoreError(describe(cause, what, this.#timeoutMs), refId, cause));
-      };
-      const timer = setTimeout(() => fail(new CommandTimeout()), this.#timeoutMs);
-      const run = () => {
-        // A call whose deadline passed while it waited for the connection is never sent.
-        if (settled) return;
-        let sent: Promise<T>;
-        try {
-          sent = send(this.client);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        sent.then((value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(value);
-        }, fail);
-      };
-      if (this.#closed) fail(new ConnectionClosed());
-      // Our own client keeps no offline queue (a command that timed out must never run later), so wait
-      // for the connection here, within the same deadline.
-      else if (this.#ownsClient && this.client.status !== "ready") this.#whenReady().then(run, fail);
-      else run();
-    });
+  /** Sends one command within the deadline; any failure becomes a StoreError. */
+  call<T>(what: string, refId: string | undefined, name: string, args: Arg[]): Promise<T> {
+    return this.#start(what, refId, name, args, undefined);
   }
 
   /** One script call: EVALSHA, and EVAL only when Redis does not know the script yet (after a restart). */
-  script<T>(what: string, refId: string | undefined, script: LuaScript, keys: readonly string[], args: readonly Arg[]) {
-    return this.call(what, refId, async (client) => {
-      try {
-        return (await client.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-        return (await client.eval(script.source, keys.length, ...keys, ...args)) as T;
+  script<T>(
+    what: string,
+    refId: string | undefined,
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly Arg[],
+  ): Promise<T> {
+    const all: Arg[] = [script.sha, keys.length];
+    for (const key of keys) all.push(key);
+    for (const arg of args) all.push(arg);
+    return this.#start(what, refId, "evalsha", all, script);
+  }
+
+  #start<T>(what: string, refId: string | undefined, name: string, args: Arg[], script?: LuaScript): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const call = new Call(this, what, refId, name, args, script, resolve as (value: unknown) => void, reject);
+      if (this.#closed) {
+        call.fail(new ConnectionClosed());
+        return;
       }
+      this.deadlines.add(call);
+      // Our own client keeps no offline queue (a command that timed out must never run later), so wait
+      // for the connection here, within the same deadline.
+      if (this.#ownsClient && this.client.status !== "ready") {
+        this.#whenReady().then(
+          () => call.send(),
+          (error: unknown) => call.fail(error),
+        );
+      } else call.send();
     });
+  }
+
+  /** Hands one command to the client; `listener` hears its reply or its failure. */
+  write(name: string, args: Arg[], listener: ReplyListener): void {
+    this.#writes.send(command(name, args, this.#commandOptions), listener);
   }
 
   #whenReady(): Promise<void> {
@@ -119,6 +209,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.deadlines.stop();
     if (!this.#ownsClient) return;
     if (this.client.status === "ready") {
       try {

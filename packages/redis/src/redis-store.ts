@@ -5,31 +5,25 @@
 import type { Store, StoreEntry, StoreEntryMeta } from "./contract.js";
 import { check, isEntry, isKey, KeySchema, StoreEntrySchema } from "./input-schemas.js";
 import type { KeyLayout } from "./key-layout.js";
-import { ownerArg } from "./key-layout.js";
 import { SET_VALUE } from "./lua-scripts.js";
 import { luaScript, type RedisConnection } from "./redis-connection.js";
 
 const setValue = luaScript(SET_VALUE);
 
-/** The arguments of the scripts' `write_value`: data, createdAt, expiresAt, owner, ttlMs. */
+/** The arguments of the scripts' value write: data, createdAt, expiresAt, owner ("" for none), ttlMs. */
 export function valueArgs(entry: StoreEntry): string[] {
   const expires = entry.expiresAt;
   // A relative TTL, so native expiry agrees with the cache's own clock even when that clock is not wall time.
   const ttlMs = expires === undefined ? "" : String(Math.max(1, Math.ceil(expires - entry.createdAt)));
-  return [
-    entry.data,
-    String(entry.createdAt),
-    expires === undefined ? "" : String(expires),
-    ownerArg(entry.owner),
-    ttlMs,
-  ];
+  return [entry.data, String(entry.createdAt), expires === undefined ? "" : String(expires), entry.owner ?? "", ttlMs];
 }
 
+/** A value hash's bookkeeping; an empty or missing `e` or `o` means none. */
 function metaOf(fields: { c?: string; e?: string; o?: string }): StoreEntryMeta | undefined {
   if (fields.c === undefined) return undefined;
   const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
-  if (fields.e !== undefined) meta.expiresAt = Number(fields.e);
-  if (fields.o !== undefined) meta.owner = fields.o;
+  if (fields.e !== undefined && fields.e !== "") meta.expiresAt = Number(fields.e);
+  if (fields.o !== undefined && fields.o !== "") meta.owner = fields.o;
   return meta;
 }
 
@@ -44,7 +38,9 @@ export class RedisStore implements Store {
 
   async get(key: string): Promise<StoreEntry | undefined> {
     check(isKey(key), KeySchema, key, "store key");
-    const fields = await this.#connection.call("value get", key, (c) => c.hgetall(this.#keys.value(key)));
+    const fields = await this.#connection.call<Record<string, string>>("value get", key, "hgetall", [
+      this.#keys.value(key),
+    ]);
     const meta = metaOf(fields);
     if (meta === undefined || fields.d === undefined) return undefined;
     return { data: fields.d, ...meta };
@@ -52,9 +48,12 @@ export class RedisStore implements Store {
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
     check(isKey(key), KeySchema, key, "store key");
-    const [c, e, o] = await this.#connection.call("value stat", key, (client) =>
-      client.hmget(this.#keys.value(key), "c", "e", "o"),
-    );
+    const [c, e, o] = await this.#connection.call<(string | null)[]>("value stat", key, "hmget", [
+      this.#keys.value(key),
+      "c",
+      "e",
+      "o",
+    ]);
     return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined });
   }
 
@@ -66,6 +65,6 @@ export class RedisStore implements Store {
 
   async delete(key: string): Promise<boolean> {
     check(isKey(key), KeySchema, key, "store key");
-    return (await this.#connection.call("value delete", key, (c) => c.del(this.#keys.value(key)))) > 0;
+    return (await this.#connection.call<number>("value delete", key, "del", [this.#keys.value(key)])) > 0;
   }
 }

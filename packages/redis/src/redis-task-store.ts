@@ -59,11 +59,12 @@ function decodeTask(json: unknown, refId: string | undefined): StoredTask {
   }
 }
 
-/** The arguments every write shares: status, owner, lease, finish time. */
-function indexArgs(task: StoredTask): string[] {
+/** Appends the arguments every write shares: status, owner, lease, finish time. */
+function pushIndexArgs(args: string[], task: StoredTask): string[] {
   const lease = task.leaseExpiresAt === undefined ? "" : String(task.leaseExpiresAt);
   const done = isTerminalStatus(task.status) ? String(task.completedAt ?? task.updatedAt) : "";
-  return [task.status, ownerArg(task.owner), lease, done];
+  args.push(task.status, ownerArg(task.owner), lease, done);
+  return args;
 }
 
 /** A task as JSON text; a task JSON cannot represent (BigInt, a cycle) is bad input, not a store failure. */
@@ -79,6 +80,15 @@ function taskJson(task: object, refId: string): string {
 function creationJson(task: StoredTask): string {
   const { retryCount: _retryCount, version: _version, ...rest } = task;
   return taskJson(rest, task.refId);
+}
+
+/**
+ * The store's own copy of a task handed in, which it checks, writes and hands back. Working on a copy
+ * also keeps the cost of a write independent of how the caller built its object: V8 reads the fields of
+ * some objects (made by spreading one and adding new fields) several times slower than those of a copy.
+ */
+function ownCopy(task: StoredTask): StoredTask {
+  return { ...task };
 }
 
 /** A cursor is the creation sequence of the last task of the page, marked as this store's. */
@@ -97,33 +107,32 @@ export class RedisTaskStore implements TaskStore {
 
   async get(refId: string): Promise<StoredTask | undefined> {
     check(isKey(refId), KeySchema, refId, "ref id");
-    const json = await this.#connection.call("task get", refId, (c) => c.hget(this.#keys.task(refId), "j"));
+    const json = await this.#connection.call<string | null>("task get", refId, "hget", [this.#keys.task(refId), "j"]);
     return json === null ? undefined : decodeTask(json, refId);
   }
 
   async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
-    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
-    const valid = task;
+    const valid = ownCopy(task);
+    check(isTask(valid), StoredTaskSchema, valid, "task", task?.refId);
     const max = options.maxActiveTasks;
     if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
     const id = valid.refId;
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
-    const reply = await this.#connection.script<[number, string | number, string?]>(
+    const args = pushIndexArgs([this.#keys.prefix, id, creationJson(valid)], valid);
+    args.push(max === undefined ? "" : String(max), JSON.stringify(origin ?? null));
+    const reply = await this.#connection.script<[number, string, string?]>(
       "task create",
       id,
       scripts.create,
       [this.#keys.task(id), this.#keys.value(id)],
-      [
-        this.#keys.prefix,
-        id,
-        creationJson(valid),
-        ...indexArgs(valid),
-        max === undefined ? "" : String(max),
-        JSON.stringify(origin ?? null),
-      ],
+      args,
     );
-    if (reply[0] === 1) return { ok: true, task: { ...valid, version: 1, retryCount: Number(reply[1]) } };
+    if (reply[0] === 1) {
+      valid.version = 1;
+      valid.retryCount = Number(reply[1]);
+      return { ok: true, task: valid };
+    }
     if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id) };
     return { ok: false, reason: "capacity", activeTasks: Number(reply[2]) };
   }
@@ -135,28 +144,29 @@ export class RedisTaskStore implements TaskStore {
     origin?: string,
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
-    check(isTask(task), StoredTaskSchema, task, "task", task?.refId);
-    const valid = task;
-    const id = valid.refId;
+    // The task as stored and as handed back: the store's own copy, with the new version.
+    const next = ownCopy(task);
+    check(isTask(next), StoredTaskSchema, next, "task", task?.refId);
+    const id = next.refId;
     check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
+    if (result !== undefined) check(isEntry(result), StoreEntrySchema, result, "task result", id);
     const version = expectedVersion + 1;
-    const args = [this.#keys.prefix, id, String(expectedVersion), taskJson({ ...valid, version }, id)];
+    next.version = version;
+    const keys = this.#keys;
+    const args = pushIndexArgs([keys.prefix, id, String(expectedVersion), String(version), taskJson(next, id)], next);
     // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
-    args.push(...indexArgs(valid), quiet === true ? "" : JSON.stringify(origin ?? null));
+    args.push(quiet === true ? "" : JSON.stringify(origin ?? null));
+    if (result !== undefined) args.push(...valueArgs(result));
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
-    if (result !== undefined) {
-      check(isEntry(result), StoreEntrySchema, result, "task result", id);
-      args.push(...valueArgs(result));
-    }
     const reply = await this.#connection.script<[number, string?]>(
       "task update",
       id,
       scripts.update,
-      [this.#keys.task(id), this.#keys.value(id)],
+      [keys.task(id), keys.value(id)],
       args,
     );
-    if (reply[0] === 1) return { ok: true, task: { ...valid, version } };
+    if (reply[0] === 1) return { ok: true, task: next };
     return { ok: false, current: reply[1] === undefined ? undefined : decodeTask(reply[1], id) };
   }
 

@@ -70,6 +70,14 @@ describeRedis("connection loss", () => {
       expect(await rejectsWithStoreError(() => taskStore.get("frozen"))).toBeLessThan(HANG_BOUND_MS);
       const error = await taskStore.get("frozen").catch((e: unknown) => e);
       expect(String((error as Error).message)).toMatch(/did not answer .* within 300 ms/);
+      // Calls started at different times each get their whole timeout, however their deadlines are kept.
+      const first = rejectsWithStoreError(() => taskStore.get("frozen"));
+      await new Promise((r) => setTimeout(r, TIMEOUT_MS / 2));
+      const second = rejectsWithStoreError(() => taskStore.update({ ...t, status: "processing" }, 1));
+      for (const elapsed of await Promise.all([first, second])) {
+        expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
+        expect(elapsed).toBeLessThan(HANG_BOUND_MS);
+      }
     } finally {
       server().freeze(false);
     }
@@ -77,6 +85,21 @@ describeRedis("connection loss", () => {
     // As above: an update that timed out may have landed, and then the retry's compare-and-set fails on it.
     if (!after.ok) expect(after.current).toMatchObject({ status: "processing", version: 2 });
     expect(await eventually(() => taskStore.get("frozen"))).toMatchObject({ status: "processing", version: 2 });
+  });
+
+  it("never sends a call late that timed out waiting for the connection", async () => {
+    const { taskStore } = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
+    await taskStore.create(task("before"));
+    await server().stop();
+    // Long enough for the client to notice and start reconnecting: calls now wait for the connection.
+    await new Promise((r) => setTimeout(r, 200));
+    const error = await taskStore.create(task("late")).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "STORE_ERROR", message: expect.stringMatching(/did not answer/) });
+    await server().restart();
+    expect(await eventually(() => taskStore.get("before"))).toBeUndefined();
+    // Give a late send every chance to land before looking for it.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await taskStore.get("late")).toBeUndefined();
   });
 
   it("redelivers changes after the subscriber's connection comes back", async () => {

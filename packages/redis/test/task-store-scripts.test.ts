@@ -105,6 +105,23 @@ describeRedis("update", () => {
     expect((await taskStore.get("a"))?.version).toBe(2);
   });
 
+  it("hands back its own copy and leaves the caller's task as it was", async () => {
+    const { taskStore } = stores();
+    const t = task("a");
+    const created = await taskStore.create(t);
+    expect(created).toMatchObject({ ok: true, task: { version: 1, retryCount: 0 } });
+    const progress = { ...t, status: "processing" as const, progress: { current: 1 } };
+    const updated = await taskStore.update(progress, 1);
+    expect(updated).toMatchObject({ ok: true, task: { version: 2, progress: { current: 1 } } });
+    expect((updated as { task: StoredTask }).task).not.toBe(progress);
+    expect(t).toMatchObject({ version: 0, retryCount: 0, status: "pending" });
+    expect(progress.version).toBe(0);
+    // A task field that is not its own (inherited) is not part of the task: refused, not stored half.
+    const inherited = Object.assign(Object.create({ refId: "b" }), { ...task("ignored") }) as StoredTask;
+    delete (inherited as Partial<StoredTask>).refId;
+    await expect(taskStore.update(inherited, 1)).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+  });
+
   it("reports a task that is gone with no current", async () => {
     const { taskStore } = stores();
     expect(await taskStore.update(task("ghost"), 1)).toEqual({ ok: false, current: undefined });

@@ -18,6 +18,7 @@ describeRedis("value store", () => {
     await store.set("k", { data: "1", createdAt: 1, expiresAt: 100_000, owner: "alice" });
     await store.set("k", { data: "2", createdAt: 2 });
     expect(await store.get("k")).toEqual({ data: "2", createdAt: 2 });
+    expect(await store.stat("k")).toEqual({ createdAt: 2 });
     const raw = rawClient();
     expect(await raw.pttl(`${prefix}v:k`)).toBe(-1);
     raw.disconnect();
