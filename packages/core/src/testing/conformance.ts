@@ -84,6 +84,18 @@ export function describeStoreConformance(
         expect(await store.delete("k")).toBe(false);
       }),
     );
+
+    it(
+      "replaces an entry whole: nothing of the old one (expiry, owner) outlives an overwrite",
+      withStores(async ({ store }) => {
+        await store.set("k", { data: "1", createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o" });
+        await store.set("k", { data: "2", createdAt: 2 });
+        const entry = await store.get("k");
+        expect(entry).toMatchObject({ data: "2", createdAt: 2 });
+        expect(entry?.expiresAt).toBeUndefined();
+        expect(entry?.owner).toBeUndefined();
+      }),
+    );
   });
 
   describe(`${name}: TaskStore`, () => {
@@ -104,6 +116,29 @@ export function describeStoreConformance(
         const again = await taskStore.create(draft("t", now, { runId: "run-2" }));
         expect(again).toMatchObject({ ok: true, task: { version: 1, retryCount: 1, runId: "run-2" } });
         expect(await store.get("t")).toBeUndefined();
+      }),
+    );
+
+    it(
+      "neither changes nor keeps the task it is given, and hands back tasks of its own",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        const given = draft("t", now);
+        const created = await taskStore.create(given);
+        expect(given).toEqual(draft("t", now));
+        given.status = "failed";
+        if (!created.ok) throw new Error("not created");
+        created.task.runId = "changed by the caller";
+        const next = { ...draft("t", now), progress: { current: 1 } };
+        const updated = await taskStore.update(next, 1);
+        expect(next).toEqual({ ...draft("t", now), progress: { current: 1 } });
+        (next.progress as { current: number }).current = 99;
+        if (!updated.ok) throw new Error("not updated");
+        (updated.task.progress as { current: number }).current = 98;
+        const read = await taskStore.get("t");
+        expect(read).toMatchObject({ status: "processing", runId: "run-t", version: 2, progress: { current: 1 } });
+        (read?.progress as { current: number }).current = 97;
+        expect((await taskStore.get("t"))?.progress).toEqual({ current: 1 });
       }),
     );
 
