@@ -71,6 +71,37 @@ const TaskHandleSchema = withFastPath(
   }),
 );
 
+/**
+ * Calls a task function with its context; a synchronous throw becomes a rejection. Its progress goes
+ * through `report` (an update of this run); a refusal other than bad progress (the task finished, was
+ * cancelled or replaced, the cache closed) resolves to `undefined`: the signal tells the work.
+ */
+export function callTaskFunction(
+  fn: TaskFunction,
+  run: { refId: string; runId: string },
+  signal: AbortSignal,
+  report: (update: TaskProgressUpdate) => Promise<TaskInfo>,
+): PromiseLike<unknown> {
+  const context: TaskContext = {
+    refId: run.refId,
+    runId: run.runId,
+    signal,
+    reportProgress: async (update) => {
+      try {
+        return await report(update);
+      } catch (error) {
+        if (error instanceof ValidationError) throw error;
+        return undefined;
+      }
+    },
+  };
+  try {
+    return Promise.resolve(fn(context));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export type ParsedTaskInput =
   | { kind: "promise"; promise: PromiseLike<unknown> }
   | { kind: "function"; fn: TaskFunction }

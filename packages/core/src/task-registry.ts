@@ -18,11 +18,11 @@ import { LocalRuns } from "./local-runs.js";
 import { isTerminalStatus, RefIdSchema, type TaskInfo } from "./models.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import {
+  callTaskFunction,
   isThenable,
   type ParsedTaskInput,
   type ProgressUpdater,
   parseTaskInput,
-  type TaskContext,
   type TaskInput,
 } from "./task-input.js";
 import {
@@ -141,36 +141,15 @@ export class TaskRegistry {
     this.#written(stored);
     const work =
       input.kind === "function"
-        ? this.#start(stored, input.fn, abortController as AbortController)
+        ? callTaskFunction(input.fn, stored, (abortController as AbortController).signal, (update) =>
+            this.updateProgress(id, update, { runId: stored.runId }),
+          )
         : input.kind === "promise"
           ? input.promise
           : input.handle.promise;
     if (work !== undefined) this.runs.settleWhenDone(run, work, opts.ttlMs, opts.owner);
     this.onRun();
     return toTaskInfo(stored, stored.updatedAt);
-  }
-
-  /** Calls a task function with its context; a synchronous throw becomes a rejection. */
-  #start(task: StoredTask, fn: (context: TaskContext) => unknown, controller: AbortController): PromiseLike<unknown> {
-    const { refId, runId } = task;
-    const context: TaskContext = {
-      refId,
-      runId,
-      signal: controller.signal,
-      reportProgress: async (update) => {
-        try {
-          return await this.updateProgress(refId, update, { runId });
-        } catch (error) {
-          if (error instanceof ValidationError) throw error;
-          return undefined; // finished, cancelled, replaced, closed: the signal tells the work
-        }
-      },
-    };
-    try {
-      return Promise.resolve(fn(context));
-    } catch (error) {
-      return Promise.reject(error);
-    }
   }
 
   start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
