@@ -91,8 +91,14 @@ describeRedis("connection loss", () => {
     const { taskStore } = stores({ url: server().url, commandTimeoutMs: TIMEOUT_MS });
     await taskStore.create(task("before"));
     await server().stop();
-    // Long enough for the client to notice and start reconnecting: calls now wait for the connection.
-    await new Promise((r) => setTimeout(r, 200));
+    // Until the client has noticed and is reconnecting, a call fails on the dead socket instead; from
+    // then on calls wait for the connection, which is the case this test is about.
+    for (let attempt = 1; ; attempt++) {
+      const probe = await taskStore.get("probe").catch((e: unknown) => e);
+      if (/did not answer/.test(String((probe as Error | undefined)?.message))) break;
+      if (attempt >= 50) throw new Error(`calls never started waiting for the connection: ${String(probe)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const error = await taskStore.create(task("late")).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "STORE_ERROR", message: expect.stringMatching(/did not answer/) });
     await server().restart();

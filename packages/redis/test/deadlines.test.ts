@@ -52,8 +52,8 @@ describe("deadline queue", () => {
     const second = new Entry(queue);
     const third = new Entry(queue);
     const firstAfter = await first.expired;
-    // The later calls were not swept along with the first one.
-    expect(second.settled).toBe(false);
+    // Each one lasted its whole timeout from its own start: the later calls were not swept along with the
+    // first (a sweep that fires late, on a loaded machine, may rightly take them at once).
     for (const after of [firstAfter, await second.expired, await third.expired]) {
       expect(after).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
       expect(after).toBeLessThan(TIMEOUT_MS + LATE_BOUND_MS);
