@@ -135,15 +135,19 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
-/** Keys seen before, quoted and followed by ":"; results repeat their keys. Bounded: unknown keys are quoted afresh. */
+/**
+ * Short keys seen before, quoted and followed by ":"; results repeat their keys. Bounded in number and
+ * in length, so values with ever new or huge keys (a caller's data, an attacker's) cannot make it grow.
+ */
 const keyTexts = new Map<string, string>();
 const KEY_TEXTS_MAX = 1024;
+const KEY_TEXT_MAX_LENGTH = 64;
 
 function keyText(key: string): string {
   let text = keyTexts.get(key);
   if (text === undefined) {
     text = `${NEEDS_ESCAPE.test(key) ? JSON.stringify(key) : `"${key}"`}:`;
-    if (keyTexts.size < KEY_TEXTS_MAX) keyTexts.set(key, text);
+    if (keyTexts.size < KEY_TEXTS_MAX && key.length <= KEY_TEXT_MAX_LENGTH) keyTexts.set(key, text);
   }
   return text;
 }

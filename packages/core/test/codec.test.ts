@@ -98,9 +98,9 @@ describe("the value codec", () => {
     }
   });
 
-  it("quotes keys it has seen before the same way, however many keys it has seen", () => {
+  it("quotes keys it has seen before the same way, however many and however long", () => {
     for (let i = 0; i < 3_000; i++) {
-      const value = { [`key ${i}`]: i, 'say "hi"': i, content: [{ type: "text" }] };
+      const value = { [`key ${i}`]: i, 'say "hi"': i, content: [{ type: "text" }], [`${"k".repeat(100)}${i}`]: 1 };
       expect(encodeValue(value)).toBe(JSON.stringify(value));
     }
   });
