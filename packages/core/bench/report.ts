@@ -94,7 +94,7 @@ const refBytes = bytes.RefCache as number;
 
 console.log("");
 console.log(
-  `lifecycle: ${fmt(vsSdk)}× SDK InMemoryTaskStore, ${fmt(vsMap)}× Map (CPU µs per lifecycle ${fmt(micros("RefCache"))} / ${fmt(micros("SDK InMemoryTaskStore"))} / ${fmt(micros("Map"))} over ${LIFECYCLE_RUNS} runs each; by wall time ${fmt(vsSdkWall)}× SDK) (target ≥ 1.0× SDK, stretch 1.5×: ${mark(vsSdk >= 1)})`,
+  `lifecycle: ${fmt(vsSdk)}× SDK InMemoryTaskStore, ${fmt(vsMap)}× Map (CPU µs per lifecycle ${fmt(micros("RefCache"))} / ${fmt(micros("SDK InMemoryTaskStore"))} / ${fmt(micros("Map"))} over ${LIFECYCLE_RUNS} runs each; by wall time ${fmt(vsSdkWall)}× SDK) (target ≥ 1.0× SDK: ${mark(vsSdk >= 1)}; stretch 1.5×: ${vsSdk >= 1.5 ? "reached" : "not reached"})`,
 );
 console.log(
   `bytes/finished task: ${refBytes} (target ≤ 600: ${mark(refBytes <= 600)}; SDK ${bytes["SDK InMemoryTaskStore"]}, Map ${bytes.Map})`,
