@@ -81,7 +81,7 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.#entries.delete(key);
+    return this.deleteNow(key);
   }
 
   /** `delete`, done before it returns. */

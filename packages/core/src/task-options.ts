@@ -64,6 +64,10 @@ export const NO_OPTIONS: Readonly<Record<string, undefined>> = Object.freeze({})
 export const promised = <T>(value: T | Promise<T>): Promise<T> =>
   value instanceof Promise ? value : Promise.resolve(value);
 
+/** `map` of `value` as a promise: applied at once to a plain value, once a promise settles to its value. */
+export const mapSoon = <T, U>(value: T | Promise<T>, map: (value: T) => U): Promise<U> =>
+  value instanceof Promise ? value.then(map) : Promise.resolve(map(value));
+
 /** The ref id, and the options parsed (or none given). */
 export function parseCall<S extends z.ZodType>(
   refId: string,

@@ -30,6 +30,7 @@ import {
   CompleteOptionsSchema,
   type CompleteTaskOptions,
   ListFilterSchema,
+  mapSoon,
   NO_OPTIONS,
   type OwnerOptions,
   OwnerOptionsSchema,
@@ -236,7 +237,7 @@ export class TaskRegistry {
       const task = this.#writer.writeSoon(id, { owner }, (cur) => ({
         task: this.#writer.transition(cur, "cancelled", message),
       }));
-      return task instanceof Promise ? task.then(cancelled) : Promise.resolve(cancelled(task));
+      return mapSoon(task, cancelled);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -247,13 +248,11 @@ export class TaskRegistry {
     try {
       const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
       this.#ctx.assertOpen();
-      // An in-process store answers synchronously; any other is read through the store call.
-      const { taskStore } = this.#ctx;
       // A store in this process answers at once; any other is read through a store call.
-      if (taskStore.peek === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
-      return promised(
-        this.#visible(taskStore.readNow === undefined ? taskStore.peek(id) : taskStore.readNow(id), owner),
-      );
+      if (this.#ctx.taskStore.peek === undefined) {
+        return this.#writer.read(id).then((task) => this.#visible(task, owner));
+      }
+      return promised(this.#visible(this.#readHere(id), owner));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -292,9 +291,8 @@ export class TaskRegistry {
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
   peek(refId: string): TaskInfo | undefined {
     const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    const { taskStore } = this.#ctx;
-    if (taskStore.peek === undefined) return this.#seen.get(id);
-    const task = taskStore.readNow === undefined ? taskStore.peek(id) : taskStore.readNow(id);
+    if (this.#ctx.taskStore.peek === undefined) return this.#seen.get(id);
+    const task = this.#readHere(id);
     return task === undefined ? undefined : toTaskInfo(task, this.#ctx.now());
   }
 
@@ -357,9 +355,15 @@ export class TaskRegistry {
     guard: { runId?: string | undefined; owner?: string },
     compute: Parameters<TaskWriter["write"]>[2],
   ): Promise<TaskInfo> {
-    const task = this.#writer.writeSoon(id, guard, compute, this.#observe);
-    if (task instanceof Promise) return task.then((written) => toTaskInfo(written, this.#ctx.now()));
-    return Promise.resolve(toTaskInfo(task, this.#ctx.now()));
+    return mapSoon(this.#writer.writeSoon(id, guard, compute, this.#observe), (task) =>
+      toTaskInfo(task, this.#ctx.now()),
+    );
+  }
+
+  /** The task as a store in this process holds it (one that offers `peek`), without a copy where it can. */
+  #readHere(id: string): StoredTask | undefined {
+    const { taskStore } = this.#ctx;
+    return taskStore.readNow === undefined ? taskStore.peek?.(id) : taskStore.readNow(id);
   }
 
   readonly #observe = (current: StoredTask): void => this.runs.observe(current);
