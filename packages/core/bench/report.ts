@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { SUBJECT_NAMES } from "./subjects.js";
 
 interface BenchResult {
   name: string;
@@ -31,7 +32,6 @@ const median = (name: string): number => result(name).median;
 const coreDir = fileURLToPath(new URL("..", import.meta.url));
 
 /** Runs a probe in a fresh Node process and returns the JSON it prints last. */
-const SUBJECTS = ["RefCache", "SDK InMemoryTaskStore", "Map"];
 
 function probe<T>(file: string, ...args: string[]): T {
   const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", `bench/probes/${file}`, ...args], {
@@ -55,8 +55,8 @@ const LIFECYCLE_RUNS = 5;
 const LIFECYCLE_RUN_MS = 1_200;
 const totals = new Map<string, { lifecycles: number; ms: number; cpuMs: number }>();
 for (let run = 0; run < LIFECYCLE_RUNS; run++) {
-  for (let i = 0; i < SUBJECTS.length; i++) {
-    const name = SUBJECTS[(run + i) % SUBJECTS.length] as string;
+  for (let i = 0; i < SUBJECT_NAMES.length; i++) {
+    const name = SUBJECT_NAMES[(run + i) % SUBJECT_NAMES.length] as string;
     const measured = probe<{ lifecycles: number; ms: number; cpuMs: number }>(
       "lifecycle.ts",
       name,
@@ -80,7 +80,7 @@ const vsSdkWall = micros("SDK InMemoryTaskStore", "ms") / micros("RefCache", "ms
 const getSpeedup = median("structuredClone") / median("RefCache get");
 
 const bytes = Object.fromEntries(
-  SUBJECTS.map((name) => [name, probe<{ bytesPerTask: number }>("footprint.ts", name).bytesPerTask]),
+  SUBJECT_NAMES.map((name) => [name, probe<{ bytesPerTask: number }>("footprint.ts", name).bytesPerTask]),
 ) as Record<string, number>;
 const cleanup = probe<{
   tasks: number;
