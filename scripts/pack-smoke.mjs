@@ -28,6 +28,7 @@ import {
   importSpecifiers,
 } from "./pack-smoke/manifest-checks.mjs";
 import { floorVersions, installNode } from "./pack-smoke/node-floors.mjs";
+import { prepareTypeCheck, splitTypeErrors } from "./pack-smoke/type-check.mjs";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({
@@ -117,7 +118,8 @@ function neededVersion(pkg, name) {
   }
   throw new Error(`${pkg.dir}/pack-smoke/needs.json names ${name}, which neither it nor the root depends on`);
 }
-const needed = new Map();
+// The type check compiles with the repository's TypeScript and Node types.
+const needed = new Map(["typescript", "@types/node"].map((name) => [name, root.manifest.devDependencies[name]]));
 for (const pkg of packages) {
   const needsFile = join(pkg.packageDir, "pack-smoke", "needs.json");
   for (const name of existsSync(needsFile) ? readJson(needsFile) : []) needed.set(name, neededVersion(pkg, name));
@@ -188,8 +190,18 @@ for (const node of nodes) {
     encoding: "utf8",
     env: childEnv,
   });
+  for (const line of loaded.stdout.split("\n")) if (line.startsWith("  skip")) console.log(line);
   if (loaded.status === 0) pass(`every entry loads through import() and require(), one instance each`);
   else fail("loading the entries", `${loaded.stdout}${loaded.stderr}`);
+  if (node === process.execPath && loaded.status === 0) {
+    const typeCheck = prepareTypeCheck(project, readJson(join(project, "loaded-entries.json")));
+    const tsc = spawnSync(node, typeCheck, { cwd: project, encoding: "utf8", env: childEnv });
+    const { ours, theirs } = splitTypeErrors(`${tsc.stdout}${tsc.stderr}`, "@mcp-refcache");
+    const what = "TypeScript (nodenext, no DOM lib): every entry imported from .mts and required from .cts";
+    if (ours.length === 0 && (tsc.status === 0 || theirs.length > 0)) pass(what);
+    else fail(what, ours.length > 0 ? ours.join("\n") : `${tsc.stdout}${tsc.stderr}`);
+    for (const line of theirs) console.log(`       (not ours) ${line}`);
+  }
   for (const pkg of packages) {
     const scripts = readdirSync(join(project, "smoke", pkg.dir))
       .filter((file) => /\.(mjs|cjs)$/.test(file) && !file.endsWith(".vitest.mjs"))

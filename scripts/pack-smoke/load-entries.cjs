@@ -2,11 +2,14 @@
  * Loads every public entry of the packed packages both ways a user can: `import()` and `require()`
  * (Node ≥ 20.19 / 22.12 loads ES modules with require). Both must give the same module, one instance, so
  * the packages cannot meet the dual-package hazard (two copies of RefCache, of RefCacheError, …).
+ * Writes the specifiers that loaded to loaded-entries.json (the ones the type check then compiles).
  * Usage: node load-entries.cjs <specifier>…
  */
 const assert = require("node:assert/strict");
+const { writeFileSync } = require("node:fs");
 
 async function main(specifiers) {
+  const loaded = [];
   for (const specifier of specifiers) {
     let imported;
     try {
@@ -32,7 +35,9 @@ async function main(specifiers) {
       assert.ok(required[name] === imported[name], `${specifier}: require() and import() give two copies of ${name}`);
     }
     console.log(`  ok   ${specifier}: import() and require() give the same ${names.length} exports`);
+    loaded.push(specifier);
   }
+  writeFileSync("loaded-entries.json", `${JSON.stringify(loaded)}\n`);
 }
 
 main(process.argv.slice(2)).catch((error) => {
