@@ -84,6 +84,17 @@ for (const pkg of packages) {
   if (problems.length === 0) pass(`${pkg.manifest.name}: package.json, LICENSE, pack-smoke/`);
   else fail(`${pkg.manifest.name}: package.json`, problems.join("\n"));
 }
+// A peer that several packages share (zod) must be asked for with one range, or a user meets two demands.
+const peerRanges = new Map();
+for (const pkg of packages) {
+  for (const [name, range] of Object.entries(pkg.manifest.peerDependencies ?? {})) {
+    peerRanges.set(name, [...(peerRanges.get(name) ?? []), `${pkg.manifest.name}: ${range}`]);
+  }
+}
+for (const [name, demands] of peerRanges) {
+  const ranges = new Set(demands.map((demand) => demand.slice(demand.lastIndexOf(": ") + 2)));
+  if (ranges.size > 1) fail(`peer dependency ${name} asked for with different ranges`, demands.join("\n"));
+}
 if (failures > 0) finish();
 
 // --- pack, then install the tarballs the way a user would --------------------------------------------
