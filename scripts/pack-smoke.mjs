@@ -3,9 +3,10 @@
  * Catches a broken publish before release: packs every public package under packages/ as it would be
  * published (`pnpm pack`: `workspace:^` becomes a ^ range), installs the tarballs with npm into a scratch
  * project in a temp dir (third-party dependencies and peers come from the registry, as a user gets them),
- * and there runs the manifest checks, every entry through import() and require(), and each package's own
- * smoke scripts (`packages/<dir>/pack-smoke/`): on this Node and, with --floors, on the lowest Node of
- * every range in engines.node.
+ * and there loads every entry through import() and require(), compiles them as a TypeScript user does,
+ * and runs each package's own smoke scripts (`packages/<dir>/pack-smoke/`): on this Node and, with
+ * --floors, on the lowest Node of every range in engines.node. Before packing, each manifest is checked
+ * against the setup every package shares (./pack-smoke/manifest-checks.mjs).
  *
  * A package's `pack-smoke/` folder (never published) holds:
  *   *.mjs, *.cjs       run with `node` from the scratch project's root; exit non-zero to fail
@@ -200,13 +201,14 @@ for (const node of nodes) {
     cwd: project,
     encoding: "utf8",
     env: childEnv,
+    timeout: 180_000,
   });
   for (const line of loaded.stdout.split("\n")) if (line.startsWith("  skip")) console.log(line);
   if (loaded.status === 0) pass(`every entry loads through import() and require(), one instance each`);
   else fail("loading the entries", `${loaded.stdout}${loaded.stderr}`);
   if (node === process.execPath && loaded.status === 0) {
     const typeCheck = prepareTypeCheck(project, readJson(join(project, "loaded-entries.json")));
-    const tsc = spawnSync(node, typeCheck, { cwd: project, encoding: "utf8", env: childEnv });
+    const tsc = spawnSync(node, typeCheck, { cwd: project, encoding: "utf8", env: childEnv, timeout: 180_000 });
     const { ours, theirs } = splitTypeErrors(`${tsc.stdout}${tsc.stderr}`, "@mcp-refcache");
     const what = "TypeScript (nodenext, no DOM lib): every entry imported from .mts and required from .cts";
     if (ours.length === 0 && (tsc.status === 0 || theirs.length > 0)) pass(what);

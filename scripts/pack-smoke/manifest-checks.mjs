@@ -86,7 +86,7 @@ export function checkSourceManifest({ dir, packageDir, manifest, root, internalN
   return problems;
 }
 
-/** The manifest and files of a package as npm installed it from its tarball. */
+/** The manifest and files of a package as npm installed it from its tarball, with its siblings shared. */
 export function checkInstalledPackage({ installedDir, manifest, internalNames }) {
   const problems = [];
   for (const field of DEPENDENCY_FIELDS) {
@@ -99,6 +99,12 @@ export function checkInstalledPackage({ installedDir, manifest, internalNames })
   }
   for (const file of ["LICENSE", "README.md", ...exportTargets(manifest)]) {
     if (!existsSync(join(installedDir, file))) problems.push(`the tarball lacks ${file}`);
+  }
+  // The ranges must let npm share the one copy of each sibling it installed, never nest another.
+  for (const name of internalNames) {
+    if (existsSync(join(installedDir, "node_modules", ...name.split("/")))) {
+      problems.push(`npm installed a second copy of ${name} under it`);
+    }
   }
   return problems;
 }
