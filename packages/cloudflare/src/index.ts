@@ -11,4 +11,13 @@ export {
 export { DurableObjectStore } from "./durable-object-store.js";
 export { DurableObjectTaskStore } from "./durable-object-task-store.js";
 export { LEASE_GRACE_MS, RefCacheShard } from "./refcache-shard.js";
+export {
+  RUNNER_KEEPALIVE_MS,
+  type RunnerFunction,
+  type StartInObject,
+  StartInObjectSchema,
+  type StartOutcome,
+  startInObject,
+  TaskRunnerObject,
+} from "./task-runner-object.js";
 export { CHUNK_BYTES } from "./value-chunks.js";

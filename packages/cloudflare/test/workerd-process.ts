@@ -71,6 +71,8 @@ export interface WorkerdOptions {
   stateDir?: string;
   /** Plain-text bindings (env vars). */
   vars?: Record<string, string>;
+  /** Durable Object classes the worker exports, by binding name; default `{ REFCACHE: "RefCacheShard" }`. */
+  objects?: Record<string, string>;
 }
 
 const stateDir = (options: WorkerdOptions): string => options.stateDir ?? join(options.dir, "state");
@@ -79,6 +81,11 @@ function config(options: WorkerdOptions): string {
   const vars = Object.entries(options.vars ?? {})
     .map(([name, value]) => `, (name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`)
     .join("");
+  const objects = Object.entries(options.objects ?? { REFCACHE: "RefCacheShard" });
+  const bindings = objects.map(([name, cls]) => `(name = "${name}", durableObjectNamespace = "${cls}")`).join(", ");
+  const namespaces = objects
+    .map(([, cls]) => `(className = "${cls}", uniqueKey = "refcache-test-${cls}", enableSql = true)`)
+    .join(", ");
   const stateService = `, (name = "state", disk = (path = ${JSON.stringify(stateDir(options))}, writable = true))`;
   return `using Workerd = import "/workerd/workerd.capnp";
 
@@ -90,8 +97,8 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2025-05-05",
-  bindings = [ (name = "REFCACHE", durableObjectNamespace = "RefCacheShard")${vars} ],
-  durableObjectNamespaces = [ (className = "RefCacheShard", uniqueKey = "refcache-shard-test", enableSql = true) ],
+  bindings = [ ${bindings}${vars} ],
+  durableObjectNamespaces = [ ${namespaces} ],
   durableObjectStorage = (localDisk = "state"),
 );
 `;
@@ -101,8 +108,8 @@ export interface RunningWorkerd {
   baseUrl: string;
   dir: string;
   output(): string;
-  /** Stops workerd (its state directory stays, for a restart). */
-  stop(): Promise<void>;
+  /** Stops workerd (its state directory stays, for a restart); SIGKILL cuts it off as a crash would. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
   /** Stops workerd and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -127,13 +134,13 @@ export async function startWorkerd(options: WorkerdOptions): Promise<RunningWork
     printed += String(chunk);
   });
   const baseUrl = `http://127.0.0.1:${options.port}`;
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     try {
-      process.kill(-(child.pid as number), "SIGTERM");
+      process.kill(-(child.pid as number), signal);
     } catch {
-      child.kill("SIGTERM");
+      child.kill(signal);
     }
     await exited;
   };
@@ -143,7 +150,7 @@ export async function startWorkerd(options: WorkerdOptions): Promise<RunningWork
     output: () => printed,
     stop,
     dispose: async () => {
-      await stop();
+      await stop("SIGTERM");
       await rm(options.dir, { recursive: true, force: true });
     },
   };
