@@ -13,6 +13,9 @@ import { REPLAY_WINDOW_MS } from "./refcache-shard.js";
 import type { ShardRouter } from "./shard-router.js";
 import type { WireChange } from "./shard-wire.js";
 
+/** Least time between two openings of one shard's socket. */
+const RECONNECT_MIN_MS = 1_000;
+
 export class ChangeFeed {
   readonly #router: ShardRouter;
   readonly #listeners = new Map<TaskChangeListener, string | undefined>();
@@ -53,29 +56,49 @@ export class ChangeFeed {
 
   async #open(): Promise<void> {
     const since = Date.now() - REPLAY_WINDOW_MS;
-    const opened = await Promise.all(
-      this.#router.all().map(async (shard) => {
-        try {
-          const response = await shard.fetch(`https://shard/changes?since=${since}`, {
-            headers: { upgrade: "websocket" },
-          });
-          const socket = response.webSocket;
-          if (socket === null) return undefined;
-          socket.accept();
-          socket.addEventListener("message", (event) => this.#deliver(event.data));
-          return socket;
-        } catch {
-          // A shard that cannot be reached now: its cancels arrive on the runner's next lease renewal.
-          return undefined;
-        }
-      }),
-    );
-    const sockets = opened.filter((socket): socket is WebSocket => socket !== undefined);
-    if (this.#listeners.size === 0) {
-      for (const socket of sockets) socket.close(1000, "unsubscribed");
+    await Promise.all(this.#router.all().map((_, index) => this.#connect(index, since)));
+  }
+
+  /**
+   * Opens the socket of shard `index`, asking for the changes since `since`. A socket that closes while
+   * listeners remain (the shard restarted, was moved or deployed) is opened again, replaying what it
+   * missed meanwhile; one that cannot be opened leaves that shard's cancels to the runner's lease renewals.
+   */
+  async #connect(index: number, since: number): Promise<void> {
+    let socket: WebSocket | null;
+    try {
+      const response = await this.#router.shard(index).fetch(`https://shard/changes?since=${since}`, {
+        headers: { upgrade: "websocket" },
+      });
+      socket = response.webSocket;
+    } catch {
       return;
     }
-    this.#sockets.push(...sockets);
+    if (socket === null) return;
+    socket.accept();
+    if (this.#listeners.size === 0) {
+      socket.close(1000, "unsubscribed");
+      return;
+    }
+    const opened = socket;
+    const openedAt = Date.now();
+    this.#sockets.push(opened);
+    let lastSeen = Date.now();
+    opened.addEventListener("message", (event) => {
+      lastSeen = Date.now();
+      this.#deliver(event.data);
+    });
+    const reopen = () => {
+      const at = this.#sockets.indexOf(opened);
+      if (at === -1) return; // closed on purpose
+      this.#sockets.splice(at, 1);
+      if (this.#listeners.size === 0) return;
+      // A socket that closes as soon as it opened is not opened again at once, over and over.
+      const wait = Math.max(0, openedAt + RECONNECT_MIN_MS - Date.now());
+      setTimeout(() => void this.#connect(index, lastSeen - REPLAY_WINDOW_MS), wait);
+    };
+    opened.addEventListener("close", reopen);
+    opened.addEventListener("error", reopen);
   }
 
   #deliver(data: unknown): void {

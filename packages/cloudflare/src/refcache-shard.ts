@@ -177,6 +177,11 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
     for (const socket of this.ctx.getWebSockets()) socket.close(1000, "destroyed");
   }
 
+  /** Closes every change socket, as a restart of this object does; subscribers open theirs again. */
+  closeSubscribers(): void {
+    for (const socket of this.ctx.getWebSockets()) socket.close(1012, "restarting");
+  }
+
   // ---- the capacity ledger (one object per store prefix) ----
 
   ledgerAdmit(refId: string, runId: string, max: number): LedgerOutcome {

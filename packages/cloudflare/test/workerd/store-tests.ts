@@ -194,6 +194,32 @@ export function defineStoreTests(): void {
     );
 
     it(
+      "a subscriber whose sockets close (the shard restarted) opens them again and misses nothing",
+      withStores(async (s) => {
+        const changes: TaskChange[] = [];
+        const unsubscribe = s.taskStore.subscribe?.((change) => changes.push(change)) ?? (() => {});
+        const other = s.again();
+        try {
+          const now = Date.now();
+          await s.taskStore.create(draft("r", now));
+          await until(() => changes.length === 1, 2_000, "first change");
+          const namespace = s.env.REFCACHE as DurableObjectNamespace<import("../../src/index.js").RefCacheShard>;
+          await Promise.all(
+            Array.from({ length: 4 }, (_, i) =>
+              namespace.get(namespace.idFromName(`${s.prefix}:shard:${i}`)).closeSubscribers(),
+            ),
+          );
+          // Written by another Worker while this one's sockets are down.
+          await other.taskStore.update({ ...draft("r", now), progress: { current: 1 } }, 1, undefined, "other");
+          await until(() => changes.some((c) => c.task.version === 2), 5_000, "change after reconnect");
+        } finally {
+          unsubscribe();
+          await other.taskStore.close?.();
+        }
+      }),
+    );
+
+    it(
       "lists merge shards by id: pages of a stable cursor see each task once while tasks are added",
       withStores(async ({ taskStore }) => {
         const now = Date.now();
