@@ -6,6 +6,5 @@ export default defineConfig({
     // Every file starts a real workerd process; give it room on a busy machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    benchmark: { include: ["bench/**/*.bench.ts"] },
   },
 });
