@@ -20,7 +20,7 @@ import { AbortLabel, recordAbort, SlowCountInput, slowCount } from "./slow-count
 
 export interface Env {
   REFCACHE: DurableObjectNamespace;
-  RUNNER: DurableObjectNamespace<TaskRunnerObject>;
+  RUNNER: DurableObjectNamespace<TaskRunnerObject<Env>>;
   [binding: string]: unknown;
 }
 

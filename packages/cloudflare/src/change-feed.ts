@@ -22,6 +22,8 @@ export class ChangeFeed {
   #sockets: WebSocket[] = [];
   /** Settles when every socket is open (or failed to open). */
   #opening: Promise<void> | undefined;
+  /** Counts closes: a socket that opens after the feed was closed (and perhaps opened again) is dropped. */
+  #generation = 0;
 
   constructor(router: ShardRouter) {
     this.#router = router;
@@ -42,6 +44,7 @@ export class ChangeFeed {
   }
 
   close(): void {
+    this.#generation++;
     const sockets = this.#sockets;
     this.#sockets = [];
     this.#opening = undefined;
@@ -56,7 +59,8 @@ export class ChangeFeed {
 
   async #open(): Promise<void> {
     const since = Date.now() - REPLAY_WINDOW_MS;
-    await Promise.all(this.#router.all().map((_, index) => this.#connect(index, since)));
+    const generation = this.#generation;
+    await Promise.all(this.#router.all().map((_, index) => this.#connect(index, since, generation)));
   }
 
   /**
@@ -64,7 +68,7 @@ export class ChangeFeed {
    * listeners remain (the shard restarted, was moved or deployed) is opened again, replaying what it
    * missed meanwhile; one that cannot be opened leaves that shard's cancels to the runner's lease renewals.
    */
-  async #connect(index: number, since: number): Promise<void> {
+  async #connect(index: number, since: number, generation: number): Promise<void> {
     let socket: WebSocket | null;
     try {
       const response = await this.#router.shard(index).fetch(`https://shard/changes?since=${since}`, {
@@ -76,7 +80,7 @@ export class ChangeFeed {
     }
     if (socket === null) return;
     socket.accept();
-    if (this.#listeners.size === 0) {
+    if (this.#listeners.size === 0 || generation !== this.#generation) {
       socket.close(1000, "unsubscribed");
       return;
     }
@@ -95,7 +99,7 @@ export class ChangeFeed {
       if (this.#listeners.size === 0) return;
       // A socket that closes as soon as it opened is not opened again at once, over and over.
       const wait = Math.max(0, openedAt + RECONNECT_MIN_MS - Date.now());
-      setTimeout(() => void this.#connect(index, lastSeen - REPLAY_WINDOW_MS), wait);
+      setTimeout(() => void this.#connect(index, lastSeen - REPLAY_WINDOW_MS, generation), wait);
     };
     opened.addEventListener("close", reopen);
     opened.addEventListener("error", reopen);

@@ -70,15 +70,22 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
     }
     if (ledger === undefined) return this.#insert(task, previous, meta, undefined);
     // Nothing else may run in this object while the ledger decides, so the id's state checked above holds.
-    return this.ctx.blockConcurrencyWhile(async () => {
-      const again = this.#tables.getTask(task.refId);
-      if (again !== undefined && !isTerminalStatus(again.status)) {
-        return { ok: false, reason: "active", current: again } as const;
+    // A callback that throws would reset the object: a failed ledger call comes out as a value instead.
+    const outcome = await this.ctx.blockConcurrencyWhile(async () => {
+      try {
+        const again = this.#tables.getTask(task.refId);
+        if (again !== undefined && !isTerminalStatus(again.status)) {
+          return { ok: false, reason: "active", current: again } as const;
+        }
+        const admitted = await this.#ledgerStub(ledger).ledgerAdmit(task.refId, task.runId, ledger.maxActiveTasks);
+        if (!admitted.ok) return { ok: false, reason: "capacity", activeTasks: admitted.activeTasks } as const;
+        return this.#insert(task, again, meta, ledger);
+      } catch (error) {
+        return { failed: error instanceof Error ? error.message : String(error) };
       }
-      const admitted = await this.#ledgerStub(ledger).ledgerAdmit(task.refId, task.runId, ledger.maxActiveTasks);
-      if (!admitted.ok) return { ok: false, reason: "capacity", activeTasks: admitted.activeTasks } as const;
-      return this.#insert(task, again, meta, ledger);
     });
+    if ("failed" in outcome) throw new Error(`the capacity ledger could not be reached: ${outcome.failed}`);
+    return outcome;
   }
 
   #insert(

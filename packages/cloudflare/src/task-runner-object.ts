@@ -125,8 +125,9 @@ export abstract class TaskRunnerObject<Env extends RunnerEnv = RunnerEnv> extend
  * Starts a named function of a `TaskRunnerObject` under `request.refId`, in the object that id names.
  * Answers the registered task (or throws the RefCacheError the object threw, e.g. TASK_ALREADY_ACTIVE).
  */
-export async function startInObject(
-  namespace: DurableObjectNamespace<TaskRunnerObject>,
+// biome-ignore lint/suspicious/noExplicitAny: any subclass, whatever its env
+export async function startInObject<Runner extends TaskRunnerObject<any>>(
+  namespace: DurableObjectNamespace<Runner>,
   request: StartInObject,
 ): Promise<TaskInfo> {
   const parsed = StartInObjectSchema.safeParse(request);

@@ -19,7 +19,11 @@ let names: string[] = [];
 if (!skip) {
   const dir = await workerdDir("stores");
   await bundleWorker(fileURLToPath(new URL("./workerd/store-tests-worker.ts", import.meta.url)), `${dir}/worker.js`);
-  workerd = await startWorkerd({ dir, port: await freePort() });
+  workerd = await startWorkerd({
+    dir,
+    port: await freePort(),
+    objects: { REFCACHE: "RefCacheShard", RUNNER: "TestRunner" },
+  });
   names = (await (await fetch(`${workerd.baseUrl}/tests`)).json()) as string[];
 }
 

@@ -6,10 +6,12 @@
  */
 import { describeStoreConformance } from "@mcp-refcache/core/testing";
 import { createDurableObjectStores, type DurableObjectStoresOptions } from "../../src/index.js";
+import { defineRunnerTests } from "./runner-tests.js";
 import { defineStoreTests } from "./store-tests.js";
 import { collected } from "./vitest-shim.js";
 
 export { RefCacheShard } from "../../src/index.js";
+export { TestRunner } from "./runner-tests.js";
 
 type Env = Record<string, unknown>;
 let currentEnv: Env | undefined;
@@ -40,6 +42,7 @@ export function freshStores(options: Omit<DurableObjectStoresOptions, "prefix"> 
 
 describeStoreConformance("Durable Object stores", () => freshStores());
 defineStoreTests();
+defineRunnerTests();
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
