@@ -277,14 +277,13 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
     for (const lost of this.#tables.expiredLeases(now - LEASE_GRACE_MS, 500)) this.#failLost(lost, now);
     this.#tables.pruneValues(now);
     await this.#sendReleases();
-    const next = [
-      this.#tables.earliestLease(),
+    const lease = this.#tables.earliestLease();
+    const candidates = [
+      lease === undefined ? undefined : lease + LEASE_GRACE_MS,
       this.#tables.earliestValueExpiry(),
-      this.#tables.owedReleases().length > 0 ? Date.now() + RELEASE_RETRY_MS - LEASE_GRACE_MS : undefined,
-    ]
-      .filter((at): at is number => at !== undefined)
-      .map((at) => at + LEASE_GRACE_MS);
-    if (next.length > 0) this.#scheduleAt(Math.max(Date.now() + 1, Math.min(...next)));
+      this.#tables.owedReleases().length > 0 ? Date.now() + RELEASE_RETRY_MS : undefined,
+    ].filter((at): at is number => at !== undefined);
+    if (candidates.length > 0) this.#scheduleAt(Math.max(Date.now() + 1, Math.min(...candidates)));
   }
 
   #failLost(task: StoredTask, now: number): void {
