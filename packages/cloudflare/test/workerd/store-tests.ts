@@ -4,6 +4,7 @@
  */
 import { RefCache, RefCacheError, type StoredTask, type TaskChange, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
 import { CHUNK_BYTES, LEASE_GRACE_MS } from "../../src/index.js";
+import { fnv1a } from "../../src/shard-router.js";
 import { freshStores } from "./store-tests-worker.js";
 import { describe, expect, it } from "./vitest-shim.js";
 
@@ -159,6 +160,37 @@ export function defineStoreTests(): void {
         } finally {
           unsubscribe();
         }
+      }),
+    );
+
+    it(
+      "leases are judged on the shard's clock: a writer's clock an hour off neither ends nor keeps a lease",
+      withStores(async (s) => {
+        const namespace = s.env.REFCACHE as DurableObjectNamespace<import("../../src/index.js").RefCacheShard>;
+        // The shard the router picks for an id (the same hash).
+        const shardOf = (id: string) => {
+          return Array.from({ length: 4 }, (_, i) => namespace.get(namespace.idFromName(`${s.prefix}:shard:${i}`)))[
+            fnv1a(id) % 4
+          ] as DurableObjectStub<import("../../src/index.js").RefCacheShard>;
+        };
+        const hour = 3_600_000;
+        const now = Date.now();
+        // A writer an hour behind, granting a 60 s lease: by the shard's clock the lease is 60 s, not long gone.
+        await shardOf("behind").createTask(draft("behind", now - hour, { leaseExpiresAt: now - hour + 60_000 }), {
+          sentAt: now - hour,
+        });
+        // A writer an hour ahead, granting a 300 ms lease: it runs out in 300 ms, not in an hour.
+        await shardOf("ahead").createTask(draft("ahead", now + hour, { leaseExpiresAt: now + hour + 300 }), {
+          sentAt: now + hour,
+        });
+        await until(
+          async () => (await s.taskStore.get("ahead"))?.status === "failed",
+          300 + LEASE_GRACE_MS + 5_000,
+          "the short lease ended by the shard's alarm",
+        );
+        expect(await s.taskStore.get("ahead")).toMatchObject({ error: WORKER_LOST_MESSAGE });
+        expect((await s.taskStore.get("behind"))?.status).toBe("processing");
+        expect((await s.taskStore.listExpiredLeases(Date.now() + 10 * hour, 10)).map((t) => t.refId)).toEqual([]);
       }),
     );
 
