@@ -32,28 +32,77 @@ setState({ assertionCalls: 0, isExpectingAssertions: false, currentTestName: "" 
 
 export type TestBody = () => unknown | Promise<unknown>;
 
-/** Every collected test, by its full name (describe names and its own, joined by " > "). */
+/** A describe block: its hooks, and how many of its tests are left to run (for afterAll). */
+interface Scope {
+  beforeAll: TestBody[];
+  afterAll: TestBody[];
+  beforeEach: TestBody[];
+  afterEach: TestBody[];
+  ranBeforeAll: boolean;
+  testsLeft: number;
+}
+
+const newScope = (): Scope => ({
+  beforeAll: [],
+  afterAll: [],
+  beforeEach: [],
+  afterEach: [],
+  ranBeforeAll: false,
+  testsLeft: 0,
+});
+
+/** Every collected test, by its full name (describe names and its own, joined by " > "), with its hooks. */
 export const collected = new Map<string, TestBody>();
-const prefixes: string[] = [];
+const names: string[] = [];
+const scopes: Scope[] = [newScope()];
+
+const current = (): Scope => scopes[scopes.length - 1] as Scope;
 
 export function describe(name: string, body: () => void): void {
-  prefixes.push(name);
+  names.push(name);
+  scopes.push(newScope());
   try {
     body();
   } finally {
-    prefixes.pop();
+    names.pop();
+    scopes.pop();
   }
 }
 
-export function it(name: string, body: TestBody): void {
-  const full = [...prefixes, name].join(" > ");
+export function it(name: string, body: TestBody, _timeoutMs?: number): void {
+  const full = [...names, name].join(" > ");
   if (collected.has(full)) throw new Error(`two tests are named "${full}"`);
-  collected.set(full, body);
+  const chain = [...scopes];
+  for (const scope of chain) scope.testsLeft++;
+  collected.set(full, async () => {
+    for (const scope of chain) {
+      if (!scope.ranBeforeAll) {
+        scope.ranBeforeAll = true;
+        for (const hook of scope.beforeAll) await hook();
+      }
+    }
+    for (const scope of chain) for (const hook of scope.beforeEach) await hook();
+    try {
+      await body();
+    } finally {
+      for (const scope of [...chain].reverse()) for (const hook of scope.afterEach) await hook();
+      for (const scope of [...chain].reverse()) {
+        if (--scope.testsLeft === 0) for (const hook of scope.afterAll) await hook();
+      }
+    }
+  });
 }
-it.skip = (_name: string, _body: TestBody): void => {};
-describe.skip = (_name: string, _body: () => void): void => {};
+
+const skipped = (_name: string, _body: unknown): void => {};
+it.skip = skipped;
+it.skipIf = (condition: unknown) => (condition ? skipped : it);
+it.runIf = (condition: unknown) => (condition ? it : skipped);
+describe.skip = skipped;
+describe.skipIf = (condition: unknown) => (condition ? skipped : describe);
+describe.runIf = (condition: unknown) => (condition ? describe : skipped);
 
 export const test = it;
-export const beforeAll = (): void => {
-  throw new Error("beforeAll is not supported inside workerd: set up in each test");
-};
+export const beforeAll = (hook: TestBody): void => void current().beforeAll.push(hook);
+export const afterAll = (hook: TestBody): void => void current().afterAll.push(hook);
+export const beforeEach = (hook: TestBody): void => void current().beforeEach.push(hook);
+export const afterEach = (hook: TestBody): void => void current().afterEach.push(hook);
