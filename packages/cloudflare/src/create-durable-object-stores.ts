@@ -48,5 +48,6 @@ export function createDurableObjectStores(
     throw ValidationError.single("binding", `env has no Durable Object namespace named "${binding}"`, "custom");
   }
   const router = new ShardRouter(namespace, prefix, shards);
-  return { store: new DurableObjectStore(router), taskStore: new DurableObjectTaskStore(router, binding) };
+  const store = new DurableObjectStore(router);
+  return { store, taskStore: new DurableObjectTaskStore(router, binding, store) };
 }

@@ -8,6 +8,7 @@
 import {
   type CreateTaskOptions,
   type CreateTaskOutcome,
+  type Store,
   type StoredTask,
   type StoreEntry,
   type SubscribeOptions,
@@ -26,12 +27,15 @@ import type { FinishedMark, LedgerRef } from "./shard-wire.js";
 const CURSOR_PREFIX = "d1.";
 
 export class DurableObjectTaskStore implements TaskStore {
+  /** The value store results are written to (the same shards). */
+  readonly valueStore: Store;
   readonly #router: ShardRouter;
   readonly #binding: string;
   readonly #feed: ChangeFeed;
 
-  constructor(router: ShardRouter, binding: string) {
+  constructor(router: ShardRouter, binding: string, valueStore: Store) {
     this.#router = router;
+    this.valueStore = valueStore;
     this.#binding = binding;
     this.#feed = new ChangeFeed(router);
   }

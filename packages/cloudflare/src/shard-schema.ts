@@ -15,6 +15,9 @@ export const SHARD_SCHEMA: readonly string[] = [
     lease_deadline INTEGER,
     -- completedAt (else updatedAt) of a finished task, for the clean-up index.
     finished_at INTEGER,
+    -- This object's clock at the write that finished the task, for ages judged on the store's clock (the
+    -- coming TaskStore contract: removeFinished(olderThanMs)); written now so no migration is needed then.
+    finished_here INTEGER,
     -- Name of the capacity ledger object that counted this task, when one did; binding name beside it.
     ledger TEXT,
     binding TEXT,
@@ -22,6 +25,7 @@ export const SHARD_SCHEMA: readonly string[] = [
   ) WITHOUT ROWID`,
   "CREATE INDEX IF NOT EXISTS tasks_by_lease ON tasks (lease_deadline) WHERE lease_deadline IS NOT NULL",
   "CREATE INDEX IF NOT EXISTS tasks_by_finish ON tasks (finished_at, ref_id) WHERE finished_at IS NOT NULL",
+  "CREATE INDEX IF NOT EXISTS tasks_by_finish_here ON tasks (finished_here) WHERE finished_here IS NOT NULL",
   `CREATE TABLE IF NOT EXISTS vals (
     key TEXT PRIMARY KEY,
     created_at INTEGER NOT NULL,

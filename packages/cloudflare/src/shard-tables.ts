@@ -71,17 +71,20 @@ export class ShardTables {
       if (options.result !== undefined) this.#writeValue(task.refId, options.result);
       const terminal = isTerminalStatus(task.status);
       this.#sql.exec(
-        `INSERT INTO tasks (ref_id, status, owner, version, lease_deadline, finished_at, ledger, binding, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO tasks
+           (ref_id, status, owner, version, lease_deadline, finished_at, finished_here, ledger, binding, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (ref_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
            version = excluded.version, lease_deadline = excluded.lease_deadline, finished_at = excluded.finished_at,
-           ledger = excluded.ledger, binding = excluded.binding, body = excluded.body`,
+           finished_here = excluded.finished_here, ledger = excluded.ledger, binding = excluded.binding,
+           body = excluded.body`,
         task.refId,
         task.status,
         task.owner ?? null,
         task.version,
         terminal ? null : (options.leaseDeadline ?? null),
         terminal ? finishedAt(task) : null,
+        terminal ? Date.now() : null,
         options.ledger?.ledger ?? null,
         options.ledger?.binding ?? null,
         JSON.stringify(task),
