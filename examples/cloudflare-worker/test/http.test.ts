@@ -88,6 +88,26 @@ describe.skipIf(skip)("the example Worker over HTTP", () => {
       expect((await json(location)).body.status).toBe("cancelled");
     });
 
+  it("streams a task started by another request as Server-Sent Events until it completes", async () => {
+    const started = await json("/demo/slow-count?to=5&delayMs=300", { method: "POST" });
+    expect(started.status).toBe(202);
+    const stream = await fetch(worker.url(`${started.headers.get("location")}/events`));
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    const events = (await stream.text())
+      .split("\n\n")
+      .map((block) => ({
+        event: /^event: (.*)$/m.exec(block)?.[1],
+        data: /^data: (.*)$/m.exec(block)?.[1],
+      }))
+      .filter((e) => e.data !== undefined);
+    expect(events.at(-1)?.event, worker.output()).toBe("complete");
+    const currents = events
+      .map((e) => (JSON.parse(e.data as string) as Answer).progress?.current)
+      .filter((c) => c !== undefined);
+    expect(currents.at(-1)).toBe(5);
+    expect(new Set(currents).size).toBeGreaterThan(2);
+  });
+
   it("refuses a host outside ALLOWED_HOSTS and bad input", async () => {
     const foreign = await fetch(worker.url("/health").replace("127.0.0.1", "localhost"));
     expect(foreign.status).toBe(403);
