@@ -62,6 +62,19 @@ export function defineRunnerTests(): void {
         const { at } = (await cache.get("aborted-in-object")) as { at: number };
         expect(at - cancelledAt).toBeLessThan(1_000);
         expect(await cache.getTask("long")).toMatchObject({ status: "cancelled", error: "stop" });
+
+        // The same id again lands on the same object, whose cache (and change sockets) outlived the first
+        // request: the cancel of the second run must still be pushed to it.
+        await start("long", "untilAborted");
+        await until(async () => (await cache.getTask("long"))?.status === "processing", 2_000, "second run");
+        const again = Date.now();
+        await cache.cancelTask("long", "stop again");
+        await until(
+          async () => ((await cache.get("aborted-in-object")) as { at: number }).at >= again,
+          2_000,
+          "second run aborted in the object",
+        );
+        expect(((await cache.get("aborted-in-object")) as { at: number }).at - again).toBeLessThan(1_000);
       } finally {
         await cache.close();
         await s.cleanup();
