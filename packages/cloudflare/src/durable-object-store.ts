@@ -1,0 +1,47 @@
+/**
+ * The value `Store` on shard objects: each key lives in the shard its hash picks (the same shard as a task
+ * of the same id), in chunks below SQLite's row limit, so values of many megabytes round-trip exactly.
+ * Expiry is native: the shard drops a value at its `expiresAt` (its alarm) and never hands out an expired
+ * one.
+ */
+import type { Store, StoreEntry, StoreEntryMeta } from "@mcp-refcache/core";
+import type { ShardRouter } from "./shard-router.js";
+
+export class DurableObjectStore implements Store {
+  readonly #router: ShardRouter;
+
+  constructor(router: ShardRouter) {
+    this.#router = router;
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    return (await this.#router.of(key).getValue(key)) ?? undefined;
+  }
+
+  async stat(key: string): Promise<StoreEntryMeta | undefined> {
+    return (await this.#router.of(key).statValue(key)) ?? undefined;
+  }
+
+  async set(key: string, entry: StoreEntry): Promise<void> {
+    if (typeof entry.data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
+    const { data, createdAt, expiresAt, owner } = entry;
+    // Only the entry's own fields cross to the object; nothing of an old entry survives an overwrite.
+    const copy: StoreEntry = { data, createdAt };
+    if (expiresAt !== undefined) copy.expiresAt = expiresAt;
+    if (owner !== undefined) copy.owner = owner;
+    await this.#router.of(key).setValue(key, copy);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#router.of(key).deleteValue(key);
+  }
+
+  /**
+   * Drops expired values in every shard, by each shard's own clock (`now` is not used: the shards' alarms
+   * drop values at their expiry anyway, so this only catches up).
+   */
+  async prune(_now: number): Promise<number> {
+    const counts = await Promise.all(this.#router.all().map((shard) => shard.pruneValues()));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+}

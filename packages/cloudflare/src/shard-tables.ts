@@ -1,0 +1,296 @@
+/**
+ * The synchronous half of a shard: reads and writes of its SQLite tables. Every method runs without an
+ * await, so inside the single-threaded object each one is atomic; multi-statement writes also run in one
+ * `transactionSync` so a crash never leaves half of one.
+ */
+import { isTerminalStatus, type StoredTask, type StoreEntry } from "@mcp-refcache/core";
+import { SHARD_SCHEMA } from "./shard-schema.js";
+import type { FinishedMark, ShardListPage, ShardListQuery, WireEntry } from "./shard-wire.js";
+import { fromChunks, toChunks } from "./value-chunks.js";
+
+type Row = Record<string, SqlStorageValue>;
+
+/** When a finished task finished, for the index by finish time (as the memory store does). */
+const finishedAt = (task: StoredTask): number => task.completedAt ?? task.updatedAt;
+
+/** A capacity release owed to a ledger object. */
+export interface OwedRelease {
+  refId: string;
+  runId: string;
+  ledger: string;
+  binding: string;
+}
+
+export class ShardTables {
+  readonly #storage: DurableObjectStorage;
+  readonly #sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+    this.#sql = storage.sql;
+    for (const statement of SHARD_SCHEMA) this.#sql.exec(statement);
+  }
+
+  #one(query: string, ...bindings: unknown[]): Row | undefined {
+    const cursor = this.#sql.exec<Row>(query, ...bindings);
+    const next = cursor.next();
+    return next.done === true ? undefined : next.value;
+  }
+
+  // ---- tasks ----
+
+  getTask(refId: string): StoredTask | undefined {
+    const row = this.#one("SELECT body FROM tasks WHERE ref_id = ?", refId);
+    return row === undefined ? undefined : (JSON.parse(row.body as string) as StoredTask);
+  }
+
+  /** The ledger that counted the stored task of `refId`, if one did. */
+  ledgerOf(refId: string): { ledger: string; binding: string } | undefined {
+    const row = this.#one("SELECT ledger, binding FROM tasks WHERE ref_id = ? AND ledger IS NOT NULL", refId);
+    return row === undefined ? undefined : { ledger: row.ledger as string, binding: row.binding as string };
+  }
+
+  /**
+   * Stores `task` (already versioned) with its lease deadline on this object's clock; deletes the id's
+   * value first when `dropValue`, writes `result` when given, and records a release owed to the ledger
+   * when a counted task ends. One transaction.
+   */
+  putTask(
+    task: StoredTask,
+    options: {
+      leaseDeadline: number | undefined;
+      ledger?: { ledger: string; binding: string } | undefined;
+      dropValue?: boolean;
+      result?: StoreEntry | undefined;
+      /** The stored task this write replaces, when it was counted and now ends. */
+      release?: OwedRelease | undefined;
+    },
+  ): void {
+    this.#storage.transactionSync(() => {
+      if (options.dropValue === true) this.#deleteValue(task.refId);
+      if (options.result !== undefined) this.#writeValue(task.refId, options.result);
+      const terminal = isTerminalStatus(task.status);
+      this.#sql.exec(
+        `INSERT INTO tasks
+           (ref_id, status, owner, version, lease_deadline, finished_at, finished_here, ledger, binding, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (ref_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
+           version = excluded.version, lease_deadline = excluded.lease_deadline, finished_at = excluded.finished_at,
+           finished_here = excluded.finished_here, ledger = excluded.ledger, binding = excluded.binding,
+           body = excluded.body`,
+        task.refId,
+        task.status,
+        task.owner ?? null,
+        task.version,
+        terminal ? null : (options.leaseDeadline ?? null),
+        terminal ? finishedAt(task) : null,
+        terminal ? Date.now() : null,
+        options.ledger?.ledger ?? null,
+        options.ledger?.binding ?? null,
+        JSON.stringify(task),
+      );
+      const release = options.release;
+      if (release !== undefined) {
+        this.#sql.exec(
+          "INSERT OR REPLACE INTO releases (ref_id, run_id, ledger, binding) VALUES (?, ?, ?, ?)",
+          release.refId,
+          release.runId,
+          release.ledger,
+          release.binding,
+        );
+      }
+    });
+  }
+
+  /** One page of this shard's tasks, by id, after `query.after`. */
+  listTasks(query: ShardListQuery): ShardListPage {
+    const where: string[] = [];
+    const bindings: unknown[] = [];
+    if (query.after !== undefined) {
+      where.push("ref_id > ?");
+      bindings.push(query.after);
+    }
+    if (query.status !== undefined) {
+      if (query.status.length === 0) return { tasks: [], more: false };
+      where.push(`status IN (${query.status.map(() => "?").join(", ")})`);
+      bindings.push(...query.status);
+    }
+    if (query.owner !== undefined) {
+      where.push("owner = ?");
+      bindings.push(query.owner);
+    }
+    const rows = this.#sql
+      .exec<Row>(
+        `SELECT body FROM tasks ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ref_id LIMIT ?`,
+        ...bindings,
+        query.limit + 1,
+      )
+      .toArray();
+    const more = rows.length > query.limit;
+    return {
+      tasks: rows.slice(0, query.limit).map((row) => JSON.parse(row.body as string) as StoredTask),
+      more,
+    };
+  }
+
+  /** Unfinished tasks whose lease deadline (this object's clock) is at or before `now`. */
+  expiredLeases(now: number, limit: number): StoredTask[] {
+    return this.#sql
+      .exec<Row>(
+        "SELECT body FROM tasks WHERE lease_deadline IS NOT NULL AND lease_deadline <= ? ORDER BY lease_deadline LIMIT ?",
+        now,
+        limit,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.body as string) as StoredTask);
+  }
+
+  /** The earliest lease deadline of an unfinished task, if any. */
+  earliestLease(): number | undefined {
+    const row = this.#one("SELECT MIN(lease_deadline) AS at FROM tasks WHERE lease_deadline IS NOT NULL");
+    return row?.at === null || row?.at === undefined ? undefined : (row.at as number);
+  }
+
+  finishedBefore(cutoff: number, limit: number): FinishedMark[] {
+    return this.#sql
+      .exec<Row>(
+        "SELECT ref_id, finished_at FROM tasks WHERE finished_at IS NOT NULL AND finished_at <= ? ORDER BY finished_at, ref_id LIMIT ?",
+        cutoff,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ refId: row.ref_id as string, finishedAt: row.finished_at as number }));
+  }
+
+  /** Deletes those of `refIds` that are still finished at or before `cutoff`; returns which. */
+  removeFinished(refIds: readonly string[], cutoff: number): string[] {
+    const removed: string[] = [];
+    this.#storage.transactionSync(() => {
+      for (const refId of refIds) {
+        const cursor = this.#sql.exec(
+          "DELETE FROM tasks WHERE ref_id = ? AND finished_at IS NOT NULL AND finished_at <= ?",
+          refId,
+          cutoff,
+        );
+        if (cursor.rowsWritten > 0) removed.push(refId);
+      }
+    });
+    return removed;
+  }
+
+  // ---- capacity releases and the ledger ----
+
+  owedReleases(): OwedRelease[] {
+    return this.#sql
+      .exec<Row>("SELECT ref_id, run_id, ledger, binding FROM releases LIMIT 100")
+      .toArray()
+      .map((row) => ({
+        refId: row.ref_id as string,
+        runId: row.run_id as string,
+        ledger: row.ledger as string,
+        binding: row.binding as string,
+      }));
+  }
+
+  releaseSent(release: OwedRelease): void {
+    this.#sql.exec("DELETE FROM releases WHERE ref_id = ? AND run_id = ?", release.refId, release.runId);
+  }
+
+  /** Ledger object only: admits `refId`'s run unless `max` other tasks are counted. */
+  ledgerAdmit(refId: string, runId: string, max: number): { ok: true } | { ok: false; activeTasks: number } {
+    const present = this.#one("SELECT 1 AS one FROM ledger WHERE ref_id = ?", refId) !== undefined;
+    const counted = (this.#one("SELECT COUNT(*) AS n FROM ledger")?.n as number) - (present ? 1 : 0);
+    if (counted >= max) return { ok: false, activeTasks: counted };
+    this.#sql.exec("INSERT OR REPLACE INTO ledger (ref_id, run_id) VALUES (?, ?)", refId, runId);
+    return { ok: true };
+  }
+
+  /** Ledger object only: forgets `refId` if it is still counted for `runId` (a newer run keeps its count). */
+  ledgerRelease(refId: string, runId: string): void {
+    this.#sql.exec("DELETE FROM ledger WHERE ref_id = ? AND run_id = ?", refId, runId);
+  }
+
+  ledgerCount(): number {
+    return this.#one("SELECT COUNT(*) AS n FROM ledger")?.n as number;
+  }
+
+  // ---- values ----
+
+  getValue(key: string, now: number, withData: boolean): WireEntry | undefined {
+    const row = this.#one("SELECT created_at, expires_at, owner, chunks, bytes FROM vals WHERE key = ?", key);
+    if (row === undefined) return undefined;
+    if (row.expires_at !== null && (row.expires_at as number) <= now) return undefined;
+    const entry: WireEntry = { data: "", createdAt: row.created_at as number };
+    if (row.expires_at !== null) entry.expiresAt = row.expires_at as number;
+    if (row.owner !== null) entry.owner = row.owner as string;
+    if (withData) {
+      const chunks = this.#sql
+        .exec<Row>("SELECT data FROM val_chunks WHERE key = ? ORDER BY seq", key)
+        .toArray()
+        .map((chunk) => chunk.data as ArrayBuffer);
+      if (chunks.length !== row.chunks) throw new Error(`value "${key}" lost chunks`);
+      entry.data = fromChunks(chunks, row.bytes as number);
+    }
+    return entry;
+  }
+
+  setValue(key: string, entry: StoreEntry): void {
+    this.#storage.transactionSync(() => this.#writeValue(key, entry));
+  }
+
+  deleteValue(key: string): boolean {
+    let deleted = false;
+    this.#storage.transactionSync(() => {
+      deleted = this.#deleteValue(key);
+    });
+    return deleted;
+  }
+
+  /** Deletes values whose expiry is at or before `now`; returns how many. */
+  pruneValues(now: number, limit = 1000): number {
+    const keys = this.#sql
+      .exec<Row>("SELECT key FROM vals WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?", now, limit)
+      .toArray()
+      .map((row) => row.key as string);
+    this.#storage.transactionSync(() => {
+      for (const key of keys) this.#deleteValue(key);
+    });
+    return keys.length;
+  }
+
+  earliestValueExpiry(): number | undefined {
+    const row = this.#one("SELECT MIN(expires_at) AS at FROM vals WHERE expires_at IS NOT NULL");
+    return row?.at === null || row?.at === undefined ? undefined : (row.at as number);
+  }
+
+  #writeValue(key: string, entry: StoreEntry): void {
+    if (typeof entry.data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
+    this.#deleteValue(key);
+    const { chunks, bytes } = toChunks(entry.data);
+    this.#sql.exec(
+      "INSERT INTO vals (key, created_at, expires_at, owner, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?)",
+      key,
+      entry.createdAt,
+      entry.expiresAt ?? null,
+      entry.owner ?? null,
+      chunks.length,
+      bytes,
+    );
+    for (const [seq, chunk] of chunks.entries()) {
+      this.#sql.exec("INSERT INTO val_chunks (key, seq, data) VALUES (?, ?, ?)", key, seq, chunk);
+    }
+  }
+
+  #deleteValue(key: string): boolean {
+    const deleted = this.#sql.exec("DELETE FROM vals WHERE key = ?", key).rowsWritten > 0;
+    if (deleted) this.#sql.exec("DELETE FROM val_chunks WHERE key = ?", key);
+    return deleted;
+  }
+
+  /** Everything this object holds, gone (for tests and for `destroy`). */
+  clear(): void {
+    this.#storage.transactionSync(() => {
+      for (const table of ["tasks", "vals", "val_chunks", "releases", "ledger"]) this.#sql.exec(`DELETE FROM ${table}`);
+    });
+  }
+}
