@@ -16,6 +16,7 @@ import {
 import { KeyedMutex } from "./keyed-mutex.js";
 import { LocalRuns } from "./local-runs.js";
 import { isTerminalStatus, RefIdSchema, type TaskInfo } from "./models.js";
+import { assertMayList, assertMayWrite } from "./owner.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import {
   callTaskFunction,
@@ -81,13 +82,34 @@ export class TaskRegistry {
       const draft = this.#draft(id, input, opts);
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
-      // An in-process store creates it at once: nothing is left in flight for close() to wait for.
-      const now = taskStore.createNow?.(draft, createOptions, instanceId);
-      if (now !== undefined) return Promise.resolve(this.#created(id, now, input, opts));
-      const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
-      return this.#ctx.track(later.then((outcome) => this.#created(id, outcome, input, opts)));
+      const create = (): TaskInfo | Promise<TaskInfo> => {
+        // An in-process store creates it at once: nothing is left in flight for close() to wait for.
+        const now = taskStore.createNow?.(draft, createOptions, instanceId);
+        if (now !== undefined) return this.#created(id, now, input, opts);
+        const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
+        return later.then((outcome) => this.#created(id, outcome, input, opts));
+      };
+      if (opts.owner === undefined) {
+        const created = create();
+        return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
+      }
+      // An owner may re-run only its own task, and never claim an id whose value someone else holds.
+      return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(create));
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /** Refuses (ForbiddenError) an owner's registration over a task or live value another owner holds. */
+  async #assertMayClaim(id: string, owner: string): Promise<void> {
+    const { store } = this.#ctx;
+    const [task, value] = await Promise.all([
+      this.#writer.read(id),
+      this.#ctx.storeCall(id, () => (store.stat === undefined ? store.get(id) : store.stat(id))),
+    ]);
+    assertMayWrite(task, owner, id);
+    if (value !== undefined && (value.expiresAt === undefined || value.expiresAt > this.#ctx.now())) {
+      assertMayWrite(value, owner, id);
     }
   }
 
@@ -298,6 +320,7 @@ export class TaskRegistry {
 
   async query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
     const q = parseOrThrow(TaskQuerySchema, options, "task query");
+    assertMayList(q.owner);
     this.#ctx.assertOpen();
     const status = asList(q.status);
     const page = await this.#ctx.storeCall(undefined, () =>

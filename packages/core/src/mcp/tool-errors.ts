@@ -45,6 +45,8 @@ const KIND_BY_CODE: Readonly<Record<string, McpToolErrorKind>> = {
   [ErrorCode.Store]: "unavailable",
   [ErrorCode.Closed]: "unavailable",
   [ErrorCode.StaleRun]: "internal",
+  // Another owner holds the ref: to the model it is not there, as for a read.
+  [ErrorCode.Forbidden]: "not_found",
 };
 
 /** An `isError` result for `kind`; `detail` completes the message (a reason, a status, the zod issues). */
