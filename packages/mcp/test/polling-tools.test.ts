@@ -1,5 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, it } from "vitest";
+import { sessionScope } from "../src/index.js";
 import { deferred, textOf, until, useFixtures } from "./helpers.js";
 
 type ToolResult = { content?: unknown; structuredContent?: Record<string, unknown>; isError?: boolean };
@@ -127,8 +128,10 @@ describe.each([
 
   it("answers unknown and foreign refs alike with isError, never a protocol error", async () => {
     const cache = fixtures.cache();
-    const mine = await fixtures.connect(cache, { sessionId: "session-a", native });
-    const theirs = await fixtures.connect(cache, { sessionId: "session-b", work: mine.work, native });
+    // Session scope, chosen explicitly: each session is its own owner.
+    const options = { pollIntervalMs: 50, owner: sessionScope };
+    const mine = await fixtures.connect(cache, { sessionId: "session-a", native, options });
+    const theirs = await fixtures.connect(cache, { sessionId: "session-b", work: mine.work, native, options });
     const refId = (await call(mine.client, "slow", { quarter: "Q2" })).structuredContent?.refId as string;
     for (const tool of ["get_task_status", "get_cached_result", "cancel_task"]) {
       const foreign = await call(theirs.client, tool, { refId });
