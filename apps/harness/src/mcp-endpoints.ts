@@ -9,6 +9,7 @@ import { withRefCache as withRefCacheV2 } from "@mcp-refcache/mcp-server";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { createMcpHandler, McpServer as McpServerV2 } from "@modelcontextprotocol/server";
+import { DEFAULT_SESSION_IDLE_MS } from "./settings.js";
 import {
   FailMidwayInput,
   ForeverInput,
@@ -57,31 +58,69 @@ export function mcpV2Handler(cache: RefCache): ReturnType<typeof createMcpHandle
   return createMcpHandler(() => buildV2Server(cache));
 }
 
-/** The SDK v1 endpoint: a server and transport per MCP session, routed by the `mcp-session-id` header. */
-export function mcpV1Endpoint(cache: RefCache): {
+/** A live SDK v1 session: its transport, its server, and when it was last used (ms, `Date.now`). */
+interface V1Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServerV1;
+  lastSeen: number;
+}
+
+/**
+ * The SDK v1 endpoint: a server and transport per MCP session, routed by the `mcp-session-id` header. A
+ * request without a session id that does not start one (anything but `initialize`) closes what it built;
+ * a session idle for `sessionIdleMs` is closed (its references live on: they belong to the caller's owner,
+ * not to the session).
+ */
+export function mcpV1Endpoint(
+  cache: RefCache,
+  { sessionIdleMs = DEFAULT_SESSION_IDLE_MS }: { sessionIdleMs?: number } = {},
+): {
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
+  /** Open sessions (for tests and operators). */
+  readonly sessionCount: number;
 } {
-  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const sessions = new Map<string, V1Session>();
   const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS };
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  const endSession = (id: string) => {
+    const session = sessions.get(id);
+    sessions.delete(id);
+    if (sessions.size === 0 && sweeper !== undefined) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+    return session?.server.close().catch(() => {});
+  };
+  const sweep = () => {
+    const now = Date.now();
+    for (const [id, session] of sessions) if (now - session.lastSeen >= sessionIdleMs) void endSession(id);
+  };
   return {
+    get sessionCount() {
+      return sessions.size;
+    },
     async fetch(request) {
       const sessionId = request.headers.get("mcp-session-id");
       if (sessionId !== null) {
-        const transport = sessions.get(sessionId);
-        if (transport === undefined) return Response.json({ error: "unknown MCP session" }, { status: 404 });
-        return transport.handleRequest(request);
+        const session = sessions.get(sessionId);
+        if (session === undefined) return Response.json({ error: "unknown MCP session" }, { status: 404 });
+        session.lastSeen = Date.now();
+        return session.transport.handleRequest(request);
       }
+      const server = new McpServerV1(SERVER_INFO, refCacheServerOptions(cache, options));
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (id) => {
-          sessions.set(id, transport);
+          sessions.set(id, { transport, server, lastSeen: Date.now() });
+          // Swept a few times per idle period; never keeps the process alive.
+          sweeper ??= setInterval(sweep, Math.max(10, Math.min(sessionIdleMs / 4, 60_000)));
+          (sweeper as { unref?: () => void }).unref?.();
         },
         onsessionclosed: (id) => {
-          sessions.delete(id);
+          void endSession(id);
         },
       });
-      const server = new McpServerV1(SERVER_INFO, refCacheServerOptions(cache, options));
       const tools = withRefCacheV1(server, cache, options);
       tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput.shape }, (args) =>
         quick(QuickInput.parse(args)),
@@ -102,11 +141,13 @@ export function mcpV1Endpoint(cache: RefCache): {
         (args, context) => untilCancelled(ForeverInput.parse(args), context),
       );
       await server.connect(transport);
-      return transport.handleRequest(request);
+      const response = await transport.handleRequest(request);
+      // No session came of it (a request other than initialize, or a bad one): free what it built.
+      if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await server.close();
+      return response;
     },
     async close() {
-      await Promise.allSettled([...sessions.values()].map((t) => t.close()));
-      sessions.clear();
+      await Promise.allSettled([...sessions.keys()].map((id) => endSession(id)));
     },
   };
 }
