@@ -83,7 +83,7 @@ describe("two sessions over Streamable HTTP", () => {
       for (const id of [task.taskId, refId]) {
         const status = await bob.callTool({ name: "get_task_status", arguments: { refId: id } });
         expect(status.isError).toBe(true);
-        expect(textOf(status)).toContain("belongs to another session");
+        expect(textOf(status)).toContain("belongs to another client");
         await expect(bob.experimental.tasks.getTask(id)).rejects.toThrow(/Task not found/);
       }
       expect((await bob.experimental.tasks.listTasks()).tasks).toEqual([]);

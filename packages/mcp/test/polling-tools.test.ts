@@ -137,7 +137,7 @@ describe.each([
       const foreign = await call(theirs.client, tool, { refId });
       const unknown = await call(theirs.client, tool, { refId: "mcp:no-such-ref" });
       expect(foreign.isError).toBe(true);
-      expect(textOf(foreign)).toContain("it is unknown, it expired, or it belongs to another session");
+      expect(textOf(foreign)).toContain("it is unknown, it expired, or it belongs to another client");
       expect(textOf(unknown).replace("mcp:no-such-ref", refId)).toBe(textOf(foreign));
     }
     // The foreign cancel changed nothing: the owner still sees its work running.

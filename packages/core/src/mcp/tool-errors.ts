@@ -20,7 +20,7 @@ export type McpToolErrorKind =
 const MESSAGES: Readonly<Record<McpToolErrorKind, (refId: string | undefined, detail: string) => string>> = {
   invalid_input: (_refId, detail) => `Invalid arguments: ${detail}`,
   not_found: (refId) =>
-    `Nothing is stored under refId "${refId}": it is unknown, it expired, or it belongs to another session. ` +
+    `Nothing is stored under refId "${refId}": it is unknown, it expired, or it belongs to another client. ` +
     "Run the original tool again to get a new reference.",
   result_expired: (refId) =>
     `The result under refId "${refId}" has expired and is gone. Run the original tool again to compute it anew.`,
