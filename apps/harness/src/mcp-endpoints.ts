@@ -58,18 +58,57 @@ export function mcpV2Handler(cache: RefCache): ReturnType<typeof createMcpHandle
   return createMcpHandler(() => buildV2Server(cache));
 }
 
-/** A live SDK v1 session: its transport, its server, and when it was last used (ms, `Date.now`). */
+/** A live SDK v1 session: its transport, its server, when it was last used (ms, `Date.now`), open answers. */
 interface V1Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServerV1;
   lastSeen: number;
+  /** Requests (and their streamed answers, e.g. the standalone SSE stream) still open: never idle then. */
+  open: number;
+}
+
+/** `response` with a body that calls `done` once when it ends or its reader cancels it (the client left). */
+function onBodyEnd(response: Response, done: () => void): Response {
+  if (response.body === null) {
+    done();
+    return response;
+  }
+  let ended = false;
+  const end = () => {
+    if (!ended) {
+      ended = true;
+      done();
+    }
+  };
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: finished, value } = await reader.read();
+        if (finished) {
+          end();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 /**
  * The SDK v1 endpoint: a server and transport per MCP session, routed by the `mcp-session-id` header. A
  * request without a session id that does not start one (anything but `initialize`) closes what it built;
- * a session idle for `sessionIdleMs` is closed (its references live on: they belong to the caller's owner,
- * not to the session).
+ * a session with no request or stream open for `sessionIdleMs` is closed (its references live on: they
+ * belong to the caller's owner, not to the session).
  */
 export function mcpV1Endpoint(
   cache: RefCache,
@@ -94,7 +133,9 @@ export function mcpV1Endpoint(
   };
   const sweep = () => {
     const now = Date.now();
-    for (const [id, session] of sessions) if (now - session.lastSeen >= sessionIdleMs) void endSession(id);
+    for (const [id, session] of sessions) {
+      if (session.open === 0 && now - session.lastSeen >= sessionIdleMs) void endSession(id);
+    }
   };
   return {
     get sessionCount() {
@@ -106,13 +147,23 @@ export function mcpV1Endpoint(
         const session = sessions.get(sessionId);
         if (session === undefined) return Response.json({ error: "unknown MCP session" }, { status: 404 });
         session.lastSeen = Date.now();
-        return session.transport.handleRequest(request);
+        session.open++;
+        const closed = () => {
+          session.open--;
+          session.lastSeen = Date.now();
+        };
+        try {
+          return onBodyEnd(await session.transport.handleRequest(request), closed);
+        } catch (error) {
+          closed();
+          throw error;
+        }
       }
       const server = new McpServerV1(SERVER_INFO, refCacheServerOptions(cache, options));
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (id) => {
-          sessions.set(id, { transport, server, lastSeen: Date.now() });
+          sessions.set(id, { transport, server, lastSeen: Date.now(), open: 0 });
           // Swept a few times per idle period; never keeps the process alive.
           sweeper ??= setInterval(sweep, Math.max(10, Math.min(sessionIdleMs / 4, 60_000)));
           (sweeper as { unref?: () => void }).unref?.();

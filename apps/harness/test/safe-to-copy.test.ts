@@ -136,16 +136,24 @@ describe("/mcp-v1 sessions", () => {
     expect(harness.mcpV1Sessions).toBe(0);
   });
 
-  it("an idle session is closed, and its server stops listening", async () => {
+  it("a session whose client left without DELETE expires; a connected one stays", async () => {
     const { harness, listeners } = harnessFor({ sessionIdleMs: 100 });
     const server = await serve(harness);
-    const client = new ClientV1({ name: "idle", version: "0.0.0" });
-    await client.connect(new TransportV1(new URL(`${server.url}/mcp-v1`)));
-    cleanups.push(() => client.close());
-    expect(harness.mcpV1Sessions).toBe(1);
+    const connect = async (name: string) => {
+      const client = new ClientV1({ name, version: "0.0.0" });
+      await client.connect(new TransportV1(new URL(`${server.url}/mcp-v1`)));
+      return client;
+    };
+    const gone = await connect("gone");
+    const staying = await connect("staying");
+    cleanups.push(() => staying.close());
+    expect(harness.mcpV1Sessions).toBe(2);
+    expect(listeners()).toBe(2);
+    await gone.close(); // drops its streams, sends no DELETE
+    await until(() => harness.mcpV1Sessions === 1, "the left session's expiry");
     expect(listeners()).toBe(1);
-    await until(() => harness.mcpV1Sessions === 0, "the idle session's expiry");
-    expect(listeners()).toBe(0);
+    const answer = await staying.callTool({ name: "quick", arguments: { text: "still here" } });
+    expect(answer.structuredContent).toMatchObject({ echo: "still here" });
   });
 });
 
