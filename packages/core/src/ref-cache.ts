@@ -106,6 +106,7 @@ export class RefCache {
   newRefId(): string {
     const id = randomHex(16, this.#idPrefix);
     rememberRefId(id);
+    this.#tasks.minted(id);
     return id;
   }
 

@@ -55,6 +55,9 @@ import {
 import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
+/** Fresh ids remembered for a cheap first registration; older ones are simply checked like any other. */
+const MAX_MINTED = 1024;
+
 export class TaskRegistry {
   readonly #ctx: CacheContext;
   readonly #values: ValueCache;
@@ -64,6 +67,11 @@ export class TaskRegistry {
   readonly #updaters = new KeyedMutex();
   /** Called when a run starts here (the cache then makes sure its heartbeat runs). */
   onRun: () => void = () => {};
+  /**
+   * Ids this instance's `newRefId()` drew and nobody registered yet (128 random bits: no other owner can
+   * hold them), newest last, at most MAX_MINTED: their first registration skips the owner-rule reads.
+   */
+  readonly #minted = new Set<string>();
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
   readonly #seen = new Map<string, TaskInfo>();
 
@@ -89,7 +97,8 @@ export class TaskRegistry {
         const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
         return later.then((outcome) => this.#created(id, outcome, input, opts));
       };
-      if (opts.owner === undefined) {
+      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent.
+      if (opts.owner === undefined || this.#minted.delete(id)) {
         const created = create();
         return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
       }
@@ -98,6 +107,12 @@ export class TaskRegistry {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Remembers a fresh id drawn by `newRefId()` (forgetting the oldest past MAX_MINTED). */
+  minted(id: string): void {
+    this.#minted.add(id);
+    if (this.#minted.size > MAX_MINTED) this.#minted.delete(this.#minted.values().next().value as string);
   }
 
   /** Refuses (ForbiddenError) an owner's registration over a task or live value another owner holds. */

@@ -171,6 +171,28 @@ describe("owners among themselves", () => {
   });
 });
 
+describe("fresh ids", () => {
+  const makeCache = useCaches();
+
+  it("skip the owner-rule reads once, and are checked like any other id after", async () => {
+    const { cache } = makeCache();
+    let reads = 0;
+    const get = cache.taskStore.get.bind(cache.taskStore);
+    cache.taskStore.get = (id) => {
+      reads++;
+      return get(id);
+    };
+    const refId = cache.newRefId();
+    await cache.registerTask(refId, async () => 1, { owner: "auth:alice" });
+    expect(reads).toBe(0);
+    await until(() => cache.getTaskStatus(refId)?.status === "complete");
+    await expect(cache.registerTask(refId, async () => 2, { owner: "auth:bob" })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(reads).toBeGreaterThan(0);
+  });
+});
+
 describe("the anonymous owner", () => {
   const makeCache = useCaches();
 
