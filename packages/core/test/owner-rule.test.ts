@@ -15,7 +15,13 @@ import {
   sessionOwner,
   ValidationError,
 } from "../src/index.js";
-import { answerCachedResult, answerCancelTask, answerTaskStatus } from "../src/mcp/index.js";
+import {
+  answerCachedResult,
+  answerCancelTask,
+  answerTaskStatus,
+  ownerFromAuthInfo,
+  requestOwner,
+} from "../src/mcp/index.js";
 import { deferred, until, useCaches } from "./helpers.js";
 
 const text = (r: { content: { text: string }[] }) => r.content.map((c) => c.text).join("\n");
@@ -46,6 +52,14 @@ describe("the owner helpers", () => {
     expect(ANONYMOUS_OWNER).toBe("anonymous");
     expect(resolveOwner(undefined)).toBe(ANONYMOUS_OWNER);
     expect(resolveOwner("auth:x")).toBe("auth:x");
+  });
+
+  it("name an MCP request's owner from its auth info, else the anonymous owner", () => {
+    expect(ownerFromAuthInfo({ clientId: "claude" })).toBe("auth:claude");
+    expect(ownerFromAuthInfo({ clientId: "" })).toBeUndefined();
+    expect(ownerFromAuthInfo(undefined)).toBeUndefined();
+    expect(requestOwner({ clientId: "claude" })).toBe("auth:claude");
+    expect(requestOwner(undefined)).toBe(ANONYMOUS_OWNER);
   });
 
   it("refuse empty and over-long principals, session ids and resolved owners", () => {
