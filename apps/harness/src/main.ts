@@ -3,6 +3,7 @@
  * clients and real HTTP, prints what happened, and exits. `pnpm start -- --serve [--port N]` keeps serving.
  */
 import { parseArgs } from "node:util";
+import { LOCALHOST_NAMES } from "@mcp-refcache/hono";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { createHarnessApp } from "./app.js";
 import { runDemo } from "./demo.js";
@@ -17,6 +18,8 @@ const HELP = `usage: pnpm start [-- --serve [--port N] | --stdio]
   --serve      keep serving; open the printed URL for the live page of tasks
   --port N     port for --serve (default 3000; 0 picks a free one)
   --max-active-tasks N   tasks that may run at once (default 100); more get CAPACITY_EXCEEDED
+  --allowed-host NAME    a Host name to serve besides localhost ones (repeatable; e.g. behind a proxy)
+  --allowed-origin URL   a browser Origin allowed to call (repeatable; default: http(s) on an allowed host)
   --stdio      serve the demo tools over MCP on stdin/stdout (for clients that launch servers)
 
 Environment: REDIS_URL=redis://host:6379 keeps tasks and values in Redis instead of memory.`;
@@ -28,6 +31,8 @@ async function main(): Promise<number> {
       stdio: { type: "boolean" },
       port: { type: "string" },
       "max-active-tasks": { type: "string" },
+      "allowed-host": { type: "string", multiple: true },
+      "allowed-origin": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: false,
@@ -60,7 +65,12 @@ async function main(): Promise<number> {
     await stores.close();
     return 0;
   }
-  const harness = createHarnessApp(cache);
+  const allowedHosts = values["allowed-host"];
+  const allowedOrigins = values["allowed-origin"];
+  const harness = createHarnessApp(cache, {
+    ...(allowedHosts === undefined ? {} : { allowedHosts: [...LOCALHOST_NAMES, ...allowedHosts] }),
+    ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
+  });
   const server = await startServer(harness.app, port);
   console.log(`mcp-refcache harness on ${server.url} (${stores.description})`);
   const shutdown = async () => {
