@@ -114,6 +114,7 @@ export class RefCache {
 
   /** Stores `value` (JSON data) under `key`, replacing what was there. */
   async set(key: string, value: unknown, options: SetOptions = {}): Promise<CacheEntryInfo> {
+    this.#tasks.used(key);
     const info = await this.#values.set(key, value, options);
     if (info.expiresAt !== undefined) this.#maintenance.ensureRunning(false);
     return info;

@@ -115,6 +115,11 @@ export class TaskRegistry {
     if (this.#minted.size > MAX_MINTED) this.#minted.delete(this.#minted.values().next().value as string);
   }
 
+  /** Something was stored under `key`: a registration under it is checked from now on. */
+  used(key: string): void {
+    this.#minted.delete(key);
+  }
+
   /** Refuses (ForbiddenError) an owner's registration over a task or live value another owner holds. */
   async #assertMayClaim(id: string, owner: string): Promise<void> {
     const { store } = this.#ctx;

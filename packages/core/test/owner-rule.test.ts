@@ -205,6 +205,16 @@ describe("fresh ids", () => {
     );
     expect(reads).toBeGreaterThan(0);
   });
+
+  it("are checked once something was stored under them", async () => {
+    const { cache } = makeCache();
+    const refId = cache.newRefId();
+    await cache.set(refId, "server's");
+    await expect(cache.registerTask(refId, async () => 1, { owner: "auth:alice" })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    expect(await cache.get(refId)).toBe("server's");
+  });
 });
 
 describe("the anonymous owner", () => {
