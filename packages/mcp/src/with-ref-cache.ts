@@ -96,7 +96,10 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
   // its session, since the SDK hands the store only the session id.
   const owners = store?.owners ?? new SessionOwners(parsed.owner);
   store?.owners.watch(server.server);
-  const ownerOf = (extra: ToolExtra): string => owners.learn({ sessionId: extra.sessionId, authInfo: extra.authInfo });
+  const ownerOf = (extra: ToolExtra): string => {
+    const context = { sessionId: extra.sessionId, authInfo: extra.authInfo };
+    return store === undefined ? owners.resolve(context) : owners.learn(context);
+  };
   const polling = (extra: ToolExtra): PollingContext => ({
     owner: ownerOf(extra),
     names: parsed.names,
