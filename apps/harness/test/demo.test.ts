@@ -43,7 +43,7 @@ describe("the scripted demo over real HTTP on a random port", () => {
 
   it("through MCP with the SDK v1 client at /mcp-v1", async () => {
     expectScenarios(await mcpDemo(server.url, "v1", () => {}));
-  });
+  }, 30_000);
 
   it("a client that reconnects (new session, other SDK line) follows its reference to the value", async () => {
     const outcome = await reconnectDemo(server.url, () => {});
