@@ -84,7 +84,9 @@ async function main(): Promise<number> {
     console.log(`  live page:  ${server.url}/`);
     console.log(`  MCP (SDK v2, 2025- and 2026-era clients): ${server.url}/mcp`);
     console.log(`  MCP (SDK v1, native 2025-11-25 tasks):    ${server.url}/mcp-v1`);
-    console.log(`  REST:       ${server.url}/refcache/tasks`);
+    console.log(
+      `  REST:       ${server.url}/refcache/tasks/:refId (…/events, DELETE), ${server.url}/refcache/refs/:refId`,
+    );
     console.log("Press Ctrl+C to stop.");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
