@@ -1,15 +1,21 @@
 /**
  * The harness app: one Hono app serving the live page, the REST routes of `@mcp-refcache/hono`, a few slow
  * demo endpoints, and MCP on both SDK lines, all over one RefCache.
+ *
+ * Safe to copy: every route refuses a foreign `Host` or `Origin` (403); every client route acts for one
+ * owner under core's owner rule — the harness has no auth, so every caller is the anonymous owner, which
+ * follows references by their unguessable ids and never lists; the live page is an operator view of every
+ * task, served only to the allowed hosts and origins.
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { refCacheRoutes, withTimeoutFallback } from "@mcp-refcache/hono";
+import { hostOriginGuard, refCacheRoutes, withTimeoutFallback } from "@mcp-refcache/hono";
 import { Hono } from "hono";
 import { validator } from "hono/validator";
 import type * as z from "zod";
 import { liveEvents } from "./live-events.js";
 import { MCP_TIMEOUT_MS, mcpV1Endpoint, mcpV2Handler } from "./mcp-endpoints.js";
 import { PAGE_HTML } from "./page.js";
+import { type HarnessOptions, HarnessOptionsSchema } from "./settings.js";
 import {
   FailMidwayInput,
   ForeverInput,
@@ -46,15 +52,27 @@ function queryOf<S extends z.ZodObject>(schema: S) {
 
 export interface HarnessApp {
   app: Hono;
+  /** Open `/mcp-v1` sessions. */
+  readonly mcpV1Sessions: number;
   /** Ends the MCP sessions (the cache is the caller's to close). */
   close(): Promise<void>;
 }
 
-export function createHarnessApp(cache: RefCache): HarnessApp {
+export function createHarnessApp(cache: RefCache, options: HarnessOptions = {}): HarnessApp {
+  const parsed = HarnessOptionsSchema.parse(options);
   const app = new Hono();
   const mcpV2 = mcpV2Handler(cache);
-  const mcpV1 = mcpV1Endpoint(cache);
+  const mcpV1 = mcpV1Endpoint(cache, { sessionIdleMs: parsed.sessionIdleMs });
   const fallback = { timeoutMs: MCP_TIMEOUT_MS, basePath: "/refcache" };
+
+  // DNS rebinding and cross-site calls: every route, the live page and MCP included.
+  app.use(
+    "*",
+    hostOriginGuard({
+      ...(parsed.allowedHosts === undefined ? {} : { allowedHosts: parsed.allowedHosts }),
+      ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }),
+    }),
+  );
 
   app.get("/", (c) => c.html(PAGE_HTML));
   app.get("/live", liveEvents(cache));
@@ -84,5 +102,11 @@ export function createHarnessApp(cache: RefCache): HarnessApp {
   app.all("/mcp", (c) => mcpV2.fetch(c.req.raw));
   app.all("/mcp-v1", (c) => mcpV1.fetch(c.req.raw));
 
-  return { app, close: () => mcpV1.close() };
+  return {
+    app,
+    get mcpV1Sessions() {
+      return mcpV1.sessionCount;
+    },
+    close: () => mcpV1.close(),
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The scripted demo `pnpm start` plays against a running harness: the same four scenarios (an inline
  * answer; pending → polled → complete; a failure; a cancel) through a real MCP client and through plain
- * HTTP, telling a person what happens at each step.
+ * HTTP, and a client that reconnects and follows its reference, telling a person what happens at each step.
  */
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
@@ -200,11 +200,48 @@ export async function httpDemo(baseUrl: string, log: (line: string) => void): Pr
   return outcomes;
 }
 
-/** All of it: MCP on both SDK lines, then HTTP. */
+/**
+ * A client that reconnects follows its reference: a slow call on one `/mcp-v1` session, the client goes
+ * away, and a new client (a new session, on the other SDK line) follows the same refId to its value. A
+ * reference belongs to the caller's owner, not to the session (without auth: the anonymous owner).
+ */
+export async function reconnectDemo(baseUrl: string, log: (line: string) => void): Promise<DemoOutcome> {
+  const via = "MCP, reconnected (/mcp-v1, then /mcp)";
+  log(`\n▶ reconnect — ${via}: slow_count({"to":4,"delayMs":400}), then the client goes away`);
+  const first = await connectMcp(baseUrl, "v1");
+  let refId: string;
+  try {
+    const answer = (await first.callTool({ name: "slow_count", arguments: { to: 4, delayMs: 400 } })) as ToolAnswer;
+    refId = String(answer.structuredContent?.refId);
+    log(`  pending reference ${refId}; the session ends`);
+  } finally {
+    await first.close();
+  }
+  const again = await connectMcp(baseUrl, "v2");
+  try {
+    log("  a new client on a new session follows the same refId");
+    for (;;) {
+      const status = ((await again.callTool({ name: "get_task_status", arguments: { refId } })) as ToolAnswer)
+        .structuredContent;
+      if (status === undefined) throw new Error(`the reconnected client lost ${refId}`);
+      if (TERMINAL.has(String(status.status))) break;
+      await sleep(150);
+    }
+    const value = ((await again.callTool({ name: "get_cached_result", arguments: { refId } })) as ToolAnswer)
+      .structuredContent;
+    log(`  get_cached_result → ${JSON.stringify(value)}`);
+    return { scenario: "reconnect", via, immediate: "pending", status: "complete", value, progress: [] };
+  } finally {
+    await again.close();
+  }
+}
+
+/** All of it: MCP on both SDK lines, a client that reconnects, then HTTP. */
 export async function runDemo(baseUrl: string, log: (line: string) => void): Promise<DemoOutcome[]> {
   return [
     ...(await mcpDemo(baseUrl, "v2", log)),
     ...(await mcpDemo(baseUrl, "v1", log)),
+    await reconnectDemo(baseUrl, log),
     ...(await httpDemo(baseUrl, log)),
   ];
 }

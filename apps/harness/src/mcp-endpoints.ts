@@ -9,6 +9,7 @@ import { withRefCache as withRefCacheV2 } from "@mcp-refcache/mcp-server";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { createMcpHandler, McpServer as McpServerV2 } from "@modelcontextprotocol/server";
+import { DEFAULT_SESSION_IDLE_MS } from "./settings.js";
 import {
   FailMidwayInput,
   ForeverInput,
@@ -57,31 +58,120 @@ export function mcpV2Handler(cache: RefCache): ReturnType<typeof createMcpHandle
   return createMcpHandler(() => buildV2Server(cache));
 }
 
-/** The SDK v1 endpoint: a server and transport per MCP session, routed by the `mcp-session-id` header. */
-export function mcpV1Endpoint(cache: RefCache): {
+/** A live SDK v1 session: its transport, its server, when it was last used (ms, `Date.now`), open answers. */
+interface V1Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServerV1;
+  lastSeen: number;
+  /** Requests (and their streamed answers, e.g. the standalone SSE stream) still open: never idle then. */
+  open: number;
+}
+
+/** `response` with a body that calls `done` once when it ends or its reader cancels it (the client left). */
+function onBodyEnd(response: Response, done: () => void): Response {
+  if (response.body === null) {
+    done();
+    return response;
+  }
+  let ended = false;
+  const end = () => {
+    if (!ended) {
+      ended = true;
+      done();
+    }
+  };
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: finished, value } = await reader.read();
+        if (finished) {
+          end();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/**
+ * The SDK v1 endpoint: a server and transport per MCP session, routed by the `mcp-session-id` header. A
+ * request without a session id that does not start one (anything but `initialize`) closes what it built;
+ * a session with no request or stream open for `sessionIdleMs` is closed (its references live on: they
+ * belong to the caller's owner, not to the session).
+ */
+export function mcpV1Endpoint(
+  cache: RefCache,
+  { sessionIdleMs = DEFAULT_SESSION_IDLE_MS }: { sessionIdleMs?: number } = {},
+): {
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
+  /** Open sessions (for tests and operators). */
+  readonly sessionCount: number;
 } {
-  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const sessions = new Map<string, V1Session>();
   const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS };
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  const endSession = (id: string) => {
+    const session = sessions.get(id);
+    sessions.delete(id);
+    if (sessions.size === 0 && sweeper !== undefined) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+    return session?.server.close().catch(() => {});
+  };
+  const sweep = () => {
+    const now = Date.now();
+    for (const [id, session] of sessions) {
+      if (session.open === 0 && now - session.lastSeen >= sessionIdleMs) void endSession(id);
+    }
+  };
   return {
+    get sessionCount() {
+      return sessions.size;
+    },
     async fetch(request) {
       const sessionId = request.headers.get("mcp-session-id");
       if (sessionId !== null) {
-        const transport = sessions.get(sessionId);
-        if (transport === undefined) return Response.json({ error: "unknown MCP session" }, { status: 404 });
-        return transport.handleRequest(request);
+        const session = sessions.get(sessionId);
+        if (session === undefined) return Response.json({ error: "unknown MCP session" }, { status: 404 });
+        session.lastSeen = Date.now();
+        session.open++;
+        const closed = () => {
+          session.open--;
+          session.lastSeen = Date.now();
+        };
+        try {
+          return onBodyEnd(await session.transport.handleRequest(request), closed);
+        } catch (error) {
+          closed();
+          throw error;
+        }
       }
+      const server = new McpServerV1(SERVER_INFO, refCacheServerOptions(cache, options));
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (id) => {
-          sessions.set(id, transport);
+          sessions.set(id, { transport, server, lastSeen: Date.now(), open: 0 });
+          // Swept a few times per idle period; never keeps the process alive.
+          sweeper ??= setInterval(sweep, Math.max(10, Math.min(sessionIdleMs / 4, 60_000)));
+          (sweeper as { unref?: () => void }).unref?.();
         },
         onsessionclosed: (id) => {
-          sessions.delete(id);
+          void endSession(id);
         },
       });
-      const server = new McpServerV1(SERVER_INFO, refCacheServerOptions(cache, options));
       const tools = withRefCacheV1(server, cache, options);
       tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput.shape }, (args) =>
         quick(QuickInput.parse(args)),
@@ -102,11 +192,13 @@ export function mcpV1Endpoint(cache: RefCache): {
         (args, context) => untilCancelled(ForeverInput.parse(args), context),
       );
       await server.connect(transport);
-      return transport.handleRequest(request);
+      const response = await transport.handleRequest(request);
+      // No session came of it (a request other than initialize, or a bad one): free what it built.
+      if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await server.close();
+      return response;
     },
     async close() {
-      await Promise.allSettled([...sessions.values()].map((t) => t.close()));
-      sessions.clear();
+      await Promise.allSettled([...sessions.keys()].map((id) => endSession(id)));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { RefCache } from "@mcp-refcache/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarnessApp, type HarnessApp } from "../src/app.js";
-import { type DemoOutcome, httpDemo, mcpDemo } from "../src/demo.js";
+import { type DemoOutcome, httpDemo, mcpDemo, reconnectDemo } from "../src/demo.js";
 import { PortInUseError, type RunningServer, startServer } from "../src/server.js";
 
 let cache: RefCache;
@@ -43,6 +43,12 @@ describe("the scripted demo over real HTTP on a random port", () => {
 
   it("through MCP with the SDK v1 client at /mcp-v1", async () => {
     expectScenarios(await mcpDemo(server.url, "v1", () => {}));
+  }, 30_000);
+
+  it("a client that reconnects (new session, other SDK line) follows its reference to the value", async () => {
+    const outcome = await reconnectDemo(server.url, () => {});
+    expect(outcome).toMatchObject({ scenario: "reconnect", status: "complete" });
+    expect(JSON.stringify(outcome.value)).toContain('"count":4');
   }, 30_000);
 
   it("through plain HTTP: 200, or 202 + Location, SSE, DELETE", async () => {

@@ -23,6 +23,11 @@ export const ErrorCode = {
   Store: "STORE_ERROR",
   /** The cache was closed. */
   Closed: "CACHE_CLOSED",
+  /**
+   * The caller's owner may not do this: list as the anonymous owner, or write over (re-run, overwrite)
+   * what another owner or the server holds. See owner.ts.
+   */
+  Forbidden: "FORBIDDEN",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -226,6 +231,13 @@ export class TaskNotCompletedError extends RefCacheError {
     });
     this.status = status;
     this.reason = reason;
+  }
+}
+
+/** An owner tried what the owner rule refuses it (see owner.ts); reads never throw it, they see nothing. */
+export class ForbiddenError extends RefCacheError {
+  constructor(message: string, refId?: string) {
+    super(ErrorCode.Forbidden, message, { refId });
   }
 }
 

@@ -5,6 +5,7 @@ export {
   CacheClosedError,
   ErrorCode,
   errorMessage,
+  ForbiddenError,
   IllegalTransitionError,
   KeyOwnedByTaskError,
   RefCacheError,
@@ -46,6 +47,18 @@ export {
   TERMINAL_STATUSES,
   TtlSchema,
 } from "./models.js";
+export {
+  ANONYMOUS_OWNER,
+  assertMayList,
+  assertMayWrite,
+  isAnonymousOwner,
+  isVisibleTo,
+  ownerForPrincipal,
+  PRINCIPAL_OWNER_PREFIX,
+  resolveOwner,
+  SESSION_OWNER_PREFIX,
+  sessionOwner,
+} from "./owner.js";
 export { RefCache, type WaitForTaskOptions } from "./ref-cache.js";
 export { MemoryStore, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
 export type { ProgressUpdater, TaskContext, TaskFunction, TaskHandle, TaskInput } from "./task-input.js";

@@ -106,6 +106,7 @@ export class RefCache {
   newRefId(): string {
     const id = randomHex(16, this.#idPrefix);
     rememberRefId(id);
+    this.#tasks.minted(id);
     return id;
   }
 
@@ -113,6 +114,7 @@ export class RefCache {
 
   /** Stores `value` (JSON data) under `key`, replacing what was there. */
   async set(key: string, value: unknown, options: SetOptions = {}): Promise<CacheEntryInfo> {
+    this.#tasks.used(key);
     const info = await this.#values.set(key, value, options);
     if (info.expiresAt !== undefined) this.#maintenance.ensureRunning(false);
     return info;

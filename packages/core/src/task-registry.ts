@@ -16,6 +16,7 @@ import {
 import { KeyedMutex } from "./keyed-mutex.js";
 import { LocalRuns } from "./local-runs.js";
 import { isTerminalStatus, RefIdSchema, type TaskInfo } from "./models.js";
+import { assertMayList, assertMayWrite } from "./owner.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import {
   callTaskFunction,
@@ -54,6 +55,9 @@ import {
 import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
+/** Fresh ids remembered for a cheap first registration; older ones are simply checked like any other. */
+const MAX_MINTED = 1024;
+
 export class TaskRegistry {
   readonly #ctx: CacheContext;
   readonly #values: ValueCache;
@@ -63,6 +67,11 @@ export class TaskRegistry {
   readonly #updaters = new KeyedMutex();
   /** Called when a run starts here (the cache then makes sure its heartbeat runs). */
   onRun: () => void = () => {};
+  /**
+   * Ids this instance's `newRefId()` drew and nobody registered yet (128 random bits: no other owner can
+   * hold them), newest last, at most MAX_MINTED: their first registration skips the owner-rule reads.
+   */
+  readonly #minted = new Set<string>();
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
   readonly #seen = new Map<string, TaskInfo>();
 
@@ -81,13 +90,46 @@ export class TaskRegistry {
       const draft = this.#draft(id, input, opts);
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
-      // An in-process store creates it at once: nothing is left in flight for close() to wait for.
-      const now = taskStore.createNow?.(draft, createOptions, instanceId);
-      if (now !== undefined) return Promise.resolve(this.#created(id, now, input, opts));
-      const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
-      return this.#ctx.track(later.then((outcome) => this.#created(id, outcome, input, opts)));
+      const create = (): TaskInfo | Promise<TaskInfo> => {
+        // An in-process store creates it at once: nothing is left in flight for close() to wait for.
+        const now = taskStore.createNow?.(draft, createOptions, instanceId);
+        if (now !== undefined) return this.#created(id, now, input, opts);
+        const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
+        return later.then((outcome) => this.#created(id, outcome, input, opts));
+      };
+      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent.
+      if (opts.owner === undefined || this.#minted.delete(id)) {
+        const created = create();
+        return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
+      }
+      // An owner may re-run only its own task, and never claim an id whose value someone else holds.
+      return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(create));
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /** Remembers a fresh id drawn by `newRefId()` (forgetting the oldest past MAX_MINTED). */
+  minted(id: string): void {
+    this.#minted.add(id);
+    if (this.#minted.size > MAX_MINTED) this.#minted.delete(this.#minted.values().next().value as string);
+  }
+
+  /** Something was stored under `key`: a registration under it is checked from now on. */
+  used(key: string): void {
+    this.#minted.delete(key);
+  }
+
+  /** Refuses (ForbiddenError) an owner's registration over a task or live value another owner holds. */
+  async #assertMayClaim(id: string, owner: string): Promise<void> {
+    const { store } = this.#ctx;
+    const [task, value] = await Promise.all([
+      this.#writer.read(id),
+      this.#ctx.storeCall(id, () => (store.stat === undefined ? store.get(id) : store.stat(id))),
+    ]);
+    assertMayWrite(task, owner, id);
+    if (value !== undefined && (value.expiresAt === undefined || value.expiresAt > this.#ctx.now())) {
+      assertMayWrite(value, owner, id);
     }
   }
 
@@ -298,6 +340,7 @@ export class TaskRegistry {
 
   async query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
     const q = parseOrThrow(TaskQuerySchema, options, "task query");
+    assertMayList(q.owner);
     this.#ctx.assertOpen();
     const status = asList(q.status);
     const page = await this.#ctx.storeCall(undefined, () =>

@@ -7,6 +7,7 @@ import type { CacheContext } from "./cache-context.js";
 import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, truncate } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
+import { isVisibleTo } from "./owner.js";
 import type { StoreEntry } from "./store.js";
 import { copyOptionalInfo, copyStoredTask, type StoredTask } from "./task-store.js";
 import { canTransition } from "./transitions.js";
@@ -40,9 +41,8 @@ const MAX_ATTEMPTS = 100;
 /** The error text of a task whose runner stopped renewing its lease. */
 export const WORKER_LOST_MESSAGE = "worker lost: the instance running this task stopped renewing its lease";
 
-export function ownerMatches(task: { owner?: string | undefined }, owner: string | undefined): boolean {
-  return owner === undefined || task.owner === owner;
-}
+/** The owner rule's visibility check (owner.ts), for the writer's guard. */
+export const ownerMatches: (task: { owner?: string | undefined }, owner: string | undefined) => boolean = isVisibleTo;
 
 /** The public view of a stored task. */
 export function toTaskInfo(task: StoredTask, now: number): TaskInfo {

@@ -16,11 +16,8 @@ import {
   type SetOptions,
   SetOptionsSchema,
 } from "./models.js";
+import { assertMayWrite, isVisibleTo } from "./owner.js";
 import type { StoreEntry, StoreEntryMeta } from "./store.js";
-
-function visibleTo(entry: StoreEntryMeta, owner: string | undefined): boolean {
-  return owner === undefined || entry.owner === undefined || entry.owner === owner;
-}
 
 export class ValueCache {
   readonly #ctx: CacheContext;
@@ -51,7 +48,7 @@ export class ValueCache {
     const opts = parseOrThrow(SetOptionsSchema, options, "set options", id);
     this.#ctx.assertOpen();
     const entry = this.entryFor(id, value, opts.ttlMs, opts.owner);
-    await this.#assertNotOwnedByTask(id);
+    await this.#assertNotOwnedByTask(id, opts.owner);
     await this.#ctx.storeCall(id, () => this.#ctx.store.set(id, entry));
     this.#decoded.forget(id);
     return cacheEntryInfo(id, entry);
@@ -78,9 +75,13 @@ export class ValueCache {
 
   async delete(key: string, options: ReadOptions = {}): Promise<boolean> {
     const id = parseOrThrow(RefIdSchema, key, "key");
-    parseOrThrow(ReadOptionsSchema, options, "read options", id);
+    const { owner } = parseOrThrow(ReadOptionsSchema, options, "read options", id);
     this.#ctx.assertOpen();
-    await this.#assertNotOwnedByTask(id);
+    const task = await this.#ctx.storeCall(id, () => this.#ctx.taskStore.get(id));
+    // Another owner's task is not revealed: its key reads as absent below.
+    if (task !== undefined && isVisibleTo(task, owner) && !isTerminalStatus(task.status)) {
+      throw new KeyOwnedByTaskError(id);
+    }
     const live = await this.#read(id, options, (k) => this.#stat(k));
     if (live === undefined) return false;
     await this.#ctx.storeCall(id, () => this.#ctx.store.delete(id));
@@ -98,7 +99,7 @@ export class ValueCache {
     const { owner } = parseOrThrow(ReadOptionsSchema, options, "read options", id);
     this.#ctx.assertOpen();
     const entry = await this.#ctx.storeCall(id, () => fetch(id));
-    if (entry === undefined || !visibleTo(entry, owner)) return undefined;
+    if (entry === undefined || !isVisibleTo(entry, owner)) return undefined;
     if (entry.expiresAt !== undefined && entry.expiresAt <= this.#ctx.now()) return undefined;
     return entry;
   }
@@ -108,8 +109,19 @@ export class ValueCache {
     return store.stat === undefined ? store.get(id) : store.stat(id);
   }
 
-  async #assertNotOwnedByTask(id: string): Promise<void> {
-    const task = await this.#ctx.storeCall(id, () => this.#ctx.taskStore.get(id));
+  /**
+   * Refuses a write to a key an unfinished task holds, and (for an owner) to a key whose task or live
+   * value another owner (or the server) holds: no owner overwrites what is not its own.
+   */
+  async #assertNotOwnedByTask(id: string, owner?: string): Promise<void> {
+    const [task, value] = await Promise.all([
+      this.#ctx.storeCall(id, () => this.#ctx.taskStore.get(id)),
+      owner === undefined ? undefined : this.#ctx.storeCall(id, () => this.#stat(id)),
+    ]);
+    assertMayWrite(task, owner, id);
+    if (value !== undefined && (value.expiresAt === undefined || value.expiresAt > this.#ctx.now())) {
+      assertMayWrite(value, owner, id);
+    }
     if (task !== undefined && !isTerminalStatus(task.status)) throw new KeyOwnedByTaskError(id);
   }
 }

@@ -114,10 +114,10 @@ describe("tool results", () => {
 });
 
 describe("tool errors", () => {
-  it("never tell an unknown ref from another session's", () => {
+  it("never tell an unknown ref from another client's", () => {
     const result = toolErrorResult("not_found", "r9");
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain("unknown, it expired, or it belongs to another session");
+    expect(text(result)).toContain("unknown, it expired, or it belongs to another client");
     expect(result.structuredContent).toEqual({ error: { kind: "not_found", refId: "r9", message: text(result) } });
   });
 

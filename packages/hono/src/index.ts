@@ -1,3 +1,9 @@
+export {
+  type HostOriginGuardOptions,
+  HostOriginGuardOptionsSchema,
+  hostOriginGuard,
+  LOCALHOST_NAMES,
+} from "./host-origin-guard.js";
 export type { OwnerResolver, RefCacheRoutesOptions, TimeoutFallbackHandlerOptions } from "./options.js";
 export { PROBLEM_CONTENT_TYPE, PROBLEM_KINDS, type ProblemCode, problemResponse, problemType } from "./problem.js";
 export { refCacheRoutes } from "./routes.js";

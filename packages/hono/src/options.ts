@@ -6,7 +6,10 @@ import { RefCache, TtlSchema, ValidationError } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import * as z from "zod";
 
-/** Reads the caller's identity from the request (a JWT claim, a session, an API key…). */
+/**
+ * Reads the caller's owner from the request (e.g. `ownerForPrincipal(jwt.sub)`); `undefined` means the
+ * shared anonymous owner (core's `ANONYMOUS_OWNER`), never "unscoped".
+ */
 export type OwnerResolver = (c: Context) => string | undefined;
 
 const ownerResolver = z.custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function (c) => string");
@@ -41,7 +44,11 @@ export function cacheGetter(source: unknown): () => RefCache {
 }
 
 export const RefCacheRoutesOptionsSchema = z.strictObject({
-  /** Scopes every route to one owner: others' tasks and values answer 404. */
+  /**
+   * The caller's owner; every route sees only that owner's tasks and values (others answer 404). Without
+   * it, or when it returns `undefined`, the caller is the anonymous owner, which cannot list (`GET /tasks`
+   * answers 403).
+   */
   owner: ownerResolver.optional(),
   /**
    * How long the event stream waits for a change notification before it reads the task from the store

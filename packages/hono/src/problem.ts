@@ -26,12 +26,14 @@ export const PROBLEM_KINDS = {
   CAPACITY_EXCEEDED: { status: 429, title: "Too many active tasks", retryable: true },
   STORE_ERROR: { status: 503, title: "Storage unavailable", retryable: true },
   CACHE_CLOSED: { status: 503, title: "Cache closed", retryable: true },
+  FORBIDDEN: { status: 403, title: "Forbidden" },
   // The adapter's own problems.
   REF_NOT_FOUND: { status: 404, title: "Reference not found" },
   RESULT_NOT_READY: { status: 409, title: "Task has no result yet", retryable: true },
   RESULT_UNAVAILABLE: { status: 409, title: "Task finished without a result" },
   RESULT_EXPIRED: { status: 410, title: "Result expired" },
   ROUTE_NOT_FOUND: { status: 404, title: "Not found" },
+  FOREIGN_ORIGIN: { status: 403, title: "Host or origin not allowed" },
   TASK_FAILED: { status: 500, title: "Task failed" },
   INTERNAL_ERROR: { status: 500, title: "Internal server error" },
 } as const satisfies Record<string, ProblemKind>;

@@ -1,34 +1,32 @@
 /**
- * Whose tasks and values one request may see. Core reads a missing owner as "any owner", so when routes
- * are owner-scoped and the resolver names nobody, the caller must still only see what belongs to nobody:
- * `sees` checks that after each read.
+ * Whose tasks and values one request may see. A client call is never unscoped (core's owner rule): the
+ * resolver's owner, or — when there is no resolver or it names nobody — the shared anonymous owner, which
+ * reads what it holds the id of and never lists. Core applies the rule on every call given this owner.
  */
-import { OwnerSchema, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { OwnerSchema, type RefCache, resolveOwner, type TaskInfo } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import type { OwnerResolver } from "./options.js";
 
 export interface RequestScope {
-  /** The owner handed to core calls, without the key when there is none. */
-  readonly core: { owner?: string };
-  /** Whether something read through `core` may be shown to this caller. */
-  sees(item: { owner?: string | undefined }): boolean;
+  /** The owner this request acts for: `auth:<principal>`, a resolver's own string, or `anonymous`. */
+  readonly owner: string;
+  /** The owner, as core calls take it. */
+  readonly core: { owner: string };
 }
 
 /**
- * The scope of this request. A resolver returning anything but a valid owner string is a server bug:
- * it throws a TypeError (a 500), not a ValidationError, since the client did nothing wrong.
+ * The scope of this request. A resolver returning anything but a valid owner string or `undefined` is a
+ * server bug: it throws a TypeError (a 500), not a ValidationError, since the client did nothing wrong.
  */
 export function requestScope(resolver: OwnerResolver | undefined, c: Context): RequestScope {
-  if (resolver === undefined) return { core: {}, sees: () => true };
-  const raw: unknown = resolver(c);
-  if (raw === undefined) return { core: {}, sees: (item) => item.owner === undefined };
-  const parsed = OwnerSchema.safeParse(raw);
-  if (!parsed.success) throw new TypeError("owner resolver must return a valid owner string");
-  return { core: { owner: parsed.data }, sees: () => true };
+  const raw: unknown = resolver === undefined ? undefined : resolver(c);
+  if (raw !== undefined && !OwnerSchema.safeParse(raw).success)
+    throw new TypeError("owner resolver must return a valid owner string");
+  const owner = resolveOwner(raw as string | undefined);
+  return { owner, core: { owner } };
 }
 
-/** The task if this caller may see it. */
-export async function visibleTask(cache: RefCache, refId: string, scope: RequestScope): Promise<TaskInfo | undefined> {
-  const task = await cache.getTask(refId, scope.core);
-  return task !== undefined && scope.sees(task) ? task : undefined;
+/** The task if this caller may see it (core hides every other). */
+export function visibleTask(cache: RefCache, refId: string, scope: RequestScope): Promise<TaskInfo | undefined> {
+  return cache.getTask(refId, scope.core);
 }

@@ -3,8 +3,14 @@
  * is terminal. Changes come from `cache.onTaskChange`; when none arrives for `pollIntervalMs` the stream
  * reads the store itself, so it also follows work that another instance runs through a shared store. A
  * stream with nothing to say for `keepAliveMs` sends a comment line, which clients ignore.
+ *
+ * A stream never outlives its request and holds at most `MAX_UNSENT` unsent states: it ends (and stops
+ * listening) when the task ends, the client goes away or the request is aborted; a `HEAD` request gets
+ * the headers and no stream at all; while a slow reader is further behind, the oldest unsent states are
+ * dropped (each event carries the whole task, so the latest says all a reader needs, and the terminal
+ * state, always the last, is never dropped).
  */
-import { isTerminalStatus, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import { isTerminalStatus, isVisibleTo, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { type RequestScope, visibleTask } from "./scope.js";
@@ -15,6 +21,9 @@ export interface TaskEventsOptions {
   pollIntervalMs: number;
   keepAliveMs: number;
 }
+
+/** Unsent changes one stream keeps for a slow reader; older ones are dropped past this. */
+export const MAX_UNSENT = 16;
 
 /** A comment line: it keeps an idle connection open, and EventSource dispatches nothing for it. */
 const KEEP_ALIVE = ": keep-alive\n\n";
@@ -36,11 +45,27 @@ function isNews(next: TaskInfo, last: TaskInfo): boolean {
  */
 export async function taskEventsResponse(cache: RefCache, c: Context, options: TaskEventsOptions): Promise<Response> {
   const { refId, scope, pollIntervalMs, keepAliveMs } = options;
-  const changes: TaskInfo[] = [];
+  if (c.req.method === "HEAD") {
+    // Nobody reads a HEAD response's body: a stream here would run (and listen) forever.
+    if ((await visibleTask(cache, refId, scope)) === undefined) throw new TaskNotFoundError(refId);
+    return c.body(null, 200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
+  }
+  const requestSignal = c.req.raw.signal;
+  /** Changes not yet sent, newest last; bounded, so a slow or stuck reader costs little. */
+  const unsent: TaskInfo[] = [];
   let wake: (() => void) | undefined;
+  let listening = true;
+  const stopListening = () => {
+    if (!listening) return;
+    listening = false;
+    unsubscribe();
+  };
   const unsubscribe = cache.onTaskChange((task) => {
-    if (task.refId !== refId) return;
-    changes.push(task);
+    if (task.refId !== refId || !isVisibleTo(task, scope.owner)) return;
+    if (unsent.length >= MAX_UNSENT) unsent.shift();
+    unsent.push(task);
+    // Nothing follows a terminal state: stop listening now, even if the reader never takes this one.
+    if (isTerminalStatus(task.status)) stopListening();
     wake?.();
   });
 
@@ -48,23 +73,26 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
   try {
     first = await visibleTask(cache, refId, scope);
   } catch (error) {
-    unsubscribe();
+    stopListening();
     throw error;
   }
-  if (first === undefined) {
-    unsubscribe();
-    throw new TaskNotFoundError(refId);
+  if (first === undefined || requestSignal?.aborted) {
+    stopListening();
+    if (first === undefined) throw new TaskNotFoundError(refId);
   }
-  const initial = first;
+  const initial = first as TaskInfo;
 
   return streamSSE(
     c,
     async (stream) => {
-      let aborted = false;
-      stream.onAbort(() => {
+      let aborted = requestSignal?.aborted === true;
+      const abort = () => {
         aborted = true;
+        stopListening();
         wake?.();
-      });
+      };
+      stream.onAbort(abort);
+      requestSignal?.addEventListener("abort", abort, { once: true });
       // Wakes on a change, an abort, or when the store is due a read or the client a keep-alive.
       const nextSignal = () =>
         new Promise<void>((resolve) => {
@@ -80,12 +108,12 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
       try {
         let sequence = 0;
         let last = initial;
-        await writeTask(stream, last, sequence++);
+        if (!aborted) await writeTask(stream, last, sequence++);
         let wroteAt = Date.now();
         while (!aborted && !isTerminalStatus(last.status)) {
-          if (changes.length === 0) await nextSignal();
+          if (unsent.length === 0) await nextSignal();
           if (aborted) break;
-          const next = changes.shift() ?? (await visibleTask(cache, refId, scope));
+          const next = unsent.shift() ?? (await visibleTask(cache, refId, scope));
           // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
           if (next === undefined || next.runId !== initial.runId) break;
           if (!isNews(next, last)) {
@@ -100,7 +128,8 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
           wroteAt = Date.now();
         }
       } finally {
-        unsubscribe();
+        stopListening();
+        requestSignal?.removeEventListener("abort", abort);
       }
       // With an error callback, Hono ends the stream with an `error` event carrying the message.
     },

@@ -22,18 +22,26 @@ export function useCaches(): (options?: RefCacheOptions) => RefCache {
   };
 }
 
-/** An app with the routes mounted where the README mounts them. */
+/** The owner the test apps act for (an authenticated caller: it may list). */
+export const TEST_OWNER = "auth:tester";
+/** An owner resolver naming TEST_OWNER, as an auth middleware would. */
+export const testOwner = (): string => TEST_OWNER;
+
+/** An app with the routes mounted where the README mounts them, acting for TEST_OWNER unless told otherwise. */
 export function mountRoutes(cache: RefCache, options: RefCacheRoutesOptions = {}): Hono {
   const app = new Hono();
-  app.route("/refcache", refCacheRoutes(cache, options));
+  app.route("/refcache", refCacheRoutes(cache, { owner: testOwner, ...options }));
   return app;
 }
 
-/** Registers a task that runs until `release` resolves (or it is aborted), returning `result`. */
+/**
+ * Registers a task that runs until `release` resolves (or it is aborted), returning `result`; owned by
+ * TEST_OWNER unless `owner` says otherwise (`owner: null`: server-only).
+ */
 export async function registerHeldTask(
   cache: RefCache,
   refId: string,
-  options: { owner?: string; result?: unknown } = {},
+  options: { owner?: string | null; result?: unknown } = {},
 ): Promise<{ release: () => void; aborted: () => boolean; task: TaskInfo }> {
   const gate = deferred<void>();
   let signal: AbortSignal | undefined;
@@ -44,7 +52,7 @@ export async function registerHeldTask(
       await gate.promise;
       return options.result ?? { done: refId };
     },
-    options.owner === undefined ? {} : { owner: options.owner },
+    options.owner === null ? {} : { owner: options.owner ?? TEST_OWNER },
   );
   return { release: () => gate.resolve(), aborted: () => signal?.aborted === true, task };
 }

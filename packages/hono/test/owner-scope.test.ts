@@ -1,7 +1,8 @@
+import { ANONYMOUS_OWNER } from "@mcp-refcache/core";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { refCacheRoutes, withTimeoutFallback } from "../src/index.js";
-import { deferred, problemOf, registerHeldTask, useCaches } from "./helpers.js";
+import { deferred, problemOf, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 
@@ -47,8 +48,14 @@ describe("owner scope", () => {
         expect(response.status, `${method} ${path} as ${user}`).toBe(404);
         await problemOf(response);
       }
-      const list = (await (await app.request("/refcache/tasks", as(user))).json()) as { tasks: unknown[] };
-      expect(list.tasks).toEqual([]);
+      const list = await app.request("/refcache/tasks", as(user));
+      if (user === undefined) {
+        // The anonymous owner never lists: its references are protected only by their ids.
+        expect(list.status).toBe(403);
+        expect(await problemOf(list)).toMatchObject({ code: "FORBIDDEN" });
+      } else {
+        expect(((await list.json()) as { tasks: unknown[] }).tasks).toEqual([]);
+      }
     }
     // Bob's DELETE did nothing.
     expect(await cache.getTask(refId, { owner: "alice" })).toMatchObject({
@@ -67,13 +74,60 @@ describe("owner scope", () => {
     expect((await app.request(`/refcache/refs/${refId}`, as("bob"))).status).toBe(404);
   });
 
-  it("an anonymous caller of a scoped app lists only tasks that belong to nobody", async () => {
+  it("server-only entries answer every client exactly as an id that was never used", async () => {
     const cache = makeCache();
     const { app } = ownedApp(cache);
-    await registerHeldTask(cache, "mine", { owner: "alice" });
-    await registerHeldTask(cache, "nobodys");
-    const list = (await (await app.request("/refcache/tasks", as(undefined))).json()) as { tasks: { refId: string }[] };
-    expect(list.tasks.map((t) => t.refId)).toEqual(["nobodys"]);
+    await cache.registerTask("nightly-report", async () => ({ revenue: 42 }));
+    await cache.waitForTask("nightly-report", { timeoutMs: 5000 });
+    await cache.set("internal:db", { password: "hunter2" });
+    /** Status and problem body of a request, with the ref id blanked out. */
+    const answer = async (method: string, path: (id: string) => string, id: string, user: string | undefined) => {
+      const response = await app.request(path(id), as(user, { method }));
+      return { status: response.status, body: (await response.text()).replaceAll(id, "<id>") };
+    };
+    const paths = [
+      ["GET", (id: string) => `/refcache/tasks/${id}`],
+      ["GET", (id: string) => `/refcache/tasks/${id}/events`],
+      ["HEAD", (id: string) => `/refcache/tasks/${id}/events`],
+      ["DELETE", (id: string) => `/refcache/tasks/${id}`],
+      ["GET", (id: string) => `/refcache/refs/${id}`],
+    ] as const;
+    for (const user of ["session:mallory", undefined]) {
+      for (const [method, path] of paths) {
+        for (const id of ["nightly-report", "internal:db"]) {
+          const seen = await answer(method, path, id, user);
+          expect(seen.status, `${method} ${path(id)} as ${user}`).toBe(404);
+          expect(seen).toEqual(await answer(method, path, "never-used", user));
+        }
+      }
+    }
+    expect(await cache.getTask("nightly-report")).toMatchObject({ status: "complete" });
+    expect(await cache.get("internal:db")).toEqual({ password: "hunter2" });
+  });
+
+  it("routes without an owner resolver act for the anonymous owner: refs by id, never a list", async () => {
+    const cache = makeCache();
+    const app = new Hono();
+    app.route("/refcache", refCacheRoutes(cache));
+    const gate = deferred<void>();
+    app.post(
+      "/work",
+      withTimeoutFallback(cache, { timeoutMs: 0 }, async () => {
+        await gate.promise;
+        return "anyone holding the id";
+      }),
+    );
+    const started = await app.request("/work", { method: "POST" });
+    const location = started.headers.get("location") ?? "";
+    const refId = decodeURIComponent(location.split("/").at(-1) ?? "");
+    expect((await cache.getTask(refId))?.owner).toBe(ANONYMOUS_OWNER);
+    expect((await app.request(location)).status).toBe(200);
+    gate.resolve();
+    await cache.waitForTask(refId, { timeoutMs: 5000 });
+    expect(await (await app.request(`/refcache/refs/${refId}`)).json()).toBe("anyone holding the id");
+    const list = await app.request("/refcache/tasks");
+    expect(list.status).toBe(403);
+    expect(await problemOf(list)).toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("an owner resolver that returns something else than a string is a 500, not the caller's fault", async () => {

@@ -1,6 +1,7 @@
 import {
   CacheClosedError,
   ErrorCode,
+  ForbiddenError,
   IllegalTransitionError,
   KeyOwnedByTaskError,
   MemoryStore,
@@ -39,6 +40,7 @@ describe("the problem table", () => {
     [new TooManyTasksError("x", 10), 429],
     [new StoreError("down", "x", new Error("cause")), 503],
     [new CacheClosedError("c"), 503],
+    [new ForbiddenError("the anonymous owner cannot list"), 403],
   ])("maps %s to its status", async (error, status) => {
     const response = problemFromError(error, "/here", 7);
     expect(response.status).toBe(status);

@@ -1,6 +1,6 @@
 import type { Clock } from "@mcp-refcache/core";
 import { describe, expect, it } from "vitest";
-import { mountRoutes, problemOf, registerHeldTask, useCaches } from "./helpers.js";
+import { mountRoutes, problemOf, registerHeldTask, TEST_OWNER, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 
@@ -27,7 +27,7 @@ describe("GET /refs/:refId", () => {
 
   it("answers a value stored with set", async () => {
     const cache = makeCache();
-    await cache.set("plain", ["a", null, 1]);
+    await cache.set("plain", ["a", null, 1], { owner: TEST_OWNER });
     const response = await mountRoutes(cache).request("/refcache/refs/plain");
     expect(await response.json()).toEqual(["a", null, 1]);
   });
@@ -49,9 +49,13 @@ describe("GET /refs/:refId", () => {
 
   it("answers 409 naming the error when the task failed", async () => {
     const cache = makeCache();
-    await cache.registerTask("r-3", async () => {
-      throw new Error("disk full");
-    });
+    await cache.registerTask(
+      "r-3",
+      async () => {
+        throw new Error("disk full");
+      },
+      { owner: TEST_OWNER },
+    );
     await cache.waitForTask("r-3", { timeoutMs: 5000 });
     const response = await mountRoutes(cache).request("/refcache/refs/r-3");
     expect(response.status).toBe(409);
@@ -63,7 +67,7 @@ describe("GET /refs/:refId", () => {
   it("answers 410 Gone when a completed task's result expired", async () => {
     const clock = new ManualClock();
     const cache = makeCache({ clock });
-    await cache.registerTask("r-4", async () => "short-lived", { ttlMs: 1000 });
+    await cache.registerTask("r-4", async () => "short-lived", { ttlMs: 1000, owner: TEST_OWNER });
     await cache.waitForTask("r-4", { timeoutMs: 5000 });
     const app = mountRoutes(cache);
     expect((await app.request("/refcache/refs/r-4")).status).toBe(200);

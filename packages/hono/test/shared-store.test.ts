@@ -10,7 +10,7 @@ import {
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { refCacheRoutes, withTimeoutFallback } from "../src/index.js";
-import { deferred, readTaskEvents, useCaches } from "./helpers.js";
+import { deferred, readTaskEvents, testOwner, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 
@@ -33,10 +33,10 @@ function twoInstances(share: (stores: ReturnType<typeof createMemoryStores>) => 
   const instance = (name: string) => {
     const cache = makeCache({ name, ...share(stores) });
     const app = new Hono();
-    app.route("/refcache", refCacheRoutes(cache, { pollIntervalMs: 20 }));
+    app.route("/refcache", refCacheRoutes(cache, { pollIntervalMs: 20, owner: testOwner }));
     app.post(
       "/work",
-      withTimeoutFallback(cache, { timeoutMs: 0 }, async (_c, { signal, reportProgress }) => {
+      withTimeoutFallback(cache, { timeoutMs: 0, owner: testOwner }, async (_c, { signal, reportProgress }) => {
         signal.addEventListener("abort", () => {
           aborted = true;
           gate.reject(new Error("cancelled"));

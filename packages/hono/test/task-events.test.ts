@@ -1,6 +1,15 @@
 import { RefCache } from "@mcp-refcache/core";
 import { describe, expect, it } from "vitest";
-import { deferred, mountRoutes, parseSse, problemOf, readTaskEvents, sseReader, useCaches } from "./helpers.js";
+import {
+  deferred,
+  mountRoutes,
+  parseSse,
+  problemOf,
+  readTaskEvents,
+  sseReader,
+  TEST_OWNER,
+  useCaches,
+} from "./helpers.js";
 
 const makeCache = useCaches();
 
@@ -9,13 +18,17 @@ describe("GET /tasks/:refId/events", () => {
     const cache = makeCache();
     const app = mountRoutes(cache, { pollIntervalMs: 10_000 });
     const step = [deferred<void>(), deferred<void>(), deferred<void>()];
-    await cache.registerTask("ev-1", async ({ reportProgress }) => {
-      for (let i = 0; i < 3; i++) {
-        await step[i]?.promise;
-        await reportProgress({ current: i + 1, total: 3, message: `step ${i + 1}` });
-      }
-      return "done";
-    });
+    await cache.registerTask(
+      "ev-1",
+      async ({ reportProgress }) => {
+        for (let i = 0; i < 3; i++) {
+          await step[i]?.promise;
+          await reportProgress({ current: i + 1, total: 3, message: `step ${i + 1}` });
+        }
+        return "done";
+      },
+      { owner: TEST_OWNER },
+    );
 
     const response = await app.request("/refcache/tasks/ev-1/events");
     expect(response.status).toBe(200);
@@ -45,10 +58,14 @@ describe("GET /tasks/:refId/events", () => {
     const cache = makeCache();
     const app = mountRoutes(cache, { pollIntervalMs: 10_000, keepAliveMs: 20 });
     const gate = deferred<void>();
-    await cache.registerTask("ev-quiet", async () => {
-      await gate.promise;
-      return "late";
-    });
+    await cache.registerTask(
+      "ev-quiet",
+      async () => {
+        await gate.promise;
+        return "late";
+      },
+      { owner: TEST_OWNER },
+    );
     const reader = (await app.request("/refcache/tasks/ev-quiet/events")).body?.getReader();
     if (reader === undefined) throw new Error("no body");
     const decoder = new TextDecoder();
@@ -66,7 +83,7 @@ describe("GET /tasks/:refId/events", () => {
   it("a client that connects after the end gets the terminal state, and the stream ends", async () => {
     const cache = makeCache();
     const app = mountRoutes(cache);
-    await cache.registerTask("ev-2", async () => "quick");
+    await cache.registerTask("ev-2", async () => "quick", { owner: TEST_OWNER });
     await cache.waitForTask("ev-2", { timeoutMs: 5000 });
     const events = await readTaskEvents(await app.request("/refcache/tasks/ev-2/events"));
     expect(events).toHaveLength(1);
@@ -77,11 +94,15 @@ describe("GET /tasks/:refId/events", () => {
     const cache = makeCache();
     const app = mountRoutes(cache);
     const gate = deferred<void>();
-    await cache.registerTask("ev-3", async ({ reportProgress }) => {
-      await reportProgress({ current: 1, total: 2 });
-      await gate.promise;
-      return 1;
-    });
+    await cache.registerTask(
+      "ev-3",
+      async ({ reportProgress }) => {
+        await reportProgress({ current: 1, total: 2 });
+        await gate.promise;
+        return 1;
+      },
+      { owner: TEST_OWNER },
+    );
     const firstConnection = sseReader(await app.request("/refcache/tasks/ev-3/events"));
     await firstConnection.next();
     await firstConnection.cancel();
@@ -113,7 +134,7 @@ describe("GET /tasks/:refId/events", () => {
     try {
       const app = mountRoutes(cache, { pollIntervalMs: 10_000 });
       const gate = deferred<void>();
-      await cache.registerTask("ev-4", async () => gate.promise);
+      await cache.registerTask("ev-4", async () => gate.promise, { owner: TEST_OWNER });
       const reader = sseReader(await app.request("/refcache/tasks/ev-4/events"));
       await reader.next();
       expect(cache.listeners).toBe(1);

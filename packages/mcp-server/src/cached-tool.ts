@@ -54,7 +54,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
   return async (args: Args, ctx: ServerContext): Promise<CallToolResult> => {
     const owner = server.owner(ctx);
     const refId = cache.newRefId();
-    const scope = owner === undefined ? {} : { owner };
+    const scope = { owner };
     // While the call is still open, progress also goes to the client as notifications/progress, and a
     // notifications/cancelled for it cancels the task; once answered, the task lives on its own.
     let open = true;

@@ -9,6 +9,6 @@ export {
   type RefCacheServerOptions,
   RefCacheServerOptionsSchema,
 } from "./options.js";
-export { defaultOwner, type OwnerResolver } from "./owner.js";
+export { defaultOwner, type OwnerResolver, sessionScope } from "./owner.js";
 export { clientDeclaresTasks, TASKS_EXTENSION_ID } from "./tasks-extension.js";
 export { type RefCacheServer, withRefCache } from "./with-ref-cache.js";

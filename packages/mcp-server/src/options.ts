@@ -4,8 +4,9 @@
  */
 import { TtlSchema, ValidationError } from "@mcp-refcache/core";
 import { type PollingToolNames, PollingToolNamesSchema, ToolNameSchema } from "@mcp-refcache/core/mcp";
+import type { ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
-import { defaultOwner, type OwnerResolver } from "./owner.js";
+import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
 
 /** Parses `value` with `schema`, throwing core's ValidationError naming `what` on failure. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
@@ -29,7 +30,7 @@ export const RefCacheServerOptionsSchema = z.strictObject({
   pollIntervalMs: z.number().int().positive().optional(),
   /** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
   names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
-  /** Who owns a call's task; defaults to the auth principal, else the session (see `defaultOwner`). */
+  /** Who a call acts for; defaults to the auth principal, else the anonymous owner (see `defaultOwner`). */
   owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
 });
 export type RefCacheServerOptions = z.input<typeof RefCacheServerOptionsSchema>;
@@ -39,7 +40,8 @@ export interface ResolvedServerOptions {
   timeoutMs: number;
   ttlMs: number | null | undefined;
   pollIntervalMs: number;
-  owner: OwnerResolver;
+  /** The owner a request acts for: always a string (a resolver's `undefined` is the anonymous owner). */
+  owner: (ctx: ServerContext) => string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2_000;
@@ -47,12 +49,13 @@ export const DEFAULT_POLL_INTERVAL_MS = 1_000;
 
 export function resolveServerOptions(options: RefCacheServerOptions | undefined): ResolvedServerOptions {
   const parsed = parseOrThrow(RefCacheServerOptionsSchema, options ?? {}, "withRefCache options");
+  const resolver = parsed.owner ?? defaultOwner;
   return {
     names: parseOrThrow(PollingToolNamesSchema, parsed.names, "withRefCache options: names"),
     timeoutMs: parsed.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ttlMs: parsed.ttlMs,
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    owner: parsed.owner ?? defaultOwner,
+    owner: (ctx) => ownerOf(resolver, ctx),
   };
 }
 

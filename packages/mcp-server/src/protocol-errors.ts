@@ -17,6 +17,7 @@ const CODE_TABLE: Readonly<Record<ErrorCode, ProtocolErrorCode>> = {
   [ErrorCode.CapacityExceeded]: ProtocolErrorCode.InternalError,
   [ErrorCode.Store]: ProtocolErrorCode.InternalError,
   [ErrorCode.Closed]: ProtocolErrorCode.InternalError,
+  [ErrorCode.Forbidden]: ProtocolErrorCode.InvalidParams,
 };
 
 /** Maps any error to a ProtocolError: core's codes through the table, everything else to -32603. */

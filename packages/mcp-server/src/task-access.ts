@@ -4,10 +4,10 @@
  */
 import { ErrorCode, isTerminalStatus, type RefCache, RefCacheError, type TaskInfo } from "@mcp-refcache/core";
 
-/** Whose task it is: `undefined` for an unscoped caller. */
-export type Owner = string | undefined;
+/** Whose task it is: the owner the request acts for (core's owner rule; never unscoped). */
+export type Owner = string;
 
-const scope = (owner: Owner) => (owner === undefined ? {} : { owner });
+const scope = (owner: Owner) => ({ owner });
 
 /** The task as the store holds it, or `undefined` when unknown or owned by someone else. */
 export function readTask(cache: RefCache, refId: string, owner: Owner): Promise<TaskInfo | undefined> {

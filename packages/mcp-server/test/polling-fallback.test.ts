@@ -1,5 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
+import { sessionScope } from "../src/index.js";
 import {
   connected,
   connectLegacy,
@@ -108,11 +109,11 @@ describe.each(Object.entries(clients))("%s", (_label, connect) => {
 describe("two legacy sessions on one cache", () => {
   const defer = deferAfterEach();
 
-  it("cannot see each other's refs", async () => {
+  it("cannot see each other's refs with session scope chosen", async () => {
     const cache = newCache();
     const work = new Work();
     defer(() => cache.close());
-    const factory = serverFactory(cache, work);
+    const factory = serverFactory(cache, work, { owner: sessionScope });
     const first = await connectSession(factory, "session-1");
     const second = await connectSession(factory, "session-2");
     defer(first.close);

@@ -2,22 +2,36 @@
  * Options of `withRefCache` and of each tool, validated once with zod at the boundary, and the
  * owner scope: whose tasks a request may see.
  */
-import { ValidationError } from "@mcp-refcache/core";
-import { PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
+import { sessionOwner, ValidationError } from "@mcp-refcache/core";
+import { ownerFromAuthInfo, PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import * as z from "zod";
 
-/** What the owner resolver sees. On `tasks/*` requests the SDK hands the store only the session id. */
+/** What the owner resolver sees: the request's session id and the auth info the HTTP layer verified. */
 export interface OwnerContext {
   sessionId?: string | undefined;
   authInfo?: AuthInfo | undefined;
 }
 
-/** Maps a request onto its owner scope; `undefined` means unscoped (stdio, stateless HTTP). */
+/**
+ * Maps a request onto the owner it acts for (core's owner rule); `undefined` means the shared anonymous
+ * owner, never "unscoped".
+ */
 export type OwnerResolver = (context: OwnerContext) => string | undefined;
 
-/** The default scope: the MCP session. */
-export const sessionOwner: OwnerResolver = (context) => context.sessionId;
+/**
+ * The default: the authenticated principal (`auth:<clientId>`) when the request carries `authInfo`, else
+ * the anonymous owner — so a reference outlives the session that made it (a client that reconnects
+ * follows it).
+ */
+export const defaultOwner: OwnerResolver = (context) => ownerFromAuthInfo(context.authInfo);
+
+/**
+ * Session scope, as an explicit choice: `session:<id>`, so a reference dies with its session (a client
+ * that reconnects cannot follow it); without a session (stdio, stateless HTTP), the anonymous owner.
+ */
+export const sessionScope: OwnerResolver = (context) =>
+  context.sessionId === undefined ? undefined : sessionOwner(context.sessionId);
 
 const milliseconds = z.number().int().positive();
 const ttl = milliseconds.nullable();
@@ -39,10 +53,10 @@ export const WithRefCacheOptionsSchema = z.strictObject({
   ttlMs: ttl.optional(),
   /** Names of the polling tools. */
   names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
-  /** Owner scope of a request; defaults to the MCP session id. */
+  /** The owner a request acts for; defaults to the authenticated principal, else the anonymous owner. */
   owner: z
     .custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function")
-    .default(() => sessionOwner),
+    .default(() => defaultOwner),
 });
 export type WithRefCacheOptions = z.input<typeof WithRefCacheOptionsSchema>;
 

@@ -2,7 +2,7 @@
  * A v1 SDK `TaskStore` backed by the RefCache, so `tasks/get|result|list|cancel` are answered from the
  * shared registry (any instance can answer with shared stores). Task ids are the cache's ref ids.
  */
-import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { isAnonymousOwner, isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
 import { type McpToolResult, toMcpTask, toolErrorResult, valueToolResult } from "@mcp-refcache/core/mcp";
 import type { CreateTaskOptions, TaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import {
@@ -14,6 +14,7 @@ import {
   type Task,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { OwnerResolver } from "./options.js";
+import { SessionOwners } from "./session-owners.js";
 
 /** A reserved task id: created by `createTask`, started (or answered inline) by the tool right after. */
 interface Reservation {
@@ -26,6 +27,7 @@ export interface RefCacheTaskStoreOptions {
   pollIntervalMs: number;
   /** Reported `ttl` when a task names none (ms). */
   ttlMs: number | null;
+  /** The owner a request acts for (`undefined`: the anonymous owner); see `withRefCache`'s `owner`. */
   owner: OwnerResolver;
   /** Tasks per `tasks/list` page. */
   pageSize?: number;
@@ -35,6 +37,8 @@ const notFound = (taskId: string) => new McpError(ErrorCode.InvalidParams, `Task
 
 export class RefCacheTaskStore implements TaskStore {
   readonly cache: RefCache;
+  /** Who each session acts for: the SDK hands this store only the session id. */
+  readonly owners: SessionOwners;
   readonly #options: RefCacheTaskStoreOptions;
   readonly #reservations = new Map<string, Reservation>();
   /** Answers of calls made without `task`, handed out once through `getTaskResult` (same request). */
@@ -43,11 +47,11 @@ export class RefCacheTaskStore implements TaskStore {
   constructor(cache: RefCache, options: RefCacheTaskStoreOptions) {
     this.cache = cache;
     this.#options = options;
+    this.owners = new SessionOwners(options.owner);
   }
 
-  #scope(sessionId: string | undefined): { owner?: string } {
-    const owner = this.#options.owner({ sessionId });
-    return owner === undefined ? {} : { owner };
+  #scope(sessionId: string | undefined): { owner: string } {
+    return { owner: this.owners.ownerOf(sessionId) };
   }
 
   /** The 2025-11-25 view of a task. */
@@ -138,9 +142,12 @@ export class RefCacheTaskStore implements TaskStore {
     // working / input_required / completed-without-result: nothing to record in the registry.
   }
 
+  /** The caller's tasks; none for the anonymous owner, which never lists (its ids are its only protection). */
   async listTasks(cursor?: string, sessionId?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
+    const scope = this.#scope(sessionId);
+    if (isAnonymousOwner(scope.owner)) return { tasks: [] };
     const page = await this.cache.queryTasks({
-      ...this.#scope(sessionId),
+      ...scope,
       ...(cursor === undefined ? {} : { cursor }),
       limit: this.#options.pageSize ?? 100,
     });

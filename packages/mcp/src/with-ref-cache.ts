@@ -38,6 +38,7 @@ import {
 } from "./options.js";
 import { type ProgressChannel, type ProgressUpdate, reportProgress } from "./progress.js";
 import { taskStoreOf } from "./server-options.js";
+import { SessionOwners } from "./session-owners.js";
 import { StatusNotifier } from "./status-notifier.js";
 import type { RefCacheTaskStore } from "./task-store.js";
 
@@ -91,7 +92,14 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
   const parsed = parseWithRefCacheOptions(options);
   const store = taskStoreOf(server, cache);
   const notifier = store === undefined ? undefined : new StatusNotifier(server, cache, store);
-  const ownerOf = (extra: ToolExtra) => parsed.owner({ sessionId: extra.sessionId, authInfo: extra.authInfo });
+  // A request always acts for an owner (core's owner rule); with native tasks the store also learns it for
+  // its session, since the SDK hands the store only the session id.
+  const owners = store?.owners ?? new SessionOwners(parsed.owner);
+  store?.owners.watch(server.server);
+  const ownerOf = (extra: ToolExtra): string => {
+    const context = { sessionId: extra.sessionId, authInfo: extra.authInfo };
+    return store === undefined ? owners.resolve(context) : owners.learn(context);
+  };
   const polling = (extra: ToolExtra): PollingContext => ({
     owner: ownerOf(extra),
     names: parsed.names,
@@ -149,7 +157,7 @@ class ToolCall {
     readonly cache: RefCache,
     readonly options: ParsedWithRefCacheOptions,
     readonly toolOptions: RefCacheToolOptions,
-    readonly ownerOf: (extra: ToolExtra) => string | undefined,
+    readonly ownerOf: (extra: ToolExtra) => string,
     readonly handler: RefCacheToolHandler<unknown>,
     readonly server: McpServer,
   ) {}
@@ -184,9 +192,8 @@ class ToolCall {
     return ttlMs === undefined ? {} : { ttlMs };
   }
 
-  #owner(extra: ToolExtra) {
-    const owner = this.ownerOf(extra);
-    return owner === undefined ? {} : { owner };
+  #owner(extra: ToolExtra): { owner: string } {
+    return { owner: this.ownerOf(extra) };
   }
 
   /** A call without `task`: the value inline when it finishes within `timeoutMs`, else a pending reference. */

@@ -6,6 +6,7 @@ import {
   TaskStatusNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
+import { sessionScope } from "../src/index.js";
 import { textOf, until, useFixtures } from "./helpers.js";
 
 function startTask(client: Client, name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void) {
@@ -87,10 +88,11 @@ describe("native MCP Tasks (2025-11-25)", () => {
     });
   });
 
-  it("keeps tasks/list, tasks/get and tasks/cancel to the session", async () => {
+  it("keeps tasks/list, tasks/get and tasks/cancel to the session, with session scope chosen", async () => {
     const cache = fixtures.cache();
-    const a = await fixtures.connect(cache, { sessionId: "session-a" });
-    const b = await fixtures.connect(cache, { sessionId: "session-b", work: a.work });
+    const options = { pollIntervalMs: 50, owner: sessionScope };
+    const a = await fixtures.connect(cache, { sessionId: "session-a", options });
+    const b = await fixtures.connect(cache, { sessionId: "session-b", work: a.work, options });
     const mine = (await startTask(a.client, "slow", { quarter: "Q1" })).task.taskId;
     const theirs = (await startTask(b.client, "slow", { quarter: "Q2" })).task.taskId;
     expect((await a.client.experimental.tasks.listTasks()).tasks.map((t) => t.taskId)).toEqual([mine]);

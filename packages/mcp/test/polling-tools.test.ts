@@ -1,5 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { describe, expect, it } from "vitest";
+import { sessionScope } from "../src/index.js";
 import { deferred, textOf, until, useFixtures } from "./helpers.js";
 
 type ToolResult = { content?: unknown; structuredContent?: Record<string, unknown>; isError?: boolean };
@@ -127,14 +128,16 @@ describe.each([
 
   it("answers unknown and foreign refs alike with isError, never a protocol error", async () => {
     const cache = fixtures.cache();
-    const mine = await fixtures.connect(cache, { sessionId: "session-a", native });
-    const theirs = await fixtures.connect(cache, { sessionId: "session-b", work: mine.work, native });
+    // Session scope, chosen explicitly: each session is its own owner.
+    const options = { pollIntervalMs: 50, owner: sessionScope };
+    const mine = await fixtures.connect(cache, { sessionId: "session-a", native, options });
+    const theirs = await fixtures.connect(cache, { sessionId: "session-b", work: mine.work, native, options });
     const refId = (await call(mine.client, "slow", { quarter: "Q2" })).structuredContent?.refId as string;
     for (const tool of ["get_task_status", "get_cached_result", "cancel_task"]) {
       const foreign = await call(theirs.client, tool, { refId });
       const unknown = await call(theirs.client, tool, { refId: "mcp:no-such-ref" });
       expect(foreign.isError).toBe(true);
-      expect(textOf(foreign)).toContain("it is unknown, it expired, or it belongs to another session");
+      expect(textOf(foreign)).toContain("it is unknown, it expired, or it belongs to another client");
       expect(textOf(unknown).replace("mcp:no-such-ref", refId)).toBe(textOf(foreign));
     }
     // The foreign cancel changed nothing: the owner still sees its work running.

@@ -38,8 +38,14 @@ export const KeySchema = RefIdSchema;
 export const LimitSchema = z.number().int().min(1).max(1000);
 export const EpochSchema = epochMs;
 export const VersionSchema = z.number().int().nonnegative();
-/** Cursors are the creation sequence of the last task of the previous page. */
-export const CursorSchema = z.string().regex(/^r1\.[1-9][0-9]{0,15}$/, "cursor is not one this store handed out");
+/** Cursors name the last task of the previous page (its ref id, after "r2."). */
+export const CursorSchema = z
+  .string()
+  .max(3 + REF_ID_MAX_LENGTH)
+  .refine(
+    (v) => v.startsWith("r2.") && RefIdSchema.safeParse(v.slice(3)).success,
+    "cursor is not one this store handed out",
+  );
 
 export const TaskQuerySchema = z.object({
   status: z.array(TaskStatusSchema).readonly().optional(),

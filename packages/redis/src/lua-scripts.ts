@@ -110,11 +110,20 @@ return 1
 `;
 
 /**
- * ARGV: prefix, after (exclusive sequence number), limit, owner, statuses… Merges the per-status indexes
- * by creation sequence. Returns {nextCursor or '', {json…}}.
+ * ARGV: prefix, after (the ref id of the previous page's last task, "" for the first page), limit, owner,
+ * statuses… Merges the per-status indexes by creation sequence. The cursor is a ref id, not the sequence,
+ * so it tells a caller nothing about how many tasks others created; an id that is gone or that the query's
+ * owner does not hold is refused alike ({-1}), so a cursor cannot probe for other owners' ids either.
+ * Returns {nextCursor or '', {json…}}.
  */
 export const LIST_TASKS = `${STATUS_KEY}
-local P, after, limit, o = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local P, limit, o = ARGV[1], tonumber(ARGV[3]), ARGV[4]
+local after = '0'
+if ARGV[2] ~= '' then
+  local held = redis.call('HMGET', P .. 't:' .. ARGV[2], 'q', 'o')
+  if not held[1] or (o ~= '' and held[2] ~= o) then return { -1 } end
+  after = held[1]
+end
 local found = {}
 for i = 5, #ARGV do
   local page = redis.call('ZRANGEBYSCORE', status_key(P, ARGV[i], o), '(' .. after, '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
@@ -125,7 +134,7 @@ local n = math.min(#found, limit)
 local tasks = {}
 for j = 1, n do tasks[j] = redis.call('HGET', P .. 't:' .. found[j][2], 'j') end
 local cursor = ''
-if #found > limit then cursor = string.format('%d', found[n][1]) end
+if #found > limit then cursor = found[n][2] end
 return { cursor, tasks }
 `;
 

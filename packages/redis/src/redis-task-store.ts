@@ -91,8 +91,8 @@ function ownCopy(task: StoredTask): StoredTask {
   return { ...task };
 }
 
-/** A cursor is the creation sequence of the last task of the page, marked as this store's. */
-const CURSOR_PREFIX = "r1.";
+/** A cursor is the ref id of the page's last task, marked as this store's (see LIST_TASKS). */
+const CURSOR_PREFIX = "r2.";
 
 export class RedisTaskStore implements TaskStore {
   readonly #connection: RedisConnection;
@@ -173,13 +173,16 @@ export class RedisTaskStore implements TaskStore {
   async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
     const q = parse(TaskQuerySchema, query, "task query");
     const statuses = q.status === undefined ? ALL_STATUSES : [...new Set(q.status)];
-    const reply = await this.#connection.script<[string, (string | null)[]]>(
+    const reply = await this.#connection.script<[string | number, (string | null)[]]>(
       "task list",
       undefined,
       scripts.list,
       [],
-      [this.#keys.prefix, q.cursor?.slice(CURSOR_PREFIX.length) ?? "0", q.limit, ownerArg(q.owner), ...statuses],
+      [this.#keys.prefix, q.cursor?.slice(CURSOR_PREFIX.length) ?? "", q.limit, ownerArg(q.owner), ...statuses],
     );
+    if (typeof reply[0] === "number") {
+      throw ValidationError.single("cursor", "cursor is not one this store handed out, or its task is gone", "custom");
+    }
     const tasks = reply[1].map((json) => decodeTask(json, undefined));
     return reply[0] === "" ? { tasks } : { tasks, nextCursor: `${CURSOR_PREFIX}${reply[0]}` };
   }

@@ -244,9 +244,39 @@ describeRedis("list", () => {
 
   it("rejects bad limits and cursors it did not hand out", async () => {
     const { taskStore } = stores();
-    for (const query of [{ limit: 0 }, { limit: 1001 }, { limit: 10, cursor: "abc" }, { limit: 10, cursor: "0" }]) {
+    for (const query of [
+      { limit: 0 },
+      { limit: 1001 },
+      { limit: 10, cursor: "abc" },
+      { limit: 10, cursor: "0" },
+      { limit: 10, cursor: "r1.5" },
+      { limit: 10, cursor: "r2." },
+    ]) {
       await expect(taskStore.list(query)).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
     }
+  });
+
+  it("hands out cursors that say nothing of other owners: no sequence, no probing for their ids", async () => {
+    const { taskStore } = stores();
+    await taskStore.create(task("mine-1", { owner: "alice" }));
+    for (let i = 0; i < 5; i++) await taskStore.create(task(`other-${i}`, { owner: "bob" }));
+    await taskStore.create(task("server-only"));
+    await taskStore.create(task("mine-2", { owner: "alice" }));
+    await taskStore.create(task("mine-3", { owner: "alice" }));
+    const first = await taskStore.list({ limit: 1, owner: "alice" });
+    expect(first.nextCursor).toBe("r2.mine-1");
+    const second = await taskStore.list({ limit: 1, owner: "alice", cursor: first.nextCursor as string });
+    expect(second.tasks.map((t) => t.refId)).toEqual(["mine-2"]);
+    const refusal = async (cursor: string) =>
+      (await taskStore.list({ limit: 1, owner: "alice", cursor }).catch((e: Error) => e)) as Error;
+    const unknown = await refusal("r2.never-used");
+    for (const id of ["other-0", "server-only"]) {
+      expect(await refusal(`r2.${id}`)).toMatchObject({ code: "VALIDATION_ERROR", message: unknown.message });
+    }
+    // Server-side listing (no owner) may start after any task.
+    expect((await taskStore.list({ limit: 1, cursor: "r2.server-only" })).tasks.map((t) => t.refId)).toEqual([
+      "mine-2",
+    ]);
   });
 });
 

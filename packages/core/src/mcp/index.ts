@@ -9,6 +9,7 @@ export {
   type PollingCache,
   type PollingContext,
 } from "./polling-tools.js";
+export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,

@@ -20,7 +20,7 @@ export type McpToolErrorKind =
 const MESSAGES: Readonly<Record<McpToolErrorKind, (refId: string | undefined, detail: string) => string>> = {
   invalid_input: (_refId, detail) => `Invalid arguments: ${detail}`,
   not_found: (refId) =>
-    `Nothing is stored under refId "${refId}": it is unknown, it expired, or it belongs to another session. ` +
+    `Nothing is stored under refId "${refId}": it is unknown, it expired, or it belongs to another client. ` +
     "Run the original tool again to get a new reference.",
   result_expired: (refId) =>
     `The result under refId "${refId}" has expired and is gone. Run the original tool again to compute it anew.`,
@@ -45,6 +45,8 @@ const KIND_BY_CODE: Readonly<Record<string, McpToolErrorKind>> = {
   [ErrorCode.Store]: "unavailable",
   [ErrorCode.Closed]: "unavailable",
   [ErrorCode.StaleRun]: "internal",
+  // Another owner holds the ref: to the model it is not there, as for a read.
+  [ErrorCode.Forbidden]: "not_found",
 };
 
 /** An `isError` result for `kind`; `detail` completes the message (a reason, a status, the zod issues). */

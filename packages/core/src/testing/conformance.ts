@@ -333,6 +333,27 @@ export function describeStoreConformance(
     );
 
     it(
+      "keeps what server code stores without an owner from every owner, and lets no owner write over it",
+      withTwoCaches(async (a, b) => {
+        await a.registerTask("nightly-report", {});
+        await a.completeTask("nightly-report", "report");
+        await a.set("internal:db", "contents");
+        for (const id of ["nightly-report", "internal:db"]) {
+          expect(await b.getTask(id, { owner: "session:mallory" })).toBeUndefined();
+          expect(await b.get(id, { owner: "session:mallory" })).toBeUndefined();
+          expect(await b.delete(id, { owner: "session:mallory" })).toBe(false);
+          await expect(b.set(id, "mine", { owner: "session:mallory" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+          await expect(b.registerTask(id, {}, { owner: "session:mallory" })).rejects.toMatchObject({
+            code: "FORBIDDEN",
+          });
+        }
+        expect((await b.queryTasks({ owner: "session:mallory" })).tasks).toEqual([]);
+        expect(await b.get("nightly-report")).toBe("report");
+        expect(await b.get("internal:db")).toBe("contents");
+      }),
+    );
+
+    it(
       "cleans up finished tasks past retention from either instance",
       withTwoCaches(async (a, b, clock) => {
         await a.registerTask("old", {});
