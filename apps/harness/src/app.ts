@@ -11,6 +11,8 @@ import { liveEvents } from "./live-events.js";
 import { MCP_TIMEOUT_MS, mcpV1Endpoint, mcpV2Handler } from "./mcp-endpoints.js";
 import { PAGE_HTML } from "./page.js";
 import {
+  BigTableInput,
+  bigTable,
   FailMidwayInput,
   ForeverInput,
   failMidway,
@@ -64,6 +66,11 @@ export function createHarnessApp(cache: RefCache): HarnessApp {
     "/demo/quick",
     queryOf(QuickInput),
     withTimeoutFallback(cache, fallback, async (c) => quick(c.req.valid("query" as never))),
+  );
+  app.post(
+    "/demo/big-table",
+    queryOf(BigTableInput),
+    withTimeoutFallback(cache, fallback, async (c) => bigTable(c.req.valid("query" as never))),
   );
   app.post(
     "/demo/slow-count",

@@ -10,6 +10,8 @@ import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.j
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { createMcpHandler, McpServer as McpServerV2 } from "@modelcontextprotocol/server";
 import {
+  BigTableInput,
+  bigTable,
   FailMidwayInput,
   ForeverInput,
   failMidway,
@@ -31,6 +33,9 @@ const DESCRIPTIONS = {
   slow_count: "Counts to `to`, one number every `delayMs` ms, reporting progress. Returns { count }.",
   fail_midway: "Works half its steps, then fails as an upstream service would.",
   run_until_cancelled: "Runs until cancelled, reporting a heartbeat.",
+  big_table:
+    "A table of `rows` rows { id, name, score } (1 to 200,000). A large table is answered with a preview and " +
+    "a refId; page through it with get_cached_result.",
 };
 
 /** A v2 `McpServer` with the demo tools over the shared cache (one per request, or one for stdio). */
@@ -48,6 +53,9 @@ export function buildV2Server(cache: RefCache): McpServerV2 {
     "run_until_cancelled",
     { description: DESCRIPTIONS.run_until_cancelled, inputSchema: ForeverInput },
     untilCancelled,
+  );
+  tools.registerTool("big_table", { description: DESCRIPTIONS.big_table, inputSchema: BigTableInput }, (args) =>
+    bigTable(args),
   );
   return server;
 }
@@ -100,6 +108,11 @@ export function mcpV1Endpoint(cache: RefCache): {
         "run_until_cancelled",
         { description: DESCRIPTIONS.run_until_cancelled, inputSchema: ForeverInput.shape },
         (args, context) => untilCancelled(ForeverInput.parse(args), context),
+      );
+      tools.registerTool(
+        "big_table",
+        { description: DESCRIPTIONS.big_table, inputSchema: BigTableInput.shape },
+        (args) => bigTable(BigTableInput.parse(args)),
       );
       await server.connect(transport);
       return transport.handleRequest(request);
