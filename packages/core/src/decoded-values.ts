@@ -33,10 +33,57 @@ export function copyDecoded(value: unknown): unknown {
   return out;
 }
 
+/**
+ * Most JSON text whose trees are kept at once for previews and pages, which read a value in many small
+ * calls; the tree read last is kept even when larger, so paging any value to its end parses it once.
+ */
+export const PAGED_BUDGET_LENGTH = 32 * 1024 * 1024;
+
+/** A decoded tree kept for previews and pages, which only read it (and copy what they hand out). */
+export interface PagedTree {
+  readonly version: string;
+  readonly tree: unknown;
+  /** Length of the JSON text it was decoded from: the value's size in compact JSON characters. */
+  readonly length: number;
+}
+
 export class DecodedValues {
   /** By key, in order of last read: the text a tree was decoded from, and the tree (never handed out). */
   readonly #trees = new Map<string, { data: string; tree: unknown }>();
   #length = 0;
+  /** Trees being previewed or paged, by key, in order of last read; only values read that way are here. */
+  readonly #paged = new Map<string, PagedTree>();
+  #pagedLength = 0;
+
+  /** The tree kept for paging `key` at `version`, if any. */
+  pagedTree(key: string, version: string): PagedTree | undefined {
+    const kept = this.#paged.get(key);
+    if (kept === undefined || kept.version !== version) return undefined;
+    this.#paged.delete(key);
+    this.#paged.set(key, kept);
+    return kept;
+  }
+
+  /** Decodes `data` (the value under `key` at `version`) and keeps its tree for further pages. */
+  keepPaged(key: string, version: string, data: string): PagedTree {
+    this.#forgetPaged(key);
+    const kept: PagedTree = { version, tree: decodeValue(data), length: data.length };
+    this.#paged.set(key, kept);
+    this.#pagedLength += kept.length;
+    for (const [oldest, entry] of this.#paged) {
+      if (this.#pagedLength <= PAGED_BUDGET_LENGTH || oldest === key) break;
+      this.#paged.delete(oldest);
+      this.#pagedLength -= entry.length;
+    }
+    return kept;
+  }
+
+  #forgetPaged(key: string): void {
+    const kept = this.#paged.get(key);
+    if (kept === undefined) return;
+    this.#paged.delete(key);
+    this.#pagedLength -= kept.length;
+  }
 
   /** The value `data` (stored under `key`) encodes, as a fresh copy. */
   decode(key: string, data: string): unknown {
@@ -62,6 +109,7 @@ export class DecodedValues {
 
   /** Drops the tree kept for `key` (its value was replaced or deleted). */
   forget(key: string): void {
+    this.#forgetPaged(key);
     const kept = this.#trees.get(key);
     if (kept === undefined) return;
     this.#trees.delete(key);
@@ -72,6 +120,8 @@ export class DecodedValues {
   clear(): void {
     this.#trees.clear();
     this.#length = 0;
+    this.#paged.clear();
+    this.#pagedLength = 0;
   }
 
   /** A copy of `tree`; should it be too deep to copy on the stack, a parse of its text instead. */

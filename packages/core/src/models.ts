@@ -189,15 +189,26 @@ export interface CacheEntryInfo {
   createdAt: number;
   expiresAt?: number;
   owner?: string;
+  /** Names this write of the value; changes on every write (use it as an HTTP `ETag`). */
+  version: string;
 }
 
 /** The public metadata of an entry stored under `key`. */
 export function cacheEntryInfo(
   key: string,
-  entry: { createdAt: number; expiresAt?: number; owner?: string },
+  entry: { createdAt: number; expiresAt?: number; owner?: string; version?: string },
 ): CacheEntryInfo {
-  const info: CacheEntryInfo = { key, createdAt: entry.createdAt };
+  const info: CacheEntryInfo = { key, createdAt: entry.createdAt, version: versionOf(entry) };
   if (entry.expiresAt !== undefined) info.expiresAt = entry.expiresAt;
   if (entry.owner !== undefined) info.owner = entry.owner;
   return info;
+}
+
+/**
+ * The version of a stored entry: the one it was written with, or for an entry written before versions
+ * existed one derived from its write time (`t` and `createdAt` in base 36), which no written version
+ * (hex digits) can equal.
+ */
+export function versionOf(entry: { createdAt: number; version?: string }): string {
+  return entry.version ?? `t${entry.createdAt.toString(36)}`;
 }

@@ -14,6 +14,12 @@ export interface StoreEntry {
   expiresAt?: number;
   /** Who the value belongs to; absent means anyone. */
   owner?: string;
+  /**
+   * Names this write of the value (a few characters; a new one on every write). Page cursors and HTTP
+   * `ETag`s are bound to it. Core writes it on every entry and a store must keep it; entries written before
+   * it existed have none, and read as the version `versionOf` derives from `createdAt`.
+   */
+  version?: string;
 }
 
 /** An entry's bookkeeping without its value. */
@@ -72,11 +78,12 @@ export class MemoryStore implements Store {
 
   /** `set`, done before it returns (for callers in this process, such as the memory task store). */
   setNow(key: string, entry: StoreEntry): void {
-    const { data, createdAt, expiresAt, owner } = entry;
+    const { data, createdAt, expiresAt, owner, version } = entry;
     if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
     // Built as one literal, so the fields sit in the object itself (adding one later costs a side array).
     const copy: StoreEntry = expiresAt === undefined ? { data, createdAt } : { data, createdAt, expiresAt };
     if (owner !== undefined) copy.owner = owner;
+    if (version !== undefined) copy.version = version;
     this.#entries.set(key, copy);
   }
 
