@@ -5,9 +5,11 @@
  */
 import type { RefCache, TaskContext } from "@mcp-refcache/core";
 import {
+  answerBudget,
   answerCachedResult,
   answerCancelTask,
   answerTaskStatus,
+  describeToolReferences,
   type McpToolResult,
   type PollingContext,
   pollingToolDefinitions,
@@ -96,9 +98,13 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     owner: ownerOf(extra),
     names: parsed.names,
     pollIntervalMs: parsed.pollIntervalMs,
+    ...(parsed.valueBudget === undefined ? {} : { valueBudget: parsed.valueBudget }),
   });
 
-  const definitions = pollingToolDefinitions(parsed.names);
+  const definitions = pollingToolDefinitions(parsed.names, {
+    ttlMs: parsed.ttlMs ?? cache.defaultTtlMs,
+    budget: answerBudget(cache, parsed.valueBudget),
+  });
   const pollingTool = (
     definition: (typeof definitions)[keyof typeof definitions],
     answer: typeof answerTaskStatus,
@@ -118,8 +124,18 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     pollingTools,
     nativeTasks: store !== undefined,
     registerTool(name, config, handler) {
-      const { timeoutMs, ttlMs, ...sdkConfig } = config;
-      const toolOptions = parseOrThrow(RefCacheToolOptionsSchema, { timeoutMs, ttlMs }, `options of tool "${name}"`);
+      const { timeoutMs, ttlMs, valueBudget, ...userConfig } = config;
+      const toolOptions = parseOrThrow(
+        RefCacheToolOptionsSchema,
+        { timeoutMs, ttlMs, valueBudget },
+        `options of tool "${name}"`,
+      );
+      // The spec's guidance for stateful tools: say what comes back as a reference and how long it lives.
+      const note = describeToolReferences(parsed.names, {
+        ttlMs: toolOptions.ttlMs ?? parsed.ttlMs ?? cache.defaultTtlMs,
+        budget: answerBudget(cache, parsed.valueBudget, toolOptions.valueBudget),
+      });
+      const sdkConfig = { ...userConfig, description: `${userConfig.description ?? ""}${note}`.trim() };
       const call = new ToolCall(cache, parsed, toolOptions, ownerOf, handler as RefCacheToolHandler<unknown>, server);
       if (store === undefined || notifier === undefined) {
         return server.registerTool(
@@ -209,6 +225,8 @@ class ToolCall {
         pollIntervalMs: this.options.pollIntervalMs,
         names: this.options.names,
         refId,
+        ...(this.options.valueBudget === undefined ? {} : { valueBudget: this.options.valueBudget }),
+        ...(this.toolOptions.valueBudget === undefined ? {} : { toolValueBudget: this.toolOptions.valueBudget }),
         ...this.#ttlMs(),
         ...this.#owner(extra),
       });

@@ -9,6 +9,7 @@ export {
   type PollingCache,
   type PollingContext,
 } from "./polling-tools.js";
+export { describeDuration, describeRetention, type Retention } from "./retention.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
@@ -34,10 +35,13 @@ export {
   type CancelTaskInput,
   CancelTaskInputSchema,
   DEFAULT_POLLING_TOOL_NAMES,
+  describeReferenceLifetime,
+  describeToolReferences,
   type GetCachedResultInput,
   GetCachedResultInputSchema,
   type GetTaskStatusInput,
   GetTaskStatusInputSchema,
+  type PollingToolDescriptionOptions,
   type PollingToolNames,
   PollingToolNamesSchema,
   pollingToolDefinitions,
@@ -56,7 +60,25 @@ export {
   taskOutcomeToolResult,
   taskStatusMessage,
   taskStatusToolResult,
+  textOf,
   toMcpTaskView,
   toStructuredContent,
   valueToolResult,
 } from "./tool-results.js";
+export {
+  fitsWithin,
+  type McpValueReference,
+  type PageAnswerOptions,
+  pageToolResult,
+  referenceToolResult,
+  VALUE_ANSWER_ENVELOPE_CHARS,
+  type ValueAnswerOptions,
+  valueAnswer,
+} from "./value-answers.js";
+export {
+  answerBudget,
+  type McpValueBudget,
+  McpValueBudgetSchema,
+  type ValueBudgetSource,
+} from "./value-budget-option.js";
+export { readCachedValue, type ValueReadCache, type ValueReadContext } from "./value-reads.js";
