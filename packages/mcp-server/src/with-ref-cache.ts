@@ -4,7 +4,7 @@
  * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
  */
 import type { RefCache, TaskInfo } from "@mcp-refcache/core";
-import { answerBudget, describeToolReferences, type McpTaskTiming } from "@mcp-refcache/core/mcp";
+import { answerBudget, appendToDescription, describeToolReferences, type McpTaskTiming } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
@@ -91,7 +91,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         name,
         {
           ...(title === undefined ? {} : { title }),
-          description: `${description ?? ""}${note}`.trim(),
+          description: appendToDescription(description, note),
           ...(annotations === undefined ? {} : { annotations }),
           inputSchema: schema as z.ZodObject,
         },

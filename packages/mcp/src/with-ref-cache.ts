@@ -9,6 +9,7 @@ import {
   answerCachedResult,
   answerCancelTask,
   answerTaskStatus,
+  appendToDescription,
   describeToolReferences,
   type McpToolResult,
   type PollingContext,
@@ -135,7 +136,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
         ttlMs: toolOptions.ttlMs ?? parsed.ttlMs ?? cache.defaultTtlMs,
         budget: answerBudget(cache, parsed.valueBudget, toolOptions.valueBudget),
       });
-      const sdkConfig = { ...userConfig, description: `${userConfig.description ?? ""}${note}`.trim() };
+      const sdkConfig = { ...userConfig, description: appendToDescription(userConfig.description, note) };
       const call = new ToolCall(cache, parsed, toolOptions, ownerOf, handler as RefCacheToolHandler<unknown>, server);
       if (store === undefined || notifier === undefined) {
         return server.registerTool(

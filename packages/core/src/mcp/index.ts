@@ -32,6 +32,7 @@ export {
 } from "./task-mapping.js";
 export { type McpToolErrorKind, toolErrorFromException, toolErrorResult } from "./tool-errors.js";
 export {
+  appendToDescription,
   type CancelTaskInput,
   CancelTaskInputSchema,
   DEFAULT_POLLING_TOOL_NAMES,

@@ -103,6 +103,13 @@ export function describeToolReferences(
   return ` Results that are slow${large} come back as a refId to read with ${names.result}.${describeReferenceLifetime(options.ttlMs)}`;
 }
 
+/** `description` followed by `note` (which starts with a space), with a full stop between when needed. */
+export function appendToDescription(description: string | undefined, note: string): string {
+  const base = (description ?? "").trimEnd();
+  if (base === "") return note.trim();
+  return /[.!?:;]$/.test(base) ? `${base}${note}` : `${base}.${note}`;
+}
+
 function resultDescription(names: PollingToolNames, options: PollingToolDescriptionOptions): string {
   const base = `The result of slow work once ${names.status} reports it completed, or of a large result answered with a refId and a preview.`;
   const budget = options.budget;
