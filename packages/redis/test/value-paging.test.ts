@@ -39,7 +39,7 @@ describeRedis("values on Redis: previews and pages", () => {
       const page = await cache.page("big", { path: "/rows", maxChars: 20_000, ...(cursor ? { cursor } : {}) });
       expect(page?.version).toBe(written.version);
       expect(JSON.stringify(page?.value).length).toBeLessThanOrEqual(20_000);
-      seen.push(...(page?.value as unknown[]));
+      seen.push(...((page?.value ?? []) as unknown[]));
       cursor = page?.nextCursor;
     } while (cursor !== undefined);
     expect(seen).toEqual(rows);

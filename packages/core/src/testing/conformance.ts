@@ -284,7 +284,7 @@ export function describeStoreConformance(
         do {
           const page = await a.page("big", { path: "/rows", maxChars: 1_000, ...(cursor ? { cursor } : {}) });
           expect(page?.chars).toBeLessThanOrEqual(1_000);
-          seen.push(...(page?.value as unknown[]));
+          seen.push(...((page?.value ?? []) as unknown[]));
           cursor = page?.nextCursor;
           pages++;
         } while (cursor !== undefined && pages < 1_000);
