@@ -20,6 +20,7 @@ export const StoreEntrySchema = z.object({
   createdAt: epochMs,
   expiresAt: epochMs.optional(),
   owner: OwnerSchema.optional(),
+  version: z.string().min(1).max(64).optional(),
 });
 
 /** The fields of a stored task the scripts index on; everything else is kept as the caller's JSON. */
@@ -87,7 +88,13 @@ export function isTask(v: unknown): boolean {
 export function isEntry(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const e = v as Record<string, unknown>;
-  return typeof e.data === "string" && isEpoch(e.createdAt) && isOptionalEpoch(e.expiresAt) && isOptionalOwner(e.owner);
+  return (
+    typeof e.data === "string" &&
+    isEpoch(e.createdAt) &&
+    isOptionalEpoch(e.expiresAt) &&
+    isOptionalOwner(e.owner) &&
+    (e.version === undefined || (typeof e.version === "string" && e.version.length >= 1 && e.version.length <= 64))
+  );
 }
 
 /** Lets `value` through when the fast check passed; otherwise the schema decides (and explains a refusal). */

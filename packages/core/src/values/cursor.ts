@@ -3,7 +3,8 @@
  * (a JSON Pointer) and where the next page starts, so a cursor for a value since overwritten, or one made
  * up, is refused with a clear error rather than answered with a wrong or empty page.
  *
- * Format `v1.<version>.<offset>.<pointer as base64url of its UTF-8>`.
+ * Format `v1.<version>.<offset>.<pointer>`, the pointer as base64url of the UTF-8 of its JSON string (JSON
+ * escapes lone surrogates, which a key may hold and UTF-8 cannot carry).
  */
 import { ValidationError } from "../errors.js";
 import { isJsonPointer } from "./json-pointer.js";
@@ -20,8 +21,8 @@ export interface PageCursor {
 
 const FORMAT = /^v1\.([0-9A-Za-z_-]{1,64})\.(0|[1-9][0-9]{0,15})\.([0-9A-Za-z_-]*)$/;
 
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+function toBase64Url(path: string): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(path));
   let binary = "";
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
@@ -32,7 +33,8 @@ function fromBase64Url(text: string): string | undefined {
     const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const path: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return typeof path === "string" ? path : undefined;
   } catch {
     return undefined;
   }

@@ -16,12 +16,13 @@ export function isJsonPointer(pointer: string): boolean {
 }
 
 /** The reference tokens of a pointer, unescaped (RFC 6901 §4: `~1` first, then `~0`). */
-export function parseJsonPointer(pointer: string): string[] {
+export function parseJsonPointer(pointer: string, refId?: string): string[] {
   if (!isJsonPointer(pointer)) {
     throw ValidationError.single(
       "path",
-      `"${pointer.slice(0, 80)}" is not a JSON Pointer (RFC 6901)`,
+      `"${pointer.slice(0, 80)}" is not a JSON Pointer (RFC 6901): "" or "/"-separated tokens, ~0 for ~ and ~1 for /`,
       "invalid_format",
+      refId,
     );
   }
   if (pointer === "") return [];
@@ -47,7 +48,7 @@ const INDEX = /^(?:0|[1-9][0-9]*)$/;
 export function resolveJsonPointer(root: unknown, pointer: string, refId?: string): unknown {
   let node = root;
   let at = "";
-  for (const token of parseJsonPointer(pointer)) {
+  for (const token of parseJsonPointer(pointer, refId)) {
     let next: unknown;
     if (Array.isArray(node)) {
       const index = INDEX.test(token) ? Number(token) : -1;

@@ -174,7 +174,7 @@ export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
     path = cursor.path;
     offset = cursor.offset;
   } else {
-    parseJsonPointer(path); // a malformed pointer is refused as such, before resolving
+    parseJsonPointer(path, refId); // a malformed pointer is refused as such, before resolving
   }
   const part = resolveJsonPointer(root, path, refId);
   const total = totalOf(part);
