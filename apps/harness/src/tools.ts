@@ -97,7 +97,12 @@ export async function untilCancelled(
  * A table of `rows` rows, `{ id, name: "row " + id, score: (id * 7) % 100 }` with `id` the row's index:
  * 50,000 rows are about 2 MB of compact JSON, far past what a client takes in one tool result.
  */
-export async function bigTable({ rows }: z.output<typeof BigTableInput>): Promise<{ rows: BigTableRow[] }> {
+export async function bigTable(input: z.output<typeof BigTableInput>): Promise<{ rows: BigTableRow[] }> {
+  return makeBigTable(input.rows);
+}
+
+/** The table `big_table` answers, built at once (the demo checks what it reads back against it). */
+export function makeBigTable(rows: number): { rows: BigTableRow[] } {
   const table: BigTableRow[] = new Array(rows);
   for (let id = 0; id < rows; id++) table[id] = { id, name: `row ${id}`, score: (id * 7) % 100 };
   return { rows: table };
