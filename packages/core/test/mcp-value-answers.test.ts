@@ -113,6 +113,30 @@ describe("get_cached_result over a large value", () => {
     expect(text(answers.at(-1) as never)).toContain("This is the last page.");
   });
 
+  it("reads every JSON value back exactly through get_cached_result, each answer within budget + envelope", async () => {
+    const { cache } = makeCache();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), fc.integer({ min: 64, max: 2_000 }), async (value, maxChars) => {
+        const refId = `v${n++}`;
+        await cache.set(refId, value);
+        const call = (args: Record<string, unknown>) => answerCachedResult(cache, args, context) as Promise<ToolAnswer>;
+        const { value: read, answers } = await readAllPages(call, refId, { maxChars, maxCalls: 5_000 });
+        // JSON has no -0: compare as JSON texts.
+        expect(JSON.stringify(read)).toBe(JSON.stringify(value));
+        for (const answer of answers) {
+          const partial = ((answer.structuredContent?.page as { partial?: string[] } | undefined)?.partial ?? []).join()
+            .length;
+          const sizes = answerSizes(answer);
+          // A page's `partial` list grows with the oversized items it holds: it is outside the fixed envelope.
+          expect(sizes.structured).toBeLessThanOrEqual(maxChars + VALUE_ANSWER_ENVELOPE_CHARS + partial);
+          expect(sizes.text).toBeLessThanOrEqual(maxChars + VALUE_ANSWER_ENVELOPE_CHARS + 2 * partial);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("answers a value within the budget whole, as { refId, status, value }", async () => {
     const { cache } = makeCache();
     await cache.set("small", table(3));
