@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createMemoryStores } from "../src/index.js";
 import {
   answerBudget,
   answerCachedResult,
@@ -220,6 +221,25 @@ describe("get_cached_result over a large value", () => {
     });
     const page = await answerCachedResult(cache, { refId: "big", path: "/rows" }, off);
     expect(page.structuredContent).toHaveProperty("page.path", "/rows");
+    const sized = await answerCachedResult(cache, { refId: "big", maxChars: 300 }, off);
+    expect(sized.structuredContent).toHaveProperty("page.chars");
+    expect(
+      JSON.stringify((sized.structuredContent as { page: { value: unknown } }).page.value).length,
+    ).toBeLessThanOrEqual(300);
+  });
+
+  it("pages across two instances sharing a store: the first page from one, the rest from the other", async () => {
+    const shared = createMemoryStores();
+    const { cache: first } = makeCache({ ...shared, valueBudget: { maxChars: 1_000 } });
+    const { cache: second } = makeCache({ ...shared, valueBudget: { maxChars: 1_000 } });
+    await first.set("big", table(500));
+    let calls = 0;
+    const { value } = await readAllPages(
+      (args) => answerCachedResult(calls++ === 0 ? first : second, args, context) as Promise<ToolAnswer>,
+      "big",
+    );
+    expect(value).toEqual(table(500));
+    expect(calls).toBeGreaterThan(10);
   });
 });
 

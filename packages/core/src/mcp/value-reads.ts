@@ -58,15 +58,17 @@ export async function readCachedValue(
   const entry = await cache.getEntry(refId, owner);
   if (entry === undefined) return undefined;
   const { value } = entry;
-  if (budget === false) return cachedResultToolResult(refId, value);
-  const limit = full === true ? budget.maxFullChars : budget.maxChars;
-  if (fitsWithin(value, limit, budget)) return cachedResultToolResult(refId, value);
+  // With the budget off the value goes whole, unless the client asked for pages of a size.
+  if (budget === false && (maxChars === undefined || full === true)) return cachedResultToolResult(refId, value);
+  const sized = budget === false ? pageBudget : budget;
+  const limit = full === true ? sized.maxFullChars : sized.maxChars;
+  if (fitsWithin(value, limit, sized)) return cachedResultToolResult(refId, value);
   // The first page comes from the value just read: no second read of a large value.
-  const page = pageValue(value, { refId, version: entry.version, maxChars: budget.maxChars, measure: budget.measure });
-  const unit = budget.measure === undefined ? "characters" : "units";
+  const page = pageValue(value, { refId, version: entry.version, maxChars: sized.maxChars, measure: sized.measure });
+  const unit = sized.measure === undefined ? "characters" : "units";
   const note =
     full === true
-      ? `The whole value is larger than the ${budget.maxFullChars} ${unit} a whole read may return; here is its first page instead.`
-      : `The value is larger than this answer's budget of ${budget.maxChars} ${unit}; here is its first page.`;
+      ? `The whole value is larger than the ${sized.maxFullChars} ${unit} a whole read may return; here is its first page instead.`
+      : `The value is larger than this answer's budget of ${sized.maxChars} ${unit}; here is its first page.`;
   return pageToolResult(page, { ...wording, note });
 }
