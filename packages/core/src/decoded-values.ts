@@ -4,6 +4,7 @@
  * JSON text again. Bounded by the text length of what it keeps, least recently read dropped first.
  */
 import { decodeValue } from "./codec.js";
+import { JsonTextIndex } from "./values/json-text-index.js";
 
 /** Values whose JSON text is at least this long keep their decoded tree. */
 export const DECODED_MIN_LENGTH = 64 * 1024;
@@ -35,16 +36,40 @@ export function copyDecoded(value: unknown): unknown {
 
 /**
  * Most JSON text whose trees are kept at once for previews and pages, which read a value in many small
- * calls; the tree read last is kept even when larger, so paging any value to its end parses it once.
+ * calls; the tree read last is kept even when larger, so paging any value to its end parses it once. The
+ * text is kept beside the tree (for a memory store it is the stored string itself, not a copy).
  */
 export const PAGED_BUDGET_LENGTH = 32 * 1024 * 1024;
 
-/** A decoded tree kept for previews and pages, which only read it (and copy what they hand out). */
-export interface PagedTree {
-  readonly version: string;
-  readonly tree: unknown;
-  /** Length of the JSON text it was decoded from: the value's size in compact JSON characters. */
-  readonly length: number;
+/**
+ * A value kept for previews and pages, which read it in many small calls: its stored JSON text, with an
+ * index of where its arrays' items lie (array pages are cut from the text), and its decoded tree, made
+ * on first need (previews, and pages of anything but an array). Both are only read, never handed out.
+ */
+export class PagedTree {
+  readonly index: JsonTextIndex;
+  #tree: unknown;
+  #decoded = false;
+
+  constructor(
+    readonly version: string,
+    readonly text: string,
+  ) {
+    this.index = new JsonTextIndex(text);
+  }
+
+  /** Length of the JSON text: the value's size in compact JSON characters. */
+  get length(): number {
+    return this.text.length;
+  }
+
+  get tree(): unknown {
+    if (!this.#decoded) {
+      this.#tree = decodeValue(this.text);
+      this.#decoded = true;
+    }
+    return this.#tree;
+  }
 }
 
 export class DecodedValues {
@@ -64,10 +89,10 @@ export class DecodedValues {
     return kept;
   }
 
-  /** Decodes `data` (the value under `key` at `version`) and keeps its tree for further pages. */
+  /** Keeps `data` (the value under `key` at `version`) for further previews and pages. */
   keepPaged(key: string, version: string, data: string): PagedTree {
     this.#forgetPaged(key);
-    const kept: PagedTree = { version, tree: decodeValue(data), length: data.length };
+    const kept = new PagedTree(version, data);
     this.#paged.set(key, kept);
     this.#pagedLength += kept.length;
     for (const [oldest, entry] of this.#paged) {

@@ -18,7 +18,7 @@ import {
   versionOf,
 } from "./models.js";
 import type { StoreEntry, StoreEntryMeta } from "./store.js";
-import { pageValue, type ValuePage } from "./values/page.js";
+import { pageStored, type ValuePage } from "./values/page.js";
 import { previewValue } from "./values/preview.js";
 import {
   type PageOptions,
@@ -145,9 +145,8 @@ export class ValueCache {
     const opts = parseOrThrow(PageOptionsSchema, options, "page options", id);
     const kept = await this.#pagedTree(id, opts.owner);
     if (kept === undefined) return undefined;
-    return pageValue(kept.tree, {
+    return pageStored(kept, {
       refId: id,
-      version: kept.version,
       cursor: opts.cursor,
       path: opts.path,
       maxChars: opts.maxChars ?? this.#ctx.valueBudget.maxChars,

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pageValue, RefCacheError, type ValuePage } from "../src/index.js";
+import { MemoryStore, pageValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
 import { budget, jsonValue } from "./json-arbitraries.js";
 
 const VERSION = "0123456789ab";
@@ -144,5 +144,42 @@ describe("pageValue", () => {
       const fine = inside.replace(/\.2\./, ".3.");
       expect(page({ cursor: fine }).value).toBe("b");
     });
+  });
+});
+
+describe("cache.page (arrays cut from the stored text)", () => {
+  /** Every page of the part at `path`, from the cache and from `pageValue` on the tree, side by side. */
+  async function bothWays(cache: RefCache, value: unknown, path: string, maxChars: number): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const stored = await cache.page("v", { path, maxChars, ...(cursor ? { cursor } : {}) });
+      const version = stored?.version as string;
+      const fromTree = pageValue(value, { refId: "v", version, maxChars, path, ...(cursor ? { cursor } : {}) });
+      expect(text(stored?.value)).toBe(text(fromTree.value));
+      expect(stored).toEqual(fromTree);
+      for (const pointer of stored?.partial ?? []) await bothWays(cache, value, pointer, maxChars);
+      cursor = stored?.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  it("gives the same pages as paging the decoded value, for every JSON value and budget", async () => {
+    const cache = new RefCache();
+    await fc.assert(
+      fc.asyncProperty(jsonValue, budget, async (value, maxChars) => {
+        await cache.set("v", value);
+        await bothWays(cache, value, "", maxChars);
+      }),
+      { numRuns: 100 },
+    );
+    await cache.close();
+  }, 120_000);
+
+  it("falls back to the decoded value when the stored text is not compact JSON", async () => {
+    const store = new MemoryStore();
+    const cache = new RefCache({ store });
+    const value = { rows: Array.from({ length: 50 }, (_, id) => ({ id, name: `row ${id}` })) };
+    await store.set("v", { data: JSON.stringify(value, null, 2), createdAt: Date.now(), version: "abc" });
+    await bothWays(cache, value, "/rows", 200);
+    await cache.close();
   });
 });

@@ -16,6 +16,24 @@ export function stringSize(text: string): number {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).length : text.length + 2;
 }
 
+/**
+ * Sizes of short keys seen before: values repeat their keys, and a map lookup costs less than the escape
+ * scan. Bounded in number and length, so values with ever new or huge keys cannot make it grow.
+ */
+const keySizes = new Map<string, number>();
+const KEY_SIZES_MAX = 4096;
+const KEY_SIZE_MAX_LENGTH = 64;
+
+/** `stringSize` of an object key, remembered for short keys. */
+export function keySize(key: string): number {
+  let size = keySizes.get(key);
+  if (size === undefined) {
+    size = stringSize(key);
+    if (keySizes.size < KEY_SIZES_MAX && key.length <= KEY_SIZE_MAX_LENGTH) keySizes.set(key, size);
+  }
+  return size;
+}
+
 /** Length of `JSON.stringify(n)` for a finite number (`-0` is written `0`). */
 export function numberSize(n: number): number {
   if (n >= 0 && n < 1e9 && Number.isInteger(n)) {
@@ -60,7 +78,7 @@ export function sizeWithin(value: unknown, limit: number): number {
     if (!Object.hasOwn(value, key)) continue;
     const item: unknown = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    total += stringSize(key) + 2; // the key, its colon and a comma or the closing brace
+    total += keySize(key) + 2; // the key, its colon and a comma or the closing brace
     if (total > limit) return total;
     total += sizeWithin(item, limit - total);
     if (total > limit) return total;

@@ -123,19 +123,31 @@ export function fitValue(value: unknown, budget: number): Built {
   return ELLIPSIS; // a number longer than a budget below MIN_SHARE; never for budgets this module hands out
 }
 
-/** `count` indexes of `0..n-1` spread evenly, first and last included (just the first for one). */
-function sampleIndexes(n: number, count: number): number[] {
+/**
+ * `count` indexes of `0..n-1` spread evenly, first and last included (just the first for one), taken in
+ * runs of `run` neighbours: where items are much smaller than the marker of a gap, a few runs say more
+ * than many lone items each between two markers.
+ */
+function sampleIndexes(n: number, count: number, run: number): number[] {
   if (count >= n) return Array.from({ length: n }, (_, i) => i);
   if (count <= 1) return count === 1 ? [0] : [];
-  const out = new Array<number>(count);
-  for (let j = 0; j < count; j++) out[j] = Math.round((j * (n - 1)) / (count - 1));
+  const length = Math.max(1, Math.min(run, Math.floor(count / 2)));
+  const runs = Math.max(2, Math.floor(count / length));
+  const out: number[] = [];
+  for (let j = 0; j < runs; j++) {
+    const start = Math.max(
+      Math.round((j * (n - length)) / (runs - 1)),
+      out.length > 0 ? (out.at(-1) as number) + 1 : 0,
+    );
+    for (let i = start; i < start + length && i < n; i++) out.push(i);
+  }
   return out;
 }
 
 /** An array preview showing `count` sampled items, or `undefined` when they cannot fit in `budget`. */
-function sampleArray(items: unknown[], count: number, budget: number): Built | undefined {
+function sampleArray(items: unknown[], count: number, run: number, budget: number): Built | undefined {
   const n = items.length;
-  const picked = sampleIndexes(n, count);
+  const picked = sampleIndexes(n, count, run);
   // The parts in order: an index for an item, a marker for each run of omitted items.
   const parts: (number | string)[] = [];
   let fixed = 2;
@@ -189,18 +201,20 @@ function fitArray(items: unknown[], budget: number): Built | undefined {
   }
   const typical = Math.max(1, probed / probes);
   const gap = arrayGapMarker(n, n, n).length + 2; // at least as long as any gap marker
-  let count = Math.floor((budget - 2 + gap + 1) / (typical + gap + 2));
+  // Runs of neighbours as long as a gap marker is, in items (lone items when items are that large).
+  const run = Math.max(1, Math.min(16, Math.floor(gap / (typical + 1))));
+  let count = run * Math.floor((budget - 2 + gap + 1) / (run * (typical + 1) + gap + 1));
   count = Math.max(Math.min(n, 2), Math.min(n, count));
   let built: Built | undefined;
   for (;;) {
-    built = sampleArray(items, count, budget);
+    built = sampleArray(items, count, run, budget);
     if (built !== undefined || count === 0) break;
     count = count > 2 ? Math.floor(count / 2) : count - 1;
   }
   // The estimate came from a few items; when most of the budget is left, show more of them.
   if (built !== undefined && count >= 2 && count < n && built.size < budget * 0.7) {
     const more = Math.min(n, Math.floor(((count * budget) / Math.max(built.size, 1)) * 0.8));
-    if (more > count) built = sampleArray(items, more, budget) ?? built;
+    if (more > count) built = sampleArray(items, more, run, budget) ?? built;
   }
   return built;
 }
