@@ -89,6 +89,11 @@ export interface RefCacheTools {
   readonly nativeTasks: boolean;
 }
 
+/** The first TTL given: `null` (kept until deleted) counts as given, only `undefined` falls through. */
+function firstTtl(...ttls: (number | null | undefined)[]): number | null {
+  return ttls.find((ttl) => ttl !== undefined) ?? null;
+}
+
 /** Adds reference caching to `server`. Call it before `server.connect`. */
 export function withRefCache(server: McpServer, cache: RefCache, options: WithRefCacheOptions = {}): RefCacheTools {
   const parsed = parseWithRefCacheOptions(options);
@@ -103,7 +108,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
   });
 
   const definitions = pollingToolDefinitions(parsed.names, {
-    ttlMs: parsed.ttlMs ?? cache.defaultTtlMs,
+    ttlMs: firstTtl(parsed.ttlMs, cache.defaultTtlMs),
     budget: answerBudget(cache, parsed.valueBudget),
   });
   const pollingTool = (
@@ -133,7 +138,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
       );
       // The spec's guidance for stateful tools: say what comes back as a reference and how long it lives.
       const note = describeToolReferences(parsed.names, {
-        ttlMs: toolOptions.ttlMs ?? parsed.ttlMs ?? cache.defaultTtlMs,
+        ttlMs: firstTtl(toolOptions.ttlMs, parsed.ttlMs, cache.defaultTtlMs),
         budget: answerBudget(cache, parsed.valueBudget, toolOptions.valueBudget),
       });
       const sdkConfig = { ...userConfig, description: appendToDescription(userConfig.description, note) };

@@ -44,6 +44,11 @@ function buildServer(cache: RefCache, gate: Promise<void>, options: WithRefCache
     { description: "A big table, always whole", inputSchema: rows, valueBudget: false },
     async (args) => table(args.rows),
   );
+  tools.registerTool(
+    "kept_table",
+    { description: "Kept until deleted", inputSchema: rows, ttlMs: null },
+    async (args) => table(args.rows),
+  );
   tools.registerTool("slow_table", { description: "Slow", inputSchema: rows, timeoutMs: 10 }, async (args) => {
     await gate;
     return table(args.rows);
@@ -171,6 +176,9 @@ describe.each([
         /^A big table\. Results that are slow or larger than 2000 characters come back as a refId .* References live 60 min/,
       );
       expect(listed.find((t) => t.name === "get_cached_result")?.description).toContain("nextCursor");
+      expect(listed.find((t) => t.name === "kept_table")?.description).toContain(
+        "References live until the server deletes them.",
+      );
     } finally {
       await close();
     }
