@@ -228,6 +228,29 @@ describe("get_cached_result over a large value", () => {
     ).toBeLessThanOrEqual(300);
   });
 
+  it("sizes answers in the cache's own unit when it counts with a custom measure (e.g. tokens)", async () => {
+    const tokens = (text: string) => Math.ceil(text.length / 4);
+    const { cache } = makeCache({ valueBudget: { maxChars: 500, measure: tokens } });
+    await cache.set("small", table(20)); // ~680 characters, ~170 "tokens"
+    expect((await answerCachedResult(cache, { refId: "small" }, context)).structuredContent).toHaveProperty("value");
+    await cache.set("big", table(2_000));
+    const { value, answers } = await readAllPages(
+      (args) => answerCachedResult(cache, args, context) as Promise<ToolAnswer>,
+      "big",
+    );
+    expect(value).toEqual(table(2_000));
+    expect(text(answers[0] as never)).toContain("budget of 500 units");
+    for (const answer of answers) {
+      const page = (answer.structuredContent as { page: { value: unknown } }).page;
+      expect(tokens(JSON.stringify(page.value))).toBeLessThanOrEqual(500);
+    }
+    const outcome = await runToolCall(cache, () => table(2_000), { timeoutMs: 1_000 });
+    const reference = outcome.result.structuredContent as { preview: unknown; chars: number };
+    expect(tokens(JSON.stringify(reference.preview))).toBe(reference.chars);
+    expect(reference.chars).toBeLessThanOrEqual(500);
+    expect(text(outcome.result as never)).toContain("units of JSON");
+  });
+
   it("pages across two instances sharing a store: the first page from one, the rest from the other", async () => {
     const shared = createMemoryStores();
     const { cache: first } = makeCache({ ...shared, valueBudget: { maxChars: 1_000 } });
