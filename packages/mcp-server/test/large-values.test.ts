@@ -179,3 +179,19 @@ describe("tasks/get of the Tasks extension (2026-07-28) with a large result", ()
     expect(value).toEqual(table(ROWS));
   }, 60_000);
 });
+
+describe("valueBudget options", () => {
+  const defer = deferAfterEach();
+
+  it("are checked where they enter: a bad one throws a ValidationError naming it, before anything runs", () => {
+    const cache = newCache();
+    defer(() => cache.close());
+    const server = () => new McpServer({ name: "bad", version: "1.0.0" }, { capabilities: { tools: {} } });
+    expect(() => withRefCache(server(), cache, { valueBudget: { maxChars: 10 } })).toThrow(/valueBudget.*64/s);
+    expect(() => withRefCache(server(), cache, { valueBudget: true as never })).toThrow(/valueBudget/);
+    const tools = withRefCache(server(), cache);
+    expect(() => tools.registerTool("t", { valueBudget: { maxChars: 100, size: 3 } as never }, () => 1)).toThrow(
+      /valueBudget/,
+    );
+  });
+});

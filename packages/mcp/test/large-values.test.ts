@@ -250,3 +250,18 @@ describe("tasks/result of a native task (2025-11-25) with a large value", () => 
     }
   }, 60_000);
 });
+
+describe("valueBudget options", () => {
+  const fixtures = useFixtures();
+
+  it("are checked where they enter: a bad one throws a ValidationError naming it, before anything runs", () => {
+    const cache = fixtures.cache();
+    const server = () => new McpServer({ name: "bad", version: "1.0.0" });
+    expect(() => withRefCache(server(), cache, { valueBudget: { maxChars: 10 } })).toThrow(/valueBudget.*64/s);
+    expect(() => refCacheServerOptions(cache, { valueBudget: true as never })).toThrow(/valueBudget/);
+    const tools = withRefCache(server(), cache);
+    expect(() => tools.registerTool("t", { valueBudget: { maxChars: 100, size: 3 } as never }, async () => 1)).toThrow(
+      /valueBudget/,
+    );
+  });
+});
