@@ -132,10 +132,11 @@ export class ValueCache {
     if (kept === undefined) return undefined;
     const { measure } = this.#ctx.valueBudget;
     const budget = maxChars ?? this.#ctx.valueBudget.maxChars;
+    // The stored text is the value's compact JSON: its length, or its measure, is the whole value's size.
     const result = previewValue(kept.tree, {
       maxChars: budget,
       measure,
-      totalChars: measure === undefined ? kept.length : undefined,
+      totalChars: measure === undefined ? kept.length : measure(kept.text),
     });
     return { refId: id, ...result, maxChars: budget, version: kept.version };
   }
