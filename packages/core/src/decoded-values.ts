@@ -39,7 +39,7 @@ export function copyDecoded(value: unknown): unknown {
  * calls; the tree read last is kept even when larger, so paging any value to its end parses it once. The
  * text is kept beside the tree (for a memory store it is the stored string itself, not a copy).
  */
-export const PAGED_BUDGET_LENGTH = 32 * 1024 * 1024;
+export const PAGED_BUDGET_LENGTH = 16 * 1024 * 1024;
 
 /**
  * A value kept for previews and pages, which read it in many small calls: its stored JSON text, with an

@@ -196,7 +196,7 @@ export interface CacheEntryInfo {
 /** The public metadata of an entry stored under `key`. */
 export function cacheEntryInfo(
   key: string,
-  entry: { createdAt: number; expiresAt?: number; owner?: string; version?: string },
+  entry: { createdAt: number; expiresAt?: number; owner?: string; version?: number },
 ): CacheEntryInfo {
   const info: CacheEntryInfo = { key, createdAt: entry.createdAt, version: versionOf(entry) };
   if (entry.expiresAt !== undefined) info.expiresAt = entry.expiresAt;
@@ -205,10 +205,12 @@ export function cacheEntryInfo(
 }
 
 /**
- * The version of a stored entry: the one it was written with, or for an entry written before versions
- * existed one derived from its write time (`t` and `createdAt` in base 36), which no written version
- * (hex digits) can equal.
+ * The version of a stored entry, as text: its write time and the random number it was written with, in
+ * base 36 (`<createdAt>-<version>`); for an entry written before versions existed, `t<createdAt>`, which
+ * no written version can equal. Two writes share a version only if they share the millisecond and the
+ * random number (one chance in 2³⁰).
  */
-export function versionOf(entry: { createdAt: number; version?: string }): string {
-  return entry.version ?? `t${entry.createdAt.toString(36)}`;
+export function versionOf(entry: { createdAt: number; version?: number }): string {
+  const time = entry.createdAt.toString(36);
+  return entry.version === undefined ? `t${time}` : `${time}-${entry.version.toString(36)}`;
 }

@@ -2,7 +2,7 @@
  * The value half of a RefCache: values under keys with a TTL and an optional owner, encoded once by the
  * codec. A key that an unfinished task holds cannot be written or deleted from outside the task.
  */
-import { type CacheContext, randomHex } from "./cache-context.js";
+import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
 import { KeyOwnedByTaskError, parseOrThrow, ValidationError } from "./errors.js";
@@ -72,7 +72,8 @@ export class ValueCache {
     const createdAt = this.#ctx.now();
     const ttl = ttlMs === undefined ? this.#ctx.defaultTtlMs : ttlMs;
     // A new version on every write: page cursors and ETags made for the old value then no longer match.
-    const entry: StoreEntry = { data, createdAt, version: randomHex(6) };
+    // Not from the CSPRNG: a version need not be secret, only differ from the last one.
+    const entry: StoreEntry = { data, createdAt, version: Math.floor(Math.random() * 2 ** 30) };
     if (ttl !== null) entry.expiresAt = createdAt + ttl;
     if (owner !== undefined) entry.owner = owner;
     return entry;
@@ -131,10 +132,11 @@ export class ValueCache {
     if (kept === undefined) return undefined;
     const { measure } = this.#ctx.valueBudget;
     const budget = maxChars ?? this.#ctx.valueBudget.maxChars;
+    // The stored text is the value's compact JSON: its length, or its measure, is the whole value's size.
     const result = previewValue(kept.tree, {
       maxChars: budget,
       measure,
-      totalChars: measure === undefined ? kept.length : undefined,
+      totalChars: measure === undefined ? kept.length : measure(kept.text),
     });
     return { refId: id, ...result, maxChars: budget, version: kept.version };
   }

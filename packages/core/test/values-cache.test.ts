@@ -47,6 +47,21 @@ describe("cache.preview and cache.page", () => {
     await cache.close();
   });
 
+  it("count in the budget's unit with a custom measure (tokens), the whole value's size included", async () => {
+    const tokens = (text: string) => Math.ceil(text.length / 4);
+    const cache = new RefCache({ valueBudget: { maxChars: 300, measure: tokens } });
+    await cache.set("t", { rows });
+    const preview = await cache.preview("t");
+    expect(preview?.totalChars).toBe(tokens(JSON.stringify({ rows })));
+    expect(preview?.chars).toBe(tokens(JSON.stringify(preview?.preview)));
+    expect(preview?.chars).toBeLessThanOrEqual(300);
+    const page = await cache.page("t", { path: "/rows" });
+    expect(page?.chars).toBe(tokens(JSON.stringify(page?.value)));
+    expect(page?.chars).toBeLessThanOrEqual(300);
+    expect(JSON.stringify(page?.value).length).toBeGreaterThan(300); // more characters than tokens
+    await cache.close();
+  });
+
   it("hand out copies: changing a page or preview changes nothing stored", async () => {
     const cache = new RefCache();
     await cache.set("t", { rows });

@@ -178,7 +178,7 @@ describe("cache.page (arrays cut from the stored text)", () => {
     const store = new MemoryStore();
     const cache = new RefCache({ store });
     const value = { rows: Array.from({ length: 50 }, (_, id) => ({ id, name: `row ${id}` })) };
-    await store.set("v", { data: JSON.stringify(value, null, 2), createdAt: Date.now(), version: "abc" });
+    await store.set("v", { data: JSON.stringify(value, null, 2), createdAt: Date.now(), version: 99 });
     await bothWays(cache, value, "/rows", 200);
     await cache.close();
   });

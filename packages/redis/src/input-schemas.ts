@@ -20,7 +20,7 @@ export const StoreEntrySchema = z.object({
   createdAt: epochMs,
   expiresAt: epochMs.optional(),
   owner: OwnerSchema.optional(),
-  version: z.string().min(1).max(64).optional(),
+  version: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /** The fields of a stored task the scripts index on; everything else is kept as the caller's JSON. */
@@ -93,7 +93,7 @@ export function isEntry(v: unknown): boolean {
     isEpoch(e.createdAt) &&
     isOptionalEpoch(e.expiresAt) &&
     isOptionalOwner(e.owner) &&
-    (e.version === undefined || (typeof e.version === "string" && e.version.length >= 1 && e.version.length <= 64))
+    (e.version === undefined || isVersion(e.version))
   );
 }
 

@@ -24,7 +24,7 @@ export function valueArgs(entry: StoreEntry): string[] {
     expires === undefined ? "" : String(expires),
     entry.owner ?? "",
     ttlMs,
-    entry.version ?? "",
+    entry.version === undefined ? "" : String(entry.version),
   ];
 }
 
@@ -37,7 +37,7 @@ function metaOf(fields: { c?: string; e?: string; o?: string; n?: string }): Sto
   const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
   if (fields.e !== undefined && fields.e !== "") meta.expiresAt = Number(fields.e);
   if (fields.o !== undefined && fields.o !== "") meta.owner = fields.o;
-  if (fields.n !== undefined && fields.n !== "") meta.version = fields.n;
+  if (fields.n !== undefined && fields.n !== "") meta.version = Number(fields.n);
   return meta;
 }
 

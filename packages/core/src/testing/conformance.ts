@@ -95,7 +95,7 @@ export function describeStoreConformance(
           createdAt: now,
           expiresAt: now + 60_000,
           owner: "owner-ü",
-          version: "0a1b2c3d4e5f",
+          version: 123_456_789,
         } satisfies Required<StoreEntry>;
         await store.set("k", full);
         expect(await store.get("k")).toEqual(full);
@@ -114,7 +114,7 @@ export function describeStoreConformance(
     it(
       "replaces an entry whole: nothing of the old one (expiry, owner) outlives an overwrite",
       withStores(async ({ store }) => {
-        await store.set("k", { data: "1", createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o", version: "v1" });
+        await store.set("k", { data: "1", createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o", version: 7 });
         await store.set("k", { data: "2", createdAt: 2 });
         const entry = await store.get("k");
         expect(entry).toMatchObject({ data: "2", createdAt: 2 });

@@ -18,10 +18,6 @@ const CLOSE_OBJECT = 0x7d;
 /** The text is not compact JSON as `encodeValue` writes it (whitespace, or not JSON at all). */
 class NotCompact extends Error {}
 
-function isSpace(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
 /** The index just past the string whose opening quote is at `at`. */
 function skipString(text: string, at: number): number {
   let end = at;
@@ -34,27 +30,41 @@ function skipString(text: string, at: number): number {
   }
 }
 
-/** The index just past the JSON value starting at `at`. */
+/**
+ * The index just past the JSON value starting at `at`. One tight loop: strings are skipped with `indexOf`
+ * (native), and anything at or below U+0020 outside a string (whitespace, or what JSON forbids) means the
+ * text is not compact.
+ */
 function skipValue(text: string, at: number): number {
   const first = text.charCodeAt(at);
   if (first === QUOTE) return skipString(text, at);
+  const n = text.length;
   if (first === OPEN_ARRAY || first === OPEN_OBJECT) {
     let depth = 0;
-    for (let i = at; i < text.length; i++) {
+    for (let i = at; i < n; i++) {
       const code = text.charCodeAt(i);
-      if (code === QUOTE) i = skipString(text, i) - 1;
-      else if (code === OPEN_ARRAY || code === OPEN_OBJECT) depth++;
+      if (code === QUOTE) {
+        let end = text.indexOf('"', i + 1);
+        while (end > 0 && text.charCodeAt(end - 1) === BACKSLASH) {
+          let backslashes = 1;
+          while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+          if (backslashes % 2 === 0) break;
+          end = text.indexOf('"', end + 1);
+        }
+        if (end < 0) throw new NotCompact();
+        i = end;
+      } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) depth++;
       else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
         if (--depth === 0) return i + 1;
-      } else if (isSpace(code)) throw new NotCompact();
+      } else if (code <= 0x20) throw new NotCompact();
     }
     throw new NotCompact();
   }
   let i = at;
-  for (; i < text.length; i++) {
+  for (; i < n; i++) {
     const code = text.charCodeAt(i);
     if (code === COMMA || code === CLOSE_ARRAY || code === CLOSE_OBJECT) break;
-    if (isSpace(code) || code === QUOTE || code === COLON) throw new NotCompact();
+    if (code <= 0x20 || code === QUOTE || code === COLON) throw new NotCompact();
   }
   if (i === at) throw new NotCompact();
   return i;
