@@ -17,6 +17,8 @@ import { MCP_TIMEOUT_MS, mcpV1Endpoint, mcpV2Handler } from "./mcp-endpoints.js"
 import { PAGE_HTML } from "./page.js";
 import { type HarnessOptions, HarnessOptionsSchema } from "./settings.js";
 import {
+  BigTableInput,
+  bigTable,
   FailMidwayInput,
   ForeverInput,
   failMidway,
@@ -82,6 +84,11 @@ export function createHarnessApp(cache: RefCache, options: HarnessOptions = {}):
     "/demo/quick",
     queryOf(QuickInput),
     withTimeoutFallback(cache, fallback, async (c) => quick(c.req.valid("query" as never))),
+  );
+  app.post(
+    "/demo/big-table",
+    queryOf(BigTableInput),
+    withTimeoutFallback(cache, fallback, async (c) => bigTable(c.req.valid("query" as never))),
   );
   app.post(
     "/demo/slow-count",

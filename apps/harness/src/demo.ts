@@ -1,23 +1,27 @@
 /**
- * The scripted demo `pnpm start` plays against a running harness: the same four scenarios (an inline
- * answer; pending → polled → complete; a failure; a cancel) through a real MCP client and through plain
- * HTTP, and a client that reconnects and follows its reference, telling a person what happens at each step.
+ * The scripted demo `pnpm start` plays against a running harness: the same five scenarios (an inline
+ * answer; pending → polled → complete; a failure; a cancel; a 50,000-row table answered as a preview and
+ * read back page by page) through a real MCP client and through plain HTTP, and a client that reconnects
+ * and follows its reference, telling a person what happens at each step.
  */
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { BIG_TABLE_ROWS, type BigTableRead, readBigTableOverHttp, readBigTableOverMcp } from "./big-table-demo.js";
 
 export interface DemoOutcome {
   scenario: string;
   via: string;
   /** What the caller got at once. */
-  immediate: "complete" | "pending" | "failed";
+  immediate: "complete" | "pending" | "failed" | "preview";
   /** The task's final status (or the inline answer's). */
   status: "complete" | "failed" | "cancelled";
   value?: unknown;
   error?: string;
   /** Progress percentages seen while following the work, in order. */
   progress: number[];
+  /** The big table read back page by page. */
+  bigTable?: BigTableRead;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -114,6 +118,9 @@ export async function mcpDemo(baseUrl: string, line: "v1" | "v2", log: (line: st
     await run("slow count", "slow_count", { to: 6, delayMs: 250 });
     await run("failure", "fail_midway", { steps: 6, delayMs: 400 });
     await run("cancel", "run_until_cancelled", { delayMs: 200 }, 3);
+    log(`\n▶ big table — ${via}: big_table({"rows":${BIG_TABLE_ROWS}})`);
+    const bigTable = await readBigTableOverMcp(call, log);
+    outcomes.push({ scenario: "big table", via, immediate: "preview", status: "complete", progress: [], bigTable });
   } finally {
     await client.close();
   }
@@ -197,6 +204,9 @@ export async function httpDemo(baseUrl: string, log: (line: string) => void): Pr
   await run("slow count", "/demo/slow-count?to=6&delayMs=250");
   await run("failure", "/demo/fail?steps=6&delayMs=400");
   await run("cancel", "/demo/forever?delayMs=200", true);
+  log(`\n▶ big table — ${via}: POST /demo/big-table?rows=${BIG_TABLE_ROWS}`);
+  const bigTable = await readBigTableOverHttp(baseUrl, log);
+  outcomes.push({ scenario: "big table", via, immediate: "complete", status: "complete", progress: [], bigTable });
   return outcomes;
 }
 

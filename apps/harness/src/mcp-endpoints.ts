@@ -11,6 +11,8 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { createMcpHandler, McpServer as McpServerV2 } from "@modelcontextprotocol/server";
 import { DEFAULT_SESSION_IDLE_MS } from "./settings.js";
 import {
+  BigTableInput,
+  bigTable,
   FailMidwayInput,
   ForeverInput,
   failMidway,
@@ -32,6 +34,9 @@ const DESCRIPTIONS = {
   slow_count: "Counts to `to`, one number every `delayMs` ms, reporting progress. Returns { count }.",
   fail_midway: "Works half its steps, then fails as an upstream service would.",
   run_until_cancelled: "Runs until cancelled, reporting a heartbeat.",
+  big_table:
+    "A table of `rows` rows { id, name, score } (1 to 200,000). A large table is answered with a preview and " +
+    "a refId; page through it with get_cached_result.",
 };
 
 /** A v2 `McpServer` with the demo tools over the shared cache (one per request, or one for stdio). */
@@ -49,6 +54,9 @@ export function buildV2Server(cache: RefCache): McpServerV2 {
     "run_until_cancelled",
     { description: DESCRIPTIONS.run_until_cancelled, inputSchema: ForeverInput },
     untilCancelled,
+  );
+  tools.registerTool("big_table", { description: DESCRIPTIONS.big_table, inputSchema: BigTableInput }, (args) =>
+    bigTable(args),
   );
   return server;
 }
@@ -190,6 +198,11 @@ export function mcpV1Endpoint(
         "run_until_cancelled",
         { description: DESCRIPTIONS.run_until_cancelled, inputSchema: ForeverInput.shape },
         (args, context) => untilCancelled(ForeverInput.parse(args), context),
+      );
+      tools.registerTool(
+        "big_table",
+        { description: DESCRIPTIONS.big_table, inputSchema: BigTableInput.shape },
+        (args) => bigTable(BigTableInput.parse(args)),
       );
       await server.connect(transport);
       const response = await transport.handleRequest(request);

@@ -1,6 +1,7 @@
 /**
  * The live page at `/`: every task of the harness, updated through Server-Sent Events, with a progress
- * bar, its age, a cancel button, and its result or error once done. Plain HTML, CSS and JS: no build.
+ * bar, its age, a cancel button, and a preview of its result (never the whole value, which may be
+ * megabytes) or its error once done. Plain HTML, CSS and JS: no build.
  */
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -60,6 +61,7 @@ const list = document.getElementById("tasks");
 const empty = document.getElementById("empty");
 const conn = document.getElementById("conn");
 const ACTIVE = new Set(["pending", "processing"]);
+const PREVIEW_CHARS = 600;
 
 function age(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -104,10 +106,13 @@ function render(task) {
     outcome.textContent = task.error ? task.status + ": " + task.error : task.status;
   } else if (task.status === "complete" && !el.dataset.fetched) {
     el.dataset.fetched = "1";
-    fetch("/refcache/refs/" + encodeURIComponent(task.refId)).then((r) => r.json()).then((body) => {
-      outcome.className = "outcome";
-      outcome.textContent = "result: " + JSON.stringify(body);
-    }, () => {});
+    // A preview, never the whole value: a result may be megabytes of JSON.
+    fetch("/refcache/refs/" + encodeURIComponent(task.refId) + "/preview?maxChars=" + PREVIEW_CHARS)
+      .then((r) => r.json()).then((body) => {
+        outcome.className = "outcome";
+        outcome.textContent = (body.complete ? "result: " : "result (preview of " + body.totalChars + " characters): ") +
+          JSON.stringify(body.preview);
+      }, () => {});
   }
   empty.hidden = tasks.size > 0;
   tick();

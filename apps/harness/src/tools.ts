@@ -1,6 +1,7 @@
 /**
  * The demo work the harness serves, once over HTTP and once over MCP: a quick answer, a count that
- * reports progress at every step, one that fails midway, and one that runs until it is cancelled.
+ * reports progress at every step, one that fails midway, one that runs until it is cancelled, and a
+ * table too big to answer whole (its answer is a preview and a reference to page through).
  */
 import * as z from "zod";
 
@@ -39,6 +40,15 @@ export const FailMidwayInput = z.strictObject({
   delayMs: z.number().int().min(0).max(60_000).default(200),
 });
 export const ForeverInput = z.strictObject({ delayMs: z.number().int().min(10).max(60_000).default(500) });
+export const BIG_TABLE_MAX_ROWS = 200_000;
+export const BigTableInput = z.strictObject({ rows: z.number().int().min(1).max(BIG_TABLE_MAX_ROWS) });
+
+/** One row of `big_table`. */
+export interface BigTableRow {
+  id: number;
+  name: string;
+  score: number;
+}
 
 /** Answers at once. */
 export async function quick({ text }: z.output<typeof QuickInput>): Promise<{ echo: string; length: number }> {
@@ -81,4 +91,19 @@ export async function untilCancelled(
     await sleep(delayMs, signal);
     await reportProgress({ message: `still running (beat ${beat})` });
   }
+}
+
+/**
+ * A table of `rows` rows, `{ id, name: "row " + id, score: (id * 7) % 100 }` with `id` the row's index:
+ * 50,000 rows are about 2 MB of compact JSON, far past what a client takes in one tool result.
+ */
+export async function bigTable(input: z.output<typeof BigTableInput>): Promise<{ rows: BigTableRow[] }> {
+  return makeBigTable(input.rows);
+}
+
+/** The table `big_table` answers, built at once (the demo checks what it reads back against it). */
+export function makeBigTable(rows: number): { rows: BigTableRow[] } {
+  const table: BigTableRow[] = new Array(rows);
+  for (let id = 0; id < rows; id++) table[id] = { id, name: `row ${id}`, score: (id * 7) % 100 };
+  return { rows: table };
 }

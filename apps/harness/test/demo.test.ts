@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarnessApp, type HarnessApp } from "../src/app.js";
 import { type DemoOutcome, httpDemo, mcpDemo, reconnectDemo } from "../src/demo.js";
 import { PortInUseError, type RunningServer, startServer } from "../src/server.js";
+import { makeBigTable } from "../src/tools.js";
 
 let cache: RefCache;
 let harness: HarnessApp;
@@ -20,14 +21,20 @@ afterAll(async () => {
 });
 
 /** The demo's outcomes, checked as a user would read the summary. */
-function expectScenarios(outcomes: DemoOutcome[]) {
+function expectScenarios(outcomes: DemoOutcome[], bigTableImmediate: "preview" | "complete" = "preview") {
   expect(outcomes.map((o) => [o.scenario, o.immediate, o.status])).toEqual([
     ["inline answer", "complete", "complete"],
     ["slow count", "pending", "complete"],
     ["failure", "pending", "failed"],
     ["cancel", "pending", "cancelled"],
+    ["big table", bigTableImmediate, "complete"],
   ]);
-  const [inline, count, failure, cancel] = outcomes;
+  const [inline, count, failure, cancel, big] = outcomes;
+  // 50,000 rows (~2 MB of JSON) read back exactly, in pages no larger than the default budget + envelope.
+  expect(big?.bigTable).toMatchObject({ exact: true, totalChars: JSON.stringify(makeBigTable(50_000)).length });
+  expect(big?.bigTable?.previewChars).toBeLessThanOrEqual(20_000);
+  expect(big?.bigTable?.pages).toBeGreaterThan(100);
+  expect(big?.bigTable?.largestAnswerChars).toBeLessThanOrEqual(20_000 + 1_000);
   expect(inline?.value).toMatchObject({ echo: "hello", length: 5 });
   expect(JSON.stringify(count?.value)).toContain('"count":6');
   expect(count?.progress.at(-1)).toBe(100);
@@ -52,7 +59,7 @@ describe("the scripted demo over real HTTP on a random port", () => {
   }, 30_000);
 
   it("through plain HTTP: 200, or 202 + Location, SSE, DELETE", async () => {
-    expectScenarios(await httpDemo(server.url, () => {}));
+    expectScenarios(await httpDemo(server.url, () => {}), "complete");
   }, 30_000);
 
   it("answers bad demo input with 400 problem+json and starts nothing", async () => {
@@ -75,6 +82,25 @@ describe("the scripted demo over real HTTP on a random port", () => {
     while (!text.includes('"echo"') && !text.includes("event: task")) text += (await reader.read()).value ?? "";
     expect(text).toContain("event: task");
     controller.abort();
+  });
+
+  it("answers POST /demo/big-table with the whole table and a Content-Location to it, bad rows with 400", async () => {
+    const response = await fetch(new URL("/demo/big-table?rows=3", server.url), { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      rows: [
+        { id: 0, name: "row 0", score: 0 },
+        { id: 1, name: "row 1", score: 7 },
+        { id: 2, name: "row 2", score: 14 },
+      ],
+    });
+    const location = response.headers.get("content-location") as string;
+    expect(location).toMatch(/^\/refcache\/refs\//);
+    expect(await (await fetch(new URL(location, server.url))).json()).toEqual(makeBigTable(3));
+    for (const rows of ["0", "200001", "1.5", "lots"]) {
+      const bad = await fetch(new URL(`/demo/big-table?rows=${rows}`, server.url), { method: "POST" });
+      expect(bad.status, rows).toBe(400);
+    }
   });
 
   it("refuses a port that is taken with a clear error", async () => {

@@ -51,7 +51,7 @@ describe.skipIf(executablePath === undefined && process.env.CI !== "true")("the 
     await cache?.close();
   });
 
-  it("shows slow_count's bar moving to 100 %, and a cancelled task as cancelled", async () => {
+  it("shows slow_count's bar moving to 100 %, a cancelled task as cancelled, and a big table as a short preview", async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 860 } });
     await page.goto(server.url);
     await page.getByText("live · updates stream from the server").waitFor();
@@ -91,6 +91,25 @@ describe.skipIf(executablePath === undefined && process.env.CI !== "true")("the 
     await expect.poll(() => foreverCard.getAttribute("data-status")).toBe("cancelled");
     expect(await foreverCard.locator(".badge").textContent()).toBe("cancelled");
     expect((await cache.getTask(((await forever.json()) as { refId: string }).refId))?.status).toBe("cancelled");
+
+    // A 50,000-row table (about 2 MB of JSON) shows as a short preview; the page never loads the whole value.
+    const bodies: number[] = [];
+    page.on("response", (r) => {
+      if (r.url().includes("/refcache/refs/"))
+        void r.body().then(
+          (b) => bodies.push(b.length),
+          () => {},
+        );
+    });
+    const big = await fetch(new URL("/demo/big-table?rows=50000", server.url), { method: "POST" });
+    const bigRef = decodeURIComponent((big.headers.get("content-location") as string).split("/").at(-1) as string);
+    const bigCard = page.locator(`article[data-ref-id="${bigRef}"]`);
+    await expect.poll(() => bigCard.locator(".outcome").textContent(), { timeout: 15_000 }).toContain("preview of");
+    const shown = (await bigCard.locator(".outcome").textContent()) as string;
+    expect(shown).toContain(`result (preview of ${(await big.text()).length} characters)`);
+    expect(shown.length).toBeLessThan(1_000);
+    await expect.poll(() => bodies.length).toBeGreaterThan(0);
+    expect(Math.max(...bodies)).toBeLessThan(2_000);
 
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: `${outputDir}live-page.png`, fullPage: true });

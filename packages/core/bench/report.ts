@@ -1,7 +1,8 @@
 /**
  * The last lines of `pnpm bench`: the ratios the issue sets targets for. Lifecycle throughput, heap bytes
  * per finished task and the longest event-loop block of a clean-up come from probes run in fresh
- * processes; the 1 MB read from the vitest bench report just written (medians).
+ * processes; the 1 MB read and the 10 MB preview and paging from the vitest bench report just written
+ * (medians).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -104,3 +105,13 @@ console.log(
   `cleanup max block: ${fmt(cleanup.maxBlockMs, 1)} ms ${blockKind}, ${cleanup.tasks} finished tasks in ${cleanup.cleanupMs} ms (target ≤ 10: ${mark(cleanup.maxBlockMs <= 10)}; longest wall gap ${fmt(cleanup.maxWallGapMs, 1)} ms, longest GC pause ${fmt(cleanup.maxGcPauseMs, 1)} ms)`,
 );
 console.log(`1 MB get: ${fmt(getSpeedup, 1)}× faster than structuredClone (target ≥ 3×: ${mark(getSpeedup >= 3)})`);
+
+// A 10 MB value handed out in pieces (paging.bench.ts): each run cold, on a new RefCache over the same store.
+const previewRatio = median("RefCache preview 10 MB (cold)") / median("JSON.parse 10 MB");
+const pagingRatio = median("RefCache page 10 MB to the end (cold, 20,000-char pages)") / median("RefCache get 10 MB");
+console.log(
+  `10 MB preview: ${fmt(previewRatio)}× one JSON.parse of its text (target ≤ 2×: ${mark(previewRatio <= 2)})`,
+);
+console.log(
+  `10 MB paged to the end (20,000-char pages, memory store): ${fmt(pagingRatio)}× one full get (target ≤ 3×: ${mark(pagingRatio <= 3)})`,
+);

@@ -9,6 +9,12 @@ import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
 import { MemoryStore, type Store } from "./store.js";
 import type { TaskStore } from "./task-store.js";
+import {
+  DEFAULT_MAX_VALUE_BYTES,
+  type ResolvedValueBudget,
+  serverValueBudget,
+  ValueBudgetSchema,
+} from "./values/value-budget.js";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -51,6 +57,14 @@ export const RefCacheOptionsSchema = z.strictObject({
       "taskStore must implement the TaskStore interface",
     )
     .optional(),
+  /**
+   * How big an answer clients are handed at once (`maxChars`, default 20,000 characters of compact JSON),
+   * how big a whole value they may ask for (`maxFullChars`, default 40,000) and how sizes are counted
+   * (`measure`, default UTF-16 code units). Adapters apply it; `get` in server code stays unbounded.
+   */
+  valueBudget: ValueBudgetSchema.optional(),
+  /** Largest value stored (UTF-8 bytes of its JSON text); larger ones are refused with VALIDATION_ERROR. */
+  maxValueBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_VALUE_BYTES),
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
 
@@ -96,6 +110,8 @@ export class CacheContext {
   readonly defaultTtlMs: number | null;
   readonly taskLeaseMs: number;
   readonly maxActiveTasks: number | undefined;
+  readonly valueBudget: ResolvedValueBudget;
+  readonly maxValueBytes: number;
   readonly #instanceId: string | undefined;
   #randomInstanceId: string | undefined;
   readonly store: Store;
@@ -123,6 +139,8 @@ export class CacheContext {
     this.defaultTtlMs = parsed.defaultTtlMs;
     this.taskLeaseMs = parsed.taskLeaseMs;
     this.maxActiveTasks = parsed.maxActiveTasks;
+    this.valueBudget = serverValueBudget(parsed.valueBudget);
+    this.maxValueBytes = parsed.maxValueBytes;
     this.#instanceId = parsed.instanceId;
     this.#clock = parsed.clock ?? systemClock;
     const { store, taskStore } = parsed;

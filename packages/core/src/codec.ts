@@ -238,6 +238,10 @@ export function encodeValue(value: unknown, refId?: string): string {
     if (error instanceof Refusal) {
       throw new ValidationError("value", [{ path: error.path, message: error.message, code: "invalid_value" }], refId);
     }
+    // Text longer than the runtime's longest string: too large to store under any maxValueBytes.
+    if (error instanceof RangeError && !error.message.includes("call stack")) {
+      throw ValidationError.single("value", "the value is too large to encode as JSON text", "too_big", refId);
+    }
     // A getter or proxy that throws while being read: say so without quoting what it threw.
     throw ValidationError.single("value", "the value could not be read (a getter or proxy threw)", "custom", refId);
   }

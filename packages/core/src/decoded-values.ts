@@ -4,6 +4,7 @@
  * JSON text again. Bounded by the text length of what it keeps, least recently read dropped first.
  */
 import { decodeValue } from "./codec.js";
+import { JsonTextIndex } from "./values/json-text-index.js";
 
 /** Values whose JSON text is at least this long keep their decoded tree. */
 export const DECODED_MIN_LENGTH = 64 * 1024;
@@ -33,10 +34,81 @@ export function copyDecoded(value: unknown): unknown {
   return out;
 }
 
+/**
+ * Most JSON text whose trees are kept at once for previews and pages, which read a value in many small
+ * calls; the tree read last is kept even when larger, so paging any value to its end parses it once. The
+ * text is kept beside the tree (for a memory store it is the stored string itself, not a copy).
+ */
+export const PAGED_BUDGET_LENGTH = 16 * 1024 * 1024;
+
+/**
+ * A value kept for previews and pages, which read it in many small calls: its stored JSON text, with an
+ * index of where its arrays' items lie (array pages are cut from the text), and its decoded tree, made
+ * on first need (previews, and pages of anything but an array). Both are only read, never handed out.
+ */
+export class PagedTree {
+  readonly index: JsonTextIndex;
+  #tree: unknown;
+  #decoded = false;
+
+  constructor(
+    readonly version: string,
+    readonly text: string,
+  ) {
+    this.index = new JsonTextIndex(text);
+  }
+
+  /** Length of the JSON text: the value's size in compact JSON characters. */
+  get length(): number {
+    return this.text.length;
+  }
+
+  get tree(): unknown {
+    if (!this.#decoded) {
+      this.#tree = decodeValue(this.text);
+      this.#decoded = true;
+    }
+    return this.#tree;
+  }
+}
+
 export class DecodedValues {
   /** By key, in order of last read: the text a tree was decoded from, and the tree (never handed out). */
   readonly #trees = new Map<string, { data: string; tree: unknown }>();
   #length = 0;
+  /** Trees being previewed or paged, by key, in order of last read; only values read that way are here. */
+  readonly #paged = new Map<string, PagedTree>();
+  #pagedLength = 0;
+
+  /** The tree kept for paging `key` at `version`, if any. */
+  pagedTree(key: string, version: string): PagedTree | undefined {
+    const kept = this.#paged.get(key);
+    if (kept === undefined || kept.version !== version) return undefined;
+    this.#paged.delete(key);
+    this.#paged.set(key, kept);
+    return kept;
+  }
+
+  /** Keeps `data` (the value under `key` at `version`) for further previews and pages. */
+  keepPaged(key: string, version: string, data: string): PagedTree {
+    this.#forgetPaged(key);
+    const kept = new PagedTree(version, data);
+    this.#paged.set(key, kept);
+    this.#pagedLength += kept.length;
+    for (const [oldest, entry] of this.#paged) {
+      if (this.#pagedLength <= PAGED_BUDGET_LENGTH || oldest === key) break;
+      this.#paged.delete(oldest);
+      this.#pagedLength -= entry.length;
+    }
+    return kept;
+  }
+
+  #forgetPaged(key: string): void {
+    const kept = this.#paged.get(key);
+    if (kept === undefined) return;
+    this.#paged.delete(key);
+    this.#pagedLength -= kept.length;
+  }
 
   /** The value `data` (stored under `key`) encodes, as a fresh copy. */
   decode(key: string, data: string): unknown {
@@ -62,6 +134,7 @@ export class DecodedValues {
 
   /** Drops the tree kept for `key` (its value was replaced or deleted). */
   forget(key: string): void {
+    this.#forgetPaged(key);
     const kept = this.#trees.get(key);
     if (kept === undefined) return;
     this.#trees.delete(key);
@@ -72,6 +145,8 @@ export class DecodedValues {
   clear(): void {
     this.#trees.clear();
     this.#length = 0;
+    this.#paged.clear();
+    this.#pagedLength = 0;
   }
 
   /** A copy of `tree`; should it be too deep to copy on the stack, a parse of its text instead. */

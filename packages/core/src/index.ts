@@ -46,6 +46,7 @@ export {
   TaskStatusSchema,
   TERMINAL_STATUSES,
   TtlSchema,
+  versionOf,
 } from "./models.js";
 export {
   ANONYMOUS_OWNER,
@@ -94,3 +95,26 @@ export {
   type TimeoutFallbackResult,
 } from "./timeout-fallback.js";
 export { canTransition, TASK_TRANSITIONS } from "./transitions.js";
+export { appendJsonPointer, isJsonPointer, parseJsonPointer, resolveJsonPointer } from "./values/json-pointer.js";
+export { type Measure, measureValue } from "./values/measure.js";
+export { type PageValueOptions, pageValue, type ValuePage } from "./values/page.js";
+export { type PreviewResult, type PreviewValueOptions, previewValue } from "./values/preview.js";
+export {
+  DEFAULT_MAX_CHARS,
+  DEFAULT_MAX_FULL_CHARS,
+  DEFAULT_MAX_VALUE_BYTES,
+  MIN_MAX_CHARS,
+  type ResolvedValueBudget,
+  resolveValueBudget,
+  type ValueBudget,
+  ValueBudgetSchema,
+} from "./values/value-budget.js";
+export {
+  type PageOptions,
+  PageOptionsSchema,
+  type PreviewOptions,
+  PreviewOptionsSchema,
+  ValuePageSchema,
+  type ValuePreview,
+  ValuePreviewSchema,
+} from "./values/value-schemas.js";

@@ -189,15 +189,28 @@ export interface CacheEntryInfo {
   createdAt: number;
   expiresAt?: number;
   owner?: string;
+  /** Names this write of the value; changes on every write (use it as an HTTP `ETag`). */
+  version: string;
 }
 
 /** The public metadata of an entry stored under `key`. */
 export function cacheEntryInfo(
   key: string,
-  entry: { createdAt: number; expiresAt?: number; owner?: string },
+  entry: { createdAt: number; expiresAt?: number; owner?: string; version?: number },
 ): CacheEntryInfo {
-  const info: CacheEntryInfo = { key, createdAt: entry.createdAt };
+  const info: CacheEntryInfo = { key, createdAt: entry.createdAt, version: versionOf(entry) };
   if (entry.expiresAt !== undefined) info.expiresAt = entry.expiresAt;
   if (entry.owner !== undefined) info.owner = entry.owner;
   return info;
+}
+
+/**
+ * The version of a stored entry, as text: its write time and the random number it was written with, in
+ * base 36 (`<createdAt>-<version>`); for an entry written before versions existed, `t<createdAt>`, which
+ * no written version can equal. Two writes share a version only if they share the millisecond and the
+ * random number (one chance in 2³⁰).
+ */
+export function versionOf(entry: { createdAt: number; version?: number }): string {
+  const time = entry.createdAt.toString(36);
+  return entry.version === undefined ? `t${time}` : `${time}-${entry.version.toString(36)}`;
 }

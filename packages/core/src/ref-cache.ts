@@ -32,6 +32,9 @@ import type {
 import { TaskRegistry } from "./task-registry.js";
 import type { TaskStore } from "./task-store.js";
 import { ValueCache } from "./value-cache.js";
+import type { ValuePage } from "./values/page.js";
+import type { ResolvedValueBudget } from "./values/value-budget.js";
+import type { PageOptions, PreviewOptions, ValuePreview } from "./values/value-schemas.js";
 import { weakRef } from "./weak.js";
 
 const WaitOptionsSchema = z.strictObject({
@@ -80,6 +83,14 @@ export class RefCache {
   }
   get maxActiveTasks(): number | undefined {
     return this.#ctx.maxActiveTasks;
+  }
+  /** The budget of answers handed to clients (`valueBudget` option, defaults filled in). */
+  get valueBudget(): ResolvedValueBudget {
+    return this.#ctx.valueBudget;
+  }
+  /** Largest value stored (UTF-8 bytes of its JSON text). */
+  get maxValueBytes(): number {
+    return this.#ctx.maxValueBytes;
   }
   /** Names this instance in change events. */
   get instanceId(): string {
@@ -136,6 +147,25 @@ export class RefCache {
   /** Whether a live value visible to the owner is stored under `key`, without reading it where the store allows. */
   has(key: string, options: ReadOptions = {}): Promise<boolean> {
     return this.#values.has(key, options);
+  }
+
+  /**
+   * A preview of the value under `key` that fits `maxChars` (default `valueBudget.maxChars`): its shape
+   * kept, arrays sampled, strings cut, everything left out marked in place; `complete` when it is the
+   * whole value. `undefined` when there is no value, it expired, or it belongs to another owner.
+   */
+  preview(key: string, options: PreviewOptions = {}): Promise<ValuePreview | undefined> {
+    return this.#values.preview(key, options);
+  }
+
+  /**
+   * One page of the value under `key`, or of the part `path` (a JSON Pointer) names, of at most `maxChars`
+   * (default `valueBudget.maxChars`); pass `nextCursor` back as `cursor` for the next one. Joining the
+   * pages gives the value back exactly (see `ValuePage`). A malformed or stale cursor, a path that does not
+   * resolve or a page past the end is a ValidationError; `undefined` as for `preview`.
+   */
+  page(key: string, options: PageOptions = {}): Promise<ValuePage | undefined> {
+    return this.#values.page(key, options);
   }
 
   /** Deletes the value under `key`; returns whether there was one. A running task's key cannot be deleted. */

@@ -14,6 +14,13 @@ export interface StoreEntry {
   expiresAt?: number;
   /** Who the value belongs to; absent means anyone. */
   owner?: string;
+  /**
+   * Names this write of the value together with `createdAt`: a random whole number below 2³⁰, new on every
+   * write (small, so an entry holds it without an allocation). Page cursors and HTTP `ETag`s are bound to
+   * `versionOf(entry)`. Core writes it on every entry and a store must keep it; entries written before it
+   * existed have none, and `versionOf` derives their version from `createdAt` alone.
+   */
+  version?: number;
 }
 
 /** An entry's bookkeeping without its value. */
@@ -72,10 +79,12 @@ export class MemoryStore implements Store {
 
   /** `set`, done before it returns (for callers in this process, such as the memory task store). */
   setNow(key: string, entry: StoreEntry): void {
-    const { data, createdAt, expiresAt, owner } = entry;
+    const { data, createdAt, expiresAt, owner, version } = entry;
     if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
     // Built as one literal, so the fields sit in the object itself (adding one later costs a side array).
-    const copy: StoreEntry = expiresAt === undefined ? { data, createdAt } : { data, createdAt, expiresAt };
+    let copy: StoreEntry;
+    if (version === undefined) copy = expiresAt === undefined ? { data, createdAt } : { data, createdAt, expiresAt };
+    else copy = expiresAt === undefined ? { data, createdAt, version } : { data, createdAt, expiresAt, version };
     if (owner !== undefined) copy.owner = owner;
     this.#entries.set(key, copy);
   }

@@ -4,8 +4,8 @@
  */
 import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
-import { DecodedValues } from "./decoded-values.js";
-import { KeyOwnedByTaskError, parseOrThrow } from "./errors.js";
+import { DecodedValues, type PagedTree } from "./decoded-values.js";
+import { KeyOwnedByTaskError, parseOrThrow, ValidationError } from "./errors.js";
 import {
   type CacheEntryInfo,
   cacheEntryInfo,
@@ -15,9 +15,32 @@ import {
   RefIdSchema,
   type SetOptions,
   SetOptionsSchema,
+  versionOf,
 } from "./models.js";
 import { assertMayWrite, isVisibleTo } from "./owner.js";
 import type { StoreEntry, StoreEntryMeta } from "./store.js";
+import { pageStored, type ValuePage } from "./values/page.js";
+import { previewValue } from "./values/preview.js";
+import {
+  type PageOptions,
+  PageOptionsSchema,
+  type PreviewOptions,
+  PreviewOptionsSchema,
+  type ValuePreview,
+} from "./values/value-schemas.js";
+
+/** UTF-8 length of `text`, counting only as far as needed to tell whether it exceeds `max`. */
+function exceedsBytes(text: string, max: number): boolean {
+  if (text.length > max) return true;
+  if (text.length * 3 <= max) return false;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // A surrogate pair is four bytes, two per half.
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
+  }
+  return bytes > max;
+}
 
 export class ValueCache {
   readonly #ctx: CacheContext;
@@ -35,9 +58,19 @@ export class ValueCache {
   /** Encodes `value` into an entry for `key` (throws ValidationError for what is not JSON data). */
   entryFor(key: string, value: unknown, ttlMs: number | null | undefined, owner: string | undefined): StoreEntry {
     const data = encodeValue(value, key);
+    if (exceedsBytes(data, this.#ctx.maxValueBytes)) {
+      throw ValidationError.single(
+        "value",
+        `the value's JSON text is larger than maxValueBytes (${this.#ctx.maxValueBytes} bytes)`,
+        "too_big",
+        key,
+      );
+    }
     const createdAt = this.#ctx.now();
     const ttl = ttlMs === undefined ? this.#ctx.defaultTtlMs : ttlMs;
-    const entry: StoreEntry = { data, createdAt };
+    // A new version on every write: page cursors and ETags made for the old value then no longer match.
+    // Not from the CSPRNG: a version need not be secret, only differ from the last one.
+    const entry: StoreEntry = { data, createdAt, version: Math.floor(Math.random() * 2 ** 30) };
     if (ttl !== null) entry.expiresAt = createdAt + ttl;
     if (owner !== undefined) entry.owner = owner;
     return entry;
@@ -87,6 +120,62 @@ export class ValueCache {
     await this.#ctx.storeCall(id, () => this.#ctx.store.delete(id));
     this.#decoded.forget(id);
     return true;
+  }
+
+  /**
+   * A preview of the value under `key` within `maxChars` (default the cache's budget); `undefined` when
+   * there is none, it expired, or it is not visible to `owner`.
+   */
+  async preview(key: string, options: PreviewOptions = {}): Promise<ValuePreview | undefined> {
+    const id = parseOrThrow(RefIdSchema, key, "key");
+    const { maxChars, owner } = parseOrThrow(PreviewOptionsSchema, options, "preview options", id);
+    const kept = await this.#pagedTree(id, owner);
+    if (kept === undefined) return undefined;
+    const { measure } = this.#ctx.valueBudget;
+    const budget = maxChars ?? this.#ctx.valueBudget.maxChars;
+    // The stored text is the value's compact JSON: its length, or its measure, is the whole value's size.
+    const result = previewValue(kept.tree, {
+      maxChars: budget,
+      measure,
+      totalChars: measure === undefined ? kept.length : measure(kept.text),
+    });
+    return { refId: id, ...result, maxChars: budget, version: kept.version };
+  }
+
+  /** A page of the value under `key` (see `pageValue`); `undefined` as for `preview`. */
+  async page(key: string, options: PageOptions = {}): Promise<ValuePage | undefined> {
+    const id = parseOrThrow(RefIdSchema, key, "key");
+    const opts = parseOrThrow(PageOptionsSchema, options, "page options", id);
+    const kept = await this.#pagedTree(id, opts.owner);
+    if (kept === undefined) return undefined;
+    return pageStored(kept, {
+      refId: id,
+      cursor: opts.cursor,
+      path: opts.path,
+      maxChars: opts.maxChars ?? this.#ctx.valueBudget.maxChars,
+      measure: this.#ctx.valueBudget.measure,
+    });
+  }
+
+  /**
+   * The decoded tree of the value under `id`, read through `#read` (so the same owner and expiry rule
+   * applies), kept for the next pages: with a store that has `stat`, a page of a kept value reads only
+   * its bookkeeping to check the version.
+   */
+  async #pagedTree(id: string, owner: string | undefined): Promise<PagedTree | undefined> {
+    const options = owner === undefined ? {} : { owner };
+    const { store } = this.#ctx;
+    const stat = store.stat;
+    if (stat !== undefined) {
+      const meta = await this.#read(id, options, (k) => stat.call(store, k));
+      if (meta === undefined) return undefined;
+      const kept = this.#decoded.pagedTree(id, versionOf(meta));
+      if (kept !== undefined) return kept;
+    }
+    const entry = await this.#read(id, options, (k) => store.get(k));
+    if (entry === undefined) return undefined;
+    const version = versionOf(entry);
+    return this.#decoded.pagedTree(id, version) ?? this.#decoded.keepPaged(id, version, entry.data);
   }
 
   /** Reads through `fetch`, hiding what is expired or belongs to another owner. */

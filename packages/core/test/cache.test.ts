@@ -8,7 +8,12 @@ describe("set / get / has / delete", () => {
   it("stores and returns values", async () => {
     const { cache, clock } = makeCache();
     const info = await cache.set("k", { a: [1, 2] });
-    expect(info).toEqual({ key: "k", createdAt: clock.time, expiresAt: clock.time + 3_600_000 });
+    expect(info).toEqual({
+      key: "k",
+      createdAt: clock.time,
+      expiresAt: clock.time + 3_600_000,
+      version: expect.stringMatching(/^[0-9a-z]+-[0-9a-z]+$/),
+    });
     expect(await cache.get("k")).toEqual({ a: [1, 2] });
     expect(await cache.has("k")).toBe(true);
     expect(await cache.delete("k")).toBe(true);
@@ -131,7 +136,11 @@ describe("TTL", () => {
   it("reports entry timestamps", async () => {
     const { cache, clock } = makeCache();
     await cache.set("k", "v", { ttlMs: null });
-    expect(await cache.getEntry("k")).toEqual({ key: "k", value: "v", createdAt: clock.time });
+    const entry = await cache.getEntry("k");
+    expect(entry).toEqual({ key: "k", value: "v", createdAt: clock.time, version: expect.any(String) });
+    // A new write is a new version (page cursors and ETags are bound to it).
+    await cache.set("k", "v", { ttlMs: null });
+    expect((await cache.getEntry("k"))?.version).not.toBe(entry?.version);
   });
 });
 

@@ -87,7 +87,7 @@ describe("2026-07-28 extension shape", () => {
       result: {
         resultType: "complete",
         structuredContent: { rows: 2 },
-        content: [{ type: "text", text: JSON.stringify({ rows: 2 }, null, 2) }],
+        content: [{ type: "text", text: JSON.stringify({ rows: 2 }) }],
       },
     });
     expect(toDetailedTaskV2(task({ status: "failed", error: "boom" }), { ttlMs: 1000 })).toMatchObject({

@@ -49,7 +49,7 @@ describe("polling tool inputs", () => {
 describe("tool results", () => {
   it("answer a value inline as structuredContent and text; non-objects are wrapped in { value }", () => {
     expect(valueToolResult({ a: 1 })).toEqual({
-      content: [{ type: "text", text: '{\n  "a": 1\n}' }],
+      content: [{ type: "text", text: '{"a":1}' }],
       structuredContent: { a: 1 },
     });
     expect(valueToolResult("plain")).toEqual({

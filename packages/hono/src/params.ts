@@ -33,7 +33,7 @@ export const TaskListQuerySchema = z.object({
 });
 export type TaskListQuery = z.output<typeof TaskListQuerySchema>;
 
-function parseParams<S extends z.ZodType>(schema: S, value: unknown, target: "param" | "query"): z.output<S> {
+export function parseParams<S extends z.ZodType>(schema: S, value: unknown, target: "param" | "query"): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({ ...issue, path: [target, ...issue.path] }));

@@ -1,10 +1,11 @@
 /**
- * `GET /refs/:refId`: the stored value as JSON, or a problem that tells the client why there is none —
- * unknown or foreign (404), the task is still running or ended without a value (409), or the finished
- * task's value has expired (410).
+ * `GET /refs/:refId`: the stored value as JSON with its `ETag`, or a problem that tells the client why
+ * there is none — unknown or foreign (404), the task is still running or ended without a value (409), or
+ * the finished task's value has expired (410).
  */
 import type { RefCache } from "@mcp-refcache/core";
 import type { Context } from "hono";
+import { revalidate } from "./etag.js";
 import { problemResponse } from "./problem.js";
 import { type RequestScope, visibleTask } from "./scope.js";
 
@@ -17,10 +18,19 @@ export async function readResult(
 ): Promise<Response> {
   const entry = await cache.getEntry(refId, scope.core);
   if (entry !== undefined) {
-    // Values are never more public than their owner; a value with an expiry must not outlive it in a cache.
-    c.header("Cache-Control", "private, no-store");
-    return c.json(entry.value as never);
+    return revalidate(c, entry.version) ?? c.json(entry.value as never);
   }
+  return missingValueResponse(cache, c, refId, scope, retryAfterSeconds);
+}
+
+/** Why no value is there for this caller: the problem the value routes answer. */
+export async function missingValueResponse(
+  cache: RefCache,
+  c: Context,
+  refId: string,
+  scope: RequestScope,
+  retryAfterSeconds: number,
+): Promise<Response> {
   const instance = c.req.path;
   const task = await visibleTask(cache, refId, scope);
   if (task === undefined) {

@@ -11,6 +11,8 @@ import { readResult } from "./result.js";
 import { requestScope, visibleTask } from "./scope.js";
 import { taskEventsResponse } from "./task-events.js";
 import { taskResponse } from "./task-response.js";
+import { asksForPage, valuePageQuery } from "./value-params.js";
+import { addValueRoutes, readValuePage } from "./value-routes.js";
 
 export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptions = {}): Hono {
   const cacheOf = cacheGetter(source);
@@ -57,10 +59,15 @@ export function refCacheRoutes(source: CacheSource, options: RefCacheRoutesOptio
     return taskResponse(c, task, retryAfterSeconds);
   });
 
-  app.get("/refs/:refId", refIdParam, async (c) => {
+  const values = { cacheOf, scope, retryAfterSeconds };
+  // The whole value for programs; with cursor, path or maxChars, one page of it.
+  app.get("/refs/:refId", refIdParam, valuePageQuery, async (c) => {
     const { refId } = c.req.valid("param");
+    const query = c.req.valid("query");
+    if (asksForPage(query)) return readValuePage(values, c, refId, query);
     return readResult(cacheOf(), c, refId, scope(c), retryAfterSeconds);
   });
+  addValueRoutes(app, values);
 
   return app;
 }

@@ -21,7 +21,8 @@ describe("GET /refs/:refId", () => {
     const response = await app.request("/refcache/refs/r-1");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(response.headers.get("cache-control")).toBe("private, no-store");
+    expect(response.headers.get("cache-control")).toBe("private, no-cache");
+    expect(response.headers.get("etag")).toMatch(/^"[^"]+"$/);
     expect(await response.json()).toEqual({ rows: [1, 2, 3] });
   });
 

@@ -4,7 +4,7 @@
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
 import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
-import { type McpTaskTiming, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
+import { type McpTaskTiming, type McpValueBudget, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, ServerContext, ToolAnnotations } from "@modelcontextprotocol/server";
 import type * as z from "zod";
 import type { ResolvedServerOptions, ToolTiming } from "./options.js";
@@ -43,6 +43,8 @@ export interface CachedToolSettings {
   /** This tool's timeout and result TTL, already merged with the server-wide ones. */
   timeoutMs: number;
   ttlMs: number | null | undefined;
+  /** This tool's `valueBudget` (over the server-wide one). */
+  valueBudget: McpValueBudget | undefined;
   /** What a native task reports at creation. */
   taskTiming: McpTaskTiming;
 }
@@ -92,6 +94,8 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       pollIntervalMs: server.pollIntervalMs,
       names: server.names,
       refId,
+      ...(server.valueBudget === undefined ? {} : { valueBudget: server.valueBudget }),
+      ...(settings.valueBudget === undefined ? {} : { toolValueBudget: settings.valueBudget }),
       ...(ttlMs === undefined ? {} : { ttlMs }),
       ...scope,
     }).finally(() => {

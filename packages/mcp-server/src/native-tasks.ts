@@ -5,7 +5,7 @@
  * and `tasks/cancel` to handlers registered that way.
  */
 import type { RefCache, TaskInfo } from "@mcp-refcache/core";
-import { type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
+import { answerBudget, type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
 import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import type { ResolvedServerOptions } from "./options.js";
@@ -43,7 +43,9 @@ export function registerNativeTaskHandlers(
   server.server.setRequestHandler("tasks/get", { params: TaskIdParamsSchema }, async ({ taskId }, ctx) => {
     const { task, owner } = await lookup(taskId, ctx);
     const value = task.status === "complete" ? await asProtocol(() => readValue(cache, taskId, owner)) : undefined;
-    return { ...toDetailedTaskV2(task, timingOf(task), value) };
+    // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
+    const answer = { budget: answerBudget(cache, options.valueBudget), names: options.names };
+    return { ...toDetailedTaskV2(task, timingOf(task), value, answer) };
   });
 
   server.server.setRequestHandler("tasks/cancel", { params: TaskIdParamsSchema }, async ({ taskId }, ctx) => {

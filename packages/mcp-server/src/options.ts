@@ -3,7 +3,13 @@
  * fails at registration time with a ValidationError naming it, never in the middle of a tool call.
  */
 import { TtlSchema, ValidationError } from "@mcp-refcache/core";
-import { type PollingToolNames, PollingToolNamesSchema, ToolNameSchema } from "@mcp-refcache/core/mcp";
+import {
+  type McpValueBudget,
+  McpValueBudgetSchema,
+  type PollingToolNames,
+  PollingToolNamesSchema,
+  ToolNameSchema,
+} from "@mcp-refcache/core/mcp";
 import type { ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
@@ -24,8 +30,16 @@ const timing = {
   ttlMs: TtlSchema.optional(),
 };
 
+/**
+ * Answer budget over the cache's `valueBudget`: `{ maxChars?, maxFullChars? }`, or `false` to answer
+ * values whole whatever their size. On the server: every tool, the polling tools and `tasks/get`; on a
+ * tool: that tool's inline answers.
+ */
+const valueBudget = McpValueBudgetSchema.optional();
+
 export const RefCacheServerOptionsSchema = z.strictObject({
   ...timing,
+  valueBudget,
   /** Polling interval suggested to clients, in tasks and pending references (ms). */
   pollIntervalMs: z.number().int().positive().optional(),
   /** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
@@ -42,6 +56,7 @@ export interface ResolvedServerOptions {
   pollIntervalMs: number;
   /** The owner a request acts for: always a string (a resolver's `undefined` is the anonymous owner). */
   owner: (ctx: ServerContext) => string;
+  valueBudget: McpValueBudget | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2_000;
@@ -56,11 +71,12 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
     ttlMs: parsed.ttlMs,
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     owner: (ctx) => ownerOf(resolver, ctx),
+    valueBudget: parsed.valueBudget,
   };
 }
 
 /** Per-tool overrides of the server-wide timing. */
-export const ToolTimingSchema = z.strictObject(timing);
+export const ToolTimingSchema = z.strictObject({ ...timing, valueBudget });
 export type ToolTiming = z.input<typeof ToolTimingSchema>;
 
 /** What `registerTool` checks before it registers anything. */

@@ -6,6 +6,7 @@
  */
 import type { RefCache } from "@mcp-refcache/core";
 import {
+  answerBudget,
   answerCachedResult,
   answerCancelTask,
   answerTaskStatus,
@@ -21,7 +22,10 @@ type Answer = (cache: PollingCache, args: unknown, context: PollingContext) => P
 
 export function registerPollingTools(server: McpServer, cache: RefCache, options: ResolvedServerOptions): void {
   const { names } = options;
-  const definitions = pollingToolDefinitions(names);
+  const definitions = pollingToolDefinitions(names, {
+    ttlMs: options.ttlMs === undefined ? cache.defaultTtlMs : options.ttlMs,
+    budget: answerBudget(cache, options.valueBudget),
+  });
   const tools: [keyof typeof definitions, Answer][] = [
     ["status", answerTaskStatus],
     ["result", answerCachedResult],
@@ -32,8 +36,13 @@ export function registerPollingTools(server: McpServer, cache: RefCache, options
     server.registerTool(
       name,
       { description, inputSchema },
-      async (args, ctx: ServerContext): Promise<CallToolResult> => {
-        const context = { names, pollIntervalMs: options.pollIntervalMs, owner: options.owner(ctx) };
+      async (args: unknown, ctx: ServerContext): Promise<CallToolResult> => {
+        const context = {
+          names,
+          pollIntervalMs: options.pollIntervalMs,
+          owner: options.owner(ctx),
+          valueBudget: options.valueBudget,
+        };
         return { ...(await answer(cache, args, context)) };
       },
     );

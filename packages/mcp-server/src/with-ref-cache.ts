@@ -4,7 +4,7 @@
  * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
  */
 import type { RefCache, TaskInfo } from "@mcp-refcache/core";
-import type { McpTaskTiming } from "@mcp-refcache/core/mcp";
+import { answerBudget, appendToDescription, describeToolReferences, type McpTaskTiming } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
@@ -64,13 +64,18 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       config: CachedToolConfig<InputSchema>,
       handler: CachedToolHandler<z.output<InputSchema>>,
     ) {
-      const { timeoutMs, ttlMs, title, description, inputSchema, annotations } = config;
+      const { timeoutMs, ttlMs, valueBudget, title, description, inputSchema, annotations } = config;
       const { timing } = parseOrThrow(
         ToolRegistrationSchema,
-        { name, handler, timing: { timeoutMs, ttlMs } },
+        { name, handler, timing: { timeoutMs, ttlMs, valueBudget } },
         `registerTool("${String(name)}")`,
       );
       const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
+      // The spec's guidance for stateful tools: say what comes back as a reference and how long it lives.
+      const note = describeToolReferences(resolved.names, {
+        ttlMs: ttlOrDefault(toolTtlMs),
+        budget: answerBudget(cache, resolved.valueBudget, timing.valueBudget),
+      });
       // Without a schema the SDK would call the handler with the context alone: a tool with no
       // arguments gets the empty object schema, which is what its `z.output` already is.
       const schema = inputSchema ?? (z.object({}) as z.ZodObject as InputSchema);
@@ -79,13 +84,14 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         server: resolved,
         timeoutMs: timing.timeoutMs ?? resolved.timeoutMs,
         ttlMs: toolTtlMs,
+        valueBudget: timing.valueBudget,
         taskTiming: { ttlMs: ttlOrDefault(toolTtlMs), pollIntervalMs },
       });
       return server.registerTool(
         name,
         {
           ...(title === undefined ? {} : { title }),
-          ...(description === undefined ? {} : { description }),
+          description: appendToDescription(description, note),
           ...(annotations === undefined ? {} : { annotations }),
           inputSchema: schema as z.ZodObject,
         },

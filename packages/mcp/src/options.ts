@@ -3,7 +3,7 @@
  * owner scope: whose tasks a request may see.
  */
 import { sessionOwner, ValidationError } from "@mcp-refcache/core";
-import { ownerFromAuthInfo, PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
+import { McpValueBudgetSchema, ownerFromAuthInfo, PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import * as z from "zod";
 
@@ -41,6 +41,11 @@ export const RefCacheToolOptionsSchema = z.strictObject({
   timeoutMs: z.number().int().nonnegative().optional(),
   /** Time to live of the tool's results (ms); `null` keeps them until deleted. */
   ttlMs: ttl.optional(),
+  /**
+   * This tool's answer budget over the adapter's: `{ maxChars?, maxFullChars? }`, or `false` to answer its
+   * values whole whatever their size (for callers that rely on whole inline answers).
+   */
+  valueBudget: McpValueBudgetSchema.optional(),
 });
 export type RefCacheToolOptions = z.input<typeof RefCacheToolOptionsSchema>;
 
@@ -53,6 +58,11 @@ export const WithRefCacheOptionsSchema = z.strictObject({
   ttlMs: ttl.optional(),
   /** Names of the polling tools. */
   names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
+  /**
+   * Answer budget over the cache's `valueBudget`, for every tool, the polling tools and `tasks/result`:
+   * `{ maxChars?, maxFullChars? }`, or `false` to answer values whole whatever their size.
+   */
+  valueBudget: McpValueBudgetSchema.optional(),
   /** The owner a request acts for; defaults to the authenticated principal, else the anonymous owner. */
   owner: z
     .custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function")

@@ -23,6 +23,8 @@ export function refCacheServerOptions(
     pollIntervalMs: parsed.pollIntervalMs,
     ttlMs: parsed.ttlMs ?? cache.defaultTtlMs,
     owner: parsed.owner,
+    names: parsed.names,
+    ...(parsed.valueBudget === undefined ? {} : { valueBudget: parsed.valueBudget }),
   });
   return {
     ...serverOptions,

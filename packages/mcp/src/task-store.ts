@@ -3,7 +3,15 @@
  * shared registry (any instance can answer with shared stores). Task ids are the cache's ref ids.
  */
 import { isAnonymousOwner, isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
-import { type McpToolResult, toMcpTask, toolErrorResult, valueToolResult } from "@mcp-refcache/core/mcp";
+import {
+  answerBudget,
+  type McpToolResult,
+  type McpValueBudget,
+  type PollingToolNames,
+  toMcpTask,
+  toolErrorResult,
+  valueAnswer,
+} from "@mcp-refcache/core/mcp";
 import type { CreateTaskOptions, TaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import {
   ErrorCode,
@@ -31,6 +39,10 @@ export interface RefCacheTaskStoreOptions {
   owner: OwnerResolver;
   /** Tasks per `tasks/list` page. */
   pageSize?: number;
+  /** Names of the polling tools a large result's text points to. */
+  names?: PollingToolNames;
+  /** Answer budget of `tasks/result` over the cache's (see `withRefCache`'s `valueBudget`). */
+  valueBudget?: McpValueBudget;
 }
 
 const notFound = (taskId: string) => new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
@@ -113,7 +125,13 @@ export class RefCacheTaskStore implements TaskStore {
     switch (task.status) {
       case "complete": {
         const value = await this.cache.get(taskId, this.#scope(sessionId));
-        return value === undefined ? toolErrorResult("result_expired", taskId) : valueToolResult(value);
+        if (value === undefined) return toolErrorResult("result_expired", taskId);
+        // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
+        return valueAnswer(taskId, value, {
+          budget: answerBudget(this.cache, this.#options.valueBudget),
+          names: this.#options.names,
+          ...(task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } }),
+        });
       }
       case "failed":
         return toolErrorResult("failed", taskId, task.error ?? "no reason given");

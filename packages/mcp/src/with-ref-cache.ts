@@ -5,9 +5,12 @@
  */
 import type { RefCache, TaskContext } from "@mcp-refcache/core";
 import {
+  answerBudget,
   answerCachedResult,
   answerCancelTask,
   answerTaskStatus,
+  appendToDescription,
+  describeToolReferences,
   type McpToolResult,
   type PollingContext,
   pollingToolDefinitions,
@@ -87,6 +90,11 @@ export interface RefCacheTools {
   readonly nativeTasks: boolean;
 }
 
+/** The first TTL given: `null` (kept until deleted) counts as given, only `undefined` falls through. */
+function firstTtl(...ttls: (number | null | undefined)[]): number | null {
+  return ttls.find((ttl) => ttl !== undefined) ?? null;
+}
+
 /** Adds reference caching to `server`. Call it before `server.connect`. */
 export function withRefCache(server: McpServer, cache: RefCache, options: WithRefCacheOptions = {}): RefCacheTools {
   const parsed = parseWithRefCacheOptions(options);
@@ -104,9 +112,13 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     owner: ownerOf(extra),
     names: parsed.names,
     pollIntervalMs: parsed.pollIntervalMs,
+    ...(parsed.valueBudget === undefined ? {} : { valueBudget: parsed.valueBudget }),
   });
 
-  const definitions = pollingToolDefinitions(parsed.names);
+  const definitions = pollingToolDefinitions(parsed.names, {
+    ttlMs: firstTtl(parsed.ttlMs, cache.defaultTtlMs),
+    budget: answerBudget(cache, parsed.valueBudget),
+  });
   const pollingTool = (
     definition: (typeof definitions)[keyof typeof definitions],
     answer: typeof answerTaskStatus,
@@ -126,8 +138,18 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     pollingTools,
     nativeTasks: store !== undefined,
     registerTool(name, config, handler) {
-      const { timeoutMs, ttlMs, ...sdkConfig } = config;
-      const toolOptions = parseOrThrow(RefCacheToolOptionsSchema, { timeoutMs, ttlMs }, `options of tool "${name}"`);
+      const { timeoutMs, ttlMs, valueBudget, ...userConfig } = config;
+      const toolOptions = parseOrThrow(
+        RefCacheToolOptionsSchema,
+        { timeoutMs, ttlMs, valueBudget },
+        `options of tool "${name}"`,
+      );
+      // The spec's guidance for stateful tools: say what comes back as a reference and how long it lives.
+      const note = describeToolReferences(parsed.names, {
+        ttlMs: firstTtl(toolOptions.ttlMs, parsed.ttlMs, cache.defaultTtlMs),
+        budget: answerBudget(cache, parsed.valueBudget, toolOptions.valueBudget),
+      });
+      const sdkConfig = { ...userConfig, description: appendToDescription(userConfig.description, note) };
       const call = new ToolCall(cache, parsed, toolOptions, ownerOf, handler as RefCacheToolHandler<unknown>, server);
       if (store === undefined || notifier === undefined) {
         return server.registerTool(
@@ -216,6 +238,8 @@ class ToolCall {
         pollIntervalMs: this.options.pollIntervalMs,
         names: this.options.names,
         refId,
+        ...(this.options.valueBudget === undefined ? {} : { valueBudget: this.options.valueBudget }),
+        ...(this.toolOptions.valueBudget === undefined ? {} : { toolValueBudget: this.toolOptions.valueBudget }),
         ...this.#ttlMs(),
         ...this.#owner(extra),
       });

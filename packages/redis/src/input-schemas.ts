@@ -20,6 +20,7 @@ export const StoreEntrySchema = z.object({
   createdAt: epochMs,
   expiresAt: epochMs.optional(),
   owner: OwnerSchema.optional(),
+  version: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /** The fields of a stored task the scripts index on; everything else is kept as the caller's JSON. */
@@ -93,7 +94,13 @@ export function isTask(v: unknown): boolean {
 export function isEntry(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const e = v as Record<string, unknown>;
-  return typeof e.data === "string" && isEpoch(e.createdAt) && isOptionalEpoch(e.expiresAt) && isOptionalOwner(e.owner);
+  return (
+    typeof e.data === "string" &&
+    isEpoch(e.createdAt) &&
+    isOptionalEpoch(e.expiresAt) &&
+    isOptionalOwner(e.owner) &&
+    (e.version === undefined || isVersion(e.version))
+  );
 }
 
 /** Lets `value` through when the fast check passed; otherwise the schema decides (and explains a refusal). */

@@ -20,14 +20,14 @@ end
 `;
 
 /**
- * A value hash gets all four fields on every write (expiresAt and owner empty when absent: an owner is never
- * empty), so a write replaces the old value without deleting it first; PERSIST drops an old expiry when the
- * new value has none. ARGV from `first`: data, createdAt, expiresAt, owner, ttlMs.
+ * A value hash gets all five fields on every write (expiresAt, owner and version empty when absent: an owner
+ * is never empty), so a write replaces the old value without deleting it first; PERSIST drops an old expiry
+ * when the new value has none. ARGV from `first`: data, createdAt, expiresAt, owner, ttlMs, version.
  */
 function writeValue(key: string, first: number): string {
   const a = (i: number) => `ARGV[${first + i}]`;
   return `
-redis.call('HSET', ${key}, 'd', ${a(0)}, 'c', ${a(1)}, 'e', ${a(2)}, 'o', ${a(3)})
+redis.call('HSET', ${key}, 'd', ${a(0)}, 'c', ${a(1)}, 'e', ${a(2)}, 'o', ${a(3)}, 'n', ${a(5)})
 if ${a(4)} ~= '' then redis.call('PEXPIRE', ${key}, ${a(4)}) else redis.call('PERSIST', ${key}) end
 `;
 }
@@ -73,7 +73,7 @@ return { 1, retries }
 /**
  * KEYS: task, value. ARGV: prefix, id, expectedVersion, version (the new one), json, status, owner, lease,
  * done, origin ("" for a quiet lease renewal, which is not published), then for a result: data, createdAt,
- * expiresAt, owner, ttlMs. The lease index holds unfinished tasks with a lease, the finish index finished
+ * expiresAt, owner, ttlMs, version. The lease index holds unfinished tasks with a lease, the finish index finished
  * tasks; only what changed is written, so a progress update with an unchanged lease touches no index.
  * Returns {1} | {0} (gone) | {0, json} (stale).
  */
@@ -104,7 +104,7 @@ if ARGV[10] ~= '' then redis.call('PUBLISH', P .. 'changes', ARGV[10] .. '\\n' .
 return { 1 }
 `;
 
-/** KEYS: value. ARGV: data, createdAt, expiresAt, owner, ttlMs. */
+/** KEYS: value. ARGV: data, createdAt, expiresAt, owner, ttlMs, version. */
 export const SET_VALUE = `${writeValue("KEYS[1]", 1)}
 return 1
 `;

@@ -10,20 +10,34 @@ import { luaScript, type RedisConnection } from "./redis-connection.js";
 
 const setValue = luaScript(SET_VALUE);
 
-/** The arguments of the scripts' value write: data, createdAt, expiresAt, owner ("" for none), ttlMs. */
+/**
+ * The arguments of the scripts' value write: data, createdAt, expiresAt, owner ("" for none), ttlMs,
+ * version ("" for none).
+ */
 export function valueArgs(entry: StoreEntry): string[] {
   const expires = entry.expiresAt;
   // A relative TTL, so native expiry agrees with the cache's own clock even when that clock is not wall time.
   const ttlMs = expires === undefined ? "" : String(Math.max(1, Math.ceil(expires - entry.createdAt)));
-  return [entry.data, String(entry.createdAt), expires === undefined ? "" : String(expires), entry.owner ?? "", ttlMs];
+  return [
+    entry.data,
+    String(entry.createdAt),
+    expires === undefined ? "" : String(expires),
+    entry.owner ?? "",
+    ttlMs,
+    entry.version === undefined ? "" : String(entry.version),
+  ];
 }
 
-/** A value hash's bookkeeping; an empty or missing `e` or `o` means none. */
-function metaOf(fields: { c?: string; e?: string; o?: string }): StoreEntryMeta | undefined {
+/**
+ * A value hash's bookkeeping; an empty or missing `e`, `o` or `n` means none (hashes written before
+ * versions existed have no `n`: their entries read without one, and core derives one from `c`).
+ */
+function metaOf(fields: { c?: string; e?: string; o?: string; n?: string }): StoreEntryMeta | undefined {
   if (fields.c === undefined) return undefined;
   const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
   if (fields.e !== undefined && fields.e !== "") meta.expiresAt = Number(fields.e);
   if (fields.o !== undefined && fields.o !== "") meta.owner = fields.o;
+  if (fields.n !== undefined && fields.n !== "") meta.version = Number(fields.n);
   return meta;
 }
 
@@ -48,13 +62,14 @@ export class RedisStore implements Store {
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
     check(isKey(key), KeySchema, key, "store key");
-    const [c, e, o] = await this.#connection.call<(string | null)[]>("value stat", key, "hmget", [
+    const [c, e, o, n] = await this.#connection.call<(string | null)[]>("value stat", key, "hmget", [
       this.#keys.value(key),
       "c",
       "e",
       "o",
+      "n",
     ]);
-    return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined });
+    return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined, n: n ?? undefined });
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {

@@ -10,6 +10,7 @@ export {
   type PollingContext,
 } from "./polling-tools.js";
 export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
+export { describeDuration, describeRetention, type Retention } from "./retention.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
@@ -32,13 +33,17 @@ export {
 } from "./task-mapping.js";
 export { type McpToolErrorKind, toolErrorFromException, toolErrorResult } from "./tool-errors.js";
 export {
+  appendToDescription,
   type CancelTaskInput,
   CancelTaskInputSchema,
   DEFAULT_POLLING_TOOL_NAMES,
+  describeReferenceLifetime,
+  describeToolReferences,
   type GetCachedResultInput,
   GetCachedResultInputSchema,
   type GetTaskStatusInput,
   GetTaskStatusInputSchema,
+  type PollingToolDescriptionOptions,
   type PollingToolNames,
   PollingToolNamesSchema,
   pollingToolDefinitions,
@@ -57,7 +62,25 @@ export {
   taskOutcomeToolResult,
   taskStatusMessage,
   taskStatusToolResult,
+  textOf,
   toMcpTaskView,
   toStructuredContent,
   valueToolResult,
 } from "./tool-results.js";
+export {
+  fitsWithin,
+  type McpValueReference,
+  type PageAnswerOptions,
+  pageToolResult,
+  referenceToolResult,
+  VALUE_ANSWER_ENVELOPE_CHARS,
+  type ValueAnswerOptions,
+  valueAnswer,
+} from "./value-answers.js";
+export {
+  answerBudget,
+  type McpValueBudget,
+  McpValueBudgetSchema,
+  type ValueBudgetSource,
+} from "./value-budget-option.js";
+export { readCachedValue, type ValueReadCache, type ValueReadContext } from "./value-reads.js";

@@ -7,9 +7,13 @@ import { parseOrThrow } from "../errors.js";
 import { isTerminalStatus, type TaskInfo } from "../models.js";
 import { toMcpTaskStatus } from "./status.js";
 import { toolErrorFromException, toolErrorResult } from "./tool-errors.js";
-import { CancelTaskInputSchema, GetCachedResultInputSchema, GetTaskStatusInputSchema } from "./tool-inputs.js";
 import {
-  cachedResultToolResult,
+  CancelTaskInputSchema,
+  type GetCachedResultInput,
+  GetCachedResultInputSchema,
+  GetTaskStatusInputSchema,
+} from "./tool-inputs.js";
+import {
   cancelledToolResult,
   type McpToolResult,
   type NextStepOptions,
@@ -17,13 +21,15 @@ import {
   taskOutcomeToolResult,
   taskStatusToolResult,
 } from "./tool-results.js";
+import type { McpValueBudget } from "./value-budget-option.js";
+import { readCachedValue, type ValueReadCache } from "./value-reads.js";
 
 interface OwnerOption {
   owner?: string;
 }
 
 /** The part of `RefCache` the polling tools use; a RefCache satisfies it. */
-export interface PollingCache {
+export interface PollingCache extends ValueReadCache {
   getTask(refId: string, options?: OwnerOption): Promise<TaskInfo | undefined>;
   get(key: string, options?: OwnerOption): Promise<unknown>;
   cancelTask(refId: string, reason?: unknown, options?: OwnerOption): Promise<TaskInfo>;
@@ -33,6 +39,8 @@ export interface PollingCache {
 export interface PollingContext extends NextStepOptions {
   /** Owner scope of the caller; refs of another owner read as unknown. */
   owner?: string | undefined;
+  /** The adapter's `valueBudget` option: how large a value `get_cached_result` answers whole. */
+  valueBudget?: McpValueBudget | undefined;
 }
 
 const scope = (context: PollingContext): OwnerOption => (context.owner === undefined ? {} : { owner: context.owner });
@@ -61,24 +69,34 @@ export function answerTaskStatus(cache: PollingCache, args: unknown, context: Po
   );
 }
 
-/** `get_cached_result({ refId })`: the value once complete; "not ready" while working; isError otherwise. */
+/**
+ * `get_cached_result({ refId, cursor?, path?, maxChars?, full? })`: once complete, the value when it fits
+ * the budget, else one page of it; "not ready" while working; isError when it failed, was cancelled or
+ * expired, and for a bad cursor or path.
+ */
 export function answerCachedResult(
   cache: PollingCache,
   args: unknown,
   context: PollingContext,
 ): Promise<McpToolResult> {
+  let input: GetCachedResultInput;
   return answer(
-    () =>
-      parseOrThrow(GetCachedResultInputSchema, args, `${context.names?.result ?? "get_cached_result"} arguments`).refId,
+    () => {
+      input = parseOrThrow(
+        GetCachedResultInputSchema,
+        args,
+        `${context.names?.result ?? "get_cached_result"} arguments`,
+      );
+      return input.refId;
+    },
     async (refId) => {
       const task = await cache.getTask(refId, scope(context));
-      if (task === undefined) {
-        const value = await cache.get(refId, scope(context));
-        return value === undefined ? toolErrorResult("not_found", refId) : cachedResultToolResult(refId, value);
+      if (task !== undefined && (task.status !== "complete" || task.resultExpired === true)) {
+        return taskOutcomeToolResult(task, undefined, context);
       }
-      const value =
-        task.status === "complete" && task.resultExpired !== true ? await cache.get(refId, scope(context)) : undefined;
-      return taskOutcomeToolResult(task, value, context);
+      const read = await readCachedValue(cache, input, context);
+      if (read !== undefined) return read;
+      return toolErrorResult(task === undefined ? "not_found" : "result_expired", refId);
     },
   );
 }

@@ -10,7 +10,9 @@ import type { TaskContext } from "../task-input.js";
 import { runWithTimeoutFallback, type TimeoutFallbackOptions } from "../timeout-fallback.js";
 import { toolErrorFromException } from "./tool-errors.js";
 import { PollingToolNamesSchema } from "./tool-inputs.js";
-import { type McpToolResult, pendingToolResult, valueToolResult } from "./tool-results.js";
+import { type McpToolResult, pendingToolResult } from "./tool-results.js";
+import { valueAnswer } from "./value-answers.js";
+import { answerBudget, type McpValueBudget, McpValueBudgetSchema } from "./value-budget-option.js";
 
 export const ToolCallOptionsSchema = z.strictObject({
   /** How long the client waits for the value before it gets a pending reference (ms). */
@@ -25,6 +27,13 @@ export const ToolCallOptionsSchema = z.strictObject({
   refId: z.string().optional(),
   /** Names of the polling tools the pending text tells the model to call. */
   names: PollingToolNamesSchema,
+  /**
+   * Sizes over the cache's `valueBudget` for this call's answer (the adapter's option), or `false` to
+   * answer the value whole whatever its size. A value over the budget goes out as its reference + preview.
+   */
+  valueBudget: McpValueBudgetSchema.optional(),
+  /** The tool's own `valueBudget`, over the adapter's. */
+  toolValueBudget: McpValueBudgetSchema.optional(),
 });
 export type ToolCallOptions = z.input<typeof ToolCallOptionsSchema>;
 
@@ -43,7 +52,7 @@ export async function runToolCall(
   work: (context: TaskContext) => unknown,
   options: ToolCallOptions,
 ): Promise<ToolCallOutcome> {
-  const { timeoutMs, pollIntervalMs, ttlMs, owner, names } = parseOrThrow(
+  const { timeoutMs, pollIntervalMs, ttlMs, owner, names, valueBudget, toolValueBudget } = parseOrThrow(
     ToolCallOptionsSchema,
     options,
     "tool call options",
@@ -58,7 +67,12 @@ export async function runToolCall(
   try {
     const outcome = await runWithTimeoutFallback(cache, work, fallbackOptions);
     if (outcome.status === "complete") {
-      return { kind: "complete", refId, value: outcome.value, result: valueToolResult(outcome.value) };
+      const result = valueAnswer(refId, outcome.value, {
+        budget: answerBudget(cache, valueBudget as McpValueBudget | undefined, toolValueBudget as McpValueBudget),
+        names,
+        retention: { ttlMs: ttlMs === undefined ? cache.defaultTtlMs : ttlMs },
+      });
+      return { kind: "complete", refId, value: outcome.value, result };
     }
     return {
       kind: "pending",

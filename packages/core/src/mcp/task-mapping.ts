@@ -5,7 +5,8 @@
  */
 import type { TaskInfo } from "../models.js";
 import { type McpTaskStatus, toMcpTaskStatus } from "./status.js";
-import { type McpToolResult, taskStatusMessage, valueToolResult } from "./tool-results.js";
+import { type McpToolResult, taskStatusMessage } from "./tool-results.js";
+import { type ValueAnswerOptions, valueAnswer } from "./value-answers.js";
 
 /** How long a task and its result are kept, and how often the client should poll. */
 export interface McpTaskTiming {
@@ -82,9 +83,15 @@ export function toCreateTaskResultV2(task: TaskInfo, timing: McpTaskTiming): Mcp
 
 /**
  * The extension's DetailedTask. `value` is the stored result, read by the caller when the task is
- * complete; a complete task whose value is gone reads as failed ("result expired").
+ * complete; a complete task whose value is gone reads as failed ("result expired"). The result is sized
+ * by `answer.budget` (see `valueAnswer`): over it, the value's reference and preview go out instead.
  */
-export function toDetailedTaskV2(task: TaskInfo, timing: McpTaskTiming, value?: unknown): McpDetailedTaskV2 {
+export function toDetailedTaskV2(
+  task: TaskInfo,
+  timing: McpTaskTiming,
+  value?: unknown,
+  answer: ValueAnswerOptions = { budget: false },
+): McpDetailedTaskV2 {
   const base = toMcpTaskV2(task, timing);
   if (base.status === "completed") {
     if (value === undefined) {
@@ -94,7 +101,9 @@ export function toDetailedTaskV2(task: TaskInfo, timing: McpTaskTiming, value?: 
         error: { code: TASK_FAILED_ERROR_CODE, message: `The result of task "${task.refId}" has expired` },
       };
     }
-    return { ...base, status: "completed", result: { resultType: "complete", ...valueToolResult(value) } };
+    const retention = task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } };
+    const result = valueAnswer(task.refId, value, { ...retention, ...answer });
+    return { ...base, status: "completed", result: { resultType: "complete", ...result } };
   }
   if (base.status === "failed") {
     return { ...base, status: "failed", error: { code: TASK_FAILED_ERROR_CODE, message: task.error ?? "failed" } };

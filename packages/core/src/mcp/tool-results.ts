@@ -50,9 +50,13 @@ export function toStructuredContent(value: unknown): Record<string, unknown> {
   return isPlainObject(value) ? value : { value };
 }
 
-function textOf(value: unknown): string {
+/**
+ * The text block of a value: a string as it is, anything else as compact JSON. No indentation: clients
+ * count every character, and indenting a large value added a quarter to half again to its size.
+ */
+export function textOf(value: unknown): string {
   if (typeof value === "string") return value;
-  return JSON.stringify(value, null, 2) ?? "null";
+  return JSON.stringify(value) ?? "null";
 }
 
 /** A tool's value, answered inline: as `structuredContent` and as text. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RefCache } from "../ref-cache.js";
-import type { Store } from "../store.js";
+import type { Store, StoreEntry } from "../store.js";
 import type { StoredTask, TaskChange, TaskStore } from "../task-store.js";
 import { WORKER_LOST_MESSAGE } from "../task-writer.js";
 
@@ -86,14 +86,41 @@ export function describeStoreConformance(
     );
 
     it(
+      "keeps every field of an entry: set → get and stat, and a task's result written with its update",
+      withStores(async ({ store, taskStore }) => {
+        const now = Date.now();
+        // `satisfies Required<…>`: a field added to StoreEntry fails to compile here until it is checked.
+        const full = {
+          data: '{"n":"ü😀"}',
+          createdAt: now,
+          expiresAt: now + 60_000,
+          owner: "owner-ü",
+          version: 123_456_789,
+        } satisfies Required<StoreEntry>;
+        await store.set("k", full);
+        expect(await store.get("k")).toEqual(full);
+        if (store.stat !== undefined) {
+          const { data: _data, ...meta } = full;
+          expect(await store.stat("k")).toEqual(meta);
+        }
+        await taskStore.create(draft("t", now));
+        const done = { ...draft("t", now), status: "complete" as const, completedAt: now };
+        delete done.leaseExpiresAt;
+        await taskStore.update(done, 1, full);
+        expect(await store.get("t")).toEqual(full);
+      }),
+    );
+
+    it(
       "replaces an entry whole: nothing of the old one (expiry, owner) outlives an overwrite",
       withStores(async ({ store }) => {
-        await store.set("k", { data: "1", createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o" });
+        await store.set("k", { data: "1", createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o", version: 7 });
         await store.set("k", { data: "2", createdAt: 2 });
         const entry = await store.get("k");
         expect(entry).toMatchObject({ data: "2", createdAt: 2 });
         expect(entry?.expiresAt).toBeUndefined();
         expect(entry?.owner).toBeUndefined();
+        expect(entry?.version).toBeUndefined();
       }),
     );
   });
@@ -243,6 +270,32 @@ export function describeStoreConformance(
         await b.completeTask("job", { rows: [1] });
         expect(await a.getTask("job")).toMatchObject({ status: "complete", owner: "alice" });
         expect(await a.get("job")).toEqual({ rows: [1] });
+      }),
+    );
+
+    it(
+      "pages a value the other instance wrote to its end, and refuses a cursor once the value is overwritten",
+      withTwoCaches(async (a, b) => {
+        const rows = Array.from({ length: 400 }, (_, id) => ({ id, name: `row ${id}` }));
+        await b.completeTask((await b.registerTask("big", {})).refId, { rows });
+        const seen: unknown[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await a.page("big", { path: "/rows", maxChars: 1_000, ...(cursor ? { cursor } : {}) });
+          expect(page?.chars).toBeLessThanOrEqual(1_000);
+          seen.push(...((page?.value ?? []) as unknown[]));
+          cursor = page?.nextCursor;
+          pages++;
+        } while (cursor !== undefined && pages < 1_000);
+        expect(seen).toEqual(rows);
+        const first = await a.page("big", { path: "/rows", maxChars: 1_000 });
+        expect((await a.getEntry("big"))?.version).toBe(first?.version);
+        await b.set("big", { rows: [] });
+        await expect(a.page("big", { cursor: first?.nextCursor as string })).rejects.toMatchObject({
+          code: "VALIDATION_ERROR",
+        });
+        expect(await a.page("big", { path: "/rows" })).toMatchObject({ value: [], total: 0 });
       }),
     );
 

@@ -1,0 +1,160 @@
+/**
+ * How a value goes out to an MCP client: whole when it fits the answer budget, else as its reference,
+ * its preview and its sizes, with the next step spelled out; and one page of it for `get_cached_result`.
+ * Every adapter answers values through these, inline, on completion, in `tasks/result` and `tasks/get`.
+ *
+ * Size on the wire: the text block and the `structuredContent` of an answer are each at most the budget
+ * plus `VALUE_ANSWER_ENVELOPE_CHARS`, each measured as its own compact JSON text (a page's `partial` list
+ * aside, which grows with the number of oversized items on the page).
+ */
+import { sizeWithin } from "../values/measure.js";
+import type { ValuePage } from "../values/page.js";
+import { type PreviewResult, previewValue } from "../values/preview.js";
+import type { ResolvedValueBudget } from "../values/value-budget.js";
+import { describeRetention, type Retention } from "./retention.js";
+import { DEFAULT_POLLING_TOOL_NAMES, type PollingToolNames } from "./tool-inputs.js";
+import { type McpToolResult, textOf, valueToolResult } from "./tool-results.js";
+
+/**
+ * What an answer adds around the value, preview or page it carries (characters of compact JSON, for a
+ * ref id and cursor of usual length): the wording of the next step, the ref id, the sizes.
+ */
+export const VALUE_ANSWER_ENVELOPE_CHARS = 1_000;
+
+/** The answer of a value too large to hand out whole. */
+export interface McpValueReference {
+  refId: string;
+  status: "completed";
+  /** The value cut down to the budget; what is left out is marked inside it. */
+  preview: unknown;
+  complete: false;
+  /** Size of `preview` (compact JSON characters, or the budget's own unit). */
+  chars: number;
+  /** Size of the whole value. */
+  totalChars: number;
+}
+
+/** How a value answer is sized and worded. */
+export interface ValueAnswerOptions {
+  /** The answer's budget; `false` answers the value whole whatever its size. */
+  budget: ResolvedValueBudget | false;
+  /** Names of the polling tools the text points to. */
+  names?: PollingToolNames | undefined;
+  /** How long the value stays readable, stated in the text when known. */
+  retention?: Retention | undefined;
+}
+
+const unitOf = (budget: ResolvedValueBudget) => (budget.measure === undefined ? "characters" : "units");
+const kept = (retention: Retention | undefined) =>
+  retention === undefined ? "" : ` (${describeRetention(retention)})`;
+
+/** Whether `value` measures at most `limit` in the budget's unit; stops counting once it knows. */
+export function fitsWithin(value: unknown, limit: number, budget: ResolvedValueBudget): boolean {
+  if (budget.measure === undefined) return sizeWithin(value, limit) <= limit;
+  return budget.measure(JSON.stringify(value) ?? "null") <= limit;
+}
+
+/** The answer of a value too large for `budget`: `{ refId, status, preview, complete, chars, totalChars }`. */
+export function referenceToolResult(
+  refId: string,
+  preview: PreviewResult,
+  budget: ResolvedValueBudget,
+  options: Omit<ValueAnswerOptions, "budget"> = {},
+): McpToolResult {
+  const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
+  const unit = unitOf(budget);
+  const text =
+    `Too large to answer whole: ${preview.totalChars} ${unit} of JSON, over this answer's budget of ` +
+    `${budget.maxChars}. It is stored under refId "${refId}"${kept(options.retention)}. Below is a preview; ` +
+    `"…" marks what is left out. To read all of it, call ${names.result} with ${JSON.stringify({ refId })}, ` +
+    `then again with each page's nextCursor as "cursor" until none is left; "path" (a JSON Pointer such as ` +
+    `"/rows") pages one part of it.\n${textOf(preview.preview)}`;
+  const structured: McpValueReference = {
+    refId,
+    status: "completed",
+    preview: preview.preview,
+    complete: false,
+    chars: preview.chars,
+    totalChars: preview.totalChars,
+  };
+  return { content: [{ type: "text", text }], structuredContent: { ...structured } };
+}
+
+/**
+ * A value stored under `refId`, answered to a client: inline as today (`structuredContent` once, compact
+ * text) when it fits the budget or the budget is off, else its reference with a preview.
+ */
+export function valueAnswer(refId: string, value: unknown, options: ValueAnswerOptions): McpToolResult {
+  const { budget } = options;
+  if (budget === false || fitsWithin(value, budget.maxChars, budget)) return valueToolResult(value);
+  const preview = previewValue(value, { maxChars: budget.maxChars, measure: budget.measure });
+  if (preview.complete) return valueToolResult(value);
+  return referenceToolResult(refId, preview, budget, options);
+}
+
+/** What the items of a page are called, by the kind of part paged. */
+function countedAs(page: ValuePage): string | undefined {
+  if (Array.isArray(page.value)) return "items";
+  if (typeof page.value === "string") return "characters";
+  if (typeof page.value === "object" && page.value !== null) return "keys";
+  return undefined;
+}
+
+/** Pointers named in a page's text; the full list is in `partial`. */
+const PARTIAL_NAMED = 5;
+
+/** How a page answer is worded. */
+export interface PageAnswerOptions {
+  names?: PollingToolNames | undefined;
+  /** A `maxChars` the caller asked for: repeated in the next call it is told to make. */
+  maxChars?: number | undefined;
+  /** A first line saying why a page came instead of the whole value. */
+  note?: string | undefined;
+}
+
+/**
+ * The answer of `get_cached_result` with one page: `{ refId, status: "completed", page }`, and a text
+ * saying which part this is, how to get the next page, and how to read items that stand as previews.
+ */
+export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {}): McpToolResult {
+  const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
+  const { refId } = page;
+  const where = page.path === "" ? "the value" : `"${page.path}"`;
+  const unit = countedAs(page);
+  const count = pageCount(page);
+  const lines: string[] = [];
+  if (options.note !== undefined) lines.push(options.note);
+  const span = count === 0 ? "none" : `[${page.offset}..${page.offset + count - 1}]`;
+  lines.push(
+    unit === undefined
+      ? `Page of ${where}: the whole of it.`
+      : `Page of ${where}: ${unit} ${span} of ${page.total}, counted from 0.`,
+  );
+  const maxChars = options.maxChars === undefined ? {} : { maxChars: options.maxChars };
+  lines.push(
+    page.nextCursor === undefined
+      ? "This is the last page."
+      : `For the next page call ${names.result} with ${JSON.stringify({ refId, cursor: page.nextCursor, ...maxChars })}.`,
+  );
+  const partial = page.partial ?? [];
+  if (partial.length > 0) {
+    const named = partial.slice(0, PARTIAL_NAMED).join(", ");
+    const more = partial.length > PARTIAL_NAMED ? ` and ${partial.length - PARTIAL_NAMED} more in "partial"` : "";
+    lines.push(
+      `${partial.length} item(s) too large for a page stand here as previews (${named}${more}): read each with ` +
+        `${names.result} and ${JSON.stringify({ refId, path: partial[0] })}, its own pointer as "path".`,
+    );
+  }
+  lines.push(JSON.stringify(page));
+  return {
+    content: [{ type: "text", text: lines.join("\n") }],
+    structuredContent: { refId, status: "completed", page: { ...page } },
+  };
+}
+
+/** What a page holds: items of an array page, keys of an object page, characters of a string page. */
+function pageCount(page: ValuePage): number {
+  if (Array.isArray(page.value) || typeof page.value === "string") return page.value.length;
+  if (typeof page.value === "object" && page.value !== null) return Object.keys(page.value).length;
+  return 1;
+}

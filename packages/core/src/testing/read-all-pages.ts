@@ -1,0 +1,109 @@
+/**
+ * Reads a stored value back through `get_cached_result` as a model would: the first answer, then each
+ * `nextCursor` to the end, then every item a page listed as `partial` at its own pointer; joins the pages
+ * and hands back the value with every answer seen, so a test can check both the value and each answer's
+ * size. Transport-neutral: `call` is whatever sends one `get_cached_result` call (an SDK client, a direct
+ * call of the polling tools).
+ */
+import { parseJsonPointer } from "../values/json-pointer.js";
+
+/** A `tools/call` result as any SDK hands it back. */
+export interface ToolAnswer {
+  content?: { type: string; text?: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+interface PageLike {
+  path: string;
+  value: unknown;
+  nextCursor?: string;
+  partial?: string[];
+}
+
+export interface ReadAllPagesOptions {
+  /** A `maxChars` sent with every call. */
+  maxChars?: number;
+  /** Most calls before giving up (a cursor that loops fails the read rather than hanging). */
+  maxCalls?: number;
+}
+
+const textOf = (answer: ToolAnswer) => (answer.content ?? []).map((c) => c.text ?? "").join("\n");
+
+/** Joins consecutive pages of one part: arrays concatenated, objects merged, strings joined. */
+function join(pages: PageLike[]): unknown {
+  const first = pages[0]?.value;
+  if (Array.isArray(first)) return pages.flatMap((p) => p.value as unknown[]);
+  if (typeof first === "string") return pages.map((p) => p.value as string).join("");
+  if (typeof first === "object" && first !== null) {
+    const out: Record<string, unknown> = {};
+    for (const page of pages) {
+      for (const [key, value] of Object.entries(page.value as object)) {
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      }
+    }
+    return out;
+  }
+  return first;
+}
+
+/** Puts `value` at `pointer` (relative to `root`); the pointer must name an existing member. */
+function replaceAt(root: unknown, pointer: string, value: unknown): unknown {
+  const tokens = parseJsonPointer(pointer);
+  if (tokens.length === 0) return value;
+  let node = root as Record<string, unknown>;
+  for (const token of tokens.slice(0, -1)) node = node[token] as Record<string, unknown>;
+  const last = tokens.at(-1) as string;
+  Object.defineProperty(node, last, { value, enumerable: true, writable: true, configurable: true });
+  return root;
+}
+
+/**
+ * Reads the value under `refId` to the end through `call` (one `get_cached_result` per call) and returns
+ * it with every answer. Throws on an `isError` answer, a repeated cursor, or past `maxCalls`.
+ */
+export async function readAllPages(
+  call: (args: Record<string, unknown>) => Promise<ToolAnswer>,
+  refId: string,
+  options: ReadAllPagesOptions = {},
+): Promise<{ value: unknown; answers: ToolAnswer[] }> {
+  const answers: ToolAnswer[] = [];
+  const maxCalls = options.maxCalls ?? 100_000;
+  const sizing = options.maxChars === undefined ? {} : { maxChars: options.maxChars };
+  const send = async (args: Record<string, unknown>) => {
+    if (answers.length >= maxCalls) throw new Error(`more than ${maxCalls} calls to read "${refId}"`);
+    const answer = await call({ refId, ...args, ...sizing });
+    answers.push(answer);
+    if (answer.isError === true) throw new Error(`get_cached_result failed: ${textOf(answer)}`);
+    return answer.structuredContent ?? {};
+  };
+
+  const readPart = async (path: string | undefined): Promise<unknown> => {
+    const first = await send(path === undefined ? {} : { path });
+    if (path === undefined && "value" in first) return first.value;
+    const pages = [first.page as PageLike];
+    const seen = new Set<string>();
+    for (let page = pages[0] as PageLike; page.nextCursor !== undefined; ) {
+      if (seen.has(page.nextCursor)) throw new Error(`cursor ${page.nextCursor} came twice`);
+      seen.add(page.nextCursor);
+      page = (await send({ cursor: page.nextCursor })).page as PageLike;
+      pages.push(page);
+    }
+    const base = (pages[0] as PageLike).path;
+    let part = join(pages);
+    for (const pointer of pages.flatMap((p) => p.partial ?? [])) {
+      part = replaceAt(part, pointer.slice(base.length), await readPart(pointer));
+    }
+    return part;
+  };
+
+  return { value: await readPart(undefined), answers };
+}
+
+/** The sizes that bound an answer on the wire: its text and its `structuredContent`, as compact JSON. */
+export function answerSizes(answer: ToolAnswer): { text: number; structured: number } {
+  return {
+    text: textOf(answer).length,
+    structured: (JSON.stringify(answer.structuredContent ?? {}) ?? "").length,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Page cursors: opaque to clients but not secret. A cursor names the value's version, the part being paged
+ * (a JSON Pointer) and where the next page starts, so a cursor for a value since overwritten, or one made
+ * up, is refused with a clear error rather than answered with a wrong or empty page.
+ *
+ * Format `v1.<version>.<offset>.<pointer>`, the pointer as base64url of the UTF-8 of its JSON string (JSON
+ * escapes lone surrogates, which a key may hold and UTF-8 cannot carry).
+ */
+import { ValidationError } from "../errors.js";
+import { isJsonPointer } from "./json-pointer.js";
+
+/** Longest cursor accepted (characters). */
+export const CURSOR_MAX_LENGTH = 12_000;
+
+/** Where a page starts: in which version of the value, in which part, at which item, key or character. */
+export interface PageCursor {
+  version: string;
+  path: string;
+  offset: number;
+}
+
+const FORMAT = /^v1\.([0-9A-Za-z_-]{1,64})\.(0|[1-9][0-9]{0,15})\.([0-9A-Za-z_-]*)$/;
+
+function toBase64Url(path: string): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(path));
+  let binary = "";
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): string | undefined {
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    const path: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return typeof path === "string" ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeCursor(cursor: PageCursor): string {
+  return `v1.${cursor.version}.${cursor.offset}.${toBase64Url(cursor.path)}`;
+}
+
+function refuse(message: string, refId: string | undefined): ValidationError {
+  return ValidationError.single("cursor", message, "invalid_value", refId);
+}
+
+/** The cursor `text` encodes, or a ValidationError (`VALIDATION_ERROR`) when it is not one this library made. */
+export function decodeCursor(text: string, refId?: string): PageCursor {
+  const match = text.length <= CURSOR_MAX_LENGTH ? FORMAT.exec(text) : null;
+  const path = match === null ? undefined : fromBase64Url(match[3] as string);
+  if (match === null || path === undefined || !isJsonPointer(path) || toBase64Url(path) !== match[3]) {
+    throw refuse("the cursor is malformed: pass back a nextCursor exactly as a page gave it", refId);
+  }
+  return { version: match[1] as string, offset: Number(match[2]), path };
+}
+
+/** Refuses a cursor made for another version of the value (it was overwritten since). */
+export function assertCursorVersion(cursor: PageCursor, version: string, refId?: string): void {
+  if (cursor.version !== version) {
+    throw refuse(
+      "the value was overwritten since this cursor was made; page it again from the start (without a cursor)",
+      refId,
+    );
+  }
+}

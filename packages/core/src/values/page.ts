@@ -1,0 +1,295 @@
+/**
+ * Lossless paging of a JSON value, or of the part a JSON Pointer names: an array page is a slice of its
+ * items, an object page some of its keys in order, a string page a substring (never splitting a surrogate
+ * pair), a scalar its own page. Following `nextCursor` from the first page and joining the pages gives the
+ * part back exactly; an item too big for any page stands as its preview and is listed in `partial`, to be
+ * paged at its own pointer. Each page costs work in proportion to the page, never to the whole value.
+ */
+
+import type { PagedTree } from "../decoded-values.js";
+import { copyDecoded } from "../decoded-values.js";
+import { ValidationError } from "../errors.js";
+import { assertCursorVersion, decodeCursor, encodeCursor } from "./cursor.js";
+import { fitToMeasure } from "./fit-measure.js";
+import { appendJsonPointer, parseJsonPointer, resolveJsonPointer } from "./json-pointer.js";
+import type { TextArray } from "./json-text-index.js";
+import { MIN_SHARE } from "./markers.js";
+import { type Measure, sizeWithin, stringSize } from "./measure.js";
+import { fitValue, setOwn, takeChars } from "./preview.js";
+
+/**
+ * One page of a stored value, or of the part of it `path` names.
+ *
+ * - `value` has the part's kind: an array slice, an object holding some of its keys (in order), a
+ *   substring, or the scalar itself.
+ * - `offset` and `total` count items, keys or characters (UTF-16 code units); a scalar has total 1.
+ * - `nextCursor` is present while more follows; pass it back to get the next page.
+ * - `partial` lists, as JSON Pointers from the value's root, items that alone exceed the budget: each
+ *   stands in `value` as its preview; page it with `path` set to its pointer.
+ * - `chars` is the measured size of `value`; at most the budget, but for an object entry whose key alone
+ *   is longer than the budget (keys are never cut), which may exceed it by that key.
+ */
+export interface ValuePage {
+  refId: string;
+  /** JSON Pointer (RFC 6901) of the part paged; `""` for the whole value. */
+  path: string;
+  value: unknown;
+  offset: number;
+  total: number;
+  nextCursor?: string;
+  partial?: string[];
+  chars: number;
+  /** Version of the stored value (changes on every write); cursors are bound to it. */
+  version: string;
+}
+
+/** Options of `pageValue`. */
+export interface PageValueOptions {
+  refId: string;
+  /** The value's version; cursors carry it and are refused for another. */
+  version: string;
+  /** A `nextCursor` of an earlier page. */
+  cursor?: string | undefined;
+  /** JSON Pointer of the part to page (default `""`, or the cursor's). */
+  path?: string | undefined;
+  /** Budget (≥ 64), in the unit `measure` counts. */
+  maxChars: number;
+  measure?: Measure | undefined;
+}
+
+/** Object keys in order, kept for large objects of kept trees, so a page does not list all keys again. */
+const keyLists = new WeakMap<object, string[]>();
+const KEY_LIST_MIN = 64;
+
+function keysOf(object: object): string[] {
+  let keys = keyLists.get(object);
+  if (keys === undefined) {
+    keys = Object.keys(object);
+    if (keys.length >= KEY_LIST_MIN) keyLists.set(object, keys);
+  }
+  return keys;
+}
+
+interface Built {
+  value: unknown;
+  end: number;
+  size: number;
+  partial: string[];
+}
+
+/** Items sized one by one at the start of an array page, to guess how many fit. */
+const PROBE_ITEMS = 8;
+/** Fewer items than this are not worth a chunk. */
+const MIN_CHUNK = 16;
+
+function pageArray(items: unknown[], path: string, offset: number, budget: number): Built {
+  const out: unknown[] = [];
+  const partial: string[] = [];
+  let size = 2;
+  let i = offset;
+  // Runs of small items are sized in chunks by JSON.stringify, natively, many times faster than a walk per
+  // item; a chunk guessed too large is dropped and the items are then sized one by one.
+  let probed = 0;
+  const probeEnd = Math.min(items.length, i + PROBE_ITEMS);
+  for (let j = i; j < probeEnd; j++) probed += sizeWithin(items[j], budget);
+  const typical = probeEnd > i ? probed / (probeEnd - i) : 1;
+  while (i < items.length) {
+    const separator = out.length > 0 ? 1 : 0;
+    const count = Math.floor(((budget - size - separator) * 0.9) / (typical + 1));
+    if (count < MIN_CHUNK) break;
+    const chunk = items.slice(i, i + count);
+    const chunkSize = (JSON.stringify(chunk) as string).length - 2;
+    if (size + separator + chunkSize > budget) break;
+    for (const item of chunk) out.push(copyDecoded(item));
+    size += separator + chunkSize;
+    i += chunk.length;
+  }
+  for (; i < items.length; i++) {
+    const item = items[i];
+    const separator = out.length > 0 ? 1 : 0;
+    const itemSize = sizeWithin(item, budget - 2);
+    if (size + separator + itemSize <= budget) {
+      out.push(copyDecoded(item));
+      size += separator + itemSize;
+    } else if (out.length === 0) {
+      // Alone too big for any page: its preview stands in for it.
+      const built = fitValue(item, budget - 2);
+      out.push(built.out);
+      size += built.size;
+      partial.push(appendJsonPointer(path, i));
+    } else {
+      break;
+    }
+  }
+  return { value: out, end: i, size, partial };
+}
+
+function pageObject(object: Record<string, unknown>, path: string, offset: number, budget: number): Built {
+  const keys = keysOf(object);
+  const out: Record<string, unknown> = {};
+  const partial: string[] = [];
+  let size = 2;
+  let shown = 0;
+  let i = offset;
+  for (; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = object[key];
+    const separator = shown > 0 ? 1 : 0;
+    const keySize = stringSize(key);
+    // A key is never cut: past the budget on its own, its value still gets the smallest useful room.
+    const room = Math.max(MIN_SHARE, budget - 3 - keySize);
+    const itemSize = sizeWithin(item, room);
+    if (size + separator + keySize + 1 + itemSize <= budget || (shown === 0 && itemSize <= room)) {
+      setOwn(out, key, copyDecoded(item));
+      size += separator + keySize + 1 + itemSize;
+    } else if (shown === 0) {
+      const built = fitValue(item, room);
+      setOwn(out, key, built.out);
+      size += keySize + 1 + built.size;
+      partial.push(appendJsonPointer(path, key));
+    } else {
+      break;
+    }
+    shown++;
+  }
+  return { value: out, end: i, size, partial };
+}
+
+function pageString(text: string, offset: number, budget: number): Built {
+  const { end, cost } = takeChars(text, offset, budget - 2);
+  return { value: text.slice(offset, end), end, size: cost + 2, partial: [] };
+}
+
+function buildPage(part: unknown, path: string, offset: number, budget: number): Built {
+  if (typeof part === "string") return pageString(part, offset, budget);
+  if (Array.isArray(part)) return pageArray(part, path, offset, budget);
+  if (typeof part === "object" && part !== null) {
+    return pageObject(part as Record<string, unknown>, path, offset, budget);
+  }
+  return { value: part, end: 1, size: sizeWithin(part, Number.POSITIVE_INFINITY), partial: [] };
+}
+
+/** How many items, keys or characters the part holds (a scalar counts as one). */
+function totalOf(part: unknown): number {
+  if (typeof part === "string" || Array.isArray(part)) return part.length;
+  if (typeof part === "object" && part !== null) return keysOf(part).length;
+  return 1;
+}
+
+function refuse(message: string, refId: string): ValidationError {
+  return ValidationError.single("cursor", message, "invalid_value", refId);
+}
+
+/**
+ * A page of `root` (a value stored under `refId` at `version`), or of the part `path` names, starting
+ * where `cursor` says (the first page without one). Throws ValidationError (`VALIDATION_ERROR`) for a
+ * malformed or foreign cursor, a cursor for another version of the value, a cursor whose path differs
+ * from `path`, a pointer that does not resolve, or a cursor past the end or inside a surrogate pair.
+ */
+export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
+  const { refId } = options;
+  const { path, offset, fromCursor } = startOf(options);
+  const part = resolveJsonPointer(root, path, refId);
+  return pageOfPart(part, totalOf(part), { ...options, path, offset, fromCursor });
+}
+
+/**
+ * A page of a stored value kept as JSON text (see `PagedTree`): an array is paged off the text, each page
+ * decoding only its own items; anything else, or text that is not compact, pages the decoded tree.
+ */
+export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "version">): ValuePage {
+  const all = { ...options, version: stored.version };
+  const { path, offset, fromCursor } = startOf(all);
+  if (options.measure === undefined) {
+    const array = stored.index.arrayAt(parseJsonPointer(path, options.refId));
+    if (array !== undefined) {
+      checkOffset(offset, array.count, fromCursor, undefined, options.refId);
+      return finish(pageTextArray(array, path, offset, options.maxChars), array.count, { ...all, path, offset });
+    }
+  }
+  const part = resolveJsonPointer(stored.tree, path, options.refId);
+  return pageOfPart(part, totalOf(part), { ...all, path, offset, fromCursor });
+}
+
+/** Where the page starts: the cursor's path and offset (checked against the value's version), else `path` at 0. */
+function startOf(options: PageValueOptions): { path: string; offset: number; fromCursor: boolean } {
+  const { refId, version } = options;
+  if (options.cursor === undefined) {
+    const path = options.path ?? "";
+    parseJsonPointer(path, refId); // a malformed pointer is refused as such, before resolving
+    return { path, offset: 0, fromCursor: false };
+  }
+  const cursor = decodeCursor(options.cursor, refId);
+  assertCursorVersion(cursor, version, refId);
+  if (options.path !== undefined && options.path !== cursor.path) {
+    throw refuse(`the cursor pages "${cursor.path}", not the path given ("${options.path}")`, refId);
+  }
+  return { path: cursor.path, offset: cursor.offset, fromCursor: true };
+}
+
+function checkOffset(offset: number, total: number, fromCursor: boolean, part: unknown, refId: string): void {
+  if (!fromCursor) return;
+  if (offset >= total) throw refuse(`the cursor points past the end (${offset} of ${total})`, refId);
+  if (typeof part === "string" && offset > 0) {
+    const before = part.charCodeAt(offset - 1);
+    const at = part.charCodeAt(offset);
+    if (before >= 0xd800 && before <= 0xdbff && at >= 0xdc00 && at <= 0xdfff) {
+      throw refuse("the cursor points inside a character (a surrogate pair)", refId);
+    }
+  }
+}
+
+function pageOfPart(
+  part: unknown,
+  total: number,
+  options: PageValueOptions & { path: string; offset: number; fromCursor: boolean },
+): ValuePage {
+  const { path, offset, maxChars, measure, refId } = options;
+  checkOffset(offset, total, options.fromCursor, part, refId);
+  if (measure === undefined) return finish(buildPage(part, path, offset, maxChars), total, options);
+  const fitted = fitToMeasure(
+    maxChars,
+    measure,
+    (charBudget) => buildPage(part, path, offset, charBudget),
+    (b) => JSON.stringify(b.value) ?? "null",
+    (b) => b.end >= total && b.partial.length === 0,
+  );
+  return finish({ ...fitted.result, size: fitted.size }, total, options);
+}
+
+function finish(built: Built, total: number, options: PageValueOptions & { path: string; offset: number }): ValuePage {
+  const { refId, version, path, offset } = options;
+  const page: ValuePage = { refId, path, value: built.value, offset, total, chars: built.size, version };
+  if (built.end < total) page.nextCursor = encodeCursor({ version, path, offset: built.end });
+  if (built.partial.length > 0) page.partial = built.partial;
+  return page;
+}
+
+/**
+ * A page of an array cut from its stored text: item sizes are span lengths, and the page's items are
+ * decoded from their span alone. An item too big for any page is decoded on its own for its preview.
+ */
+function pageTextArray(array: TextArray, path: string, offset: number, budget: number): Built {
+  const { text, starts, ends, count } = array;
+  const partial: string[] = [];
+  let lead: unknown[] = [];
+  let size = 2;
+  let i = offset;
+  const itemSize = (k: number) => (ends[k] as number) - (starts[k] as number);
+  if (i < count && 2 + itemSize(i) > budget) {
+    const built = fitValue(JSON.parse(text.slice(starts[i] as number, ends[i] as number)), budget - 2);
+    lead = [built.out];
+    size += built.size;
+    partial.push(appendJsonPointer(path, i));
+    i++;
+  }
+  const first = i;
+  for (; i < count; i++) {
+    const separator = i > first || lead.length > 0 ? 1 : 0;
+    if (size + separator + itemSize(i) > budget) break;
+    size += separator + itemSize(i);
+  }
+  const whole: unknown[] =
+    i > first ? (JSON.parse(`[${text.slice(starts[first] as number, ends[i - 1] as number)}]`) as unknown[]) : [];
+  return { value: lead.length > 0 ? lead.concat(whole) : whole, end: i, size, partial };
+}

@@ -1,0 +1,90 @@
+/**
+ * How big a value a client is handed at once: the server's budget (a RefCache option), a tool's override
+ * (or none at all for a tool whose callers need whole answers) and a client's own `maxChars`, combined in
+ * one place so every adapter applies the same rule.
+ */
+import * as z from "zod";
+import { parseOrThrow, ValidationError } from "../errors.js";
+import type { Measure } from "./measure.js";
+
+/** Smallest `maxChars` accepted: a preview of any value, with its markers, fits in it. */
+export const MIN_MAX_CHARS = 64;
+/** Default size of an answer handed to a client (characters of compact JSON). */
+export const DEFAULT_MAX_CHARS = 20_000;
+/** Default size up to which a client may ask for a whole value (characters of compact JSON). */
+export const DEFAULT_MAX_FULL_CHARS = 40_000;
+/** Largest `maxChars` or `maxFullChars` accepted. */
+export const MAX_MAX_CHARS = 2 ** 31 - 1;
+/** Default largest value stored: 64 MiB of JSON text (UTF-8). */
+export const DEFAULT_MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+/** A budget size, in the unit `measure` counts (characters by default). */
+export const MaxCharsSchema = z
+  .number()
+  .int()
+  .min(MIN_MAX_CHARS, `must be at least ${MIN_MAX_CHARS}`)
+  .max(MAX_MAX_CHARS, `must be at most ${MAX_MAX_CHARS}`);
+
+export const ValueBudgetSchema = z.strictObject({
+  /** Largest answer handed to a client: bigger values go out as a preview and pages (default 20,000). */
+  maxChars: MaxCharsSchema.optional(),
+  /** Largest whole value a client may ask for (`full`); default 40,000, or `maxChars` when larger. */
+  maxFullChars: MaxCharsSchema.optional(),
+  /**
+   * Counts a compact JSON text in the budget's unit; default: its length in UTF-16 code units. E.g. tokens
+   * with `gpt-tokenizer`: `(text) => encode(text).length`. The size guarantees are stated for the default.
+   */
+  measure: z
+    .custom<Measure>((v) => typeof v === "function", "measure must be a function (jsonText) => number")
+    .optional(),
+});
+/** A budget as given: by the server (`RefCacheOptions.valueBudget`) or by a tool's override. */
+export type ValueBudget = z.input<typeof ValueBudgetSchema>;
+
+/** A budget with every field decided. */
+export interface ResolvedValueBudget {
+  readonly maxChars: number;
+  readonly maxFullChars: number;
+  /** Absent: sizes are compact JSON characters. */
+  readonly measure?: Measure;
+}
+
+/** The server budget from `RefCacheOptions.valueBudget` (validated there), defaults filled in. */
+export function serverValueBudget(budget: z.output<typeof ValueBudgetSchema> | undefined): ResolvedValueBudget {
+  const maxChars = budget?.maxChars ?? DEFAULT_MAX_CHARS;
+  const maxFullChars = budget?.maxFullChars ?? Math.max(DEFAULT_MAX_FULL_CHARS, maxChars);
+  if (maxFullChars < maxChars) {
+    throw ValidationError.single("valueBudget", "maxFullChars must be at least maxChars", "too_small");
+  }
+  return Object.freeze(
+    budget?.measure === undefined ? { maxChars, maxFullChars } : { maxChars, maxFullChars, measure: budget.measure },
+  );
+}
+
+/**
+ * The budget one answer gets: the server's (`cache.valueBudget`), with a tool's override merged over it,
+ * then narrowed by a client's `maxChars`, which is capped at the budget (a client can ask for less, never
+ * more). `false` as the tool's override turns the budget off for that tool: the answer goes out whole and
+ * this returns `false`. Throws ValidationError for an override or a `callMaxChars` that is not valid
+ * (`callMaxChars` must be a whole number ≥ 64).
+ */
+export function resolveValueBudget(
+  server: ResolvedValueBudget,
+  tool?: ValueBudget | false,
+  callMaxChars?: number,
+): ResolvedValueBudget | false {
+  if (tool === false) return false;
+  let budget = server;
+  if (tool !== undefined) {
+    const override = parseOrThrow(ValueBudgetSchema, tool, "tool valueBudget");
+    const maxChars = override.maxChars ?? server.maxChars;
+    const maxFullChars = override.maxFullChars ?? Math.max(server.maxFullChars, maxChars);
+    const measure = override.measure ?? server.measure;
+    budget = measure === undefined ? { maxChars, maxFullChars } : { maxChars, maxFullChars, measure };
+  }
+  if (callMaxChars !== undefined) {
+    const asked = parseOrThrow(MaxCharsSchema, callMaxChars, "maxChars");
+    if (asked < budget.maxChars) budget = { ...budget, maxChars: asked };
+  }
+  return budget === server ? server : Object.freeze(budget);
+}

@@ -1,0 +1,185 @@
+/**
+ * Paging: lossless for every JSON value and budget (pages joined, partial items replaced by their own
+ * reassembly), every page within its budget, cursors that always move forward, and every bad cursor or
+ * path refused with VALIDATION_ERROR.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { MemoryStore, pageValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
+import { budget, jsonValue } from "./json-arbitraries.js";
+
+const VERSION = "0123456789ab";
+const text = (value: unknown) => JSON.stringify(value);
+const keySize = (key: string) => text(key).length;
+
+/** Every page of the part at `path`; checks each page's size and that the cursors move forward. */
+function allPages(root: unknown, path: string, maxChars: number): ValuePage[] {
+  const pages: ValuePage[] = [];
+  let cursor: string | undefined;
+  let offset = -1;
+  do {
+    const page = pageValue(root, { refId: "k", version: VERSION, maxChars, path, ...(cursor ? { cursor } : {}) });
+    expect(page.path).toBe(path);
+    expect(page.offset).toBeGreaterThan(offset); // never loops, never repeats
+    offset = page.offset;
+    expect(page.chars).toBe(text(page.value).length);
+    if (page.chars > maxChars) {
+      // The one exception: a single object entry whose key alone leaves no room for its value.
+      const keys = Object.keys(page.value as object);
+      expect(keys).toHaveLength(1);
+      expect(keySize(keys[0] as string) + 3 + 28).toBeGreaterThan(maxChars);
+    }
+    pages.push(page);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return pages;
+}
+
+/** The part at `path`, put back together from its pages, partial items by their own pages, recursively. */
+function reassemble(root: unknown, path: string, maxChars: number): unknown {
+  const pages = allPages(root, path, maxChars);
+  const first = pages[0] as ValuePage;
+  let whole: unknown;
+  if (Array.isArray(first.value)) whole = pages.flatMap((p) => p.value as unknown[]);
+  else if (typeof first.value === "string") whole = pages.map((p) => p.value as string).join("");
+  else if (typeof first.value === "object" && first.value !== null) {
+    const merged: Record<string, unknown> = {};
+    for (const page of pages) {
+      for (const [key, value] of Object.entries(page.value as object)) {
+        Object.defineProperty(merged, key, { value, enumerable: true, writable: true, configurable: true });
+      }
+    }
+    whole = merged;
+  } else whole = first.value;
+  expect(pages.at(-1)?.offset).toBeLessThanOrEqual(first.total);
+  for (const page of pages) {
+    for (const pointer of page.partial ?? []) {
+      expect(pointer.startsWith(`${path}/`)).toBe(true);
+      const token = pointer
+        .slice(path.length + 1)
+        .replaceAll("~1", "/")
+        .replaceAll("~0", "~");
+      const item = reassemble(root, pointer, maxChars);
+      Object.defineProperty(whole, Array.isArray(whole) ? Number(token) : token, {
+        value: item,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return whole;
+}
+
+describe("pageValue", () => {
+  it("reassembles every JSON value exactly, every page within its budget", () => {
+    fc.assert(
+      fc.property(jsonValue, budget, (value, maxChars) => {
+        expect(text(reassemble(value, "", maxChars))).toBe(text(value));
+      }),
+      { numRuns: 200 },
+    );
+  }, 120_000);
+
+  it("pages a part named by a JSON Pointer, keys with / and ~ escaped", () => {
+    const value = { "a/b": { "~x": ["p", "q", "r".repeat(300)] } };
+    const page = pageValue(value, { refId: "k", version: VERSION, maxChars: 64, path: "/a~1b/~0x" });
+    expect(page).toMatchObject({ path: "/a~1b/~0x", value: ["p", "q"], offset: 0, total: 3 });
+    const next = pageValue(value, { refId: "k", version: VERSION, maxChars: 64, cursor: page.nextCursor as string });
+    expect(next.partial).toEqual(["/a~1b/~0x/2"]);
+    expect(text(reassemble(value, "/a~1b/~0x", 64))).toBe(text(value["a/b"]["~x"]));
+  });
+
+  it("pages a string by characters, never inside a surrogate pair, and a scalar as itself", () => {
+    const value = "😀".repeat(100);
+    const pages = allPages(value, "", 64);
+    for (const page of pages) expect(/^(?:[\ud800-\udbff][\udc00-\udfff])*$/.test(page.value as string)).toBe(true);
+    expect(pageValue(42, { refId: "k", version: VERSION, maxChars: 64 })).toMatchObject({ value: 42, total: 1 });
+    expect(pageValue([], { refId: "k", version: VERSION, maxChars: 64 })).toMatchObject({ value: [], total: 0 });
+  });
+
+  describe("refuses with VALIDATION_ERROR, never an empty page or a crash", () => {
+    const value = { rows: Array.from({ length: 100 }, (_, i) => i), s: "a😀b" };
+    const page = (options: { cursor?: string; path?: string }, version = VERSION) =>
+      pageValue(value, { refId: "k", version, maxChars: 64, ...options });
+    const refused = (call: () => unknown) =>
+      expect(call).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR", refId: "k" }));
+    const first = page({ path: "/rows" });
+    const cursor = first.nextCursor as string;
+
+    it("a malformed or made-up cursor", () => {
+      for (const bad of ["", "x", "v1", "v1.a.b.c", `${cursor}=`, cursor.replace("v1.", "v2."), `${cursor}!`]) {
+        refused(() => page({ cursor: bad }));
+      }
+      fc.assert(
+        fc.property(fc.string(), (bad) => {
+          try {
+            page({ cursor: bad });
+          } catch (error) {
+            expect(RefCacheError.isInstance(error, "VALIDATION_ERROR")).toBe(true);
+          }
+        }),
+      );
+    });
+
+    it("a cursor for a value since overwritten (another version)", () => {
+      refused(() => page({ cursor }, "ffffffffffff"));
+    });
+
+    it("a cursor with another path than the one given", () => {
+      refused(() => page({ cursor, path: "/s" }));
+      expect(page({ cursor, path: "/rows" }).offset).toBe(first.total > 0 ? (page({ cursor }).offset as number) : 0);
+    });
+
+    it("a pointer that does not resolve or is not a pointer", () => {
+      for (const path of ["/nope", "/rows/100", "/rows/-", "/rows/01", "/s/0", "rows", "/~2"])
+        refused(() => page({ path }));
+    });
+
+    it("a page past the end, and a cursor inside a surrogate pair", () => {
+      const past = cursor.replace(/\.(\d+)\./, ".100.");
+      refused(() => page({ cursor: past }));
+      const inside = cursor.replace(/\.(\d+)\./, ".2.").replace(/\.[^.]*$/, `.${btoa('"/s"').replaceAll("=", "")}`);
+      refused(() => page({ cursor: inside }));
+      const fine = inside.replace(/\.2\./, ".3.");
+      expect(page({ cursor: fine }).value).toBe("b");
+    });
+  });
+});
+
+describe("cache.page (arrays cut from the stored text)", () => {
+  /** Every page of the part at `path`, from the cache and from `pageValue` on the tree, side by side. */
+  async function bothWays(cache: RefCache, value: unknown, path: string, maxChars: number): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const stored = await cache.page("v", { path, maxChars, ...(cursor ? { cursor } : {}) });
+      const version = stored?.version as string;
+      const fromTree = pageValue(value, { refId: "v", version, maxChars, path, ...(cursor ? { cursor } : {}) });
+      expect(text(stored?.value)).toBe(text(fromTree.value));
+      expect(stored).toEqual(fromTree);
+      for (const pointer of stored?.partial ?? []) await bothWays(cache, value, pointer, maxChars);
+      cursor = stored?.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  it("gives the same pages as paging the decoded value, for every JSON value and budget", async () => {
+    const cache = new RefCache();
+    await fc.assert(
+      fc.asyncProperty(jsonValue, budget, async (value, maxChars) => {
+        await cache.set("v", value);
+        await bothWays(cache, value, "", maxChars);
+      }),
+      { numRuns: 100 },
+    );
+    await cache.close();
+  }, 120_000);
+
+  it("falls back to the decoded value when the stored text is not compact JSON", async () => {
+    const store = new MemoryStore();
+    const cache = new RefCache({ store });
+    const value = { rows: Array.from({ length: 50 }, (_, id) => ({ id, name: `row ${id}` })) };
+    await store.set("v", { data: JSON.stringify(value, null, 2), createdAt: Date.now(), version: 99 });
+    await bothWays(cache, value, "/rows", 200);
+    await cache.close();
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Query parameters of the value routes: `GET /refs/:refId?cursor=&path=&maxChars=` (a page) and
+ * `GET /refs/:refId/preview?maxChars=`. Only their form is checked here; core checks what they mean (a
+ * cursor of this value's version, a pointer that resolves) and answers VALIDATION_ERROR otherwise.
+ */
+import { validator } from "hono/validator";
+import * as z from "zod";
+import { parseParams } from "./params.js";
+
+/** Longest cursor or JSON Pointer accepted in a URL; core's cursors are far shorter. */
+export const VALUE_PARAM_MAX_LENGTH = 4096;
+
+/** One value per key: a repeated `cursor` or `maxChars` is a mistake, not a list. */
+const single = (name: string) =>
+  z.union([z.string(), z.array(z.string())]).refine((raw) => !Array.isArray(raw), `${name} must be given once`);
+
+const text = (name: string, min: number) =>
+  single(name).pipe(
+    z
+      .string()
+      .min(min, `${name} must not be empty`)
+      .max(VALUE_PARAM_MAX_LENGTH, `${name} must be at most ${VALUE_PARAM_MAX_LENGTH} characters`),
+  );
+
+const maxChars = single("maxChars").pipe(
+  z
+    .string()
+    .regex(/^\d{1,9}$/, "maxChars must be a whole number")
+    .transform(Number),
+);
+
+/**
+ * `?cursor=` (opaque, from `nextCursor` or the `Link` header), `?path=` (an RFC 6901 JSON Pointer; `""`
+ * is the whole value), `?maxChars=` (capped at the server's budget by core).
+ */
+export const ValuePageQuerySchema = z.object({
+  cursor: text("cursor", 1).optional(),
+  path: text("path", 0).optional(),
+  maxChars: maxChars.optional(),
+});
+export type ValuePageQuery = z.output<typeof ValuePageQuerySchema>;
+
+/** `?maxChars=` of the preview route. */
+export const ValuePreviewQuerySchema = z.object({ maxChars: maxChars.optional() });
+export type ValuePreviewQuery = z.output<typeof ValuePreviewQuerySchema>;
+
+/** True when the request asks for a page rather than the whole value. */
+export const asksForPage = (query: ValuePageQuery): boolean =>
+  query.cursor !== undefined || query.path !== undefined || query.maxChars !== undefined;
+
+export const valuePageQuery = validator("query", (value) => parseParams(ValuePageQuerySchema, value, "query"));
+export const valuePreviewQuery = validator("query", (value) => parseParams(ValuePreviewQuerySchema, value, "query"));
