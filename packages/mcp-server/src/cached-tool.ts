@@ -4,10 +4,21 @@
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
 import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
-import { type McpTaskTiming, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
-import type { CallToolResult, ServerContext, ToolAnnotations } from "@modelcontextprotocol/server";
+import {
+  encodeProtocolFailure,
+  type McpTaskTiming,
+  runToolCall,
+  toCreateTaskResultV2,
+  toolErrorFromException,
+} from "@mcp-refcache/core/mcp";
+import {
+  type CallToolResult,
+  ProtocolError,
+  type ServerContext,
+  type ToolAnnotations,
+} from "@modelcontextprotocol/server";
 import type * as z from "zod";
-import type { ResolvedServerOptions, ToolTiming } from "./options.js";
+import type { ResolvedServerOptions, TaskSupport, ToolTiming } from "./options.js";
 import { clientDeclaresTasks } from "./tasks-extension.js";
 
 /** What a handler gets besides its arguments. */
@@ -35,6 +46,11 @@ export interface CachedToolConfig<InputSchema extends z.ZodObject> extends ToolT
   /** A zod object schema; the SDK validates arguments with it before the handler runs. */
   inputSchema?: InputSchema;
   annotations?: ToolAnnotations;
+  /**
+   * `"optional"` (default): inline when fast, else a task or a pending reference. `"required"`: always a
+   * task (`resultType: "task"`), and `-32021` to a client that did not declare the Tasks extension.
+   */
+  taskSupport?: TaskSupport;
 }
 
 export interface CachedToolSettings {
@@ -45,6 +61,22 @@ export interface CachedToolSettings {
   ttlMs: number | null | undefined;
   /** What a native task reports at creation. */
   taskTiming: McpTaskTiming;
+  taskSupport: TaskSupport;
+}
+
+/**
+ * Runs the handler, recording an SDK `ProtocolError` it throws as a protocol-level failure (the task
+ * reads `failed` with that JSON-RPC error on the 2026 extension); any other error is the tool's own.
+ */
+async function runHandler(body: () => unknown): Promise<unknown> {
+  try {
+    return await body();
+  } catch (error) {
+    if (ProtocolError.isInstance(error)) {
+      throw new Error(encodeProtocolFailure({ code: error.code, message: error.message }));
+    }
+    throw error;
+  }
 }
 
 /** The SDK callback for a cached tool. */
@@ -77,16 +109,34 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
     ctx.mcpReq.signal.addEventListener("abort", onRequestAborted, { once: true });
 
     const work = (task: TaskContext) =>
-      handler(args, {
-        signal: task.signal,
-        reportProgress: async (update) => {
-          const info = await task.reportProgress(update);
-          forward(info);
-          return info;
-        },
-        refId: task.refId,
-        ctx,
-      });
+      runHandler(() =>
+        handler(args, {
+          signal: task.signal,
+          reportProgress: async (update) => {
+            const info = await task.reportProgress(update);
+            forward(info);
+            return info;
+          },
+          refId: task.refId,
+          ctx,
+        }),
+      );
+
+    if (settings.taskSupport === "required") {
+      // Only clients that declared the extension get here (the tools/call wrapper refuses the others).
+      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+      open = false;
+      try {
+        const task = await cache.registerTask(refId, work, {
+          ...(ttlMs === undefined ? {} : { ttlMs }),
+          ...scope,
+        });
+        return toCreateTaskResultV2(task, settings.taskTiming) as unknown as CallToolResult;
+      } catch (error) {
+        return { ...toolErrorFromException(error, refId) };
+      }
+    }
+
     const outcome = await runToolCall(cache, work, {
       timeoutMs,
       pollIntervalMs: server.pollIntervalMs,

@@ -3,6 +3,7 @@
  * servers (`@modelcontextprotocol/server`).
  */
 export type { CachedToolConfig, CachedToolContext, CachedToolHandler } from "./cached-tool.js";
+export type { TaskSupport } from "./options.js";
 export {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_TIMEOUT_MS,

@@ -60,9 +60,18 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
 export const ToolTimingSchema = z.strictObject(timing);
 export type ToolTiming = z.input<typeof ToolTimingSchema>;
 
+/**
+ * Whether a tool answers with a task (Tasks extension, SEP-2663): `"optional"` (default) answers inline
+ * when the work is fast; `"required"` always answers a task and refuses clients without the extension
+ * with `-32021`.
+ */
+export const TaskSupportSchema = z.enum(["optional", "required"]);
+export type TaskSupport = z.infer<typeof TaskSupportSchema>;
+
 /** What `registerTool` checks before it registers anything. */
 export const ToolRegistrationSchema = z.object({
   name: ToolNameSchema,
   handler: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "handler must be a function"),
   timing: ToolTimingSchema,
+  taskSupport: TaskSupportSchema.optional(),
 });

@@ -11,6 +11,7 @@ import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } fro
 import { registerNativeTaskHandlers } from "./native-tasks.js";
 import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
+import { requireTaskFor } from "./required-task-tools.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
 
 export interface RefCacheServer {
@@ -64,10 +65,10 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       config: CachedToolConfig<InputSchema>,
       handler: CachedToolHandler<z.output<InputSchema>>,
     ) {
-      const { timeoutMs, ttlMs, title, description, inputSchema, annotations } = config;
-      const { timing } = parseOrThrow(
+      const { timeoutMs, ttlMs, title, description, inputSchema, annotations, taskSupport } = config;
+      const { timing, ...parsed } = parseOrThrow(
         ToolRegistrationSchema,
-        { name, handler, timing: { timeoutMs, ttlMs } },
+        { name, handler, timing: { timeoutMs, ttlMs }, taskSupport },
         `registerTool("${String(name)}")`,
       );
       const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
@@ -80,8 +81,9 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         timeoutMs: timing.timeoutMs ?? resolved.timeoutMs,
         ttlMs: toolTtlMs,
         taskTiming: { ttlMs: ttlOrDefault(toolTtlMs), pollIntervalMs },
+        taskSupport: parsed.taskSupport ?? "optional",
       });
-      return server.registerTool(
+      const registered = server.registerTool(
         name,
         {
           ...(title === undefined ? {} : { title }),
@@ -92,6 +94,8 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         // The SDK's callback type is conditional on the schema and cannot resolve for a generic one.
         callback as (args: z.output<z.ZodObject>, ctx: ServerContext) => Promise<CallToolResult>,
       );
+      if (parsed.taskSupport === "required") requireTaskFor(server, name);
+      return registered;
     },
   };
 }

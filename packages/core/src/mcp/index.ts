@@ -9,6 +9,11 @@ export {
   type PollingCache,
   type PollingContext,
 } from "./polling-tools.js";
+export {
+  decodeProtocolFailure,
+  encodeProtocolFailure,
+  type McpProtocolFailure,
+} from "./protocol-failure.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
@@ -27,6 +32,7 @@ export {
   toCreateTaskResultV2,
   toDetailedTaskV2,
   toMcpTask,
+  toMcpTaskStatusV2,
   toMcpTaskV2,
 } from "./task-mapping.js";
 export { type McpToolErrorKind, toolErrorFromException, toolErrorResult } from "./tool-errors.js";

@@ -2,8 +2,14 @@
  * TaskInfo ↔ the task objects of the two MCP task generations: spec 2025-11-25 (`ttl`, `pollInterval`,
  * served by SDK v1's TaskStore) and the 2026-07-28 Tasks extension (`resultType: "task"`, `ttlMs`,
  * `pollIntervalMs`, `tasks/get` answering a DetailedTask with the result or error inline).
+ *
+ * The generations read a failed tool differently. 2025-11-25: a tool call whose result is `isError`
+ * ends its task `failed`, so a core `failed` task stays `failed`. 2026-07-28 (SEP-2663, "Tool errors vs
+ * protocol errors"): a tool that reported an error ends `completed` with an `isError` result; `failed` is
+ * for protocol-level errors only (see `decodeProtocolFailure`).
  */
 import type { TaskInfo } from "../models.js";
+import { decodeProtocolFailure, INTERNAL_ERROR_CODE } from "./protocol-failure.js";
 import { type McpTaskStatus, toMcpTaskStatus } from "./status.js";
 import { type McpToolResult, taskStatusMessage, valueToolResult } from "./tool-results.js";
 
@@ -49,18 +55,31 @@ export type McpDetailedTaskV2 =
   | (McpTaskV2 & { status: "completed"; result: McpToolResult & { resultType: "complete" } })
   | (McpTaskV2 & { status: "failed"; error: McpTaskError });
 
-/** JSON-RPC "internal error": what a failed task's error carries. */
-export const TASK_FAILED_ERROR_CODE = -32603;
+/** JSON-RPC "internal error": what a failed task's error carries unless its failure names another code. */
+export const TASK_FAILED_ERROR_CODE = INTERNAL_ERROR_CODE;
+
+/**
+ * The status a 2026-07-28 client sees: core's, except that a task failed by its tool (not by the
+ * protocol) reads `completed`, its result carrying `isError`.
+ */
+export function toMcpTaskStatusV2(task: TaskInfo): McpTaskStatus {
+  if (task.status === "failed" && decodeProtocolFailure(task.error) === undefined) return "completed";
+  return toMcpTaskStatus(task.status);
+}
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const int = (ms: number | null) => (ms === null ? null : Math.round(ms));
 
 /** TaskInfo → the 2026-07-28 extension's task; the task id is the ref id. */
 export function toMcpTaskV2(task: TaskInfo, timing: McpTaskTiming): McpTaskV2 {
+  return taskFields(task, timing, toMcpTaskStatusV2(task));
+}
+
+function taskFields(task: TaskInfo, timing: McpTaskTiming, status: McpTaskStatus): McpTaskV2 {
   const statusMessage = taskStatusMessage(task);
   return {
     taskId: task.refId,
-    status: toMcpTaskStatus(task.status),
+    status,
     createdAt: iso(task.startedAt),
     lastUpdatedAt: iso(task.updatedAt),
     ttlMs: int(timing.ttlMs),
@@ -69,9 +88,12 @@ export function toMcpTaskV2(task: TaskInfo, timing: McpTaskTiming): McpTaskV2 {
   };
 }
 
-/** TaskInfo → the 2025-11-25 task: the same fields, named `ttl` and `pollInterval`. */
+/**
+ * TaskInfo → the 2025-11-25 task: the same fields, named `ttl` and `pollInterval`, and core's status
+ * as it is (a tool that failed is `failed`).
+ */
 export function toMcpTask(task: TaskInfo, timing: McpTaskTiming): McpTask {
-  const { ttlMs, pollIntervalMs, ...rest } = toMcpTaskV2(task, timing);
+  const { ttlMs, pollIntervalMs, ...rest } = taskFields(task, timing, toMcpTaskStatus(task.status));
   return { ...rest, ttl: ttlMs, ...(pollIntervalMs === undefined ? {} : { pollInterval: pollIntervalMs }) };
 }
 
@@ -82,10 +104,22 @@ export function toCreateTaskResultV2(task: TaskInfo, timing: McpTaskTiming): Mcp
 
 /**
  * The extension's DetailedTask. `value` is the stored result, read by the caller when the task is
- * complete; a complete task whose value is gone reads as failed ("result expired").
+ * complete; a complete task whose value is gone reads as failed ("result expired"). A task its tool
+ * failed reads `completed` with `result: { isError: true, content: [{ type: "text", text: reason }] }`;
+ * a protocol-level failure reads `failed` with its JSON-RPC `error`.
  */
 export function toDetailedTaskV2(task: TaskInfo, timing: McpTaskTiming, value?: unknown): McpDetailedTaskV2 {
   const base = toMcpTaskV2(task, timing);
+  if (task.status === "failed") {
+    const failure = decodeProtocolFailure(task.error);
+    if (failure !== undefined) return { ...base, status: "failed", error: failure };
+    const text = task.error ?? "The tool reported an error";
+    return {
+      ...base,
+      status: "completed",
+      result: { resultType: "complete", content: [{ type: "text", text }], isError: true },
+    };
+  }
   if (base.status === "completed") {
     if (value === undefined) {
       return {
@@ -95,9 +129,6 @@ export function toDetailedTaskV2(task: TaskInfo, timing: McpTaskTiming, value?: 
       };
     }
     return { ...base, status: "completed", result: { resultType: "complete", ...valueToolResult(value) } };
-  }
-  if (base.status === "failed") {
-    return { ...base, status: "failed", error: { code: TASK_FAILED_ERROR_CODE, message: task.error ?? "failed" } };
   }
   return base as McpDetailedTaskV2;
 }
