@@ -4,7 +4,13 @@
  */
 import type { RefCache } from "@mcp-refcache/core";
 import { type CachedToolContext, withRefCache } from "@mcp-refcache/mcp-server";
-import { createMcpHandler, McpServer, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
+import {
+  createMcpHandler,
+  type McpRequestContext,
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+} from "@modelcontextprotocol/server";
 import {
   DESCRIPTIONS,
   errorHandling,
@@ -23,9 +29,9 @@ import {
 /** How long `slow_compute` and the jobs wait before they answer with a task (ms). */
 export const TASK_TIMEOUT_MS = 200;
 
-export function buildV2Server(cache: RefCache): McpServer {
+export function buildV2Server(cache: RefCache, request?: McpRequestContext): McpServer {
   const server = new McpServer({ name: "mcp-refcache-conformance-v2", version: "0.0.0" });
-  const tools = withRefCache(server, cache, { pollIntervalMs: 200 });
+  const tools = withRefCache(server, cache, { pollIntervalMs: 200, ...(request === undefined ? {} : { request }) });
   const d = DESCRIPTIONS;
   tools.registerTool("test_simple_text", { description: d.test_simple_text, inputSchema: NoInput }, simpleText);
   tools.registerTool(
@@ -61,5 +67,5 @@ export function buildV2Server(cache: RefCache): McpServer {
 }
 
 export function v2Handler(cache: RefCache): ReturnType<typeof createMcpHandler> {
-  return createMcpHandler(() => buildV2Server(cache));
+  return createMcpHandler((request) => buildV2Server(cache, request));
 }

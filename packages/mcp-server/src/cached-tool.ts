@@ -18,6 +18,7 @@ import {
   type ToolAnnotations,
 } from "@modelcontextprotocol/server";
 import type * as z from "zod";
+import { trackOpenCall, verifiedPrincipal } from "./open-calls.js";
 import type { ResolvedServerOptions, TaskSupport, ToolTiming } from "./options.js";
 import { clientDeclaresTasks } from "./tasks-extension.js";
 
@@ -87,8 +88,9 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
     const owner = server.owner(ctx);
     const refId = cache.newRefId();
     const scope = owner === undefined ? {} : { owner };
-    // While the call is still open, progress also goes to the client as notifications/progress, and a
-    // notifications/cancelled for it cancels the task; once answered, the task lives on its own.
+    // While the call is still open, progress also goes to the client as notifications/progress, and the
+    // request's abort (the SDK's: in-session notifications/cancelled, stdio, a closed stateless
+    // connection) cancels the task; once answered, the task lives on its own.
     let open = true;
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const forward = (info: TaskInfo | undefined) => {
@@ -107,6 +109,15 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       cache.cancelTask(refId, "the client cancelled the request", scope).catch(() => {});
     };
     ctx.mcpReq.signal.addEventListener("abort", onRequestAborted, { once: true });
+    // (On stateless HTTP the SDK aborts that signal when the request's connection closes before the
+    // answer.) A notifications/cancelled arrives there on another request, so another server instance:
+    // one of the same verified principal cancels this call through open-calls.ts.
+    const principal = ctx.sessionId === undefined ? verifiedPrincipal(ctx, server.owner) : undefined;
+    const untrack = principal === undefined ? undefined : trackOpenCall(cache, principal, ctx.mcpReq.id, refId);
+    const stopListening = () => {
+      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+      untrack?.();
+    };
 
     const work = (task: TaskContext) =>
       runHandler(() =>
@@ -124,7 +135,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
 
     if (settings.taskSupport === "required") {
       // Only clients that declared the extension get here (the tools/call wrapper refuses the others).
-      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+      stopListening();
       open = false;
       try {
         const task = await cache.registerTask(refId, work, {
@@ -146,7 +157,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       ...scope,
     }).finally(() => {
       open = false;
-      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+      stopListening();
     });
     if (outcome.kind === "pending" && clientDeclaresTasks(ctx)) {
       // The SDK's result type has no task arm; the wire shape is the extension's CreateTaskResult.

@@ -4,6 +4,7 @@
  */
 import { TtlSchema, ValidationError } from "@mcp-refcache/core";
 import { type PollingToolNames, PollingToolNamesSchema, ToolNameSchema } from "@mcp-refcache/core/mcp";
+import type { McpRequestContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver } from "./owner.js";
 
@@ -31,6 +32,16 @@ export const RefCacheServerOptionsSchema = z.strictObject({
   names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
   /** Who owns a call's task; defaults to the auth principal, else the session (see `defaultOwner`). */
   owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
+  /**
+   * The `createMcpHandler` factory's context (`(request) => …`). With it, a session-less
+   * `notifications/cancelled` of a verified principal cancels that principal's open call.
+   */
+  request: z
+    .custom<McpRequestContext>(
+      (v) => typeof v === "object" && v !== null && "era" in v,
+      "request must be the McpRequestContext the createMcpHandler factory received",
+    )
+    .optional(),
 });
 export type RefCacheServerOptions = z.input<typeof RefCacheServerOptionsSchema>;
 
@@ -40,6 +51,7 @@ export interface ResolvedServerOptions {
   ttlMs: number | null | undefined;
   pollIntervalMs: number;
   owner: OwnerResolver;
+  request: McpRequestContext | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2_000;
@@ -53,6 +65,7 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
     ttlMs: parsed.ttlMs,
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     owner: parsed.owner ?? defaultOwner,
+    request: parsed.request,
   };
 }
 

@@ -9,6 +9,7 @@ import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
 import { registerNativeTaskHandlers } from "./native-tasks.js";
+import { honourSessionlessCancel } from "./open-calls.js";
 import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
 import { requireTaskFor } from "./required-task-tools.js";
@@ -56,6 +57,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
   advertiseTasksExtension(server);
   registerNativeTaskHandlers(server, cache, resolved, timingOf);
   registerPollingTools(server, cache, resolved);
+  if (resolved.request !== undefined) honourSessionlessCancel(server, cache, resolved.request, resolved.owner);
 
   return {
     server,
