@@ -71,12 +71,12 @@ export function honourSessionlessCancel(
   if (principal === undefined) return;
   const handlers = (server.server as unknown as Partial<NotificationHandlers>)._notificationHandlers;
   const original = handlers?.get("notifications/cancelled");
-  server.server.setNotificationHandler("notifications/cancelled", (notification) => {
+  server.server.setNotificationHandler("notifications/cancelled", async (notification) => {
     const { requestId, reason } = CancelledParams(notification);
     const refId = requestId === undefined ? undefined : openCalls(cache).get(keyOf(principal, requestId));
     if (refId !== undefined) {
       cache.cancelTask(refId, reason ?? "the client cancelled the request", { owner: principal }).catch(() => {});
     }
-    return original?.(notification);
+    await original?.(notification);
   });
 }
