@@ -249,9 +249,9 @@ class ToolCall {
         ttlMs,
         ...this.#owner(extra),
       });
+      store.grantTtl(refId, ttlMs);
       notifier.watch(info);
-      const view = store.view(info);
-      return { task: { ...view, ttl: ttlMs } };
+      return { task: store.view(info) };
     } catch (error) {
       // Registering failed (capacity, store down): the SDK turns the throw into an isError result.
       throw new Error(
