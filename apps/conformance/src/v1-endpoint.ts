@@ -3,7 +3,7 @@
  * server and Streamable HTTP transport per MCP session, routed by the `mcp-session-id` header.
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { refCacheServerOptions, withRefCache } from "@mcp-refcache/mcp";
+import { answerWithoutSession, refCacheServerOptions, withRefCache } from "@mcp-refcache/mcp";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
@@ -66,6 +66,9 @@ export function v1Endpoint(cache: RefCache): V1Endpoint {
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   return {
     async fetch(request) {
+      // Before a session: 405 for GET, a JSON-RPC error with the request's id for server/discover & co.
+      const early = await answerWithoutSession(request);
+      if (early !== undefined) return early;
       const sessionId = request.headers.get("mcp-session-id");
       if (sessionId !== null) {
         const transport = sessions.get(sessionId);

@@ -4,7 +4,7 @@
  * (Streamable HTTP with sessions, native 2025-11-25 tasks).
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { refCacheServerOptions, withRefCache as withRefCacheV1 } from "@mcp-refcache/mcp";
+import { answerWithoutSession, refCacheServerOptions, withRefCache as withRefCacheV1 } from "@mcp-refcache/mcp";
 import { withRefCache as withRefCacheV2 } from "@mcp-refcache/mcp-server";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
@@ -66,6 +66,9 @@ export function mcpV1Endpoint(cache: RefCache): {
   const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS };
   return {
     async fetch(request) {
+      // Before a session: 405 for GET, a JSON-RPC error with the request's id for server/discover & co.
+      const early = await answerWithoutSession(request);
+      if (early !== undefined) return early;
       const sessionId = request.headers.get("mcp-session-id");
       if (sessionId !== null) {
         const transport = sessions.get(sessionId);

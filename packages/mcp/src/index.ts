@@ -8,6 +8,7 @@ export {
 } from "./options.js";
 export type { ProgressUpdate } from "./progress.js";
 export { refCacheServerOptions } from "./server-options.js";
+export { answerWithoutSession } from "./sessionless-requests.js";
 export { RefCacheTaskStore, type RefCacheTaskStoreOptions } from "./task-store.js";
 export {
   type RefCacheToolConfig,
