@@ -10,6 +10,7 @@ import {
   runToolCall,
   toCreateTaskResultV2,
   toolErrorFromException,
+  withRelatedTask,
 } from "@mcp-refcache/core/mcp";
 import {
   type CallToolResult,
@@ -18,6 +19,7 @@ import {
   type ToolAnnotations,
 } from "@modelcontextprotocol/server";
 import type * as z from "zod";
+import { grantedTtlMs, legacyCreateTaskResult, legacyTaskRequestOf } from "./legacy-tasks.js";
 import { trackOpenCall, verifiedPrincipal } from "./open-calls.js";
 import type { ResolvedServerOptions, TaskSupport, ToolTiming } from "./options.js";
 import { clientDeclaresTasks } from "./tasks-extension.js";
@@ -133,6 +135,20 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
         }),
       );
 
+    const legacyTask = legacyTaskRequestOf(ctx);
+    if (legacyTask !== undefined) {
+      // A 2025-era client asked for a 2025-11-25 task: it gets one, whatever the tool's timing.
+      stopListening();
+      open = false;
+      const grantedTtl = grantedTtlMs(legacyTask.ttl, settings.taskTiming.ttlMs);
+      try {
+        const task = await cache.registerTask(refId, work, { ttlMs: grantedTtl, ...scope });
+        return legacyCreateTaskResult(task, { ...settings.taskTiming, ttlMs: grantedTtl }) as unknown as CallToolResult;
+      } catch (error) {
+        return { ...toolErrorFromException(error, refId) };
+      }
+    }
+
     if (settings.taskSupport === "required") {
       // Only clients that declared the extension get here (the tools/call wrapper refuses the others).
       stopListening();
@@ -163,6 +179,8 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       // The SDK's result type has no task arm; the wire shape is the extension's CreateTaskResult.
       return toCreateTaskResultV2(outcome.task, settings.taskTiming) as unknown as CallToolResult;
     }
+    // A pending reference says so in `_meta` too (related-task), for clients that read no text.
+    if (outcome.kind === "pending") return { ...withRelatedTask(outcome.result, outcome.refId) };
     return { ...outcome.result };
   };
 }

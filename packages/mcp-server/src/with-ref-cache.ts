@@ -12,8 +12,8 @@ import { registerNativeTaskHandlers } from "./native-tasks.js";
 import { honourSessionlessCancel } from "./open-calls.js";
 import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
-import { requireTaskFor } from "./required-task-tools.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
+import { gateTool } from "./tools-call-gate.js";
 
 export interface RefCacheServer {
   readonly server: McpServer;
@@ -96,7 +96,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         // The SDK's callback type is conditional on the schema and cannot resolve for a generic one.
         callback as (args: z.output<z.ZodObject>, ctx: ServerContext) => Promise<CallToolResult>,
       );
-      if (parsed.taskSupport === "required") requireTaskFor(server, name);
+      gateTool(server, name, parsed.taskSupport === "required");
       return registered;
     },
   };

@@ -13,6 +13,7 @@ import {
   pollingToolDefinitions,
   runToolCall,
   toolErrorFromException,
+  withRelatedTask,
 } from "@mcp-refcache/core/mcp";
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type {
@@ -212,7 +213,8 @@ class ToolCall {
         ...this.#ttlMs(),
         ...this.#owner(extra),
       });
-      return outcome.result;
+      // A pending reference says so in `_meta` too (related-task): its ref id is a task id here.
+      return outcome.kind === "pending" ? withRelatedTask(outcome.result, outcome.refId) : outcome.result;
     } finally {
       answered = true;
       extra.signal.removeEventListener("abort", onAbort);

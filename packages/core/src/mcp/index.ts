@@ -14,6 +14,7 @@ export {
   encodeProtocolFailure,
   type McpProtocolFailure,
 } from "./protocol-failure.js";
+export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
