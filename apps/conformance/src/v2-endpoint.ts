@@ -3,7 +3,12 @@
  * `createMcpHandler` (2025-era clients statelessly, 2026-07-28 clients with the Tasks extension).
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { type CachedToolContext, withRefCache } from "@mcp-refcache/mcp-server";
+import {
+  type CachedToolContext,
+  type TaskSubscriptionHandler,
+  withRefCache,
+  withTaskSubscriptions,
+} from "@mcp-refcache/mcp-server";
 import {
   createMcpHandler,
   type McpRequestContext,
@@ -66,6 +71,11 @@ export function buildV2Server(cache: RefCache, request?: McpRequestContext): Mcp
   return server;
 }
 
-export function v2Handler(cache: RefCache): ReturnType<typeof createMcpHandler> {
-  return createMcpHandler((request) => buildV2Server(cache, request));
+/** SDK v2's handler, wrapped so `subscriptions/listen` with task ids streams `notifications/tasks`. */
+export function v2Handler(cache: RefCache): TaskSubscriptionHandler {
+  return withTaskSubscriptions(
+    createMcpHandler((request) => buildV2Server(cache, request)),
+    cache,
+    { pollIntervalMs: 200 },
+  );
 }

@@ -11,5 +11,10 @@ export {
   RefCacheServerOptionsSchema,
 } from "./options.js";
 export { defaultOwner, type OwnerResolver } from "./owner.js";
+export {
+  type TaskSubscriptionHandler,
+  type TaskSubscriptionOptions,
+  withTaskSubscriptions,
+} from "./task-subscriptions.js";
 export { clientDeclaresTasks, TASKS_EXTENSION_ID } from "./tasks-extension.js";
 export { type RefCacheServer, withRefCache } from "./with-ref-cache.js";
