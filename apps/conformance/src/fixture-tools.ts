@@ -61,6 +61,16 @@ export async function toolWithProgress(_args: unknown, { signal, reportProgress 
   return "Progress reported: 0, 50 and 100 of 100.";
 }
 
+/** The three messages `tools-call-with-logging` wants, about 50 ms apart, through the caller's `log`. */
+export async function toolWithLogging(log: (message: string) => Promise<unknown>, signal: AbortSignal) {
+  await log("Tool execution started");
+  await sleep(50, signal);
+  await log("Tool processing data");
+  await sleep(50, signal);
+  await log("Tool execution completed");
+  return "Logged three messages.";
+}
+
 /** `tasks-*`: a sync-only tool. */
 export const greet = async ({ name }: z.output<typeof GreetInput>) => `Hello, ${name}!`;
 
@@ -81,6 +91,7 @@ export const DESCRIPTIONS = {
   test_simple_text: "Returns a simple text response.",
   test_error_handling: "Always answers with a tool error.",
   test_tool_with_progress: "Reports progress 0, 50 and 100 of 100.",
+  test_tool_with_logging: "Sends three info log messages while it runs.",
   greet: "Greets `name` at once.",
   slow_compute: "Sleeps `seconds` seconds, then answers; stops at once when cancelled.",
   failing_job: "Runs about a second, then reports a tool error. Requires a task on the 2026 Tasks extension.",

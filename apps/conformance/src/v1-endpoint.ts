@@ -18,6 +18,7 @@ import {
   sleep,
   slowCompute,
   TEXTS,
+  toolWithLogging,
   toolWithProgress,
 } from "./fixture-tools.js";
 import { TASK_TIMEOUT_MS } from "./v2-endpoint.js";
@@ -26,7 +27,7 @@ function buildV1Server(cache: RefCache): McpServer {
   const options = { pollIntervalMs: 200 };
   const server = new McpServer(
     { name: "mcp-refcache-conformance-v1", version: "0.0.0" },
-    refCacheServerOptions(cache, options),
+    refCacheServerOptions(cache, options, { capabilities: { logging: {} } }),
   );
   const tools = withRefCache(server, cache, options);
   const d = DESCRIPTIONS;
@@ -34,6 +35,13 @@ function buildV1Server(cache: RefCache): McpServer {
   tools.registerTool("test_error_handling", { description: d.test_error_handling }, errorHandling);
   tools.registerTool("test_tool_with_progress", { description: d.test_tool_with_progress }, (_args, context) =>
     toolWithProgress(undefined, context),
+  );
+  tools.registerTool("test_tool_with_logging", { description: d.test_tool_with_logging }, (_args, { extra, signal }) =>
+    toolWithLogging(
+      (message) =>
+        extra.sendNotification({ method: "notifications/message", params: { level: "info", data: message } }),
+      signal,
+    ),
   );
   tools.registerTool("greet", { description: d.greet, inputSchema: GreetInput.shape }, (args) =>
     greet(GreetInput.parse(args)),

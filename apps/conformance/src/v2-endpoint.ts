@@ -28,6 +28,7 @@ import {
   sleep,
   slowCompute,
   TEXTS,
+  toolWithLogging,
   toolWithProgress,
 } from "./fixture-tools.js";
 
@@ -35,7 +36,10 @@ import {
 export const TASK_TIMEOUT_MS = 200;
 
 export function buildV2Server(cache: RefCache, request?: McpRequestContext): McpServer {
-  const server = new McpServer({ name: "mcp-refcache-conformance-v2", version: "0.0.0" });
+  const server = new McpServer(
+    { name: "mcp-refcache-conformance-v2", version: "0.0.0" },
+    { capabilities: { logging: {} } },
+  );
   const tools = withRefCache(server, cache, { pollIntervalMs: 200, ...(request === undefined ? {} : { request }) });
   const d = DESCRIPTIONS;
   tools.registerTool("test_simple_text", { description: d.test_simple_text, inputSchema: NoInput }, simpleText);
@@ -48,6 +52,13 @@ export function buildV2Server(cache: RefCache, request?: McpRequestContext): Mcp
     "test_tool_with_progress",
     { description: d.test_tool_with_progress, inputSchema: NoInput },
     toolWithProgress,
+  );
+  tools.registerTool(
+    "test_tool_with_logging",
+    { description: d.test_tool_with_logging, inputSchema: NoInput },
+    // The handler's `ctx` is the call's request context: logging on it reaches the caller while the call is open.
+    (_args: unknown, { ctx, signal }: CachedToolContext) =>
+      toolWithLogging((message) => ctx.mcpReq.log("info", message), signal),
   );
   tools.registerTool("greet", { description: d.greet, inputSchema: GreetInput }, greet);
   tools.registerTool(
