@@ -45,6 +45,8 @@ export const TaskSubscriptionOptionsSchema = z.strictObject({
    * most once, and a new subscriber's feed takes a moment to start) is only late, never lost.
    */
   recheckMs: z.number().int().positive().max(3_600_000).default(5_000),
+  /** Open task subscriptions this wrapper keeps at most; one more is refused with `-32603`. */
+  maxSubscriptions: z.number().int().positive().max(1_000_000).default(1_000),
   /** `ttlMs` and `pollIntervalMs` reported in each notification. */
   ttlMs: z.number().int().positive().nullable().optional(),
   pollIntervalMs: z.number().int().positive().optional(),
@@ -94,12 +96,25 @@ export function withTaskSubscriptions(
     ttlMs: parsed.ttlMs === undefined ? cache.defaultTtlMs : parsed.ttlMs,
     ...(parsed.pollIntervalMs === undefined ? {} : { pollIntervalMs: parsed.pollIntervalMs }),
   };
+  const open = { count: 0 };
   return {
     async fetch(request, requestOptions) {
       const listen = await listenRequestOf(request, requestOptions?.parsedBody);
       if (listen === undefined) return handler.fetch(request, requestOptions);
+      if (open.count >= parsed.maxSubscriptions) {
+        const error = { code: -32603, message: "Subscription limit reached" };
+        return Response.json({ jsonrpc: "2.0", id: listen.id, error });
+      }
       const ctx = { http: { authInfo: requestOptions?.authInfo, req: request } } as unknown as ServerContext;
-      return streamTasks(cache, listen, owner(ctx), timing, parsed, request.signal);
+      open.count++;
+      try {
+        return await streamTasks(cache, listen, owner(ctx), timing, parsed, request.signal, () => {
+          open.count--;
+        });
+      } catch (error) {
+        open.count--;
+        throw error;
+      }
     },
   };
 }
@@ -111,6 +126,7 @@ async function streamTasks(
   timing: McpTaskTiming,
   intervals: { keepAliveMs: number; recheckMs: number },
   signal: AbortSignal,
+  onClosed: () => void,
 ): Promise<Response> {
   const subscriptionId = listen.id;
   const current = new Map<string, TaskInfo>();
@@ -142,6 +158,7 @@ async function streamTasks(
     if (closed) return;
     if (graceful) send({ id: subscriptionId, result: { resultType: "complete", _meta: stamp } });
     closed = true;
+    onClosed();
     unsubscribe?.();
     if (keepAlive !== undefined) clearInterval(keepAlive);
     if (recheck !== undefined) clearInterval(recheck);

@@ -157,3 +157,49 @@ describe("task status push over subscriptions/listen, two instances on one Redis
     expect(answer.result.structuredContent).toEqual({ echo: "hi" });
   });
 });
+
+describe("withTaskSubscriptions limits", () => {
+  const defer = deferAfterEach();
+
+  it("refuses a subscription past maxSubscriptions with -32603, and frees the slot when one ends", async () => {
+    const cache = new RefCache({ name: "limit" });
+    defer(() => cache.close());
+    const work = new Work();
+    const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, work)), cache, { maxSubscriptions: 1 });
+    const listen = (id: string, taskIds: string[]) =>
+      handler.fetch(
+        new Request("http://127.0.0.1/mcp", {
+          method: "POST",
+          headers: {
+            host: "127.0.0.1",
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id,
+            method: "subscriptions/listen",
+            params: { notifications: { taskIds }, _meta: envelope(true) },
+          }),
+        }),
+      );
+    await cache.registerTask("limit:one", (task) => work.hold("one", task.signal));
+    const first = await listen("s1", ["limit:one"]);
+    expect(first.headers.get("content-type")).toBe("text/event-stream");
+    expect(await (await listen("s2", ["limit:one"])).json()).toMatchObject({
+      id: "s2",
+      error: { code: -32603, message: "Subscription limit reached" },
+    });
+    work.release("one", 1);
+    const seen: Frame[] = [];
+    for await (const frame of frames(first)) seen.push(frame);
+    expect(seen.at(-1)).toMatchObject({ id: "s1", result: { resultType: "complete" } });
+    const again = await listen("s3", ["limit:one"]);
+    const replay: Frame[] = [];
+    for await (const frame of frames(again)) replay.push(frame);
+    // A finished task is told once (its final state) and the stream ends.
+    expect(replay.filter((f) => f.method === "notifications/tasks").map((f) => f.params?.status)).toEqual([
+      "completed",
+    ]);
+  });
+});
