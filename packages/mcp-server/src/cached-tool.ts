@@ -135,33 +135,32 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
         }),
       );
 
-    const legacyTask = legacyTaskRequestOf(ctx);
-    if (legacyTask !== undefined) {
-      // A 2025-era client asked for a 2025-11-25 task: it gets one, whatever the tool's timing.
-      stopListening();
-      open = false;
-      const grantedTtl = grantedTtlMs(legacyTask.ttl, settings.taskTiming.ttlMs);
-      try {
-        const task = await cache.registerTask(refId, work, { ttlMs: grantedTtl, ...scope });
-        return legacyCreateTaskResult(task, { ...settings.taskTiming, ttlMs: grantedTtl }) as unknown as CallToolResult;
-      } catch (error) {
-        return { ...toolErrorFromException(error, refId) };
-      }
-    }
-
-    if (settings.taskSupport === "required") {
-      // Only clients that declared the extension get here (the tools/call wrapper refuses the others).
+    /** Starts the work as a task at once and answers `shape(task)`; for calls that must get a task. */
+    const answerWithTask = async (taskTtlMs: number | null | undefined, shape: (task: TaskInfo) => unknown) => {
       stopListening();
       open = false;
       try {
         const task = await cache.registerTask(refId, work, {
-          ...(ttlMs === undefined ? {} : { ttlMs }),
+          ...(taskTtlMs === undefined ? {} : { ttlMs: taskTtlMs }),
           ...scope,
         });
-        return toCreateTaskResultV2(task, settings.taskTiming) as unknown as CallToolResult;
+        return shape(task) as CallToolResult;
       } catch (error) {
         return { ...toolErrorFromException(error, refId) };
       }
+    };
+
+    const legacyTask = legacyTaskRequestOf(ctx);
+    if (legacyTask !== undefined) {
+      // A 2025-era client asked for a 2025-11-25 task: it gets one, whatever the tool's timing.
+      const granted = grantedTtlMs(legacyTask.ttl, settings.taskTiming.ttlMs);
+      return answerWithTask(granted, (task) =>
+        legacyCreateTaskResult(task, { ...settings.taskTiming, ttlMs: granted }),
+      );
+    }
+    if (settings.taskSupport === "required") {
+      // Only clients that declared the extension get here (the tools/call gate refuses the others).
+      return answerWithTask(ttlMs, (task) => toCreateTaskResultV2(task, settings.taskTiming));
     }
 
     const outcome = await runToolCall(cache, work, {
