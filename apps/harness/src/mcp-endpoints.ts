@@ -4,11 +4,15 @@
  * (Streamable HTTP with sessions, native 2025-11-25 tasks).
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { refCacheServerOptions, withRefCache as withRefCacheV1 } from "@mcp-refcache/mcp";
-import { withRefCache as withRefCacheV2 } from "@mcp-refcache/mcp-server";
+import { answerWithoutSession, refCacheServerOptions, withRefCache as withRefCacheV1 } from "@mcp-refcache/mcp";
+import {
+  type TaskSubscriptionHandler,
+  withRefCache as withRefCacheV2,
+  withTaskSubscriptions,
+} from "@mcp-refcache/mcp-server";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { createMcpHandler, McpServer as McpServerV2 } from "@modelcontextprotocol/server";
+import { createMcpHandler, type McpRequestContext, McpServer as McpServerV2 } from "@modelcontextprotocol/server";
 import { DEFAULT_SESSION_IDLE_MS } from "./settings.js";
 import {
   BigTableInput,
@@ -40,9 +44,13 @@ const DESCRIPTIONS = {
 };
 
 /** A v2 `McpServer` with the demo tools over the shared cache (one per request, or one for stdio). */
-export function buildV2Server(cache: RefCache): McpServerV2 {
+export function buildV2Server(cache: RefCache, request?: McpRequestContext): McpServerV2 {
   const server = new McpServerV2(SERVER_INFO);
-  const tools = withRefCacheV2(server, cache, { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS });
+  const tools = withRefCacheV2(server, cache, {
+    timeoutMs: MCP_TIMEOUT_MS,
+    pollIntervalMs: POLL_INTERVAL_MS,
+    ...(request === undefined ? {} : { request }),
+  });
   tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput }, (args) => quick(args));
   tools.registerTool("slow_count", { description: DESCRIPTIONS.slow_count, inputSchema: SlowCountInput }, slowCount);
   tools.registerTool(
@@ -61,9 +69,17 @@ export function buildV2Server(cache: RefCache): McpServerV2 {
   return server;
 }
 
-/** The SDK v2 endpoint: `createMcpHandler` calls the factory per request; the cache is shared. */
-export function mcpV2Handler(cache: RefCache): ReturnType<typeof createMcpHandler> {
-  return createMcpHandler(() => buildV2Server(cache));
+/**
+ * The SDK v2 endpoint: `createMcpHandler` calls the factory per request (handing it the request, so a
+ * session-less notifications/cancelled can reach its call); the cache is shared. Wrapped so
+ * `subscriptions/listen` with task ids streams `notifications/tasks`.
+ */
+export function mcpV2Handler(cache: RefCache): TaskSubscriptionHandler {
+  return withTaskSubscriptions(
+    createMcpHandler((request) => buildV2Server(cache, request)),
+    cache,
+    { pollIntervalMs: POLL_INTERVAL_MS },
+  );
 }
 
 /** A live SDK v1 session: its transport, its server, when it was last used (ms, `Date.now`), open answers. */
@@ -150,6 +166,9 @@ export function mcpV1Endpoint(
       return sessions.size;
     },
     async fetch(request) {
+      // Before a session: 405 for GET, a JSON-RPC error with the request's id for server/discover & co.
+      const early = await answerWithoutSession(request);
+      if (early !== undefined) return early;
       const sessionId = request.headers.get("mcp-session-id");
       if (sessionId !== null) {
         const session = sessions.get(sessionId);

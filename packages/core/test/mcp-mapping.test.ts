@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { TaskInfo } from "../src/index.js";
+import { type TaskInfo, WORKER_LOST_MESSAGE } from "../src/index.js";
 import {
+  decodeProtocolFailure,
+  encodeProtocolFailure,
   fromMcpTaskStatus,
   isTerminalMcpStatus,
   McpTaskStatusSchema,
@@ -9,6 +12,7 @@ import {
   toDetailedTaskV2,
   toMcpTask,
   toMcpTaskStatus,
+  toMcpTaskStatusV2,
   toMcpTaskV2,
 } from "../src/mcp/index.js";
 
@@ -90,14 +94,51 @@ describe("2026-07-28 extension shape", () => {
         content: [{ type: "text", text: JSON.stringify({ rows: 2 }) }],
       },
     });
-    expect(toDetailedTaskV2(task({ status: "failed", error: "boom" }), { ttlMs: 1000 })).toMatchObject({
-      status: "failed",
-      error: { code: TASK_FAILED_ERROR_CODE, message: "boom" },
-    });
     const cancelled = toDetailedTaskV2(task({ status: "cancelled" }), { ttlMs: 1000 });
     expect(cancelled.status).toBe("cancelled");
     expect(cancelled).not.toHaveProperty("result");
     expect(cancelled).not.toHaveProperty("error");
+  });
+
+  it("reads a task its tool failed as completed with an isError result, as SEP-2663 wants", () => {
+    const failed = task({ status: "failed", error: "boom" });
+    expect(toDetailedTaskV2(failed, { ttlMs: 1000 })).toEqual({
+      ...toMcpTaskV2(failed, { ttlMs: 1000 }),
+      status: "completed",
+      result: { resultType: "complete", content: [{ type: "text", text: "boom" }], isError: true },
+    });
+    expect(toMcpTaskStatusV2(failed)).toBe("completed");
+    expect(toCreateTaskResultV2(failed, { ttlMs: null }).status).toBe("completed");
+    // 2025-11-25 keeps it failed: there a tool result with isError ends the task failed.
+    expect(toMcpTask(failed, { ttlMs: null }).status).toBe("failed");
+  });
+
+  it("reads a protocol-level failure (encoded by an adapter, or a lost worker) as failed with its JSON-RPC error", () => {
+    const protocol = task({ status: "failed", error: encodeProtocolFailure({ code: -32001, message: "upstream: x" }) });
+    expect(toDetailedTaskV2(protocol, { ttlMs: 1000 })).toMatchObject({
+      status: "failed",
+      error: { code: -32001, message: "upstream: x" },
+    });
+    expect(toDetailedTaskV2(protocol, { ttlMs: 1000 })).not.toHaveProperty("result");
+    const lost = task({ status: "failed", error: WORKER_LOST_MESSAGE });
+    expect(toDetailedTaskV2(lost, { ttlMs: 1000 })).toMatchObject({
+      status: "failed",
+      error: { code: TASK_FAILED_ERROR_CODE, message: WORKER_LOST_MESSAGE },
+    });
+  });
+
+  it("round-trips every protocol failure through its stored reason, and reads no other reason as one", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -99_999, max: 99_999 }), fc.string(), (code, message) => {
+        expect(decodeProtocolFailure(encodeProtocolFailure({ code, message }))).toEqual({ code, message });
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string(), (reason) => {
+        fc.pre(!reason.startsWith("MCP protocol error ") && reason !== WORKER_LOST_MESSAGE);
+        expect(decodeProtocolFailure(reason)).toBeUndefined();
+      }),
+    );
   });
 
   it("reads a completed task whose value is gone as failed, saying it expired", () => {

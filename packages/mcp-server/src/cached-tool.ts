@@ -4,10 +4,25 @@
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
 import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
-import { type McpTaskTiming, type McpValueBudget, runToolCall, toCreateTaskResultV2 } from "@mcp-refcache/core/mcp";
-import type { CallToolResult, ServerContext, ToolAnnotations } from "@modelcontextprotocol/server";
+import {
+  encodeProtocolFailure,
+  type McpTaskTiming,
+  type McpValueBudget,
+  runToolCall,
+  toCreateTaskResultV2,
+  toolErrorFromException,
+  withRelatedTask,
+} from "@mcp-refcache/core/mcp";
+import {
+  type CallToolResult,
+  ProtocolError,
+  type ServerContext,
+  type ToolAnnotations,
+} from "@modelcontextprotocol/server";
 import type * as z from "zod";
-import type { ResolvedServerOptions, ToolTiming } from "./options.js";
+import { grantedTtlMs, legacyCreateTaskResult, legacyTaskRequestOf } from "./legacy-tasks.js";
+import { trackOpenCall, verifiedPrincipal } from "./open-calls.js";
+import type { ResolvedServerOptions, TaskSupport, ToolTiming } from "./options.js";
 import { clientDeclaresTasks } from "./tasks-extension.js";
 
 /** What a handler gets besides its arguments. */
@@ -35,6 +50,11 @@ export interface CachedToolConfig<InputSchema extends z.ZodObject> extends ToolT
   /** A zod object schema; the SDK validates arguments with it before the handler runs. */
   inputSchema?: InputSchema;
   annotations?: ToolAnnotations;
+  /**
+   * `"optional"` (default): inline when fast, else a task or a pending reference. `"required"`: always a
+   * task (`resultType: "task"`), and `-32021` to a client that did not declare the Tasks extension.
+   */
+  taskSupport?: TaskSupport;
 }
 
 export interface CachedToolSettings {
@@ -47,6 +67,22 @@ export interface CachedToolSettings {
   valueBudget: McpValueBudget | undefined;
   /** What a native task reports at creation. */
   taskTiming: McpTaskTiming;
+  taskSupport: TaskSupport;
+}
+
+/**
+ * Runs the handler, recording an SDK `ProtocolError` it throws as a protocol-level failure (the task
+ * reads `failed` with that JSON-RPC error on the 2026 extension); any other error is the tool's own.
+ */
+async function runHandler(body: () => unknown): Promise<unknown> {
+  try {
+    return await body();
+  } catch (error) {
+    if (ProtocolError.isInstance(error)) {
+      throw new Error(encodeProtocolFailure({ code: error.code, message: error.message }));
+    }
+    throw error;
+  }
 }
 
 /** The SDK callback for a cached tool. */
@@ -57,8 +93,9 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
     const owner = server.owner(ctx);
     const refId = cache.newRefId();
     const scope = { owner };
-    // While the call is still open, progress also goes to the client as notifications/progress, and a
-    // notifications/cancelled for it cancels the task; once answered, the task lives on its own.
+    // While the call is still open, progress also goes to the client as notifications/progress, and the
+    // request's abort (the SDK's: in-session notifications/cancelled, stdio, a closed stateless
+    // connection) cancels the task; once answered, the task lives on its own.
     let open = true;
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const forward = (info: TaskInfo | undefined) => {
@@ -77,18 +114,58 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       cache.cancelTask(refId, "the client cancelled the request", scope).catch(() => {});
     };
     ctx.mcpReq.signal.addEventListener("abort", onRequestAborted, { once: true });
+    // (On stateless HTTP the SDK aborts that signal when the request's connection closes before the
+    // answer.) A notifications/cancelled arrives there on another request, so another server instance:
+    // one of the same verified principal cancels this call through open-calls.ts.
+    const principal = ctx.sessionId === undefined ? verifiedPrincipal(ctx, server.owner) : undefined;
+    const untrack = principal === undefined ? undefined : trackOpenCall(cache, principal, ctx.mcpReq.id, refId);
+    const stopListening = () => {
+      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+      untrack?.();
+    };
 
     const work = (task: TaskContext) =>
-      handler(args, {
-        signal: task.signal,
-        reportProgress: async (update) => {
-          const info = await task.reportProgress(update);
-          forward(info);
-          return info;
-        },
-        refId: task.refId,
-        ctx,
-      });
+      runHandler(() =>
+        handler(args, {
+          signal: task.signal,
+          reportProgress: async (update) => {
+            const info = await task.reportProgress(update);
+            forward(info);
+            return info;
+          },
+          refId: task.refId,
+          ctx,
+        }),
+      );
+
+    /** Starts the work as a task at once and answers `shape(task)`; for calls that must get a task. */
+    const answerWithTask = async (taskTtlMs: number | null | undefined, shape: (task: TaskInfo) => unknown) => {
+      stopListening();
+      open = false;
+      try {
+        const task = await cache.registerTask(refId, work, {
+          ...(taskTtlMs === undefined ? {} : { ttlMs: taskTtlMs }),
+          ...scope,
+        });
+        return shape(task) as CallToolResult;
+      } catch (error) {
+        return { ...toolErrorFromException(error, refId) };
+      }
+    };
+
+    const legacyTask = legacyTaskRequestOf(ctx);
+    if (legacyTask !== undefined) {
+      // A 2025-era client asked for a 2025-11-25 task: it gets one, whatever the tool's timing.
+      const granted = grantedTtlMs(legacyTask.ttl, settings.taskTiming.ttlMs);
+      return answerWithTask(granted, (task) =>
+        legacyCreateTaskResult(task, { ...settings.taskTiming, ttlMs: granted }),
+      );
+    }
+    if (settings.taskSupport === "required") {
+      // Only clients that declared the extension get here (the tools/call gate refuses the others).
+      return answerWithTask(ttlMs, (task) => toCreateTaskResultV2(task, settings.taskTiming));
+    }
+
     const outcome = await runToolCall(cache, work, {
       timeoutMs,
       pollIntervalMs: server.pollIntervalMs,
@@ -100,12 +177,14 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       ...scope,
     }).finally(() => {
       open = false;
-      ctx.mcpReq.signal.removeEventListener("abort", onRequestAborted);
+      stopListening();
     });
     if (outcome.kind === "pending" && clientDeclaresTasks(ctx)) {
       // The SDK's result type has no task arm; the wire shape is the extension's CreateTaskResult.
       return toCreateTaskResultV2(outcome.task, settings.taskTiming) as unknown as CallToolResult;
     }
+    // A pending reference says so in `_meta` too (related-task), for clients that read no text.
+    if (outcome.kind === "pending") return { ...withRelatedTask(outcome.result, outcome.refId) };
     return { ...outcome.result };
   };
 }

@@ -3,6 +3,7 @@
  * servers (`@modelcontextprotocol/server`).
  */
 export type { CachedToolConfig, CachedToolContext, CachedToolHandler } from "./cached-tool.js";
+export type { TaskSupport } from "./options.js";
 export {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_TIMEOUT_MS,
@@ -10,5 +11,10 @@ export {
   RefCacheServerOptionsSchema,
 } from "./options.js";
 export { defaultOwner, type OwnerResolver, sessionScope } from "./owner.js";
+export {
+  type TaskSubscriptionHandler,
+  type TaskSubscriptionOptions,
+  withTaskSubscriptions,
+} from "./task-subscriptions.js";
 export { clientDeclaresTasks, TASKS_EXTENSION_ID } from "./tasks-extension.js";
 export { type RefCacheServer, withRefCache } from "./with-ref-cache.js";

@@ -10,7 +10,7 @@ import {
   PollingToolNamesSchema,
   ToolNameSchema,
 } from "@mcp-refcache/core/mcp";
-import type { ServerContext } from "@modelcontextprotocol/server";
+import type { McpRequestContext, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
 
@@ -46,6 +46,16 @@ export const RefCacheServerOptionsSchema = z.strictObject({
   names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
   /** Who a call acts for; defaults to the auth principal, else the anonymous owner (see `defaultOwner`). */
   owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
+  /**
+   * The `createMcpHandler` factory's context (`(request) => …`). With it, a session-less
+   * `notifications/cancelled` of a verified principal cancels that principal's open call.
+   */
+  request: z
+    .custom<McpRequestContext>(
+      (v) => typeof v === "object" && v !== null && "era" in v,
+      "request must be the McpRequestContext the createMcpHandler factory received",
+    )
+    .optional(),
 });
 export type RefCacheServerOptions = z.input<typeof RefCacheServerOptionsSchema>;
 
@@ -57,6 +67,7 @@ export interface ResolvedServerOptions {
   /** The owner a request acts for: always a string (a resolver's `undefined` is the anonymous owner). */
   owner: (ctx: ServerContext) => string;
   valueBudget: McpValueBudget | undefined;
+  request: McpRequestContext | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2_000;
@@ -72,6 +83,7 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     owner: (ctx) => ownerOf(resolver, ctx),
     valueBudget: parsed.valueBudget,
+    request: parsed.request,
   };
 }
 
@@ -79,9 +91,18 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
 export const ToolTimingSchema = z.strictObject({ ...timing, valueBudget });
 export type ToolTiming = z.input<typeof ToolTimingSchema>;
 
+/**
+ * Whether a tool answers with a task (Tasks extension, SEP-2663): `"optional"` (default) answers inline
+ * when the work is fast; `"required"` always answers a task and refuses clients without the extension
+ * with `-32021`.
+ */
+export const TaskSupportSchema = z.enum(["optional", "required"]);
+export type TaskSupport = z.infer<typeof TaskSupportSchema>;
+
 /** What `registerTool` checks before it registers anything. */
 export const ToolRegistrationSchema = z.object({
   name: ToolNameSchema,
   handler: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "handler must be a function"),
   timing: ToolTimingSchema,
+  taskSupport: TaskSupportSchema.optional(),
 });

@@ -24,6 +24,11 @@ export function clientDeclaresTasks(ctx: ServerContext): boolean {
   return extensions?.[TASKS_EXTENSION_ID] !== undefined;
 }
 
+/** True for a 2025-era request (legacy handshake): it carries no per-request `_meta` envelope. */
+export function isLegacyEra(ctx: ServerContext): boolean {
+  return ctx.mcpReq.envelope === undefined;
+}
+
 /** -32021 naming the extension, as the spec requires for `tasks/*` from a client that did not declare it. */
 export function missingTasksCapability(): MissingRequiredClientCapabilityError {
   return new MissingRequiredClientCapabilityError(

@@ -9,9 +9,11 @@ import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
 import { registerNativeTaskHandlers } from "./native-tasks.js";
+import { honourSessionlessCancel } from "./open-calls.js";
 import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
+import { gateTool } from "./tools-call-gate.js";
 
 export interface RefCacheServer {
   readonly server: McpServer;
@@ -55,6 +57,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
   advertiseTasksExtension(server);
   registerNativeTaskHandlers(server, cache, resolved, timingOf);
   registerPollingTools(server, cache, resolved);
+  if (resolved.request !== undefined) honourSessionlessCancel(server, cache, resolved.request, resolved.owner);
 
   return {
     server,
@@ -64,10 +67,10 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       config: CachedToolConfig<InputSchema>,
       handler: CachedToolHandler<z.output<InputSchema>>,
     ) {
-      const { timeoutMs, ttlMs, valueBudget, title, description, inputSchema, annotations } = config;
-      const { timing } = parseOrThrow(
+      const { timeoutMs, ttlMs, valueBudget, title, description, inputSchema, annotations, taskSupport } = config;
+      const { timing, ...parsed } = parseOrThrow(
         ToolRegistrationSchema,
-        { name, handler, timing: { timeoutMs, ttlMs, valueBudget } },
+        { name, handler, timing: { timeoutMs, ttlMs, valueBudget }, taskSupport },
         `registerTool("${String(name)}")`,
       );
       const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
@@ -86,8 +89,9 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         ttlMs: toolTtlMs,
         valueBudget: timing.valueBudget,
         taskTiming: { ttlMs: ttlOrDefault(toolTtlMs), pollIntervalMs },
+        taskSupport: parsed.taskSupport ?? "optional",
       });
-      return server.registerTool(
+      const registered = server.registerTool(
         name,
         {
           ...(title === undefined ? {} : { title }),
@@ -98,6 +102,8 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         // The SDK's callback type is conditional on the schema and cannot resolve for a generic one.
         callback as (args: z.output<z.ZodObject>, ctx: ServerContext) => Promise<CallToolResult>,
       );
+      gateTool(server, name, parsed.taskSupport === "required");
+      return registered;
     },
   };
 }

@@ -121,11 +121,11 @@ describe("bad input to the polling tools", () => {
     expect(await cache.getTask(refId)).toEqual(before);
   });
 
-  it("a 2025-era client asking tasks/get is told the extension is required", async () => {
+  it("a 2025-era client asking tasks/get for an id it does not own gets -32602 (2025-11-25 tasks)", async () => {
     const { client } = await connected(defer, connectLegacy);
     const { z } = await import("zod");
     await expect(
       client.request({ method: "tasks/get", params: { taskId: "abc" } }, z.object({}).loose()),
-    ).rejects.toMatchObject({ code: -32021 });
+    ).rejects.toMatchObject({ code: -32602 });
   });
 });

@@ -53,14 +53,16 @@ describe("a 2026-07-28 client that declares the Tasks extension", () => {
     expect(outcome.status).toBe("cancelled");
   });
 
-  it("reports a tool that throws as failed, with the error", async () => {
+  it("reports a tool that throws as completed with an isError result (SEP-2663: failed is for protocol errors)", async () => {
     const { session, work } = await setup();
     const execution = await session.callTool("slow", { key: "broken" });
     expect(execution.kind).toBe("task");
     work.fail("broken", "disk on fire");
     const { outcome } = await execution.settle();
-    expect(outcome.status).toBe("failed");
-    expect(outcome.status === "failed" && outcome.error.message).toContain("disk on fire");
+    expect(outcome.status).toBe("completed");
+    const result = outcome.status === "completed" ? (outcome.result as { isError?: boolean; content?: unknown }) : {};
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain("disk on fire");
   });
 
   it("tasks/get shows progress while working and inlines the result with resultType complete", async () => {

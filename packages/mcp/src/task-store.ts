@@ -47,6 +47,9 @@ export interface RefCacheTaskStoreOptions {
 
 const notFound = (taskId: string) => new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
 
+/** How many granted TTLs a store remembers (oldest forgotten first); enough for every live task of a server. */
+const GRANTED_TTL_MEMORY = 10_000;
+
 export class RefCacheTaskStore implements TaskStore {
   readonly cache: RefCache;
   /** Who each session acts for: the SDK hands this store only the session id. */
@@ -55,6 +58,12 @@ export class RefCacheTaskStore implements TaskStore {
   readonly #reservations = new Map<string, Reservation>();
   /** Answers of calls made without `task`, handed out once through `getTaskResult` (same request). */
   readonly #answers = new Map<string, McpToolResult>();
+  /**
+   * The `ttl` granted to each native task this instance created (ms; `null`: unlimited). A v1 session
+   * lives in one process, so its `tasks/get` and `tasks/cancel` come here; elsewhere a completed task's
+   * result expiry tells the same (`resultExpiresAt - completedAt`).
+   */
+  readonly #grantedTtl = new Map<string, number | null>();
 
   constructor(cache: RefCache, options: RefCacheTaskStoreOptions) {
     this.cache = cache;
@@ -66,11 +75,29 @@ export class RefCacheTaskStore implements TaskStore {
     return { owner: this.owners.ownerOf(sessionId) };
   }
 
-  /** The 2025-11-25 view of a task. */
+  /** The 2025-11-25 view of a task; `ttl` is the one granted at creation (spec 2025-11-25 §Task TTL). */
   view(task: TaskInfo): Task {
-    const expiresAt = task.resultExpiresAt;
-    const ttlMs = expiresAt === undefined ? this.#options.ttlMs : Math.max(0, expiresAt - task.startedAt);
-    return toMcpTask(task, { ttlMs, pollIntervalMs: this.#options.pollIntervalMs }) as Task;
+    return toMcpTask(task, { ttlMs: this.#ttlOf(task), pollIntervalMs: this.#options.pollIntervalMs }) as Task;
+  }
+
+  /** Records the `ttl` granted to a native task, so every later view reports it. */
+  grantTtl(taskId: string, ttlMs: number | null): void {
+    this.#grantedTtl.delete(taskId);
+    this.#grantedTtl.set(taskId, ttlMs);
+    if (this.#grantedTtl.size > GRANTED_TTL_MEMORY) {
+      const oldest = this.#grantedTtl.keys().next().value;
+      if (oldest !== undefined) this.#grantedTtl.delete(oldest);
+    }
+  }
+
+  #ttlOf(task: TaskInfo): number | null {
+    const granted = this.#grantedTtl.get(task.refId);
+    if (granted !== undefined) return granted;
+    const { resultExpiresAt, completedAt } = task;
+    if (task.status === "complete" && resultExpiresAt !== undefined && completedAt !== undefined) {
+      return Math.max(0, resultExpiresAt - completedAt);
+    }
+    return this.#options.ttlMs;
   }
 
   /** Reserves a new ref id; the tool's `createTask` then starts the work under it (see `takeReservation`). */

@@ -16,6 +16,7 @@ import {
   pollingToolDefinitions,
   runToolCall,
   toolErrorFromException,
+  withRelatedTask,
 } from "@mcp-refcache/core/mcp";
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type {
@@ -243,7 +244,8 @@ class ToolCall {
         ...this.#ttlMs(),
         ...this.#owner(extra),
       });
-      return outcome.result;
+      // A pending reference says so in `_meta` too (related-task): its ref id is a task id here.
+      return outcome.kind === "pending" ? withRelatedTask(outcome.result, outcome.refId) : outcome.result;
     } finally {
       answered = true;
       extra.signal.removeEventListener("abort", onAbort);
@@ -280,9 +282,9 @@ class ToolCall {
         ttlMs,
         ...this.#owner(extra),
       });
+      store.grantTtl(refId, ttlMs);
       notifier.watch(info);
-      const view = store.view(info);
-      return { task: { ...view, ttl: ttlMs } };
+      return { task: store.view(info) };
     } catch (error) {
       // Registering failed (capacity, store down): the SDK turns the throw into an isError result.
       throw new Error(

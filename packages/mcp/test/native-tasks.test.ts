@@ -63,6 +63,23 @@ describe("native MCP Tasks (2025-11-25)", () => {
     expect((await start(10 ** 12)).task.ttl).toBe(120_000);
   });
 
+  it.each([60_000, 300])(
+    "reports the granted ttl (%i ms) in tasks/get, tasks/list and the cancel answer",
+    async (ttl) => {
+      const { client, work } = await fixtures.connect(fixtures.cache());
+      const { task } = await client.request(
+        { method: "tools/call", params: { name: "slow", arguments: { quarter: "Q2" }, task: { ttl } } },
+        CreateTaskResultSchema,
+      );
+      expect(task.ttl).toBe(ttl);
+      await work.started.promise;
+      expect((await client.experimental.tasks.getTask(task.taskId)).ttl).toBe(ttl);
+      expect((await client.experimental.tasks.listTasks()).tasks.find((t) => t.taskId === task.taskId)?.ttl).toBe(ttl);
+      expect((await client.experimental.tasks.cancelTask(task.taskId)).ttl).toBe(ttl);
+      expect((await client.experimental.tasks.getTask(task.taskId)).ttl).toBe(ttl);
+    },
+  );
+
   it("tasks/cancel aborts the work, and tasks/result then gives an error result, not a protocol error", async () => {
     const { client, work } = await fixtures.connect(fixtures.cache());
     const { task } = await startTask(client, "slow", { quarter: "Q1" });

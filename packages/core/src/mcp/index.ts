@@ -11,6 +11,12 @@ export {
 } from "./polling-tools.js";
 export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
 export { describeDuration, describeRetention, type Retention } from "./retention.js";
+export {
+  decodeProtocolFailure,
+  encodeProtocolFailure,
+  type McpProtocolFailure,
+} from "./protocol-failure.js";
+export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
@@ -29,6 +35,7 @@ export {
   toCreateTaskResultV2,
   toDetailedTaskV2,
   toMcpTask,
+  toMcpTaskStatusV2,
   toMcpTaskV2,
 } from "./task-mapping.js";
 export { type McpToolErrorKind, toolErrorFromException, toolErrorResult } from "./tool-errors.js";

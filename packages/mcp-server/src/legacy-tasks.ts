@@ -1,0 +1,103 @@
+/**
+ * 2025-11-25 tasks for 2025-era clients that ask for one (`params.task` on `tools/call`, e.g. SDK v1's
+ * `client.experimental.tasks.callToolStream`): SDK v2 has no runtime for them and would answer a plain
+ * result, which such a client fails to parse ("expected object at path task"). Instead the call answers a
+ * 2025-11-25 `CreateTaskResult` (`{ task }`) and `tasks/get`, `tasks/result`, `tasks/list` and
+ * `tasks/cancel` answer in that generation's shapes, from the cache, as SDK v1's task runtime would.
+ */
+import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import {
+  type McpTaskTiming,
+  type McpToolResult,
+  toMcpTask,
+  toolErrorResult,
+  valueToolResult,
+} from "@mcp-refcache/core/mcp";
+import type { ServerContext } from "@modelcontextprotocol/server";
+import { type Owner, readValue } from "./task-access.js";
+
+/** What the client asked for in `params.task` (spec 2025-11-25 `TaskMetadata`). */
+export interface LegacyTaskRequest {
+  ttl?: number;
+}
+
+const requests = new WeakMap<ServerContext, LegacyTaskRequest>();
+
+/** Called by the tools/call gate, which sees `params.task` before McpServer drops it. */
+export function markLegacyTaskRequest(ctx: ServerContext, task: Record<string, unknown>): void {
+  const ttl = task.ttl;
+  requests.set(ctx, typeof ttl === "number" && Number.isFinite(ttl) && ttl > 0 ? { ttl } : {});
+}
+
+/** The 2025-11-25 task the caller of this call asked for, if it asked. */
+export function legacyTaskRequestOf(ctx: ServerContext): LegacyTaskRequest | undefined {
+  return requests.get(ctx);
+}
+
+/** A requested `ttl` is honoured up to the configured one (the spec lets a server grant less). */
+export function grantedTtlMs(requested: number | undefined, configured: number | null): number | null {
+  if (requested === undefined) return configured;
+  const wanted = Math.max(1, Math.round(requested));
+  return configured === null ? wanted : Math.min(wanted, configured);
+}
+
+/**
+ * The 2025-11-25 `CreateTaskResult`. SDK v2 insists on `content` in a tool result; an empty one does no
+ * harm (SDK v1's client reads `task`).
+ */
+export function legacyCreateTaskResult(task: TaskInfo, timing: McpTaskTiming) {
+  return { content: [], task: toMcpTask(task, timing) };
+}
+
+const RELATED_TASK = "io.modelcontextprotocol/related-task";
+
+/** `tasks/get` and `tasks/cancel` of spec 2025-11-25: the task itself. */
+export function legacyTask(task: TaskInfo, timing: McpTaskTiming) {
+  return { ...toMcpTask(task, timing) };
+}
+
+/** How long `tasks/result` waits for a task that has not finished (ms), as SDK v1's runtime long-polls. */
+const RESULT_WAIT_MS = 60_000;
+
+/**
+ * `tasks/result` of spec 2025-11-25: the tool result once the task is terminal (waiting for it a while
+ * if it is not), with the related-task `_meta`; an `isError` result for a failed or cancelled task.
+ */
+export async function legacyTaskResult(cache: RefCache, task: TaskInfo, owner: Owner): Promise<McpToolResult> {
+  const scope = owner === undefined ? {} : { owner };
+  const settled = isTerminalStatus(task.status)
+    ? task
+    : ((await cache.waitForTask(task.refId, { timeoutMs: RESULT_WAIT_MS, ...scope })) ?? task);
+  const meta = { _meta: { [RELATED_TASK]: { taskId: task.refId } } };
+  switch (settled.status) {
+    case "complete": {
+      const value = await readValue(cache, task.refId, owner);
+      const result = value === undefined ? toolErrorResult("result_expired", task.refId) : valueToolResult(value);
+      return { ...result, ...meta };
+    }
+    case "failed":
+      return { ...toolErrorResult("failed", task.refId, settled.error ?? "no reason given"), ...meta };
+    case "cancelled":
+      return { ...toolErrorResult("cancelled", task.refId, settled.error ?? ""), ...meta };
+    default:
+      return { ...toolErrorResult("internal", task.refId, "the task has not finished yet"), ...meta };
+  }
+}
+
+/** `tasks/list` of spec 2025-11-25: the caller's tasks, a page at a time. */
+export async function legacyTaskList(
+  cache: RefCache,
+  owner: Owner,
+  cursor: string | undefined,
+  timingOf: (task: TaskInfo) => McpTaskTiming,
+) {
+  const page = await cache.queryTasks({
+    ...(owner === undefined ? {} : { owner }),
+    ...(cursor === undefined ? {} : { cursor }),
+    limit: 100,
+  });
+  return {
+    tasks: page.tasks.map((task) => toMcpTask(task, timingOf(task))),
+    ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * Status push for the 2026-07-28 Tasks extension: `subscriptions/listen` with
+ * `notifications: { taskIds }` answered by an SSE stream of `notifications/tasks` (SEP-2663), fed by the
+ * cache's change feed (`onTaskChange`: this instance's writes and, with a store that publishes changes
+ * such as Redis, every other instance's), so a subscriber on any instance hears a task's changes.
+ *
+ * SDK v2 (2.4) answers `subscriptions/listen` inside `createMcpHandler` before any server sees it, and its
+ * filter knows only list-changed and resource subscriptions (it drops `taskIds`). So this wraps the
+ * handler: `withTaskSubscriptions(handler, cache)` serves a listen request that names `taskIds` and
+ * declares the extension, and hands everything else to the SDK's handler unchanged.
+ */
+import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
+import type { McpHandlerRequestOptions, McpHttpHandler, ServerContext } from "@modelcontextprotocol/server";
+import * as z from "zod";
+import { parseOrThrow } from "./options.js";
+import { defaultOwner, type OwnerResolver } from "./owner.js";
+import { readTask, readValue } from "./task-access.js";
+import { TASKS_EXTENSION_ID } from "./tasks-extension.js";
+
+const SUBSCRIPTION_ID_META_KEY = "io.modelcontextprotocol/subscriptionId";
+const CLIENT_CAPABILITIES_META_KEY = "io.modelcontextprotocol/clientCapabilities";
+
+/** At most this many task ids per subscription, each at most 256 characters. */
+const MAX_TASK_IDS = 100;
+
+const ListenRequestSchema = z.object({
+  jsonrpc: z.literal("2.0"),
+  id: z.union([z.string(), z.number()]),
+  method: z.literal("subscriptions/listen"),
+  params: z.object({
+    notifications: z.object({ taskIds: z.array(z.string().min(1).max(256)).min(1).max(MAX_TASK_IDS) }),
+    _meta: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+type ListenRequest = z.infer<typeof ListenRequestSchema>;
+
+export const TaskSubscriptionOptionsSchema = z.strictObject({
+  /** Whose tasks a subscriber may hear of; give the one `withRefCache` uses. Defaults to `defaultOwner`. */
+  owner: z.custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function").optional(),
+  /** Interval of SSE comments that keep idle proxies from closing the stream (ms). */
+  keepAliveMs: z.number().int().positive().max(3_600_000).default(15_000),
+  /**
+   * How often the subscribed tasks are read again (ms), so a change the feed missed (Redis pub/sub is at
+   * most once, and a new subscriber's feed takes a moment to start) is only late, never lost.
+   */
+  recheckMs: z.number().int().positive().max(3_600_000).default(5_000),
+  /** Open task subscriptions this wrapper keeps at most; one more is refused with `-32603`. */
+  maxSubscriptions: z.number().int().positive().max(1_000_000).default(1_000),
+  /** `ttlMs` and `pollIntervalMs` reported in each notification. */
+  ttlMs: z.number().int().positive().nullable().optional(),
+  pollIntervalMs: z.number().int().positive().optional(),
+});
+export type TaskSubscriptionOptions = z.input<typeof TaskSubscriptionOptionsSchema>;
+
+/** What `withTaskSubscriptions` returns: the same `fetch` face as the SDK's handler. */
+export interface TaskSubscriptionHandler {
+  fetch(request: Request, options?: McpHandlerRequestOptions): Promise<Response>;
+}
+
+function declaresExtension(meta: Record<string, unknown> | undefined): boolean {
+  const capabilities = meta?.[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
+  return capabilities?.extensions?.[TASKS_EXTENSION_ID] !== undefined;
+}
+
+async function listenRequestOf(request: Request, parsedBody: unknown): Promise<ListenRequest | undefined> {
+  if (request.method !== "POST") return undefined;
+  let body = parsedBody;
+  if (body === undefined) {
+    try {
+      body = await request.clone().json();
+    } catch {
+      return undefined;
+    }
+  }
+  const parsed = ListenRequestSchema.safeParse(body);
+  return parsed.success && declaresExtension(parsed.data.params._meta) ? parsed.data : undefined;
+}
+
+/**
+ * Wraps SDK v2's `createMcpHandler` result so `subscriptions/listen` with `notifications.taskIds` streams
+ * `notifications/tasks` for those tasks. The stream acknowledges the ids the caller may see
+ * (`notifications/subscriptions/acknowledged`, unknown or foreign ids dropped), sends each one's current
+ * state at once, then every change (`params`: the extension's DetailedTask, result or error inline once
+ * terminal), and ends with the listen request's result when all of them are terminal or the client
+ * goes away.
+ */
+export function withTaskSubscriptions(
+  handler: McpHttpHandler,
+  cache: RefCache,
+  options: TaskSubscriptionOptions = {},
+): TaskSubscriptionHandler {
+  const parsed = parseOrThrow(TaskSubscriptionOptionsSchema, options, "withTaskSubscriptions options");
+  const owner = parsed.owner ?? defaultOwner;
+  const timing: McpTaskTiming = {
+    ttlMs: parsed.ttlMs === undefined ? cache.defaultTtlMs : parsed.ttlMs,
+    ...(parsed.pollIntervalMs === undefined ? {} : { pollIntervalMs: parsed.pollIntervalMs }),
+  };
+  const open = { count: 0 };
+  return {
+    async fetch(request, requestOptions) {
+      const listen = await listenRequestOf(request, requestOptions?.parsedBody);
+      if (listen === undefined) return handler.fetch(request, requestOptions);
+      if (open.count >= parsed.maxSubscriptions) {
+        const error = { code: -32603, message: "Subscription limit reached" };
+        return Response.json({ jsonrpc: "2.0", id: listen.id, error });
+      }
+      const ctx = { http: { authInfo: requestOptions?.authInfo, req: request } } as unknown as ServerContext;
+      open.count++;
+      try {
+        return await streamTasks(cache, listen, owner(ctx), timing, parsed, request.signal, () => {
+          open.count--;
+        });
+      } catch (error) {
+        open.count--;
+        throw error;
+      }
+    },
+  };
+}
+
+async function streamTasks(
+  cache: RefCache,
+  listen: ListenRequest,
+  owner: string | undefined,
+  timing: McpTaskTiming,
+  intervals: { keepAliveMs: number; recheckMs: number },
+  signal: AbortSignal,
+  onClosed: () => void,
+): Promise<Response> {
+  const subscriptionId = listen.id;
+  const current = new Map<string, TaskInfo>();
+  for (const id of new Set(listen.params.notifications.taskIds)) {
+    const task = await readTask(cache, id, owner).catch(() => undefined);
+    if (task !== undefined) current.set(id, task);
+  }
+  const encoder = new TextEncoder();
+  const stamp = { [SUBSCRIPTION_ID_META_KEY]: subscriptionId };
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let closed = false;
+  let unsubscribe: (() => void) | undefined;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let recheck: ReturnType<typeof setInterval> | undefined;
+  const pending = new Set<string>(); // terminal ids not yet told
+  let chain = Promise.resolve();
+
+  const write = (frame: string) => {
+    if (closed || controller === undefined) return;
+    try {
+      controller.enqueue(encoder.encode(frame));
+    } catch {
+      teardown(false);
+    }
+  };
+  const send = (message: object) =>
+    write(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", ...message })}\n\n`);
+  const teardown = (graceful: boolean) => {
+    if (closed) return;
+    if (graceful) send({ id: subscriptionId, result: { resultType: "complete", _meta: stamp } });
+    closed = true;
+    onClosed();
+    unsubscribe?.();
+    if (keepAlive !== undefined) clearInterval(keepAlive);
+    if (recheck !== undefined) clearInterval(recheck);
+    signal.removeEventListener("abort", onAbort);
+    try {
+      controller?.close();
+    } catch {
+      // Already closed by the client.
+    }
+  };
+  const onAbort = () => teardown(false);
+
+  /** Sends the task's DetailedTask; ends the stream once every subscribed task is terminal. */
+  const tell = async (task: TaskInfo) => {
+    const value =
+      task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
+    send({ method: "notifications/tasks", params: { ...toDetailedTaskV2(task, timing, value), _meta: stamp } });
+    if (isTerminalStatus(task.status)) pending.delete(task.refId);
+    if ([...current.values()].every((t) => isTerminalStatus(t.status)) && pending.size === 0) teardown(true);
+  };
+  // Changes are told in order, one at a time (a complete task's value is read first).
+  const enqueue = (task: TaskInfo) => {
+    chain = chain.then(() => (closed ? undefined : tell(task))).catch(() => {});
+  };
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+      send({
+        method: "notifications/subscriptions/acknowledged",
+        params: { notifications: { taskIds: [...current.keys()] }, _meta: stamp },
+      });
+      if (current.size === 0) {
+        teardown(true);
+        return;
+      }
+      const changed = (task: TaskInfo) => {
+        const known = current.get(task.refId);
+        if (known === undefined || closed || isTerminalStatus(known.status)) return;
+        if (owner !== undefined && task.owner !== owner) return;
+        if (task.updatedAt === known.updatedAt && task.status === known.status) return;
+        current.set(task.refId, task);
+        if (isTerminalStatus(task.status)) pending.add(task.refId);
+        enqueue(task);
+      };
+      unsubscribe = cache.onTaskChange(changed);
+      for (const task of current.values()) {
+        if (isTerminalStatus(task.status)) pending.add(task.refId);
+        enqueue(task);
+      }
+      keepAlive = setInterval(() => write(": keepalive\n\n"), intervals.keepAliveMs);
+      recheck = setInterval(() => {
+        for (const [id, known] of current) {
+          if (!isTerminalStatus(known.status)) {
+            readTask(cache, id, owner).then(
+              (task) => task !== undefined && changed(task),
+              () => {},
+            );
+          }
+        }
+      }, intervals.recheckMs);
+      for (const timer of [keepAlive, recheck]) (timer as { unref?: () => void }).unref?.();
+    },
+    cancel() {
+      teardown(false);
+    },
+  });
+  if (signal.aborted) teardown(false);
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return new Response(stream, {
+    status: 200,
+    headers: {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
