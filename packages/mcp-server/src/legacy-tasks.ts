@@ -11,7 +11,8 @@ import {
   type McpToolResult,
   toMcpTask,
   toolErrorResult,
-  valueToolResult,
+  type ValueAnswerOptions,
+  valueAnswer,
 } from "@mcp-refcache/core/mcp";
 import type { ServerContext } from "@modelcontextprotocol/server";
 import { type Owner, readValue } from "./task-access.js";
@@ -63,7 +64,12 @@ const RESULT_WAIT_MS = 60_000;
  * `tasks/result` of spec 2025-11-25: the tool result once the task is terminal (waiting for it a while
  * if it is not), with the related-task `_meta`; an `isError` result for a failed or cancelled task.
  */
-export async function legacyTaskResult(cache: RefCache, task: TaskInfo, owner: Owner): Promise<McpToolResult> {
+export async function legacyTaskResult(
+  cache: RefCache,
+  task: TaskInfo,
+  owner: Owner,
+  answer: ValueAnswerOptions,
+): Promise<McpToolResult> {
   const scope = owner === undefined ? {} : { owner };
   const settled = isTerminalStatus(task.status)
     ? task
@@ -72,7 +78,9 @@ export async function legacyTaskResult(cache: RefCache, task: TaskInfo, owner: O
   switch (settled.status) {
     case "complete": {
       const value = await readValue(cache, task.refId, owner);
-      const result = value === undefined ? toolErrorResult("result_expired", task.refId) : valueToolResult(value);
+      // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
+      const result =
+        value === undefined ? toolErrorResult("result_expired", task.refId) : valueAnswer(task.refId, value, answer);
       return { ...result, ...meta };
     }
     case "failed":

@@ -74,7 +74,8 @@ export function registerNativeTaskHandlers(
   server.server.setRequestHandler("tasks/result", { params: TaskIdParamsSchema }, async ({ taskId }, ctx) => {
     if (!isLegacyEra(ctx)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, "Method not found: tasks/result");
     const { task, owner } = await lookup(taskId, ctx);
-    return asProtocol(() => legacyTaskResult(cache, task, owner));
+    const answer = { budget: answerBudget(cache, options.valueBudget), names: options.names };
+    return asProtocol(() => legacyTaskResult(cache, task, owner, answer));
   });
   server.server.setRequestHandler("tasks/list", { params: ListParamsSchema }, async ({ cursor }, ctx) => {
     if (!isLegacyEra(ctx)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, "Method not found: tasks/list");

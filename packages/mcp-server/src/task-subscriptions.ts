@@ -9,12 +9,12 @@
  * handler: `withTaskSubscriptions(handler, cache)` serves a listen request that names `taskIds` and
  * declares the extension, and hands everything else to the SDK's handler unchanged.
  */
-import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
-import { type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
+import { isTerminalStatus, isVisibleTo, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { answerBudget, type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
 import type { McpHandlerRequestOptions, McpHttpHandler, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { parseOrThrow } from "./options.js";
-import { defaultOwner, type OwnerResolver } from "./owner.js";
+import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
 import { readTask, readValue } from "./task-access.js";
 import { TASKS_EXTENSION_ID } from "./tasks-extension.js";
 
@@ -108,7 +108,8 @@ export function withTaskSubscriptions(
       const ctx = { http: { authInfo: requestOptions?.authInfo, req: request } } as unknown as ServerContext;
       open.count++;
       try {
-        return await streamTasks(cache, listen, owner(ctx), timing, parsed, request.signal, () => {
+        // A client call is never unscoped: a resolver's `undefined` is the anonymous owner.
+        return await streamTasks(cache, listen, ownerOf(owner, ctx), timing, parsed, request.signal, () => {
           open.count--;
         });
       } catch (error) {
@@ -122,7 +123,7 @@ export function withTaskSubscriptions(
 async function streamTasks(
   cache: RefCache,
   listen: ListenRequest,
-  owner: string | undefined,
+  owner: string,
   timing: McpTaskTiming,
   intervals: { keepAliveMs: number; recheckMs: number },
   signal: AbortSignal,
@@ -175,7 +176,9 @@ async function streamTasks(
   const tell = async (task: TaskInfo) => {
     const value =
       task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
-    send({ method: "notifications/tasks", params: { ...toDetailedTaskV2(task, timing, value), _meta: stamp } });
+        // A value over the cache's budget goes out as its reference and preview, as in tasks/get.
+    const answer = { budget: answerBudget(cache, undefined) };
+    send({ method: "notifications/tasks", params: { ...toDetailedTaskV2(task, timing, value, answer), _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);
     if ([...current.values()].every((t) => isTerminalStatus(t.status)) && pending.size === 0) teardown(true);
   };
@@ -198,7 +201,7 @@ async function streamTasks(
       const changed = (task: TaskInfo) => {
         const known = current.get(task.refId);
         if (known === undefined || closed || isTerminalStatus(known.status)) return;
-        if (owner !== undefined && task.owner !== owner) return;
+        if (!isVisibleTo(task, owner)) return;
         if (task.updatedAt === known.updatedAt && task.status === known.status) return;
         current.set(task.refId, task);
         if (isTerminalStatus(task.status)) pending.add(task.refId);
