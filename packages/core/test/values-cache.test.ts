@@ -3,6 +3,7 @@
  * options and their defaults, the largest value stored, versions, and pages that after the first read
  * only an entry's bookkeeping.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_CHARS,
@@ -162,5 +163,40 @@ describe("valueBudget and maxValueBytes", () => {
     expect(cache.maxValueBytes).toBe(1_000);
     expect(() => new RefCache({ maxValueBytes: 0 })).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
     await cache.close();
+  });
+});
+
+describe("PageOptionsSchema and PreviewOptionsSchema fast paths", () => {
+  it("accept and refuse exactly what the schemas do", async () => {
+    const { PageOptionsSchema, PreviewOptionsSchema } = await import("../src/index.js");
+    const { parseOrThrow } = await import("../src/errors.js");
+    const field = fc.oneof(
+      fc.constant(undefined),
+      fc.string({ maxLength: 5 }),
+      fc.integer({ min: -10, max: 200 }),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(2 ** 31),
+    );
+    const input = fc.record(
+      { cursor: field, path: field, maxChars: field, owner: field, other: field },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(input, (options) => {
+        for (const schema of [PageOptionsSchema, PreviewOptionsSchema]) {
+          const expected = schema.safeParse(options);
+          let got: unknown;
+          try {
+            got = parseOrThrow(schema, options, "options");
+          } catch {
+            got = "refused";
+          }
+          expect(got).toEqual(expected.success ? expected.data : "refused");
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -13,21 +13,28 @@ const text = (value: unknown) => JSON.stringify(value);
 const keySize = (key: string) => text(key).length;
 
 /** Every page of the part at `path`; checks each page's size and that the cursors move forward. */
-function allPages(root: unknown, path: string, maxChars: number): ValuePage[] {
+function allPages(root: unknown, path: string, maxChars: number, measure?: (t: string) => number): ValuePage[] {
   const pages: ValuePage[] = [];
   let cursor: string | undefined;
   let offset = -1;
   do {
-    const page = pageValue(root, { refId: "k", version: VERSION, maxChars, path, ...(cursor ? { cursor } : {}) });
+    const page = pageValue(root, {
+      refId: "k",
+      version: VERSION,
+      maxChars,
+      path,
+      measure,
+      ...(cursor ? { cursor } : {}),
+    });
     expect(page.path).toBe(path);
     expect(page.offset).toBeGreaterThan(offset); // never loops, never repeats
     offset = page.offset;
-    expect(page.chars).toBe(text(page.value).length);
+    expect(page.chars).toBe(measure === undefined ? text(page.value).length : measure(text(page.value)));
     if (page.chars > maxChars) {
       // The one exception: a single object entry whose key alone leaves no room for its value.
       const keys = Object.keys(page.value as object);
       expect(keys).toHaveLength(1);
-      expect(keySize(keys[0] as string) + 3 + 28).toBeGreaterThan(maxChars);
+      if (measure === undefined) expect(keySize(keys[0] as string) + 3 + 28).toBeGreaterThan(maxChars);
     }
     pages.push(page);
     cursor = page.nextCursor;
@@ -36,8 +43,8 @@ function allPages(root: unknown, path: string, maxChars: number): ValuePage[] {
 }
 
 /** The part at `path`, put back together from its pages, partial items by their own pages, recursively. */
-function reassemble(root: unknown, path: string, maxChars: number): unknown {
-  const pages = allPages(root, path, maxChars);
+function reassemble(root: unknown, path: string, maxChars: number, measure?: (t: string) => number): unknown {
+  const pages = allPages(root, path, maxChars, measure);
   const first = pages[0] as ValuePage;
   let whole: unknown;
   if (Array.isArray(first.value)) whole = pages.flatMap((p) => p.value as unknown[]);
@@ -59,7 +66,7 @@ function reassemble(root: unknown, path: string, maxChars: number): unknown {
         .slice(path.length + 1)
         .replaceAll("~1", "/")
         .replaceAll("~0", "~");
-      const item = reassemble(root, pointer, maxChars);
+      const item = reassemble(root, pointer, maxChars, measure);
       Object.defineProperty(whole, Array.isArray(whole) ? Number(token) : token, {
         value: item,
         enumerable: true,
@@ -78,6 +85,16 @@ describe("pageValue", () => {
         expect(text(reassemble(value, "", maxChars))).toBe(text(value));
       }),
       { numRuns: 200 },
+    );
+  }, 120_000);
+
+  it("reassembles with a custom measure (tokens) too, each page within the measured budget", () => {
+    const tokens = (t: string) => Math.ceil(t.length / 3);
+    fc.assert(
+      fc.property(jsonValue, fc.integer({ min: 64, max: 5_000 }), (value, maxChars) => {
+        expect(text(reassemble(value, "", maxChars, tokens))).toBe(text(value));
+      }),
+      { numRuns: 100 },
     );
   }, 120_000);
 

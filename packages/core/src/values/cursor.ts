@@ -40,8 +40,16 @@ function fromBase64Url(text: string): string | undefined {
   }
 }
 
+/** The last path encoded and decoded: a client pages one part in many calls. */
+let lastPath = "";
+let lastEncoded = toBase64Url("");
+
 export function encodeCursor(cursor: PageCursor): string {
-  return `v1.${cursor.version}.${cursor.offset}.${toBase64Url(cursor.path)}`;
+  if (cursor.path !== lastPath) {
+    lastEncoded = toBase64Url(cursor.path);
+    lastPath = cursor.path;
+  }
+  return `v1.${cursor.version}.${cursor.offset}.${lastEncoded}`;
 }
 
 function refuse(message: string, refId: string | undefined): ValidationError {
@@ -51,6 +59,9 @@ function refuse(message: string, refId: string | undefined): ValidationError {
 /** The cursor `text` encodes, or a ValidationError (`VALIDATION_ERROR`) when it is not one this library made. */
 export function decodeCursor(text: string, refId?: string): PageCursor {
   const match = text.length <= CURSOR_MAX_LENGTH ? FORMAT.exec(text) : null;
+  if (match !== null && match[3] === lastEncoded) {
+    return { version: match[1] as string, offset: Number(match[2]), path: lastPath };
+  }
   const path = match === null ? undefined : fromBase64Url(match[3] as string);
   if (match === null || path === undefined || !isJsonPointer(path) || toBase64Url(path) !== match[3]) {
     throw refuse("the cursor is malformed: pass back a nextCursor exactly as a page gave it", refId);

@@ -3,30 +3,46 @@
  * input with the option schemas and may advertise the answers' shapes from the result schemas.
  */
 import * as z from "zod";
-import { OwnerSchema } from "../models.js";
+import { optionalFields, withFastPath } from "../errors.js";
+import { isOwner, OwnerSchema } from "../models.js";
 import { CURSOR_MAX_LENGTH } from "./cursor.js";
 import { JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
 import type { PreviewResult } from "./preview.js";
-import { MaxCharsSchema } from "./value-budget.js";
+import { MAX_MAX_CHARS, MaxCharsSchema, MIN_MAX_CHARS } from "./value-budget.js";
 
-export const PreviewOptionsSchema = z.strictObject({
-  /** Budget (≥ 64); default the cache's `valueBudget.maxChars`. */
-  maxChars: MaxCharsSchema.optional(),
-  /** Only a value stored with this owner (or with none) is visible. */
-  owner: OwnerSchema.optional(),
-});
+/*
+ * Fast paths (see `withFastPath`): a client pages a value in hundreds of calls. Each check is at least as
+ * strict as its schema; whatever it refuses, zod decides and words.
+ */
+const isMaxChars = (v: unknown) =>
+  Number.isSafeInteger(v) && (v as number) >= MIN_MAX_CHARS && (v as number) <= MAX_MAX_CHARS;
+const isCursor = (v: unknown) => typeof v === "string" && v.length <= CURSOR_MAX_LENGTH;
+const isPath = (v: unknown) => typeof v === "string" && v.length <= JSON_POINTER_MAX_LENGTH;
+
+export const PreviewOptionsSchema = withFastPath(
+  z.strictObject({
+    /** Budget (≥ 64); default the cache's `valueBudget.maxChars`. */
+    maxChars: MaxCharsSchema.optional(),
+    /** Only a value stored with this owner (or with none) is visible. */
+    owner: OwnerSchema.optional(),
+  }),
+  optionalFields({ maxChars: isMaxChars, owner: isOwner }),
+);
 export type PreviewOptions = z.input<typeof PreviewOptionsSchema>;
 
-export const PageOptionsSchema = z.strictObject({
-  /** A `nextCursor` of an earlier page of the same value. */
-  cursor: z.string().max(CURSOR_MAX_LENGTH).optional(),
-  /** JSON Pointer (RFC 6901) of the part to page; default `""` (the whole value) or the cursor's. */
-  path: z.string().max(JSON_POINTER_MAX_LENGTH).optional(),
-  /** Budget of the page (≥ 64); default the cache's `valueBudget.maxChars`. */
-  maxChars: MaxCharsSchema.optional(),
-  /** Only a value stored with this owner (or with none) is visible. */
-  owner: OwnerSchema.optional(),
-});
+export const PageOptionsSchema = withFastPath(
+  z.strictObject({
+    /** A `nextCursor` of an earlier page of the same value. */
+    cursor: z.string().max(CURSOR_MAX_LENGTH).optional(),
+    /** JSON Pointer (RFC 6901) of the part to page; default `""` (the whole value) or the cursor's. */
+    path: z.string().max(JSON_POINTER_MAX_LENGTH).optional(),
+    /** Budget of the page (≥ 64); default the cache's `valueBudget.maxChars`. */
+    maxChars: MaxCharsSchema.optional(),
+    /** Only a value stored with this owner (or with none) is visible. */
+    owner: OwnerSchema.optional(),
+  }),
+  optionalFields({ cursor: isCursor, path: isPath, maxChars: isMaxChars, owner: isOwner }),
+);
 export type PageOptions = z.input<typeof PageOptionsSchema>;
 
 /** A preview of the value stored under `refId` (see `previewValue`). */
