@@ -176,7 +176,7 @@ async function streamTasks(
   const tell = async (task: TaskInfo) => {
     const value =
       task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
-        // A value over the cache's budget goes out as its reference and preview, as in tasks/get.
+    // A value over the cache's budget goes out as its reference and preview, as in tasks/get.
     const answer = { budget: answerBudget(cache, undefined) };
     send({ method: "notifications/tasks", params: { ...toDetailedTaskV2(task, timing, value, answer), _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);

@@ -9,8 +9,8 @@ export {
 } from "./options.js";
 export type { ProgressUpdate } from "./progress.js";
 export { refCacheServerOptions } from "./server-options.js";
-export { answerWithoutSession } from "./sessionless-requests.js";
 export { SessionOwners } from "./session-owners.js";
+export { answerWithoutSession } from "./sessionless-requests.js";
 export { RefCacheTaskStore, type RefCacheTaskStoreOptions } from "./task-store.js";
 export {
   type RefCacheToolConfig,

@@ -9,14 +9,14 @@ export {
   type PollingCache,
   type PollingContext,
 } from "./polling-tools.js";
-export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
-export { describeDuration, describeRetention, type Retention } from "./retention.js";
 export {
   decodeProtocolFailure,
   encodeProtocolFailure,
   type McpProtocolFailure,
 } from "./protocol-failure.js";
 export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
+export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
+export { describeDuration, describeRetention, type Retention } from "./retention.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
   fromMcpTaskStatus,
