@@ -38,8 +38,20 @@ export const RefCacheOptionsSchema = z.strictObject({
   maxActiveTasks: z.number().int().positive().optional(),
   /** Names this instance in change events (`TaskChange.origin`); random by default. */
   instanceId: z.string().min(1).max(128).optional(),
-  /** Source of time; defaults to `Date.now`. */
+  /**
+   * Source of time for what this instance decides by itself (timestamps it writes, TTLs of values it
+   * writes, the clock of the in-memory task store it makes); defaults to `Date.now`. Leases and the age of
+   * finished tasks in a shared store are judged on the store's clock, never on this one.
+   */
   clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+  /**
+   * Told of failures in work no caller awaits: a result write that the store refuses (retried, then given
+   * up), a lease renewal, the clean-up. Called with the typed error and where it happened; what it throws is
+   * ignored.
+   */
+  onError: z
+    .custom<ErrorHook>((v) => typeof v === "function", "onError must be a function (error, context) => void")
+    .optional(),
   /** Value storage; defaults to a new `MemoryStore` (or the one a given `MemoryTaskStore` writes to). */
   store: z
     .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
@@ -53,6 +65,16 @@ export const RefCacheOptionsSchema = z.strictObject({
     .optional(),
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
+
+/** Where a background failure happened: the task's id, when one task is concerned, and the operation. */
+export interface BackgroundErrorContext {
+  refId?: string;
+  /** `"result write"`, `"lease renewal"`, `"lease watch"` or `"clean-up"`. */
+  operation: string;
+}
+
+/** The `onError` option: told of failures in work that no caller awaits. */
+export type ErrorHook = (error: RefCacheError, context: BackgroundErrorContext) => void;
 
 /** Random bytes drawn from the CSPRNG this many at a time: one `getRandomValues` call per 256 ids, not per id. */
 const RANDOM_POOL_BYTES = 4096;
@@ -105,6 +127,7 @@ export class CacheContext {
   closed = false;
 
   readonly #clock: Clock;
+  readonly #onError: ErrorHook | undefined;
   /** Tracked calls not yet settled, and the `drain` calls waiting for none to be left. */
   #inflight = 0;
   #drained: (() => void)[] = [];
@@ -125,22 +148,33 @@ export class CacheContext {
     this.maxActiveTasks = parsed.maxActiveTasks;
     this.#instanceId = parsed.instanceId;
     this.#clock = parsed.clock ?? systemClock;
+    this.#onError = parsed.onError;
     const { store, taskStore } = parsed;
     if (taskStore === undefined) {
       this.store = store ?? new MemoryStore();
-      this.taskStore = MemoryTaskStore.over(this.store);
-    } else if (store !== undefined) {
-      this.store = store;
-      this.taskStore = taskStore;
-    } else if (taskStore instanceof MemoryTaskStore) {
-      this.store = taskStore.store;
-      this.taskStore = taskStore;
+      // The in-memory task store lives in this process: the cache's clock may serve as its clock.
+      this.taskStore = MemoryTaskStore.over(this.store, { now: () => this.now() });
     } else {
-      throw ValidationError.single(
-        "RefCache options",
-        "a taskStore needs the value store it writes results to: pass both (e.g. from createRedisStores)",
-        "custom",
-      );
+      const paired = taskStore.valueStore;
+      if (paired !== undefined && store !== undefined && paired !== store) {
+        throw ValidationError.single(
+          "RefCache options",
+          "taskStore writes results to another value store than store, so every result would be lost: build " +
+            "the pair together (createMemoryStores(), new MemoryTaskStore({ store }), createRedisStores()) and " +
+            "pass both, or pass only the taskStore",
+          "custom",
+        );
+      }
+      const chosen = store ?? paired;
+      if (chosen === undefined) {
+        throw ValidationError.single(
+          "RefCache options",
+          "a taskStore needs the value store it writes results to: pass both (e.g. from createRedisStores)",
+          "custom",
+        );
+      }
+      this.store = chosen;
+      this.taskStore = taskStore;
     }
     this.ownsStores = store === undefined && taskStore === undefined;
   }
@@ -166,6 +200,16 @@ export class CacheContext {
       throw ValidationError.single("clock", "clock.now() must return whole epoch milliseconds (≥ 0)", "custom");
     }
     return time;
+  }
+
+  /** Tells the `onError` hook of a failure no caller awaits; the hook's own failure is ignored. */
+  reportError(error: RefCacheError, context: BackgroundErrorContext): void {
+    if (this.#onError === undefined) return;
+    try {
+      this.#onError(error, context);
+    } catch {
+      // A faulty hook must not break the background work that reports to it.
+    }
   }
 
   assertOpen(): void {

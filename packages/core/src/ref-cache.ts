@@ -265,7 +265,7 @@ export class RefCache {
   async cleanupTasks(maxAgeMs: number = this.taskRetentionMs): Promise<number> {
     const maxAge = parseOrThrow(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), maxAgeMs, "max age");
     this.#ctx.assertOpen();
-    return this.#maintenance.removeFinished(this.#ctx.now() - maxAge);
+    return this.#maintenance.removeFinished(maxAge);
   }
 
   /**

@@ -14,8 +14,10 @@ import {
   ValidationError,
 } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
+import { asSeen, leaseRanOut, Unchanged, WORKER_LOST_MESSAGE } from "./liveness.js";
 import { LocalRuns } from "./local-runs.js";
-import { isTerminalStatus, RefIdSchema, type TaskInfo } from "./models.js";
+import { LocalView } from "./local-view.js";
+import { RefIdSchema, type TaskInfo } from "./models.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import {
   callTaskFunction,
@@ -51,8 +53,11 @@ import {
   type StoredTask,
   type TaskChange,
 } from "./task-store.js";
-import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
+import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
+
+/** Lost tasks failed before each `queryTasks` page, at most. */
+const QUERY_REAP_LIMIT = 100;
 
 export class TaskRegistry {
   readonly #ctx: CacheContext;
@@ -64,10 +69,13 @@ export class TaskRegistry {
   /** Called when a run starts here (the cache then makes sure its heartbeat runs). */
   onRun: () => void = () => {};
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
-  readonly #seen = new Map<string, TaskInfo>();
+  readonly #seen: LocalView;
+  /** The reaping pass in flight (see `reapExpired`), shared by callers that ask meanwhile. */
+  #reaping: Promise<void> | undefined;
 
   constructor(context: CacheContext, values: ValueCache) {
     this.#ctx = context;
+    this.#seen = new LocalView(context.taskRetentionMs);
     this.#values = values;
     this.#writer = new TaskWriter(context, (task) => this.#written(task));
     this.runs = new LocalRuns(context, this.#writer, values);
@@ -81,14 +89,30 @@ export class TaskRegistry {
       const draft = this.#draft(id, input, opts);
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
+      const create = (): CreateTaskOutcome | Promise<CreateTaskOutcome> =>
+        taskStore.createNow?.(draft, createOptions, instanceId) ??
+        this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
       // An in-process store creates it at once: nothing is left in flight for close() to wait for.
-      const now = taskStore.createNow?.(draft, createOptions, instanceId);
-      if (now !== undefined) return Promise.resolve(this.#created(id, now, input, opts));
-      const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
+      const first = create();
+      if (!(first instanceof Promise) && this.#heldByLost(first) === undefined) {
+        return Promise.resolve(this.#created(id, first, input, opts));
+      }
+      const later = Promise.resolve(first).then(async (outcome) => {
+        // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
+        const lost = this.#heldByLost(outcome);
+        if (lost === undefined) return outcome;
+        await this.reapIfLost(lost);
+        return create();
+      });
       return this.#ctx.track(later.then((outcome) => this.#created(id, outcome, input, opts)));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** The task holding the id when a creation was refused because of one whose lease ran out. */
+  #heldByLost(outcome: CreateTaskOutcome): StoredTask | undefined {
+    return !outcome.ok && outcome.reason === "active" && leaseRanOut(outcome.current) ? outcome.current : undefined;
   }
 
   get #createOptions(): CreateTaskOptions {
@@ -106,7 +130,7 @@ export class TaskRegistry {
       retryCount: 0,
       runId: randomHex(8),
       version: 0,
-      leaseExpiresAt: now + this.#ctx.taskLeaseMs,
+      leaseMs: this.#ctx.taskLeaseMs,
     };
     if (opts.owner !== undefined) draft.owner = opts.owner;
     if (opts.ttlMs !== undefined) draft.resultTtlMs = opts.ttlMs;
@@ -136,6 +160,7 @@ export class TaskRegistry {
       runId: stored.runId,
       abortController,
       cancel: input.kind === "handle" ? input.handle.cancel : undefined,
+      retryCount: stored.retryCount,
       settled: false,
     };
     this.runs.add(run);
@@ -231,7 +256,7 @@ export class TaskRegistry {
       const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
       const message = reason === undefined ? undefined : errorMessage(reason);
       const cancelled = (task: StoredTask) => {
-        this.runs.observe(task, reason);
+        this.runs.observeCurrent(task, reason);
         return toTaskInfo(task, this.#ctx.now());
       };
       const task = this.#writer.writeSoon(id, { owner }, (cur) => ({
@@ -261,31 +286,64 @@ export class TaskRegistry {
   /** What a reader with `owner` sees of `task`, once a lost worker's task is failed. */
   #visible(task: StoredTask | undefined, owner: string | undefined): TaskInfo | undefined | Promise<TaskInfo> {
     if (task === undefined || !ownerMatches(task, owner)) return undefined;
+    if (!leaseRanOut(task)) {
+      this.#saw(task);
+      return toTaskInfo(task, this.#ctx.now());
+    }
+    return this.reapIfLost(task).then((reaped) => this.#info(reaped));
+  }
+
+  /** `task` as the liveness rule reads it (a lost one as failed, "worker lost"), as the public view. */
+  #info(task: StoredTask): TaskInfo {
     const now = this.#ctx.now();
-    if (!this.#leaseRanOut(task, now)) return toTaskInfo(task, now);
-    return this.reapIfLost(task).then((reaped) => toTaskInfo(reaped, this.#ctx.now()));
+    return toTaskInfo(asSeen(task, now), now);
   }
 
-  #leaseRanOut(task: StoredTask, now: number): boolean {
-    return !isTerminalStatus(task.status) && task.leaseExpiresAt !== undefined && task.leaseExpiresAt <= now;
-  }
-
-  /** Fails `task` as "worker lost" if its lease ran out; a lease of a run of this process is renewed instead. */
+  /**
+   * Fails `task` as "worker lost" if the store said its lease ran out; a run of this process that is still
+   * looked after renews its lease instead. Resolves to the task as stored afterwards; when the write could
+   * not land (store away), to the task as read, which every view still reads as lost (see liveness.ts).
+   */
   async reapIfLost(task: StoredTask): Promise<StoredTask> {
-    const now = this.#ctx.now();
-    if (!this.#leaseRanOut(task, now)) return task;
+    if (!leaseRanOut(task)) return task;
     const local = this.runs.runOf(task) !== undefined && this.runs.alive;
     try {
       return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
-        if (isTerminalStatus(cur.status) || cur.leaseExpiresAt === undefined || cur.leaseExpiresAt > now) {
-          return { task: copyStoredTask(cur) }; // someone renewed or finished it meanwhile: nothing new
-        }
-        if (local) return { task: { ...cur, leaseExpiresAt: now + this.#ctx.taskLeaseMs } };
-        return { task: this.#writer.transition(cur, "failed", WORKER_LOST_MESSAGE) };
+        // Someone renewed or finished it meanwhile: nothing to write.
+        if (!leaseRanOut(cur)) throw new Unchanged(cur);
+        if (!local) return { task: this.#writer.transition(cur, "failed", WORKER_LOST_MESSAGE) };
+        const renewed = copyStoredTask(cur);
+        renewed.leaseMs = this.#ctx.taskLeaseMs;
+        return { task: renewed };
       });
-    } catch {
-      return (await this.#writer.read(task.refId)) ?? task;
+    } catch (error) {
+      if (error instanceof Unchanged) return error.task;
+      let fresh: StoredTask | undefined;
+      try {
+        fresh = await this.#writer.read(task.refId);
+      } catch {
+        fresh = undefined;
+      }
+      const current = fresh ?? task;
+      this.#saw(current);
+      return current;
     }
+  }
+
+  /**
+   * Fails every task the store lists as lost (a chunk of at most `limit`), concurrently. Calls made while
+   * a pass runs share it.
+   */
+  reapExpired(limit: number): Promise<void> {
+    this.#reaping ??= (async () => {
+      try {
+        const lost = await this.#ctx.storeCall(undefined, () => this.#ctx.taskStore.listExpiredLeases(limit));
+        await Promise.all(lost.map((task) => this.reapIfLost(task)));
+      } finally {
+        this.#reaping = undefined;
+      }
+    })();
+    return this.#reaping;
   }
 
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
@@ -293,13 +351,15 @@ export class TaskRegistry {
     const id = parseOrThrow(RefIdSchema, refId, "ref id");
     if (this.#ctx.taskStore.peek === undefined) return this.#seen.get(id);
     const task = this.#readHere(id);
-    return task === undefined ? undefined : toTaskInfo(task, this.#ctx.now());
+    return task === undefined ? undefined : this.#info(task);
   }
 
   async query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
     const q = parseOrThrow(TaskQuerySchema, options, "task query");
     this.#ctx.assertOpen();
     const status = asList(q.status);
+    // Lost tasks first become what every view reads them as, so a page by status lists them where they are.
+    await this.reapExpired(QUERY_REAP_LIMIT);
     const page = await this.#ctx.storeCall(undefined, () =>
       this.#ctx.taskStore.list({
         limit: q.limit,
@@ -308,8 +368,14 @@ export class TaskRegistry {
         ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
       }),
     );
-    const now = this.#ctx.now();
-    const tasks = page.tasks.map((t) => toTaskInfo(t, now));
+    const read = await Promise.all(page.tasks.map((task) => this.reapIfLost(task)));
+    const tasks: TaskInfo[] = [];
+    for (const task of read) {
+      const info = this.#info(task);
+      // One lost after the pass above is failed now: it leaves a page of other statuses (pages may be short).
+      if (status === undefined || status.includes(info.status)) tasks.push(info);
+      this.#saw(task);
+    }
     return page.nextCursor === undefined ? { tasks } : { tasks, nextCursor: page.nextCursor };
   }
 
@@ -321,8 +387,8 @@ export class TaskRegistry {
     const now = this.#ctx.now();
     const all =
       peekAll === undefined
-        ? [...this.#seen.values()].map((info) => ({ ...info }))
-        : [...peekAll.call(this.#ctx.taskStore)].map((task) => toTaskInfo(task, now));
+        ? this.#seen.values().map((info) => ({ ...info }))
+        : [...peekAll.call(this.#ctx.taskStore)].map((task) => toTaskInfo(asSeen(task, now), now));
     return all.filter((t) => wanted === undefined || wanted.includes(t.status));
   }
 
@@ -340,13 +406,18 @@ export class TaskRegistry {
   remoteChange(change: TaskChange): void {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
-    if (this.#seen.has(change.task.refId)) this.#seen.set(change.task.refId, toTaskInfo(change.task, 0));
+    this.#saw(change.task);
     this.#emit(change.task);
   }
 
   /** Forgets ids the store removed. */
   forget(refIds: readonly string[]): void {
-    for (const id of refIds) this.#seen.delete(id);
+    this.#seen.forget(refIds);
+  }
+
+  /** Tasks in the local view (for tests and diagnostics). */
+  get localViewSize(): number {
+    return this.#seen.size;
   }
 
   /** A write through the writer, done at once where it can be, as the TaskInfo it leaves. */
@@ -366,11 +437,18 @@ export class TaskRegistry {
     return taskStore.readNow === undefined ? taskStore.peek?.(id) : taskStore.readNow(id);
   }
 
-  readonly #observe = (current: StoredTask): void => this.runs.observe(current);
+  readonly #observe = (current: StoredTask): void => this.runs.observeCurrent(current);
+
+  /** Brings a task the local view holds up to what was read or told of it (newer versions only). */
+  #saw(task: StoredTask): void {
+    if (this.#ctx.taskStore.peek !== undefined) return;
+    const lost = leaseRanOut(task);
+    this.#seen.update(toTaskInfo(lost ? asSeen(task, this.#ctx.now()) : task, 0), task.version, lost);
+  }
 
   #written(task: StoredTask): void {
-    if (this.#ctx.taskStore.peek === undefined) this.#seen.set(task.refId, toTaskInfo(task, 0));
-    this.runs.observe(task);
+    if (this.#ctx.taskStore.peek === undefined) this.#seen.put(toTaskInfo(task, 0), task.version, false);
+    this.runs.observeCurrent(task);
     this.#emit(task);
   }
 

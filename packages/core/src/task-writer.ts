@@ -37,9 +37,6 @@ type WriteStep = { written: StoredTask | undefined } | { current: StoredTask; la
 /** Attempts before a write that keeps losing races gives up. */
 const MAX_ATTEMPTS = 100;
 
-/** The error text of a task whose runner stopped renewing its lease. */
-export const WORKER_LOST_MESSAGE = "worker lost: the instance running this task stopped renewing its lease";
-
 export function ownerMatches(task: { owner?: string | undefined }, owner: string | undefined): boolean {
   return owner === undefined || task.owner === owner;
 }
@@ -210,7 +207,8 @@ export class TaskWriter {
     if (terminal) {
       next.completedAt = now;
     } else {
-      next.leaseExpiresAt = now + this.#ctx.taskLeaseMs;
+      // A relative lease: the store starts it on its own clock, whatever this instance's clock says.
+      next.leaseMs = this.#ctx.taskLeaseMs;
     }
     if (error !== undefined) next.error = truncate(error);
     return next;

@@ -14,6 +14,12 @@ import {
 } from "./contract.js";
 
 const epochMs = z.number().finite().nonnegative();
+/** A lease's length (ms): the scripts start it on the server's clock. */
+const leaseMs = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 
 export const StoreEntrySchema = z.object({
   data: z.string(),
@@ -31,12 +37,13 @@ export const StoredTaskSchema = z.looseObject({
   owner: OwnerSchema.optional(),
   updatedAt: epochMs,
   completedAt: epochMs.optional(),
-  leaseExpiresAt: epochMs.optional(),
+  leaseMs: leaseMs.optional(),
 });
 
 export const KeySchema = RefIdSchema;
 export const LimitSchema = z.number().int().min(1).max(1000);
-export const EpochSchema = epochMs;
+/** How long ago a task finished, at least (ms). */
+export const AgeSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const VersionSchema = z.number().int().nonnegative();
 /** Cursors are the creation sequence of the last task of the previous page. */
 export const CursorSchema = z.string().regex(/^r1\.[1-9][0-9]{0,15}$/, "cursor is not one this store handed out");
@@ -61,6 +68,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what: stri
 const STATUSES = new Set<unknown>(TaskStatusSchema.options);
 const isEpoch = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const isOptionalEpoch = (v: unknown) => v === undefined || isEpoch(v);
+const isOptionalLease = (v: unknown) =>
+  v === undefined || (Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= 2 ** 31 - 1);
 const isOptionalOwner = (v: unknown) =>
   v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
 
@@ -80,7 +89,7 @@ export function isTask(v: unknown): boolean {
     isOptionalOwner(t.owner) &&
     isEpoch(t.updatedAt) &&
     isOptionalEpoch(t.completedAt) &&
-    isOptionalEpoch(t.leaseExpiresAt)
+    isOptionalLease(t.leaseMs)
   );
 }
 
