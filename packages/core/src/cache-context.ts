@@ -8,6 +8,7 @@ import { CacheClosedError, errorMessage, parseOrThrow, RefCacheError, StoreError
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
 import { MemoryStore, type Store } from "./store.js";
+import { checkReply } from "./store-replies.js";
 import type { TaskStore } from "./task-store.js";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -69,7 +70,7 @@ export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
 /** Where a background failure happened: the task's id, when one task is concerned, and the operation. */
 export interface BackgroundErrorContext {
   refId?: string;
-  /** `"result write"`, `"lease renewal"`, `"lease watch"` or `"clean-up"`. */
+  /** `"result write"`, `"progress write"`, `"lease renewal"`, `"lease watch"` or `"clean-up"`. */
   operation: string;
 }
 
@@ -232,8 +233,15 @@ export class CacheContext {
     while (this.#inflight > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
   }
 
-  /** Runs a store call, tracked, turning its failures into typed errors. */
-  storeCall<T>(refId: string | undefined, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a store call, tracked, turning its failures into typed errors; with `reply`, a reply `reply[0]`
+   * refuses is a STORE_ERROR naming the method `reply[1]` (see store-replies.ts).
+   */
+  storeCall<T>(
+    refId: string | undefined,
+    call: () => Promise<T>,
+    reply?: readonly [(v: unknown) => boolean, string],
+  ): Promise<T> {
     let work: Promise<T>;
     try {
       work = Promise.resolve(call());
@@ -242,11 +250,14 @@ export class CacheContext {
     }
     // One reaction rather than an async wrapper: this runs several times in every task operation.
     return this.track(
-      work.then(undefined, (error: unknown) => {
-        if (RefCacheError.isInstance(error)) throw error;
-        const where = refId === undefined ? "" : ` for "${refId}"`;
-        throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
-      }),
+      work.then(
+        reply === undefined ? undefined : (value) => checkReply(value, reply[0], reply[1], refId),
+        (error: unknown) => {
+          if (RefCacheError.isInstance(error)) throw error;
+          const where = refId === undefined ? "" : ` for "${refId}"`;
+          throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
+        },
+      ),
     );
   }
 }

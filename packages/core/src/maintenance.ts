@@ -7,10 +7,13 @@
  */
 import type { CacheContext } from "./cache-context.js";
 import { RefCacheError } from "./errors.js";
+import { isIdList } from "./store-replies.js";
 import { isThenable } from "./task-input.js";
 import type { TaskRegistry } from "./task-registry.js";
 import { type IntervalHandle, startBackgroundInterval, yieldToEventLoop } from "./timer.js";
 import { type Deref, weakRef } from "./weak.js";
+
+const REMOVED_REPLY = [isIdList, "removeFinished"] as const;
 
 /** Tasks removed (or leases checked) per store call; the loop yields between chunks. */
 const CLEANUP_CHUNK = 500;
@@ -88,8 +91,10 @@ export class Maintenance {
   async removeFinished(olderThanMs: number): Promise<number> {
     let removed = 0;
     for (;;) {
-      const ids = await this.#ctx.storeCall(undefined, () =>
-        this.#ctx.taskStore.removeFinished(olderThanMs, CLEANUP_CHUNK),
+      const ids = await this.#ctx.storeCall(
+        undefined,
+        () => this.#ctx.taskStore.removeFinished(olderThanMs, CLEANUP_CHUNK),
+        REMOVED_REPLY,
       );
       this.#registry.deref()?.forget(ids);
       removed += ids.length;

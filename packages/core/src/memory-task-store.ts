@@ -4,8 +4,10 @@
  * that is not a MemoryStore, under a per-id lock), so compare-and-set holds as it would in Redis. Leases
  * and the age of finished tasks are judged on the store's one clock, as Redis judges them on its own.
  */
+
+import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
-import { ValidationError } from "./errors.js";
+import { parseOrThrow, ValidationError } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { MemoryStore, type Store, type StoreEntry } from "./store.js";
@@ -39,6 +41,16 @@ export interface MemoryTaskStoreOptions {
    */
   clock?: Clock;
 }
+
+const hasMethods = (v: unknown, methods: string[]): boolean =>
+  typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+
+const MemoryTaskStoreOptionsSchema = z.strictObject({
+  store: z
+    .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
+    .optional(),
+  clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+});
 
 /** The task store of each value store that was given without one, so caches sharing a store share tasks. */
 const taskStoresOf = new WeakMap<Store, MemoryTaskStore>();
@@ -80,8 +92,9 @@ export class MemoryTaskStore implements TaskStore {
   readonly #mutex: KeyedMutex | undefined;
 
   constructor(options: MemoryTaskStoreOptions = {}) {
-    this.store = options.store ?? new MemoryStore();
-    this.#clock = options.clock ?? systemClock;
+    const { store, clock } = parseOrThrow(MemoryTaskStoreOptionsSchema, options, "MemoryTaskStore options");
+    this.store = store ?? new MemoryStore();
+    this.#clock = clock ?? systemClock;
     // Only MemoryStore itself writes synchronously; a subclass may override that.
     this.#mutex = Object.getPrototypeOf(this.store) === MemoryStore.prototype ? undefined : new KeyedMutex();
   }

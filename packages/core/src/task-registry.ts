@@ -9,6 +9,7 @@ import {
   errorMessage,
   IllegalTransitionError,
   parseOrThrow,
+  RefCacheError,
   TaskAlreadyActiveError,
   TooManyTasksError,
   ValidationError,
@@ -19,6 +20,7 @@ import { LocalRuns } from "./local-runs.js";
 import { LocalView } from "./local-view.js";
 import { RefIdSchema, type TaskInfo } from "./models.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
+import { isCreateOutcome, isPage, isTaskList } from "./store-replies.js";
 import {
   callTaskFunction,
   isThenable,
@@ -56,6 +58,10 @@ import {
 import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
+const CREATE_REPLY = [isCreateOutcome, "create"] as const;
+const EXPIRED_REPLY = [isTaskList, "listExpiredLeases"] as const;
+const LIST_REPLY = [isPage, "list"] as const;
+
 /** Lost tasks failed before each `queryTasks` page, at most. */
 const QUERY_REAP_LIMIT = 100;
 
@@ -91,7 +97,7 @@ export class TaskRegistry {
       const createOptions = this.#createOptions;
       const create = (): CreateTaskOutcome | Promise<CreateTaskOutcome> =>
         taskStore.createNow?.(draft, createOptions, instanceId) ??
-        this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
+        this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
       // An in-process store creates it at once: nothing is left in flight for close() to wait for.
       const first = create();
       if (!(first instanceof Promise) && this.#heldByLost(first) === undefined) {
@@ -168,7 +174,13 @@ export class TaskRegistry {
     const work =
       input.kind === "function"
         ? callTaskFunction(input.fn, stored, (abortController as AbortController).signal, (update) =>
-            this.updateProgress(id, update, { runId: stored.runId }),
+            this.updateProgress(id, update, { runId: stored.runId }).catch((error: unknown) => {
+              // The work is told nothing (its progress is not its result); whoever runs the cache is.
+              if (RefCacheError.isInstance(error, "STORE_ERROR")) {
+                this.#ctx.reportError(error, { refId: id, operation: "progress write" });
+              }
+              throw error;
+            }),
           )
         : input.kind === "promise"
           ? input.promise
@@ -337,7 +349,11 @@ export class TaskRegistry {
   reapExpired(limit: number): Promise<void> {
     this.#reaping ??= (async () => {
       try {
-        const lost = await this.#ctx.storeCall(undefined, () => this.#ctx.taskStore.listExpiredLeases(limit));
+        const lost = await this.#ctx.storeCall(
+          undefined,
+          () => this.#ctx.taskStore.listExpiredLeases(limit),
+          EXPIRED_REPLY,
+        );
         await Promise.all(lost.map((task) => this.reapIfLost(task)));
       } finally {
         this.#reaping = undefined;
@@ -360,13 +376,16 @@ export class TaskRegistry {
     const status = asList(q.status);
     // Lost tasks first become what every view reads them as, so a page by status lists them where they are.
     await this.reapExpired(QUERY_REAP_LIMIT);
-    const page = await this.#ctx.storeCall(undefined, () =>
-      this.#ctx.taskStore.list({
-        limit: q.limit,
-        ...(status === undefined ? {} : { status }),
-        ...(q.owner === undefined ? {} : { owner: q.owner }),
-        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-      }),
+    const page = await this.#ctx.storeCall(
+      undefined,
+      () =>
+        this.#ctx.taskStore.list({
+          limit: q.limit,
+          ...(status === undefined ? {} : { status }),
+          ...(q.owner === undefined ? {} : { owner: q.owner }),
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+        }),
+      LIST_REPLY,
     );
     const read = await Promise.all(page.tasks.map((task) => this.reapIfLost(task)));
     const tasks: TaskInfo[] = [];

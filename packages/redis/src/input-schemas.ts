@@ -56,9 +56,17 @@ export const TaskQuerySchema = z.object({
 });
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, refId?: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(what, result.error.issues, refId);
-  return result.data;
+  let refusal: ValidationError;
+  try {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data as z.output<S>;
+    refusal = new ValidationError(what, result.error.issues, refId);
+  } catch (error) {
+    // An input that throws when read (a getter, a Proxy's trap) is bad input like any other.
+    const why = error instanceof Error ? error.message : String(error);
+    refusal = ValidationError.single(what, `${what} could not be read: ${why}`, "custom", refId);
+  }
+  throw refusal;
 }
 
 /*
@@ -79,6 +87,14 @@ export const isKey = (v: unknown): boolean =>
 export const isVersion = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 
 export function isTask(v: unknown): boolean {
+  try {
+    return isPlainTask(v);
+  } catch {
+    return false; // unreadable: the schema refuses it, in words
+  }
+}
+
+function isPlainTask(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const t = v as Record<string, unknown>;
   return (
@@ -95,8 +111,14 @@ export function isTask(v: unknown): boolean {
 
 export function isEntry(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
-  const e = v as Record<string, unknown>;
-  return typeof e.data === "string" && isEpoch(e.createdAt) && isOptionalEpoch(e.expiresAt) && isOptionalOwner(e.owner);
+  try {
+    const e = v as Record<string, unknown>;
+    return (
+      typeof e.data === "string" && isEpoch(e.createdAt) && isOptionalEpoch(e.expiresAt) && isOptionalOwner(e.owner)
+    );
+  } catch {
+    return false; // unreadable: the schema refuses it, in words
+  }
 }
 
 /** Lets `value` through when the fast check passed; otherwise the schema decides (and explains a refusal). */

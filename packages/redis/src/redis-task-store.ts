@@ -92,10 +92,28 @@ function creationJson(task: StoredTask): string {
  * some objects (made by spreading one and adding new fields) several times slower than those of a copy.
  */
 function ownCopy(task: StoredTask): StoredTask {
-  const copy = { ...task };
+  let copy: StoredTask;
+  try {
+    copy = { ...task };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw ValidationError.single("task", `task could not be read: ${why}`, "custom");
+  }
   // What a store says on a read is never written back (a task spread from a read carries it).
   if (copy.leaseExpired !== undefined) delete copy.leaseExpired;
   return copy;
+}
+
+/** `options.maxActiveTasks`, read with care: options that are not an object, or throw when read, are bad input. */
+function maxActive(options: CreateTaskOptions): number | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw ValidationError.single("create options", "create options must be an object", "invalid_type");
+  }
+  try {
+    return options.maxActiveTasks;
+  } catch {
+    throw ValidationError.single("create options", "create options could not be read", "custom");
+  }
 }
 
 /** A cursor is the creation sequence of the last task of the page, marked as this store's. */
@@ -129,8 +147,8 @@ export class RedisTaskStore implements TaskStore {
 
   async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
     const valid = ownCopy(task);
-    check(isTask(valid), StoredTaskSchema, valid, "task", task?.refId);
-    const max = options.maxActiveTasks;
+    check(isTask(valid), StoredTaskSchema, valid, "task", valid.refId);
+    const max = maxActive(options);
     if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
     const id = valid.refId;
     const settling = this.#feed.settled();
@@ -162,7 +180,7 @@ export class RedisTaskStore implements TaskStore {
   ): Promise<UpdateTaskOutcome> {
     // The task as stored and as handed back: the store's own copy, with the new version.
     const next = ownCopy(task);
-    check(isTask(next), StoredTaskSchema, next, "task", task?.refId);
+    check(isTask(next), StoredTaskSchema, next, "task", next.refId);
     const id = next.refId;
     check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
     if (result !== undefined) check(isEntry(result), StoreEntrySchema, result, "task result", id);
