@@ -107,14 +107,15 @@ describe("typed errors only", () => {
       removeFinished: async () => [1, 2],
     };
     const cache = new RefCache({ store, taskStore: broken as never });
-    for (const call of [
+    const calls: (() => Promise<unknown>)[] = [
       () => cache.getTask("a"),
       () => cache.registerTask("a", {}),
       () => cache.queryTasks(),
       () => cache.cleanupTasks(),
       () => cache.cancelTask("a"),
       () => cache.updateTaskProgress("a", { current: 1 }),
-    ]) {
+    ];
+    for (const call of calls) {
       await expect(Promise.resolve().then(call)).rejects.toMatchObject({ code: "STORE_ERROR" });
     }
     await cache.close();
