@@ -14,9 +14,9 @@ const skewed = (offsetMs: number) => ({ now: () => Date.now() + offsetMs });
 
 describeRedis("clock skew between instances", () => {
   it("a reader 45 s ahead (lease 30 s) sees the other's healthy task as running and leaves it be", async () => {
-    const { taskStore } = stores();
-    const a = new RefCache({ taskStore, taskLeaseMs: 30_000, instanceId: "a" });
-    const b = new RefCache({ taskStore, taskLeaseMs: 30_000, instanceId: "b", clock: skewed(45_000) });
+    const { store, taskStore } = stores();
+    const a = new RefCache({ store, taskStore, taskLeaseMs: 30_000, instanceId: "a" });
+    const b = new RefCache({ store, taskStore, taskLeaseMs: 30_000, instanceId: "b", clock: skewed(45_000) });
     try {
       let signal: AbortSignal | undefined;
       await a.registerTask("healthy", ({ signal: given }) => {
@@ -36,9 +36,15 @@ describeRedis("clock skew between instances", () => {
   });
 
   it("a writer 45 s behind runs a task that a reader on time sees as running", async () => {
-    const { taskStore } = stores();
-    const behind = new RefCache({ taskStore, taskLeaseMs: 30_000, instanceId: "behind", clock: skewed(-45_000) });
-    const onTime = new RefCache({ taskStore, taskLeaseMs: 30_000, instanceId: "on-time" });
+    const { store, taskStore } = stores();
+    const behind = new RefCache({
+      store,
+      taskStore,
+      taskLeaseMs: 30_000,
+      instanceId: "behind",
+      clock: skewed(-45_000),
+    });
+    const onTime = new RefCache({ store, taskStore, taskLeaseMs: 30_000, instanceId: "on-time" });
     try {
       await behind.registerTask("job", new Promise(() => {}));
       expect(await onTime.getTask("job")).toMatchObject({ status: "processing" });
@@ -49,9 +55,9 @@ describeRedis("clock skew between instances", () => {
   });
 
   it("a clean-up 10 minutes ahead keeps a result that just finished (retention 5 minutes)", async () => {
-    const { taskStore } = stores();
-    const a = new RefCache({ taskStore, instanceId: "a" });
-    const b = new RefCache({ taskStore, instanceId: "b", clock: skewed(600_000), taskRetentionMs: 300_000 });
+    const { store, taskStore } = stores();
+    const a = new RefCache({ store, taskStore, instanceId: "a" });
+    const b = new RefCache({ store, taskStore, instanceId: "b", clock: skewed(600_000), taskRetentionMs: 300_000 });
     try {
       await a.registerTask("fresh", Promise.resolve({ rows: 1 }));
       expect(await a.waitForTask("fresh", { timeoutMs: 5_000 })).toMatchObject({ status: "complete" });

@@ -41,12 +41,13 @@ describeRedis("final writes through a Redis outage", () => {
     const reader = stores({ url: server().url, prefix: runner.prefix, commandTimeoutMs: 200 });
     const errors: [RefCacheError, BackgroundErrorContext][] = [];
     const a = new RefCache({
+      store: runner.store,
       taskStore: runner.taskStore,
       taskLeaseMs: 300,
       instanceId: "a",
       onError: (error, context) => errors.push([error, context]),
     });
-    const b = new RefCache({ taskStore: reader.taskStore, taskLeaseMs: 300, instanceId: "b" });
+    const b = new RefCache({ store: reader.store, taskStore: reader.taskStore, taskLeaseMs: 300, instanceId: "b" });
     return { a, b, errors };
   }
 

@@ -122,8 +122,12 @@ describeRedis("two processes sharing one Redis", { timeout: 60_000 }, () => {
     // A fresh instance that never reads the task by id nor runs a clean-up: its listing and its capacity
     // count agree with getTask once the lease has ended.
     const stores = createRedisStores({ url: REDIS_URL, prefix });
-    // The task store names its value store: it alone is enough.
-    const fresh = new RefCache({ taskStore: stores.taskStore, maxActiveTasks: 1, instanceId: "fresh" });
+    const fresh = new RefCache({
+      store: stores.store,
+      taskStore: stores.taskStore,
+      maxActiveTasks: 1,
+      instanceId: "fresh",
+    });
     try {
       const page = await poll(
         () => fresh.queryTasks({}),
