@@ -11,9 +11,9 @@ import { remoteLike } from "./remote-like-stores.js";
 
 describe("the local view of a remote store", () => {
   it("forgets the 2 000 finished tasks another instance's clean-up removed", async () => {
-    const { taskStore } = createMemoryStores();
-    const a = new RefCache({ taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "a" });
-    const b = new RefCache({ taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "b" });
+    const { store, taskStore } = createMemoryStores();
+    const a = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "a" });
+    const b = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "b" });
     try {
       a.onTaskChange(() => {}); // A listens to the store (as a running instance does)
       for (let i = 0; i < 2_000; i++) {
@@ -31,8 +31,8 @@ describe("the local view of a remote store", () => {
   });
 
   it("stays bounded without a change feed: at most MAX_ENTRIES tasks, finished ones gone after the retention", async () => {
-    const { taskStore } = createMemoryStores();
-    const a = new RefCache({ taskStore: remoteLike(taskStore), instanceId: "a", taskRetentionMs: 2_000 });
+    const { store, taskStore } = createMemoryStores();
+    const a = new RefCache({ store, taskStore: remoteLike(taskStore), instanceId: "a", taskRetentionMs: 2_000 });
     try {
       const count = MAX_ENTRIES + 500;
       for (let i = 0; i < count; i++) {
@@ -51,8 +51,9 @@ describe("the local view of a remote store", () => {
 
   it("never shows alive a task this instance saw lost", async () => {
     const memory = new MemoryTaskStore();
+    const { store } = memory;
     const shared = remoteLike(memory);
-    const a = new RefCache({ taskStore: shared, instanceId: "a" });
+    const a = new RefCache({ store, taskStore: shared, instanceId: "a" });
     try {
       await a.registerTask("job", {});
       expect(a.getTaskStatus("job")?.status).toBe("pending");
@@ -61,7 +62,7 @@ describe("the local view of a remote store", () => {
       if (stored === undefined) throw new Error("no task");
       await memory.update({ ...stored, leaseMs: 1 }, stored.version);
       await until(() => memory.peek("job")?.leaseExpired === true, 2_000);
-      const b = new RefCache({ taskStore: shared, instanceId: "b" });
+      const b = new RefCache({ store, taskStore: shared, instanceId: "b" });
       expect(await b.getTask("job")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
       await b.close();
       expect(a.getTaskStatus("job")?.status).toBe("pending"); // a remote view may lag…

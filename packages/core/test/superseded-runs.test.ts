@@ -23,10 +23,10 @@ function endless() {
 
 describe("a superseded run", () => {
   it("cancelled and re-registered on B (no change feed): A's first run aborts at its next lease renewal", async () => {
-    const { taskStore } = createMemoryStores();
+    const { store, taskStore } = createMemoryStores();
     const shared = remoteLike(taskStore);
-    const a = new RefCache({ taskStore: shared, taskLeaseMs: 90, instanceId: "a" });
-    const b = new RefCache({ taskStore: shared, taskLeaseMs: 90, instanceId: "b" });
+    const a = new RefCache({ store, taskStore: shared, taskLeaseMs: 90, instanceId: "a" });
+    const b = new RefCache({ store, taskStore: shared, taskLeaseMs: 90, instanceId: "b" });
     try {
       const first = endless();
       await a.registerTask("R", first.work);
@@ -42,11 +42,11 @@ describe("a superseded run", () => {
   });
 
   it("aborts at the run's next progress write when that comes first", async () => {
-    const { taskStore } = createMemoryStores();
+    const { store, taskStore } = createMemoryStores();
     const shared = remoteLike(taskStore);
     // Leases too long to renew during the test: only the progress write can tell A.
-    const a = new RefCache({ taskStore: shared, taskLeaseMs: 600_000, instanceId: "a" });
-    const b = new RefCache({ taskStore: shared, taskLeaseMs: 600_000, instanceId: "b" });
+    const a = new RefCache({ store, taskStore: shared, taskLeaseMs: 600_000, instanceId: "a" });
+    const b = new RefCache({ store, taskStore: shared, taskLeaseMs: 600_000, instanceId: "b" });
     try {
       let report!: () => Promise<unknown>;
       let signal: AbortSignal | undefined;
@@ -65,10 +65,10 @@ describe("a superseded run", () => {
   });
 
   it("removed and registered anew elsewhere (the same run number): A's run still stops", async () => {
-    const { taskStore } = createMemoryStores();
+    const { store, taskStore } = createMemoryStores();
     const shared = remoteLike(taskStore);
-    const a = new RefCache({ taskStore: shared, taskLeaseMs: 90, instanceId: "a" });
-    const b = new RefCache({ taskStore: shared, taskLeaseMs: 90, instanceId: "b" });
+    const a = new RefCache({ store, taskStore: shared, taskLeaseMs: 90, instanceId: "a" });
+    const b = new RefCache({ store, taskStore: shared, taskLeaseMs: 90, instanceId: "b" });
     try {
       const first = endless();
       await a.registerTask("R", first.work);
@@ -83,14 +83,14 @@ describe("a superseded run", () => {
   });
 
   it("a run whose task was removed elsewhere stops at its next renewal", async () => {
-    const { taskStore } = createMemoryStores();
+    const { store, taskStore } = createMemoryStores();
     const shared = remoteLike(taskStore);
-    const a = new RefCache({ taskStore: shared, taskLeaseMs: 90, instanceId: "a" });
+    const a = new RefCache({ store, taskStore: shared, taskLeaseMs: 90, instanceId: "a" });
     try {
       const first = endless();
       await a.registerTask("R", first.work);
       // Another instance fails it and cleans it up, and nobody registers it again.
-      const b = new RefCache({ taskStore: shared, instanceId: "b" });
+      const b = new RefCache({ store, taskStore: shared, instanceId: "b" });
       await b.failTask("R", "stopped by an operator");
       await b.cleanupTasks(0);
       await b.close();
