@@ -76,14 +76,21 @@ export class MemoryTaskStore implements TaskStore {
   /** Unfinished tasks, each with the store-clock time its lease ends (`Infinity`: no lease). */
   readonly #active = new Map<string, number>();
   /**
-   * Finished tasks ordered by finish time (the store's clock, in `#finishedTimes` at the same index): the
-   * stored objects themselves (a mark costs one array slot). A mark whose object is no longer the one
-   * stored under its id (the id was registered again, or the task rewritten, which marks it anew) is stale
-   * and skipped when read.
+   * Finished tasks in the order they finished: the stored objects themselves (a mark costs one array
+   * slot). A mark whose object is no longer the one stored under its id (the id was registered again, or
+   * the task rewritten, which marks it anew) is stale and skipped when read.
    */
   #finished: StoredTask[] = [];
-  #finishedTimes: number[] = [];
   #finishedHead = 0;
+  /**
+   * When they finished, on the store's clock, as runs: marks from `#runStarts[k]` up to the next run's
+   * start finished at `#runTimes[k]`. Times never decrease (a clock that went back counts as standing
+   * still, so a task is never removed early), and a run costs two slots only when the time moved: nothing
+   * per task while many finish within one millisecond.
+   */
+  #runStarts: number[] = [];
+  #runTimes: number[] = [];
+  #runHead = 0;
   /** Subscribers told of removed tasks. */
   readonly #removalListeners = new Set<(refIds: readonly string[]) => void>();
   /** Subscribers, each with the origin whose own writes it does not want to hear of. */
@@ -310,9 +317,13 @@ export class MemoryTaskStore implements TaskStore {
     const finishedBefore = this.#clock.now() - olderThanMs;
     const removed: string[] = [];
     const marks = this.#finished;
-    const times = this.#finishedTimes;
+    const starts = this.#runStarts;
+    const times = this.#runTimes;
     while (removed.length < limit && this.#finishedHead < marks.length) {
-      if ((times[this.#finishedHead] as number) > finishedBefore) break;
+      while (this.#runHead + 1 < starts.length && (starts[this.#runHead + 1] as number) <= this.#finishedHead) {
+        this.#runHead++;
+      }
+      if ((times[this.#runHead] as number) > finishedBefore) break;
       const mark = marks[this.#finishedHead] as StoredTask;
       this.#finishedHead++;
       if (this.#tasks.get(mark.refId) !== mark) continue;
@@ -320,9 +331,12 @@ export class MemoryTaskStore implements TaskStore {
       removed.push(mark.refId);
     }
     if (this.#finishedHead > 1024 && this.#finishedHead * 2 > marks.length) {
-      this.#finished = marks.slice(this.#finishedHead);
-      this.#finishedTimes = times.slice(this.#finishedHead);
+      const head = this.#finishedHead;
+      this.#finished = marks.slice(head);
+      this.#runStarts = starts.slice(this.#runHead).map((start) => Math.max(0, start - head));
+      this.#runTimes = times.slice(this.#runHead);
       this.#finishedHead = 0;
+      this.#runHead = 0;
     }
     if (removed.length > 0) {
       for (const onRemoved of this.#removalListeners) {
@@ -379,28 +393,14 @@ export class MemoryTaskStore implements TaskStore {
     }
   }
 
-  /** Keeps the marks ordered by time: appended in the usual case, inserted when the clock went back. */
+  /** Marks `task` finished now; a new run of time only when the clock moved on. */
   #markFinished(task: StoredTask): void {
-    const marks = this.#finished;
-    const times = this.#finishedTimes;
-    const at = this.#clock.now();
-    let low = marks.length;
-    if (low > this.#finishedHead && (times[low - 1] as number) > at) {
-      let lo = this.#finishedHead;
-      let hi = marks.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((times[mid] as number) <= at) lo = mid + 1;
-        else hi = mid;
-      }
-      low = lo;
-    }
-    if (low === marks.length) {
-      marks.push(task);
-      times.push(at);
-    } else {
-      marks.splice(low, 0, task);
-      times.splice(low, 0, at);
+    const now = this.#clock.now();
+    const times = this.#runTimes;
+    this.#finished.push(task);
+    if (times.length === 0 || now > (times[times.length - 1] as number)) {
+      this.#runStarts.push(this.#finished.length - 1);
+      times.push(now);
     }
   }
 }

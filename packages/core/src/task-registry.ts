@@ -374,8 +374,9 @@ export class TaskRegistry {
     const q = parseOrThrow(TaskQuerySchema, options, "task query");
     this.#ctx.assertOpen();
     const status = asList(q.status);
-    // Lost tasks first become what every view reads them as, so a page by status lists them where they are.
-    await this.reapExpired(QUERY_REAP_LIMIT);
+    // A page of failed tasks must not miss lost ones still filed as running: they are failed first. Other
+    // pages meet lost tasks where they are filed, and fail them below.
+    if (status?.includes("failed") === true) await this.reapExpired(QUERY_REAP_LIMIT);
     const page = await this.#ctx.storeCall(
       undefined,
       () =>

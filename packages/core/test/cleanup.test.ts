@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MemoryStore, RefCache, ValidationError } from "../src/index.js";
+import { MemoryStore, MemoryTaskStore, RefCache, ValidationError } from "../src/index.js";
 import { ManualClock } from "./helpers.js";
 
 describe("cleanupTasks", () => {
@@ -39,6 +39,22 @@ describe("cleanupTasks", () => {
     expect(await cache.cleanupTasks()).toBe(1);
     expect(cache.getTaskStatus("active-pending")?.status).toBe("pending");
     expect(cache.getTaskStatus("active-processing")?.status).toBe("processing");
+    await cache.close();
+  });
+
+  it("measures age on the task store's clock; a clock that went back never removes a task early", async () => {
+    const clock = new ManualClock();
+    const taskStore = new MemoryTaskStore({ clock });
+    const cache = new RefCache({ taskStore, clock: new ManualClock(1) }); // the cache's own clock is not used
+    await cache.registerTask("a", {});
+    await cache.completeTask("a", 1);
+    clock.advance(-500);
+    await cache.registerTask("b", {});
+    await cache.completeTask("b", 2); // counts as finished when "a" did, not 500 ms before
+    clock.advance(500 + 99);
+    expect(await cache.cleanupTasks(100)).toBe(0);
+    clock.advance(1);
+    expect(await cache.cleanupTasks(100)).toBe(2);
     await cache.close();
   });
 
