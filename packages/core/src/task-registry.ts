@@ -15,12 +15,13 @@ import {
   ValidationError,
 } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { asSeen, leaseRanOut, Unchanged, WORKER_LOST_MESSAGE } from "./liveness.js";
+import { asSeen, leaseRanOut } from "./liveness.js";
 import { LocalRuns } from "./local-runs.js";
 import { LocalView } from "./local-view.js";
+import { heldByLost, LostTasks } from "./lost-tasks.js";
 import { RefIdSchema, type TaskInfo } from "./models.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
-import { isCreateOutcome, isPage, isTaskList } from "./store-replies.js";
+import { isCreateOutcome, isPage } from "./store-replies.js";
 import {
   callTaskFunction,
   isThenable,
@@ -48,18 +49,11 @@ import {
   type TaskQueryOptions,
   TaskQuerySchema,
 } from "./task-options.js";
-import {
-  type CreateTaskOptions,
-  type CreateTaskOutcome,
-  copyStoredTask,
-  type StoredTask,
-  type TaskChange,
-} from "./task-store.js";
+import type { CreateTaskOptions, CreateTaskOutcome, StoredTask, TaskChange } from "./task-store.js";
 import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
 const CREATE_REPLY = [isCreateOutcome, "create"] as const;
-const EXPIRED_REPLY = [isTaskList, "listExpiredLeases"] as const;
 const LIST_REPLY = [isPage, "list"] as const;
 
 /** Lost tasks failed before each `queryTasks` page, at most. */
@@ -76,8 +70,7 @@ export class TaskRegistry {
   onRun: () => void = () => {};
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
   readonly #seen: LocalView;
-  /** The reaping pass in flight (see `reapExpired`), shared by callers that ask meanwhile. */
-  #reaping: Promise<void> | undefined;
+  readonly #lost: LostTasks;
 
   constructor(context: CacheContext, values: ValueCache) {
     this.#ctx = context;
@@ -85,6 +78,7 @@ export class TaskRegistry {
     this.#values = values;
     this.#writer = new TaskWriter(context, (task) => this.#written(task));
     this.runs = new LocalRuns(context, this.#writer, values);
+    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.#saw(task));
   }
 
   register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
@@ -100,12 +94,12 @@ export class TaskRegistry {
         this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
       // An in-process store creates it at once: nothing is left in flight for close() to wait for.
       const first = create();
-      if (!(first instanceof Promise) && this.#heldByLost(first) === undefined) {
+      if (!(first instanceof Promise) && heldByLost(first) === undefined) {
         return Promise.resolve(this.#created(id, first, input, opts));
       }
       const later = Promise.resolve(first).then(async (outcome) => {
         // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
-        const lost = this.#heldByLost(outcome);
+        const lost = heldByLost(outcome);
         if (lost === undefined) return outcome;
         await this.reapIfLost(lost);
         return create();
@@ -114,11 +108,6 @@ export class TaskRegistry {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /** The task holding the id when a creation was refused because of one whose lease ran out. */
-  #heldByLost(outcome: CreateTaskOutcome): StoredTask | undefined {
-    return !outcome.ok && outcome.reason === "active" && leaseRanOut(outcome.current) ? outcome.current : undefined;
   }
 
   get #createOptions(): CreateTaskOptions {
@@ -311,55 +300,14 @@ export class TaskRegistry {
     return toTaskInfo(asSeen(task, now), now);
   }
 
-  /**
-   * Fails `task` as "worker lost" if the store said its lease ran out; a run of this process that is still
-   * looked after renews its lease instead. Resolves to the task as stored afterwards; when the write could
-   * not land (store away), to the task as read, which every view still reads as lost (see liveness.ts).
-   */
-  async reapIfLost(task: StoredTask): Promise<StoredTask> {
-    if (!leaseRanOut(task)) return task;
-    const local = this.runs.runOf(task) !== undefined && this.runs.alive;
-    try {
-      return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
-        // Someone renewed or finished it meanwhile: nothing to write.
-        if (!leaseRanOut(cur)) throw new Unchanged(cur);
-        if (!local) return { task: this.#writer.transition(cur, "failed", WORKER_LOST_MESSAGE) };
-        const renewed = copyStoredTask(cur);
-        renewed.leaseMs = this.#ctx.taskLeaseMs;
-        return { task: renewed };
-      });
-    } catch (error) {
-      if (error instanceof Unchanged) return error.task;
-      let fresh: StoredTask | undefined;
-      try {
-        fresh = await this.#writer.read(task.refId);
-      } catch {
-        fresh = undefined;
-      }
-      const current = fresh ?? task;
-      this.#saw(current);
-      return current;
-    }
+  /** See LostTasks.reapIfLost (also run by the clean-up). */
+  reapIfLost(task: StoredTask): Promise<StoredTask> {
+    return this.#lost.reapIfLost(task);
   }
 
-  /**
-   * Fails every task the store lists as lost (a chunk of at most `limit`), concurrently. Calls made while
-   * a pass runs share it.
-   */
+  /** See LostTasks.reapExpired (run by the lease watch and the clean-up). */
   reapExpired(limit: number): Promise<void> {
-    this.#reaping ??= (async () => {
-      try {
-        const lost = await this.#ctx.storeCall(
-          undefined,
-          () => this.#ctx.taskStore.listExpiredLeases(limit),
-          EXPIRED_REPLY,
-        );
-        await Promise.all(lost.map((task) => this.reapIfLost(task)));
-      } finally {
-        this.#reaping = undefined;
-      }
-    })();
-    return this.#reaping;
+    return this.#lost.reapExpired(limit);
   }
 
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
