@@ -6,6 +6,7 @@ import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
 import { DecodedValues } from "./decoded-values.js";
 import { KeyOwnedByTaskError, parseOrThrow } from "./errors.js";
+import { leaseRanOut } from "./liveness.js";
 import {
   type CacheEntryInfo,
   cacheEntryInfo,
@@ -110,6 +111,7 @@ export class ValueCache {
 
   async #assertNotOwnedByTask(id: string): Promise<void> {
     const task = await this.#ctx.storeCall(id, () => this.#ctx.taskStore.get(id));
-    if (task !== undefined && !isTerminalStatus(task.status)) throw new KeyOwnedByTaskError(id);
+    // A task whose worker is lost (see liveness.ts) holds its key no more than it holds capacity.
+    if (task !== undefined && !isTerminalStatus(task.status) && !leaseRanOut(task)) throw new KeyOwnedByTaskError(id);
   }
 }

@@ -401,8 +401,9 @@ export function describeStoreConformance(
         await expireLease(s.taskStore, "orphan", clock.now());
         const fresh = new RefCache({ store: s.store, taskStore: s.taskStore, maxActiveTasks: 1, instanceId: "c" });
         try {
-          // The lost task holds no capacity even before anyone fails it.
+          // The lost task holds no capacity, nor its key, even before anyone fails it.
           await fresh.registerTask("next", {});
+          await b.set("orphan", { note: "its worker is gone" });
           await expect(fresh.registerTask("more", {})).rejects.toMatchObject({ code: "CAPACITY_EXCEEDED" });
           expect((await fresh.queryTasks({ status: "processing" })).tasks).toEqual([]);
           const page = await fresh.queryTasks({});
