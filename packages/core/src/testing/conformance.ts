@@ -369,6 +369,17 @@ export function describeStoreConformance(
     );
 
     it(
+      "registers again an id whose worker is lost: the lost run fails, a new run starts",
+      withTwoCaches(async (_a, b, clock, s) => {
+        await s.taskStore.create(draft("orphan", clock.now()));
+        await expireLease(s.taskStore, "orphan", clock.now());
+        const again = await b.registerTask("orphan", {});
+        expect(again).toMatchObject({ status: "pending", retryCount: 1 });
+        expect(await b.getTask("orphan")).toMatchObject({ status: "pending", runId: again.runId });
+      }),
+    );
+
+    it(
       "never judges another instance's lease by its own clock: a reader 45 s ahead sees a healthy task",
       withStores(async (s) => {
         const options = { store: s.store, taskStore: s.taskStore, taskLeaseMs: 30_000 };
