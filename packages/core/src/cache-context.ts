@@ -8,6 +8,7 @@ import { CacheClosedError, errorMessage, parseOrThrow, RefCacheError, StoreError
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
 import { MemoryStore, type Store } from "./store.js";
+import { checkReply } from "./store-replies.js";
 import type { TaskStore } from "./task-store.js";
 import {
   DEFAULT_MAX_VALUE_BYTES,
@@ -44,8 +45,20 @@ export const RefCacheOptionsSchema = z.strictObject({
   maxActiveTasks: z.number().int().positive().optional(),
   /** Names this instance in change events (`TaskChange.origin`); random by default. */
   instanceId: z.string().min(1).max(128).optional(),
-  /** Source of time; defaults to `Date.now`. */
+  /**
+   * Source of time for what this instance decides by itself (timestamps it writes, TTLs of values it
+   * writes, the clock of the in-memory task store it makes); defaults to `Date.now`. Leases and the age of
+   * finished tasks in a shared store are judged on the store's clock, never on this one.
+   */
   clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+  /**
+   * Told of failures in work no caller awaits: a result write that the store refuses (retried, then given
+   * up), a lease renewal, the clean-up. Called with the typed error and where it happened; what it throws is
+   * ignored.
+   */
+  onError: z
+    .custom<ErrorHook>((v) => typeof v === "function", "onError must be a function (error, context) => void")
+    .optional(),
   /** Value storage; defaults to a new `MemoryStore` (or the one a given `MemoryTaskStore` writes to). */
   store: z
     .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
@@ -67,6 +80,16 @@ export const RefCacheOptionsSchema = z.strictObject({
   maxValueBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_VALUE_BYTES),
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
+
+/** Where a background failure happened: the task's id, when one task is concerned, and the operation. */
+export interface BackgroundErrorContext {
+  refId?: string;
+  /** `"result write"`, `"progress write"`, `"lease renewal"`, `"lease watch"` or `"clean-up"`. */
+  operation: string;
+}
+
+/** The `onError` option: told of failures in work that no caller awaits. */
+export type ErrorHook = (error: RefCacheError, context: BackgroundErrorContext) => void;
 
 /** Random bytes drawn from the CSPRNG this many at a time: one `getRandomValues` call per 256 ids, not per id. */
 const RANDOM_POOL_BYTES = 4096;
@@ -121,6 +144,7 @@ export class CacheContext {
   closed = false;
 
   readonly #clock: Clock;
+  readonly #onError: ErrorHook | undefined;
   /** Tracked calls not yet settled, and the `drain` calls waiting for none to be left. */
   #inflight = 0;
   #drained: (() => void)[] = [];
@@ -143,22 +167,33 @@ export class CacheContext {
     this.maxValueBytes = parsed.maxValueBytes;
     this.#instanceId = parsed.instanceId;
     this.#clock = parsed.clock ?? systemClock;
+    this.#onError = parsed.onError;
     const { store, taskStore } = parsed;
     if (taskStore === undefined) {
       this.store = store ?? new MemoryStore();
-      this.taskStore = MemoryTaskStore.over(this.store);
-    } else if (store !== undefined) {
-      this.store = store;
-      this.taskStore = taskStore;
-    } else if (taskStore instanceof MemoryTaskStore) {
-      this.store = taskStore.store;
-      this.taskStore = taskStore;
+      // The in-memory task store lives in this process: the cache's clock may serve as its clock.
+      this.taskStore = MemoryTaskStore.over(this.store, { now: () => this.now() });
     } else {
-      throw ValidationError.single(
-        "RefCache options",
-        "a taskStore needs the value store it writes results to: pass both (e.g. from createRedisStores)",
-        "custom",
-      );
+      const paired = taskStore.valueStore;
+      if (paired !== undefined && store !== undefined && paired !== store) {
+        throw ValidationError.single(
+          "RefCache options",
+          "taskStore writes results to another value store than store, so every result would be lost: build " +
+            "the pair together (createMemoryStores(), new MemoryTaskStore({ store }), createRedisStores()) and " +
+            "pass both, or pass only the taskStore",
+          "custom",
+        );
+      }
+      const chosen = store ?? paired;
+      if (chosen === undefined) {
+        throw ValidationError.single(
+          "RefCache options",
+          "a taskStore needs the value store it writes results to: pass both (e.g. from createRedisStores)",
+          "custom",
+        );
+      }
+      this.store = chosen;
+      this.taskStore = taskStore;
     }
     this.ownsStores = store === undefined && taskStore === undefined;
   }
@@ -186,6 +221,16 @@ export class CacheContext {
     return time;
   }
 
+  /** Tells the `onError` hook of a failure no caller awaits; the hook's own failure is ignored. */
+  reportError(error: RefCacheError, context: BackgroundErrorContext): void {
+    if (this.#onError === undefined) return;
+    try {
+      this.#onError(error, context);
+    } catch {
+      // A faulty hook must not break the background work that reports to it.
+    }
+  }
+
   assertOpen(): void {
     if (this.closed) throw new CacheClosedError(this.name);
   }
@@ -206,8 +251,15 @@ export class CacheContext {
     while (this.#inflight > 0) await new Promise<void>((resolve) => this.#drained.push(resolve));
   }
 
-  /** Runs a store call, tracked, turning its failures into typed errors. */
-  storeCall<T>(refId: string | undefined, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a store call, tracked, turning its failures into typed errors; with `reply`, a reply `reply[0]`
+   * refuses is a STORE_ERROR naming the method `reply[1]` (see store-replies.ts).
+   */
+  storeCall<T>(
+    refId: string | undefined,
+    call: () => Promise<T>,
+    reply?: readonly [(v: unknown) => boolean, string],
+  ): Promise<T> {
     let work: Promise<T>;
     try {
       work = Promise.resolve(call());
@@ -216,11 +268,14 @@ export class CacheContext {
     }
     // One reaction rather than an async wrapper: this runs several times in every task operation.
     return this.track(
-      work.then(undefined, (error: unknown) => {
-        if (RefCacheError.isInstance(error)) throw error;
-        const where = refId === undefined ? "" : ` for "${refId}"`;
-        throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
-      }),
+      work.then(
+        reply === undefined ? undefined : (value) => checkReply(value, reply[0], reply[1], refId),
+        (error: unknown) => {
+          if (RefCacheError.isInstance(error)) throw error;
+          const where = refId === undefined ? "" : ` for "${refId}"`;
+          throw new StoreError(`Store failed${where}: ${errorMessage(error)}`, refId, error);
+        },
+      ),
     );
   }
 }

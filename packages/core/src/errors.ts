@@ -152,14 +152,21 @@ export function parseOrThrow<S extends z.ZodType>(
   what: string,
   refId?: string,
 ): z.output<S> {
-  const fast = fastParsers.get(schema);
-  if (fast !== undefined) {
-    const parsed = fast(value);
-    if (parsed !== SLOW) return parsed as z.output<S>;
+  let refusal: ValidationError;
+  try {
+    const fast = fastParsers.get(schema);
+    if (fast !== undefined) {
+      const parsed = fast(value);
+      if (parsed !== SLOW) return parsed as z.output<S>;
+    }
+    const result = schema.safeParse(value);
+    if (result.success) return result.data as z.output<S>;
+    refusal = new ValidationError(what, result.error.issues, refId);
+  } catch (error) {
+    // An input that throws when read (a getter, a Proxy's trap) is bad input like any other.
+    refusal = ValidationError.single(what, `${what} could not be read: ${errorMessage(error)}`, "custom", refId);
   }
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(what, result.error.issues, refId);
-  return result.data;
+  throw refusal;
 }
 
 export class TaskNotFoundError extends RefCacheError {

@@ -1,4 +1,9 @@
-export { type RefCacheOptions, RefCacheOptionsSchema } from "./cache-context.js";
+export {
+  type BackgroundErrorContext,
+  type ErrorHook,
+  type RefCacheOptions,
+  RefCacheOptionsSchema,
+} from "./cache-context.js";
 export { type Clock, systemClock } from "./clock.js";
 export { decodeValue, encodeValue, MAX_VALUE_DEPTH } from "./codec.js";
 export {
@@ -19,6 +24,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
+export { WORKER_LOST_MESSAGE } from "./liveness.js";
 export { createMemoryStores, MemoryTaskStore, type MemoryTaskStoreOptions } from "./memory-task-store.js";
 export {
   type CacheEntryInfo,
@@ -87,7 +93,6 @@ export type {
   UpdateNow,
   UpdateTaskOutcome,
 } from "./task-store.js";
-export { WORKER_LOST_MESSAGE } from "./task-writer.js";
 export {
   runWithTimeoutFallback,
   type TimeoutFallbackOptions,

@@ -1,13 +1,16 @@
 /**
  * The part of a task that cannot be shared: the work running in this process, its AbortController and
  * its handle's `cancel`. Runs here renew their leases, finish the task when their work settles, and are
- * aborted when the task ends in any other way (a cancel on any instance, a finish from outside, close).
+ * aborted when the task ends in any other way (a cancel on any instance, a finish from outside, close) or
+ * is superseded by a newer run of its id. A run whose result cannot be written keeps trying while the
+ * result would live, then lets its lease run out: never a renewed lease with no work behind it.
  */
 import type { CacheContext } from "./cache-context.js";
-import { errorMessage, RefCacheError } from "./errors.js";
+import { errorMessage, RefCacheError, StoreError } from "./errors.js";
 import { isTerminalStatus } from "./models.js";
+import { monotonicNow } from "./monotonic.js";
 import { isThenable } from "./task-input.js";
-import type { StoredTask } from "./task-store.js";
+import { copyStoredTask, type StoredTask } from "./task-store.js";
 import type { TaskWriter } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
@@ -16,12 +19,15 @@ export interface LocalRun {
   readonly runId: string;
   readonly abortController: AbortController | undefined;
   readonly cancel: ((reason: unknown) => unknown) | undefined;
+  /** The store's number of this run of the id (`retryCount`): a later run of the id has a higher one. */
+  readonly retryCount: number;
   /** Whether the work's own promise has settled (then there is nothing left to abort). */
   settled: boolean;
 }
 
-/** Pauses before retrying a result write that failed on the store: 100 ms doubling to 5 s. */
-const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000, 5000];
+/** Pauses before retrying a result write that failed on the store: 100 ms doubling to 5 s, then every 5 s. */
+const RETRY_DELAYS_MS = [100, 200, 400, 800, 1600, 3200];
+const RETRY_MAX_DELAY_MS = 5000;
 
 const sleep = (ms: number) => new Promise((resolve) => globalThis.setTimeout(resolve, ms));
 
@@ -30,8 +36,8 @@ export class LocalRuns {
   readonly #writer: TaskWriter;
   readonly #values: ValueCache;
   readonly #runs = new Map<string, LocalRun>();
-  /** Real time (not the cache's clock) at which this process last showed it is alive: a run added or a renewal. */
-  #aliveAt = 0;
+  /** Monotonic time (not the cache's clock) at which this process last showed it is alive: a run added or a renewal. */
+  #aliveAt = Number.NEGATIVE_INFINITY;
 
   constructor(context: CacheContext, writer: TaskWriter, values: ValueCache) {
     this.#ctx = context;
@@ -44,8 +50,11 @@ export class LocalRuns {
   }
 
   add(run: LocalRun): void {
+    const old = this.#runs.get(run.refId);
+    // A run of the id still held here ended elsewhere without this instance hearing of it: it stops now.
+    if (old !== undefined && old.runId !== run.runId) this.#stop(old, `superseded by run ${run.runId}`, true);
     this.#runs.set(run.refId, run);
-    this.#aliveAt = Date.now();
+    this.#aliveAt = monotonicNow();
   }
 
   /**
@@ -53,7 +62,7 @@ export class LocalRuns {
    * one lease, in real time. A runtime that dropped the work (a Worker past its budget) stops firing it.
    */
   get alive(): boolean {
-    return Date.now() - this.#aliveAt < this.#ctx.taskLeaseMs;
+    return monotonicNow() - this.#aliveAt < this.#ctx.taskLeaseMs;
   }
 
   /** The run of `task` in this process, if this process runs exactly that run. */
@@ -63,19 +72,38 @@ export class LocalRuns {
   }
 
   /**
-   * Call after learning `task`'s stored state: when it ended (from anywhere) while its work runs here, the
-   * work is stopped. `reason` is the caller's own cancel reason, when the cancel was made here.
+   * Call after learning `task`'s stored state from a change that may arrive late (a store's change feed):
+   * when its run here ended (from anywhere), or a later run of the id replaced it, the work is stopped.
+   * `reason` is the caller's own cancel reason, when the cancel was made here.
    */
   observe(task: StoredTask, reason?: unknown): void {
-    if (!isTerminalStatus(task.status)) return;
-    const run = this.runOf(task);
+    const run = this.#runs.get(task.refId);
     if (run === undefined) return;
-    this.#runs.delete(task.refId);
+    if (run.runId === task.runId) {
+      if (isTerminalStatus(task.status)) this.#stop(run, reason ?? endReason(task), task.status === "cancelled");
+    } else if (task.retryCount > run.retryCount) {
+      this.#stop(run, `superseded by run ${task.runId}`, true);
+    }
+  }
+
+  /**
+   * Call with the task as the store holds it now (read before a write, or written): besides what `observe`
+   * stops, a run here whose id now holds another run, whatever its number (the id may have been removed and
+   * registered anew), is superseded and stopped at once.
+   */
+  observeCurrent(task: StoredTask, reason?: unknown): void {
+    const run = this.#runs.get(task.refId);
+    if (run !== undefined && run.runId !== task.runId) this.#stop(run, `superseded by run ${task.runId}`, true);
+    else this.observe(task, reason);
+  }
+
+  /** Stops `run`: no longer held (so no longer renewed), its work aborted and, when `cancel`, its handle cancelled. */
+  #stop(run: LocalRun, why: unknown, cancel: boolean): void {
+    if (this.#runs.get(run.refId) === run) this.#runs.delete(run.refId);
     if (run.settled) return;
-    const why = reason ?? (task.status === "cancelled" ? (task.error ?? "cancelled") : `task ${task.status}`);
     try {
       if (run.abortController !== undefined && !run.abortController.signal.aborted) run.abortController.abort(why);
-      if (task.status === "cancelled") {
+      if (cancel) {
         const outcome = run.cancel?.(why);
         if (isThenable(outcome)) Promise.resolve(outcome).then(undefined, () => {});
       }
@@ -92,6 +120,12 @@ export class LocalRuns {
     );
   }
 
+  /**
+   * Writes the work's outcome. A failing store is retried (its lease renewed meanwhile: the outcome waiting
+   * here is work behind it) for as long as the result would live (its TTL; no TTL: until it lands or the
+   * cache closes), each failure told to `onError`. Past that the run is dropped: its lease runs out, and every
+   * instance then reads the task as failed "worker lost". Refusals (stale run, finished meanwhile) end it.
+   */
   async #finish(
     run: LocalRun,
     outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
@@ -99,17 +133,33 @@ export class LocalRuns {
     owner: string | undefined,
   ): Promise<void> {
     run.settled = true;
-    for (let attempt = 0; ; attempt++) {
-      if (this.#ctx.closed || this.#runs.get(run.refId) !== run) return;
-      try {
-        await this.#writeOutcome(run, outcome, ttlMs, owner);
-        return;
-      } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        // Refusals (stale run, finished meanwhile, closed) end it; a failing store is retried for a while.
-        if (!RefCacheError.isInstance(error, "STORE_ERROR") || delay === undefined) return;
-        await sleep(delay);
+    const started = monotonicNow();
+    const boundMs = ttlMs === undefined ? this.#ctx.defaultTtlMs : ttlMs;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.#ctx.closed || this.#runs.get(run.refId) !== run) return;
+        try {
+          await this.#writeOutcome(run, outcome, ttlMs, owner);
+          return;
+        } catch (error) {
+          if (!RefCacheError.isInstance(error, "STORE_ERROR")) return;
+          this.#ctx.reportError(error, { refId: run.refId, operation: "result write" });
+          const waited = monotonicNow() - started;
+          if (boundMs !== null && waited >= boundMs) {
+            const message = `Gave up writing the result of "${run.refId}" after ${Math.round(waited)} ms: its lease is left to run out, and the task to end as "worker lost"`;
+            this.#ctx.reportError(new StoreError(message, run.refId, error), {
+              refId: run.refId,
+              operation: "result write",
+            });
+            return;
+          }
+          const delay = RETRY_DELAYS_MS[attempt] ?? RETRY_MAX_DELAY_MS;
+          await sleep(boundMs === null ? delay : Math.max(1, Math.min(delay, boundMs - waited)));
+        }
       }
+    } finally {
+      // Written, refused or given up: nothing of this run is left here to renew.
+      if (this.#runs.get(run.refId) === run) this.#runs.delete(run.refId);
     }
   }
 
@@ -141,9 +191,12 @@ export class LocalRuns {
     });
   }
 
-  /** Renews the lease of every run here; a run whose task ended elsewhere is stopped instead. */
+  /**
+   * Renews the lease of every run here; a run whose task ended elsewhere, was replaced by another run or
+   * removed is stopped instead. A failing store is told to `onError` and tried again on the next beat.
+   */
   async renewLeases(): Promise<void> {
-    this.#aliveAt = Date.now();
+    this.#aliveAt = monotonicNow();
     await Promise.all(
       [...this.#runs.values()].map((run) =>
         this.#writer
@@ -152,12 +205,18 @@ export class LocalRuns {
             { runId: run.runId, leaseOnly: true },
             (cur) => {
               if (isTerminalStatus(cur.status)) throw new Error("finished");
-              return { task: { ...cur, leaseExpiresAt: this.#ctx.now() + this.#ctx.taskLeaseMs } };
+              const renewed = copyStoredTask(cur);
+              renewed.leaseMs = this.#ctx.taskLeaseMs;
+              return { task: renewed };
             },
-            (cur) => this.observe(cur),
+            (cur) => this.observeCurrent(cur),
           )
-          .catch(() => {
-            // Finished, replaced or unreachable: the next renewal (or the work's end) sorts it out.
+          .catch((error: unknown) => {
+            if (RefCacheError.isInstance(error, "TASK_NOT_FOUND")) this.#stop(run, "task removed", true);
+            else if (RefCacheError.isInstance(error, "STORE_ERROR")) {
+              this.#ctx.reportError(error, { refId: run.refId, operation: "lease renewal" });
+            }
+            // Finished or replaced: observeCurrent stopped it.
           }),
       ),
     );
@@ -174,10 +233,13 @@ export class LocalRuns {
         } catch {
           // Ended elsewhere or the store is gone: the work is aborted below all the same.
         }
-        if (this.#runs.get(run.refId) === run) {
-          this.observe({ refId: run.refId, runId: run.runId, status: "cancelled" } as StoredTask, reason);
-        }
+        if (this.#runs.get(run.refId) === run) this.#stop(run, reason, true);
       }),
     );
   }
+}
+
+/** Why a run stops when its task ended as `task` says. */
+function endReason(task: StoredTask): string {
+  return task.status === "cancelled" ? (task.error ?? "cancelled") : `task ${task.status}`;
 }

@@ -1,14 +1,19 @@
 /**
- * The background side of a RefCache: the periodic clean-up (finished tasks past retention, lost workers,
- * expired values), the lease heartbeat of runs in this process, and the store subscription that brings
- * other instances' changes. Each is lazy and stoppable, never keeps a process alive, and holds the cache
+ * The background side of a RefCache: the periodic clean-up (finished tasks past retention, expired values),
+ * the lease watch (lost workers' tasks failed within about a lease, so change listeners hear of them), the
+ * lease heartbeat of runs in this process, and the store subscription that brings other instances' changes
+ * and removals. Each is lazy and stoppable, never keeps a process alive, and holds the cache
  * only weakly, so a cache dropped without `close()` can still be garbage-collected.
  */
 import type { CacheContext } from "./cache-context.js";
+import { RefCacheError } from "./errors.js";
+import { isIdList } from "./store-replies.js";
 import { isThenable } from "./task-input.js";
 import type { TaskRegistry } from "./task-registry.js";
 import { type IntervalHandle, startBackgroundInterval, yieldToEventLoop } from "./timer.js";
 import { type Deref, weakRef } from "./weak.js";
+
+const REMOVED_REPLY = [isIdList, "removeFinished"] as const;
 
 /** Tasks removed (or leases checked) per store call; the loop yields between chunks. */
 const CLEANUP_CHUNK = 500;
@@ -28,6 +33,7 @@ export class Maintenance {
   readonly #ctx: CacheContext;
   readonly #registry: Deref<TaskRegistry>;
   #cleanupLoop: IntervalHandle | undefined;
+  #leaseWatch: IntervalHandle | undefined;
   #heartbeat: IntervalHandle | undefined;
   #unsubscribe: (() => void) | undefined;
   #cleaning = false;
@@ -46,6 +52,7 @@ export class Maintenance {
   ensureRunning(withRuns: boolean): void {
     if (this.#ctx.closed) return;
     this.#cleanupLoop ??= this.#every(this.#ctx.taskCleanupIntervalMs, () => this.#tick());
+    this.#watchLeases();
     if (withRuns) {
       // It stops itself on a beat with no run here, rather than when the last run ends: a process that
       // runs one short task after another would otherwise start and stop a timer for each.
@@ -57,25 +64,37 @@ export class Maintenance {
     }
   }
 
-  /** Listens to the store for other instances' changes (once). */
+  /** Listens to the store for other instances' changes and removals (once), and watches leases for listeners. */
   subscribe(): void {
     const { taskStore } = this.#ctx;
+    this.#watchLeases();
     if (this.#unsubscribe !== undefined || taskStore.subscribe === undefined || this.#ctx.closed) return;
     const registry = this.#registry;
     this.#unsubscribe = taskStore.subscribe((change) => registry.deref()?.remoteChange(change), {
       exceptOrigin: this.#ctx.instanceId,
+      onRemoved: (refIds) => registry.deref()?.forget(refIds),
+    });
+  }
+
+  /** Fails lost workers' tasks every lease (once started), so no view, listener included, waits on clean-up. */
+  #watchLeases(): void {
+    if (this.#ctx.closed) return;
+    this.#leaseWatch ??= this.#every(this.#ctx.taskLeaseMs, (registry) => {
+      registry.reapExpired(CLEANUP_CHUNK).catch((error: unknown) => this.#report(error, "lease watch"));
     });
   }
 
   /**
-   * Removes finished tasks that finished at or before `finishedBefore`, a chunk at a time, letting other
-   * work run between chunks; returns how many.
+   * Removes finished tasks that finished at least `olderThanMs` ago (on the store's clock), a chunk at a
+   * time, letting other work run between chunks; returns how many.
    */
-  async removeFinished(finishedBefore: number): Promise<number> {
+  async removeFinished(olderThanMs: number): Promise<number> {
     let removed = 0;
     for (;;) {
-      const ids = await this.#ctx.storeCall(undefined, () =>
-        this.#ctx.taskStore.removeFinished(finishedBefore, CLEANUP_CHUNK),
+      const ids = await this.#ctx.storeCall(
+        undefined,
+        () => this.#ctx.taskStore.removeFinished(olderThanMs, CLEANUP_CHUNK),
+        REMOVED_REPLY,
       );
       this.#registry.deref()?.forget(ids);
       removed += ids.length;
@@ -92,9 +111,11 @@ export class Maintenance {
 
   stop(): void {
     this.#cleanupLoop?.stop();
+    this.#leaseWatch?.stop();
     this.#heartbeat?.stop();
     this.#unsubscribe?.();
     this.#cleanupLoop = undefined;
+    this.#leaseWatch = undefined;
     this.#heartbeat = undefined;
     this.#unsubscribe = undefined;
     finalizer()?.unregister(this);
@@ -115,19 +136,22 @@ export class Maintenance {
     this.#cleaning = true;
     try {
       await this.#runCleanup();
-    } catch {
+    } catch (error) {
       // A failing store or clock is retried on the next tick.
+      this.#report(error, "clean-up");
     } finally {
       this.#cleaning = false;
     }
   }
 
   async #runCleanup(): Promise<void> {
-    const now = this.#ctx.now();
-    await this.removeFinished(now - this.#ctx.taskRetentionMs);
-    const lost = await this.#ctx.storeCall(undefined, () => this.#ctx.taskStore.listExpiredLeases(now, CLEANUP_CHUNK));
-    for (const task of lost) await this.#registry.deref()?.reapIfLost(task);
-    await this.#prune(now);
+    await this.removeFinished(this.#ctx.taskRetentionMs);
+    await this.#registry.deref()?.reapExpired(CLEANUP_CHUNK);
+    await this.#prune(this.#ctx.now());
+  }
+
+  #report(error: unknown, operation: string): void {
+    if (RefCacheError.isInstance(error)) this.#ctx.reportError(error, { operation });
   }
 
   /** Runs the value store's prune, whatever it returns or throws. */

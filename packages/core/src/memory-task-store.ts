@@ -1,9 +1,13 @@
 /**
  * The default task store: tasks in a Map of this process, shared by every RefCache given the same
  * instance. Writes are atomic because each one runs in a single synchronous step (or, with a value store
- * that is not a MemoryStore, under a per-id lock), so compare-and-set holds as it would in Redis.
+ * that is not a MemoryStore, under a per-id lock), so compare-and-set holds as it would in Redis. Leases
+ * and the age of finished tasks are judged on the store's one clock, as Redis judges them on its own.
  */
-import { ValidationError } from "./errors.js";
+
+import * as z from "zod";
+import { type Clock, systemClock } from "./clock.js";
+import { parseOrThrow, ValidationError } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { MemoryStore, type Store, type StoreEntry } from "./store.js";
@@ -28,13 +32,25 @@ const CREATE_LOCK = "\u0000create";
 
 const copyTask = (task: StoredTask): StoredTask => copyStoredTask(task);
 
-/** When a finished task finished, for the index by finish time. */
-const finishedAt = (task: StoredTask): number => task.completedAt ?? task.updatedAt;
-
 export interface MemoryTaskStoreOptions {
   /** The value store results are written to. Defaults to a new MemoryStore (see `createMemoryStores`). */
   store?: Store;
+  /**
+   * The store's clock, on which leases run out and finished tasks age (epoch ms; default `Date.now`). Every
+   * RefCache sharing this store is judged on it, whatever clock each was given.
+   */
+  clock?: Clock;
 }
+
+const hasMethods = (v: unknown, methods: string[]): boolean =>
+  typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+
+const MemoryTaskStoreOptionsSchema = z.strictObject({
+  store: z
+    .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
+    .optional(),
+  clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+});
 
 /** The task store of each value store that was given without one, so caches sharing a store share tasks. */
 const taskStoresOf = new WeakMap<Store, MemoryTaskStore>();
@@ -44,10 +60,10 @@ export class MemoryTaskStore implements TaskStore {
    * The one memory task store paired with `store` in this process: two RefCaches given the same value
    * store and no task store see the same tasks, as they would through Redis.
    */
-  static over(store: Store): MemoryTaskStore {
+  static over(store: Store, clock?: Clock): MemoryTaskStore {
     let taskStore = taskStoresOf.get(store);
     if (taskStore === undefined) {
-      taskStore = new MemoryTaskStore({ store });
+      taskStore = new MemoryTaskStore(clock === undefined ? { store } : { store, clock });
       taskStoresOf.set(store, taskStore);
     }
     return taskStore;
@@ -55,24 +71,44 @@ export class MemoryTaskStore implements TaskStore {
 
   /** The value store this task store writes results into. */
   readonly store: Store;
+  readonly #clock: Clock;
   readonly #tasks = new Map<string, StoredTask>();
-  readonly #active = new Set<string>();
+  /** Unfinished tasks, each with the store-clock time its lease ends (`Infinity`: no lease). */
+  readonly #active = new Map<string, number>();
   /**
-   * Finished tasks ordered by finish time: the stored objects themselves (a mark costs one array slot).
-   * A mark whose object is no longer the one stored under its id (the id was registered again, or the
-   * task rewritten, which marks it anew) is stale and skipped when read.
+   * Finished tasks in the order they finished: the stored objects themselves (a mark costs one array
+   * slot). A mark whose object is no longer the one stored under its id (the id was registered again, or
+   * the task rewritten, which marks it anew) is stale and skipped when read.
    */
   #finished: StoredTask[] = [];
   #finishedHead = 0;
+  /**
+   * When they finished, on the store's clock, as runs: marks from `#runStarts[k]` up to the next run's
+   * start finished at `#runTimes[k]`. Times never decrease (a clock that went back counts as standing
+   * still, so a task is never removed early), and a run costs two slots only when the time moved: nothing
+   * per task while many finish within one millisecond.
+   */
+  #runStarts: number[] = [];
+  #runTimes: number[] = [];
+  #runHead = 0;
+  /** Subscribers told of removed tasks. */
+  readonly #removalListeners = new Set<(refIds: readonly string[]) => void>();
   /** Subscribers, each with the origin whose own writes it does not want to hear of. */
   readonly #listeners = new Map<TaskChangeListener, string | undefined>();
   /** Only needed when the value store is not a MemoryStore, whose writes happen synchronously. */
   readonly #mutex: KeyedMutex | undefined;
 
   constructor(options: MemoryTaskStoreOptions = {}) {
-    this.store = options.store ?? new MemoryStore();
+    const { store, clock } = parseOrThrow(MemoryTaskStoreOptionsSchema, options, "MemoryTaskStore options");
+    this.store = store ?? new MemoryStore();
+    this.#clock = clock ?? systemClock;
     // Only MemoryStore itself writes synchronously; a subclass may override that.
     this.#mutex = Object.getPrototypeOf(this.store) === MemoryStore.prototype ? undefined : new KeyedMutex();
+  }
+
+  /** The value store results are written to (the contract's name for `store`). */
+  get valueStore(): Store {
+    return this.store;
   }
 
   /** Number of tasks held. */
@@ -86,15 +122,31 @@ export class MemoryTaskStore implements TaskStore {
 
   peek(refId: string): StoredTask | undefined {
     const task = this.#tasks.get(refId);
-    return task === undefined ? undefined : copyTask(task);
+    return task === undefined ? undefined : this.#handOut(task);
   }
 
   readNow(refId: string): StoredTask | undefined {
-    return this.#tasks.get(refId);
+    const task = this.#tasks.get(refId);
+    // The kept object itself: a lease that ran out stays so until the next write, which replaces it.
+    if (task !== undefined && task.leaseExpired === undefined && this.#leaseRanOut(refId)) task.leaseExpired = true;
+    return task;
   }
 
   *peekAll(): IterableIterator<StoredTask> {
-    for (const task of this.#tasks.values()) yield copyTask(task);
+    for (const task of this.#tasks.values()) yield this.#handOut(task);
+  }
+
+  /** A copy of a stored task, with `leaseExpired` when its lease has run out now. */
+  #handOut(task: StoredTask): StoredTask {
+    const copy = copyTask(task);
+    if (this.#leaseRanOut(task.refId)) copy.leaseExpired = true;
+    return copy;
+  }
+
+  /** Whether the task under `refId` is unfinished and its lease has run out on this store's clock. */
+  #leaseRanOut(refId: string, now?: number): boolean {
+    const end = this.#active.get(refId);
+    return end !== undefined && end !== Number.POSITIVE_INFINITY && end <= (now ?? this.#clock.now());
   }
 
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
@@ -115,11 +167,12 @@ export class MemoryTaskStore implements TaskStore {
   #admit(task: StoredTask, options: CreateTaskOptions, owned: boolean): CreateTaskOutcome {
     const previous = this.#tasks.get(task.refId);
     if (previous !== undefined && !isTerminalStatus(previous.status)) {
-      return { ok: false, reason: "active", current: copyTask(previous) };
+      return { ok: false, reason: "active", current: this.#handOut(previous) };
     }
     const max = options.maxActiveTasks;
     if (max !== undefined && this.#active.size >= max) {
-      return { ok: false, reason: "capacity", activeTasks: this.#active.size };
+      const live = this.#liveCount();
+      if (live >= max) return { ok: false, reason: "capacity", activeTasks: live };
     }
     const stored = owned ? task : copyTask(task);
     stored.version = 1;
@@ -161,7 +214,7 @@ export class MemoryTaskStore implements TaskStore {
     return this.#mutex.run(task.refId, async () => {
       const current = this.#tasks.get(task.refId);
       if (current === undefined || current.version !== expectedVersion) {
-        return { ok: false, current: current === undefined ? undefined : copyTask(current) };
+        return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };
       }
       const stored = copyTask(task);
       stored.version = expectedVersion + 1;
@@ -210,7 +263,7 @@ export class MemoryTaskStore implements TaskStore {
   ): UpdateTaskOutcome {
     const current = this.#tasks.get(stored.refId);
     if (current === undefined || current.version !== expectedVersion) {
-      return { ok: false, current: current === undefined ? undefined : copyTask(current) };
+      return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };
     }
     stored.version = expectedVersion + 1;
     if (result !== undefined) (this.store as MemoryStore).setNow(stored.refId, result);
@@ -234,50 +287,82 @@ export class MemoryTaskStore implements TaskStore {
       matches.push(task);
     }
     matches.sort((a, b) => (a.refId < b.refId ? -1 : 1));
-    const page = matches.slice(0, query.limit).map(copyTask);
+    const page = matches.slice(0, query.limit).map((task) => this.#handOut(task));
     const last = page.at(-1);
     return matches.length > query.limit && last !== undefined
       ? { tasks: page, nextCursor: `${CURSOR_PREFIX}${last.refId}` }
       : { tasks: page };
   }
 
-  async listExpiredLeases(now: number, limit: number): Promise<StoredTask[]> {
+  async listExpiredLeases(limit: number): Promise<StoredTask[]> {
     const out: StoredTask[] = [];
-    for (const refId of this.#active) {
+    const now = this.#clock.now();
+    for (const [refId, end] of this.#active) {
       if (out.length >= limit) break;
       const task = this.#tasks.get(refId);
-      if (task?.leaseExpiresAt !== undefined && task.leaseExpiresAt <= now) out.push(copyTask(task));
+      if (task !== undefined && end <= now) out.push(this.#handOut(task));
     }
     return out;
   }
 
-  async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
+  /** Unfinished tasks whose lease has not run out. */
+  #liveCount(): number {
+    const now = this.#clock.now();
+    let live = 0;
+    for (const end of this.#active.values()) if (end > now) live++;
+    return live;
+  }
+
+  async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
+    const finishedBefore = this.#clock.now() - olderThanMs;
     const removed: string[] = [];
     const marks = this.#finished;
+    const starts = this.#runStarts;
+    const times = this.#runTimes;
     while (removed.length < limit && this.#finishedHead < marks.length) {
+      while (this.#runHead + 1 < starts.length && (starts[this.#runHead + 1] as number) <= this.#finishedHead) {
+        this.#runHead++;
+      }
+      if ((times[this.#runHead] as number) > finishedBefore) break;
       const mark = marks[this.#finishedHead] as StoredTask;
-      if (finishedAt(mark) > finishedBefore) break;
       this.#finishedHead++;
       if (this.#tasks.get(mark.refId) !== mark) continue;
       this.#tasks.delete(mark.refId);
       removed.push(mark.refId);
     }
     if (this.#finishedHead > 1024 && this.#finishedHead * 2 > marks.length) {
-      this.#finished = marks.slice(this.#finishedHead);
+      const head = this.#finishedHead;
+      this.#finished = marks.slice(head);
+      this.#runStarts = starts.slice(this.#runHead).map((start) => Math.max(0, start - head));
+      this.#runTimes = times.slice(this.#runHead);
       this.#finishedHead = 0;
+      this.#runHead = 0;
+    }
+    if (removed.length > 0) {
+      for (const onRemoved of this.#removalListeners) {
+        try {
+          onRemoved(removed);
+        } catch {
+          // One subscriber's fault must not fail the removal or starve the others.
+        }
+      }
     }
     return removed;
   }
 
   subscribe(listener: TaskChangeListener, options: SubscribeOptions = {}): () => void {
     this.#listeners.set(listener, options.exceptOrigin);
+    const { onRemoved } = options;
+    if (onRemoved !== undefined) this.#removalListeners.add(onRemoved);
     return () => {
       this.#listeners.delete(listener);
+      if (onRemoved !== undefined) this.#removalListeners.delete(onRemoved);
     };
   }
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#removalListeners.clear();
   }
 
   /**
@@ -285,13 +370,17 @@ export class MemoryTaskStore implements TaskStore {
    * is null (a lease renewal, which changes nothing visible).
    */
   #put(task: StoredTask, origin: string | undefined | null, previous?: StoredTask): void {
+    // What a store says on a read is not the writer's to set (a task handed back in, spread by a caller).
+    if (task.leaseExpired !== undefined) delete task.leaseExpired;
     this.#tasks.set(task.refId, task);
     const wasActive = previous !== undefined && !isTerminalStatus(previous.status);
     if (isTerminalStatus(task.status)) {
       if (wasActive) this.#active.delete(task.refId);
       this.#markFinished(task);
-    } else if (!wasActive) {
-      this.#active.add(task.refId);
+    } else {
+      // Every write that carries a lease starts it anew, on this store's clock.
+      const leaseMs = task.leaseMs;
+      this.#active.set(task.refId, leaseMs === undefined ? Number.POSITIVE_INFINITY : this.#clock.now() + leaseMs);
     }
     if (origin === null || this.#listeners.size === 0) return;
     for (const [listener, exceptOrigin] of this.#listeners) {
@@ -304,28 +393,23 @@ export class MemoryTaskStore implements TaskStore {
     }
   }
 
-  /** Keeps the marks ordered by time: appended in the usual case, inserted when a clock went back. */
+  /** Marks `task` finished now; a new run of time only when the clock moved on. */
   #markFinished(task: StoredTask): void {
-    const marks = this.#finished;
-    const at = finishedAt(task);
-    let low = marks.length;
-    if (low > this.#finishedHead && finishedAt(marks[low - 1] as StoredTask) > at) {
-      let lo = this.#finishedHead;
-      let hi = marks.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (finishedAt(marks[mid] as StoredTask) <= at) lo = mid + 1;
-        else hi = mid;
-      }
-      low = lo;
+    const now = this.#clock.now();
+    const times = this.#runTimes;
+    this.#finished.push(task);
+    if (times.length === 0 || now > (times[times.length - 1] as number)) {
+      this.#runStarts.push(this.#finished.length - 1);
+      times.push(now);
     }
-    if (low === marks.length) marks.push(task);
-    else marks.splice(low, 0, task);
   }
 }
 
 /** A value store and a task store that writes results into it: the in-memory pair for `new RefCache`. */
-export function createMemoryStores(): { store: MemoryStore; taskStore: MemoryTaskStore } {
+export function createMemoryStores(options: { clock?: Clock } = {}): {
+  store: MemoryStore;
+  taskStore: MemoryTaskStore;
+} {
   const store = new MemoryStore();
-  return { store, taskStore: new MemoryTaskStore({ store }) };
+  return { store, taskStore: new MemoryTaskStore({ ...options, store }) };
 }

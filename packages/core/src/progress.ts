@@ -22,6 +22,14 @@ export interface ProgressFields {
  * where `withPercentage`); else `undefined`, and the schema decides.
  */
 function plainUpdate(value: unknown, withPercentage: boolean): ProgressFields | undefined {
+  try {
+    return plainFields(value, withPercentage);
+  } catch {
+    return undefined; // a value that throws when read (a getter, a Proxy): the schema words the refusal
+  }
+}
+
+function plainFields(value: unknown, withPercentage: boolean): ProgressFields | undefined {
   if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)
     return undefined;
   const v = value as Record<string, unknown>;
@@ -53,10 +61,14 @@ export function mergeProgress(previous: TaskProgress | undefined, update: unknow
   let fields = plainUpdate(update, true);
   if (fields === undefined) {
     // The slow path, for its precise error messages.
-    const withoutDerived =
-      typeof update === "object" && update !== null && "percentage" in update
-        ? (({ percentage: _p, ...rest }) => rest)(update as Record<string, unknown>)
-        : update;
+    let withoutDerived: unknown = update;
+    try {
+      if (typeof update === "object" && update !== null && "percentage" in update) {
+        withoutDerived = (({ percentage: _p, ...rest }) => rest)(update as Record<string, unknown>);
+      }
+    } catch {
+      // Unreadable: the schema refuses it below.
+    }
     fields = parseOrThrow(TaskProgressUpdateSchema, withoutDerived, "progress", refId);
   }
   return mergeFields(previous, fields, refId);

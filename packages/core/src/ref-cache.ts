@@ -229,20 +229,28 @@ export class RefCache {
     return this.#tasks.cancel(refId, reason, options);
   }
 
-  /** The task as the task store holds it (the truth, shared by all instances), or `undefined`. */
+  /**
+   * The task as the task store holds it (the truth, shared by all instances), or `undefined`. A task whose
+   * lease ran out (on the store's clock) is failed as "worker lost" on the way.
+   */
   getTask(refId: string, options?: OwnerOptions): Promise<TaskInfo | undefined> {
     return this.#tasks.get(refId, options);
   }
 
   /**
    * Synchronous local view of a task: read from an in-process store directly, otherwise the state this
-   * instance last wrote or saw. Cheap, for polling; use `getTask` for the shared truth.
+   * instance last wrote or saw (it may lag behind other instances' changes, but never shows alive a task
+   * this instance saw lost). Cheap, for polling; use `getTask` for the shared truth.
    */
   getTaskStatus(refId: string): TaskInfo | undefined {
     return this.#tasks.peek(refId);
   }
 
-  /** A page of tasks from the task store, filtered by status and owner; pass `nextCursor` back for more. */
+  /**
+   * A page of tasks from the task store, filtered by status and owner; pass `nextCursor` back for more.
+   * Lost workers' tasks are failed first, so a page never lists one as running (a page may hold fewer than
+   * `limit` tasks).
+   */
   queryTasks(options: TaskQueryOptions = {}): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
     return this.#tasks.query(options);
   }
@@ -290,14 +298,14 @@ export class RefCache {
   }
 
   /**
-   * Removes complete, failed and cancelled tasks that finished at least `maxAgeMs` ago (default: the cache's
-   * `taskRetentionMs`), oldest first, in chunks. Active tasks are never removed; results keep their own TTL.
+   * Removes complete, failed and cancelled tasks that finished at least `maxAgeMs` ago as the task store's
+   * clock measures it (default: the cache's `taskRetentionMs`), oldest first, in chunks. Active tasks are never removed; results keep their own TTL.
    * Resolves to how many tasks were removed.
    */
   async cleanupTasks(maxAgeMs: number = this.taskRetentionMs): Promise<number> {
     const maxAge = parseOrThrow(z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), maxAgeMs, "max age");
     this.#ctx.assertOpen();
-    return this.#maintenance.removeFinished(this.#ctx.now() - maxAge);
+    return this.#maintenance.removeFinished(maxAge);
   }
 
   /**

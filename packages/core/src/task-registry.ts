@@ -9,15 +9,20 @@ import {
   errorMessage,
   IllegalTransitionError,
   parseOrThrow,
+  RefCacheError,
   TaskAlreadyActiveError,
   TooManyTasksError,
   ValidationError,
 } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
+import { asSeen, leaseRanOut } from "./liveness.js";
 import { LocalRuns } from "./local-runs.js";
-import { isTerminalStatus, RefIdSchema, type TaskInfo } from "./models.js";
+import { LocalView } from "./local-view.js";
+import { heldByLost, LostTasks } from "./lost-tasks.js";
+import { RefIdSchema, type TaskInfo } from "./models.js";
 import { assertMayList, assertMayWrite } from "./owner.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
+import { isCreateOutcome, isPage } from "./store-replies.js";
 import {
   callTaskFunction,
   isThenable,
@@ -45,18 +50,18 @@ import {
   type TaskQueryOptions,
   TaskQuerySchema,
 } from "./task-options.js";
-import {
-  type CreateTaskOptions,
-  type CreateTaskOutcome,
-  copyStoredTask,
-  type StoredTask,
-  type TaskChange,
-} from "./task-store.js";
-import { ownerMatches, TaskWriter, toTaskInfo, WORKER_LOST_MESSAGE } from "./task-writer.js";
+import type { CreateTaskOptions, CreateTaskOutcome, StoredTask, TaskChange } from "./task-store.js";
+import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
 /** Fresh ids remembered for a cheap first registration; older ones are simply checked like any other. */
 const MAX_MINTED = 1024;
+
+const CREATE_REPLY = [isCreateOutcome, "create"] as const;
+const LIST_REPLY = [isPage, "list"] as const;
+
+/** Lost tasks failed before each `queryTasks` page, at most. */
+const QUERY_REAP_LIMIT = 100;
 
 export class TaskRegistry {
   readonly #ctx: CacheContext;
@@ -73,13 +78,16 @@ export class TaskRegistry {
    */
   readonly #minted = new Set<string>();
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
-  readonly #seen = new Map<string, TaskInfo>();
+  readonly #seen: LocalView;
+  readonly #lost: LostTasks;
 
   constructor(context: CacheContext, values: ValueCache) {
     this.#ctx = context;
+    this.#seen = new LocalView(context.taskRetentionMs);
     this.#values = values;
     this.#writer = new TaskWriter(context, (task) => this.#written(task));
     this.runs = new LocalRuns(context, this.#writer, values);
+    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.#saw(task));
   }
 
   register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
@@ -90,20 +98,30 @@ export class TaskRegistry {
       const draft = this.#draft(id, input, opts);
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
-      const create = (): TaskInfo | Promise<TaskInfo> => {
+      const create = (): CreateTaskOutcome | Promise<CreateTaskOutcome> =>
+        taskStore.createNow?.(draft, createOptions, instanceId) ??
+        this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
+      const createAndRun = (): TaskInfo | Promise<TaskInfo> => {
         // An in-process store creates it at once: nothing is left in flight for close() to wait for.
-        const now = taskStore.createNow?.(draft, createOptions, instanceId);
-        if (now !== undefined) return this.#created(id, now, input, opts);
-        const later = this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId));
-        return later.then((outcome) => this.#created(id, outcome, input, opts));
+        const first = create();
+        if (!(first instanceof Promise) && heldByLost(first) === undefined) return this.#created(id, first, input, opts);
+        return Promise.resolve(first)
+          .then(async (outcome) => {
+            // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
+            const lost = heldByLost(outcome);
+            if (lost === undefined) return outcome;
+            await this.reapIfLost(lost);
+            return create();
+          })
+          .then((outcome) => this.#created(id, outcome, input, opts));
       };
       // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent.
       if (opts.owner === undefined || this.#minted.delete(id)) {
-        const created = create();
+        const created = createAndRun();
         return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
       }
       // An owner may re-run only its own task, and never claim an id whose value someone else holds.
-      return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(create));
+      return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(createAndRun));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -148,7 +166,7 @@ export class TaskRegistry {
       retryCount: 0,
       runId: randomHex(8),
       version: 0,
-      leaseExpiresAt: now + this.#ctx.taskLeaseMs,
+      leaseMs: this.#ctx.taskLeaseMs,
     };
     if (opts.owner !== undefined) draft.owner = opts.owner;
     if (opts.ttlMs !== undefined) draft.resultTtlMs = opts.ttlMs;
@@ -178,6 +196,7 @@ export class TaskRegistry {
       runId: stored.runId,
       abortController,
       cancel: input.kind === "handle" ? input.handle.cancel : undefined,
+      retryCount: stored.retryCount,
       settled: false,
     };
     this.runs.add(run);
@@ -185,7 +204,13 @@ export class TaskRegistry {
     const work =
       input.kind === "function"
         ? callTaskFunction(input.fn, stored, (abortController as AbortController).signal, (update) =>
-            this.updateProgress(id, update, { runId: stored.runId }),
+            this.updateProgress(id, update, { runId: stored.runId }).catch((error: unknown) => {
+              // The work is told nothing (its progress is not its result); whoever runs the cache is.
+              if (RefCacheError.isInstance(error, "STORE_ERROR")) {
+                this.#ctx.reportError(error, { refId: id, operation: "progress write" });
+              }
+              throw error;
+            }),
           )
         : input.kind === "promise"
           ? input.promise
@@ -273,7 +298,7 @@ export class TaskRegistry {
       const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
       const message = reason === undefined ? undefined : errorMessage(reason);
       const cancelled = (task: StoredTask) => {
-        this.runs.observe(task, reason);
+        this.runs.observeCurrent(task, reason);
         return toTaskInfo(task, this.#ctx.now());
       };
       const task = this.#writer.writeSoon(id, { owner }, (cur) => ({
@@ -303,31 +328,27 @@ export class TaskRegistry {
   /** What a reader with `owner` sees of `task`, once a lost worker's task is failed. */
   #visible(task: StoredTask | undefined, owner: string | undefined): TaskInfo | undefined | Promise<TaskInfo> {
     if (task === undefined || !ownerMatches(task, owner)) return undefined;
-    const now = this.#ctx.now();
-    if (!this.#leaseRanOut(task, now)) return toTaskInfo(task, now);
-    return this.reapIfLost(task).then((reaped) => toTaskInfo(reaped, this.#ctx.now()));
-  }
-
-  #leaseRanOut(task: StoredTask, now: number): boolean {
-    return !isTerminalStatus(task.status) && task.leaseExpiresAt !== undefined && task.leaseExpiresAt <= now;
-  }
-
-  /** Fails `task` as "worker lost" if its lease ran out; a lease of a run of this process is renewed instead. */
-  async reapIfLost(task: StoredTask): Promise<StoredTask> {
-    const now = this.#ctx.now();
-    if (!this.#leaseRanOut(task, now)) return task;
-    const local = this.runs.runOf(task) !== undefined && this.runs.alive;
-    try {
-      return await this.#writer.write(task.refId, { runId: task.runId }, (cur) => {
-        if (isTerminalStatus(cur.status) || cur.leaseExpiresAt === undefined || cur.leaseExpiresAt > now) {
-          return { task: copyStoredTask(cur) }; // someone renewed or finished it meanwhile: nothing new
-        }
-        if (local) return { task: { ...cur, leaseExpiresAt: now + this.#ctx.taskLeaseMs } };
-        return { task: this.#writer.transition(cur, "failed", WORKER_LOST_MESSAGE) };
-      });
-    } catch {
-      return (await this.#writer.read(task.refId)) ?? task;
+    if (!leaseRanOut(task)) {
+      this.#saw(task);
+      return toTaskInfo(task, this.#ctx.now());
     }
+    return this.reapIfLost(task).then((reaped) => this.#info(reaped));
+  }
+
+  /** `task` as the liveness rule reads it (a lost one as failed, "worker lost"), as the public view. */
+  #info(task: StoredTask): TaskInfo {
+    const now = this.#ctx.now();
+    return toTaskInfo(asSeen(task, now), now);
+  }
+
+  /** See LostTasks.reapIfLost (also run by the clean-up). */
+  reapIfLost(task: StoredTask): Promise<StoredTask> {
+    return this.#lost.reapIfLost(task);
+  }
+
+  /** See LostTasks.reapExpired (run by the lease watch and the clean-up). */
+  reapExpired(limit: number): Promise<void> {
+    return this.#lost.reapExpired(limit);
   }
 
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
@@ -335,7 +356,7 @@ export class TaskRegistry {
     const id = parseOrThrow(RefIdSchema, refId, "ref id");
     if (this.#ctx.taskStore.peek === undefined) return this.#seen.get(id);
     const task = this.#readHere(id);
-    return task === undefined ? undefined : toTaskInfo(task, this.#ctx.now());
+    return task === undefined ? undefined : this.#info(task);
   }
 
   async query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
@@ -343,16 +364,28 @@ export class TaskRegistry {
     assertMayList(q.owner);
     this.#ctx.assertOpen();
     const status = asList(q.status);
-    const page = await this.#ctx.storeCall(undefined, () =>
-      this.#ctx.taskStore.list({
-        limit: q.limit,
-        ...(status === undefined ? {} : { status }),
-        ...(q.owner === undefined ? {} : { owner: q.owner }),
-        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-      }),
+    // A page of failed tasks must not miss lost ones still filed as running: they are failed first. Other
+    // pages meet lost tasks where they are filed, and fail them below.
+    if (status?.includes("failed") === true) await this.reapExpired(QUERY_REAP_LIMIT);
+    const page = await this.#ctx.storeCall(
+      undefined,
+      () =>
+        this.#ctx.taskStore.list({
+          limit: q.limit,
+          ...(status === undefined ? {} : { status }),
+          ...(q.owner === undefined ? {} : { owner: q.owner }),
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+        }),
+      LIST_REPLY,
     );
-    const now = this.#ctx.now();
-    const tasks = page.tasks.map((t) => toTaskInfo(t, now));
+    const read = await Promise.all(page.tasks.map((task) => this.reapIfLost(task)));
+    const tasks: TaskInfo[] = [];
+    for (const task of read) {
+      const info = this.#info(task);
+      // One lost after the pass above is failed now: it leaves a page of other statuses (pages may be short).
+      if (status === undefined || status.includes(info.status)) tasks.push(info);
+      this.#saw(task);
+    }
     return page.nextCursor === undefined ? { tasks } : { tasks, nextCursor: page.nextCursor };
   }
 
@@ -364,8 +397,8 @@ export class TaskRegistry {
     const now = this.#ctx.now();
     const all =
       peekAll === undefined
-        ? [...this.#seen.values()].map((info) => ({ ...info }))
-        : [...peekAll.call(this.#ctx.taskStore)].map((task) => toTaskInfo(task, now));
+        ? this.#seen.values().map((info) => ({ ...info }))
+        : [...peekAll.call(this.#ctx.taskStore)].map((task) => toTaskInfo(asSeen(task, now), now));
     return all.filter((t) => wanted === undefined || wanted.includes(t.status));
   }
 
@@ -383,13 +416,18 @@ export class TaskRegistry {
   remoteChange(change: TaskChange): void {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
-    if (this.#seen.has(change.task.refId)) this.#seen.set(change.task.refId, toTaskInfo(change.task, 0));
+    this.#saw(change.task);
     this.#emit(change.task);
   }
 
   /** Forgets ids the store removed. */
   forget(refIds: readonly string[]): void {
-    for (const id of refIds) this.#seen.delete(id);
+    this.#seen.forget(refIds);
+  }
+
+  /** Tasks in the local view (for tests and diagnostics). */
+  get localViewSize(): number {
+    return this.#seen.size;
   }
 
   /** A write through the writer, done at once where it can be, as the TaskInfo it leaves. */
@@ -409,11 +447,18 @@ export class TaskRegistry {
     return taskStore.readNow === undefined ? taskStore.peek?.(id) : taskStore.readNow(id);
   }
 
-  readonly #observe = (current: StoredTask): void => this.runs.observe(current);
+  readonly #observe = (current: StoredTask): void => this.runs.observeCurrent(current);
+
+  /** Brings a task the local view holds up to what was read or told of it (newer versions only). */
+  #saw(task: StoredTask): void {
+    if (this.#ctx.taskStore.peek !== undefined) return;
+    const lost = leaseRanOut(task);
+    this.#seen.update(toTaskInfo(lost ? asSeen(task, this.#ctx.now()) : task, 0), task.version, lost);
+  }
 
   #written(task: StoredTask): void {
-    if (this.#ctx.taskStore.peek === undefined) this.#seen.set(task.refId, toTaskInfo(task, 0));
-    this.runs.observe(task);
+    if (this.#ctx.taskStore.peek === undefined) this.#seen.put(toTaskInfo(task, 0), task.version, false);
+    this.runs.observeCurrent(task);
     this.#emit(task);
   }
 

@@ -4,7 +4,7 @@
  * can never both win, and a write from an old run (a stale `runId`) can never overwrite a newer one.
  */
 import type { TaskInfo, TaskProgress, TaskStatus } from "./models.js";
-import type { StoreEntry } from "./store.js";
+import type { Store, StoreEntry } from "./store.js";
 
 /**
  * A task as the store holds it: the public `TaskInfo` plus the fields that make concurrent writers safe.
@@ -13,16 +13,26 @@ import type { StoreEntry } from "./store.js";
 export interface StoredTask extends TaskInfo {
   /** Incremented by every successful write; the compare-and-set checks it. */
   version: number;
-  /** Lease of the instance running the task (epoch ms); past it without renewal the worker counts as lost. */
-  leaseExpiresAt?: number;
+  /**
+   * Length of the lease of the instance running the task (ms), as that instance wrote it. Every write that
+   * carries it starts the lease anew **on the store's own clock** (Redis: the server's `TIME`); absent, the
+   * task has no lease and is never lost. Writers never send an absolute time: instances' clocks may differ.
+   */
+  leaseMs?: number;
+  /**
+   * Set by the store on a task it hands out when the task is unfinished and its lease ran out, judged on the
+   * store's clock at the read; ignored (dropped) on writes. A RefCache fails such a task as "worker lost".
+   */
+  leaseExpired?: true;
   /** Time to live of the result when the task completes (ms; `null` keeps it); absent: the cache's default. */
   resultTtlMs?: number | null;
 }
 
 /**
  * A copy of `task` (its progress copied too) that shares nothing mutable with it; without its lease when
- * `withoutLease`. Field by field, in the order tasks are built, so copies share a few shapes and stay
- * cheap to make and to read (a spread of tasks of many shapes falls off V8's fast path).
+ * `withoutLease`, and never with `leaseExpired` (what a store says on a read, not part of a write).
+ * Field by field, in the order tasks are built, so copies share a few shapes and stay cheap to make and
+ * to read (a spread of tasks of many shapes falls off V8's fast path).
  */
 export function copyStoredTask(task: StoredTask, withoutLease = false): StoredTask {
   const copy: StoredTask = {
@@ -34,7 +44,7 @@ export function copyStoredTask(task: StoredTask, withoutLease = false): StoredTa
     runId: task.runId,
     version: task.version,
   };
-  if (task.leaseExpiresAt !== undefined && !withoutLease) copy.leaseExpiresAt = task.leaseExpiresAt;
+  if (task.leaseMs !== undefined && !withoutLease) copy.leaseMs = task.leaseMs;
   if (task.resultTtlMs !== undefined) copy.resultTtlMs = task.resultTtlMs;
   copyOptionalInfo(task, copy);
   return copy;
@@ -62,7 +72,10 @@ function copyProgress(progress: TaskProgress): TaskProgress {
 
 /** Options of `TaskStore.create`. */
 export interface CreateTaskOptions {
-  /** Refuse the task when this many tasks are already pending or processing (counted atomically). */
+  /**
+   * Refuse the task when this many tasks are already pending or processing (counted atomically). A task whose
+   * lease ran out (on the store's clock) is not counted: its worker is lost.
+   */
   maxActiveTasks?: number;
 }
 
@@ -122,6 +135,11 @@ export type CreateNow = (task: StoredTask, options?: CreateTaskOptions, origin?:
 export interface SubscribeOptions {
   /** Leave out changes whose `origin` is this (a RefCache is not told of its own writes). A store may ignore it. */
   exceptOrigin?: string;
+  /**
+   * Told the ids of tasks `removeFinished` removed, by any instance, so a local view can forget them.
+   * Optional for a store (a RefCache bounds its local view without it); called after the removal.
+   */
+  onRemoved?: (refIds: readonly string[]) => void;
 }
 
 /**
@@ -131,9 +149,20 @@ export interface SubscribeOptions {
  * A task store is paired with the value `Store` that holds results: `create` removes the old value of
  * the id and `update` with a `result` writes the value in the same atomic step as the status, so no
  * reader ever sees `complete` without its value, and a stale run can never overwrite a newer result.
+ *
+ * **Time.** Every decision that compares times across instances is made on the store's own clock: leases
+ * (`leaseMs`, `leaseExpired`, `listExpiredLeases`, the active count of `create`) and the age of finished
+ * tasks (`removeFinished`). The times inside a task (`startedAt`, `updatedAt`, `completedAt`) are the
+ * writer's, for display only. Order across instances is the `version`, never a timestamp.
  */
 export interface TaskStore {
-  /** The stored task, or `undefined`. */
+  /**
+   * The value store this task store writes results to. A RefCache given another `store` is refused (its
+   * results would land where it never reads); given none, it uses this one. Every store should say.
+   */
+  readonly valueStore?: Store;
+
+  /** The stored task (with `leaseExpired` when its lease ran out), or `undefined`. */
   get(refId: string): Promise<StoredTask | undefined>;
 
   /**
@@ -160,14 +189,15 @@ export interface TaskStore {
   /** One page of tasks, in a stable order, filtered by status and owner. */
   list(query: TaskQuery): Promise<TaskPage<StoredTask>>;
 
-  /** Up to `limit` unfinished tasks whose lease ended at or before `now`. */
-  listExpiredLeases(now: number, limit: number): Promise<StoredTask[]>;
+  /** Up to `limit` unfinished tasks whose lease has run out on the store's clock (each with `leaseExpired`). */
+  listExpiredLeases(limit: number): Promise<StoredTask[]>;
 
   /**
-   * Removes up to `limit` finished tasks whose `completedAt` is at or before `finishedBefore`, oldest
-   * first (through an index by finish time, not a scan); returns their ids. Values are left to their TTL.
+   * Removes up to `limit` finished tasks that finished at least `olderThanMs` ago, as the store's clock
+   * measures it from the write that finished them, oldest first (through an index by finish time, not a
+   * scan); returns their ids and tells `onRemoved` subscribers. Values are left to their TTL.
    */
-  removeFinished(finishedBefore: number, limit: number): Promise<string[]>;
+  removeFinished(olderThanMs: number, limit: number): Promise<string[]>;
 
   /**
    * Calls `listener` after every successful create or update, from any instance sharing the store.

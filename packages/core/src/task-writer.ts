@@ -9,6 +9,7 @@ import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import { isVisibleTo } from "./owner.js";
 import type { StoreEntry } from "./store.js";
+import { isTaskOrNone, isUpdateOutcome } from "./store-replies.js";
 import { copyOptionalInfo, copyStoredTask, type StoredTask } from "./task-store.js";
 import { canTransition } from "./transitions.js";
 
@@ -35,11 +36,11 @@ export interface Change {
 /** One turn of a write: written (or lost, `undefined`), or waiting on user code that computes the change. */
 type WriteStep = { written: StoredTask | undefined } | { current: StoredTask; later: Promise<Change> };
 
+const GET_REPLY = [isTaskOrNone, "get"] as const;
+const UPDATE_REPLY = [isUpdateOutcome, "update"] as const;
+
 /** Attempts before a write that keeps losing races gives up. */
 const MAX_ATTEMPTS = 100;
-
-/** The error text of a task whose runner stopped renewing its lease. */
-export const WORKER_LOST_MESSAGE = "worker lost: the instance running this task stopped renewing its lease";
 
 /** The owner rule's visibility check (owner.ts), for the writer's guard. */
 export const ownerMatches: (task: { owner?: string | undefined }, owner: string | undefined) => boolean = isVisibleTo;
@@ -74,7 +75,7 @@ export class TaskWriter {
 
   /** The stored task, or `undefined`. */
   read(refId: string): Promise<StoredTask | undefined> {
-    return this.#ctx.storeCall(refId, () => this.#ctx.taskStore.get(refId));
+    return this.#ctx.storeCall(refId, () => this.#ctx.taskStore.get(refId), GET_REPLY);
   }
 
   /**
@@ -191,8 +192,11 @@ export class TaskWriter {
   /** Writes `change` if the task is still at `current`'s version; `undefined` when another write won. */
   async #compareAndSet(change: Change, current: StoredTask, guard: WriteGuard): Promise<StoredTask | undefined> {
     if (!guard.whileClosing) this.#ctx.assertOpen();
-    const outcome = await this.#ctx.storeCall(current.refId, () =>
-      this.#ctx.taskStore.update(change.task, current.version, change.result, this.#ctx.instanceId, guard.leaseOnly),
+    const outcome = await this.#ctx.storeCall(
+      current.refId,
+      () =>
+        this.#ctx.taskStore.update(change.task, current.version, change.result, this.#ctx.instanceId, guard.leaseOnly),
+      UPDATE_REPLY,
     );
     if (!outcome.ok) return undefined;
     if (!guard.leaseOnly) this.#onWritten(outcome.task, current);
@@ -210,7 +214,8 @@ export class TaskWriter {
     if (terminal) {
       next.completedAt = now;
     } else {
-      next.leaseExpiresAt = now + this.#ctx.taskLeaseMs;
+      // A relative lease: the store starts it on its own clock, whatever this instance's clock says.
+      next.leaseMs = this.#ctx.taskLeaseMs;
     }
     if (error !== undefined) next.error = truncate(error);
     return next;

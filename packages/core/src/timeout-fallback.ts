@@ -3,7 +3,7 @@
  * value or a reference to poll while the work goes on.
  */
 import * as z from "zod";
-import { parseOrThrow, TaskNotCompletedError } from "./errors.js";
+import { parseOrThrow, TaskNotCompletedError, ValidationError } from "./errors.js";
 import { MAX_TIMER_MS, OwnerSchema, RefIdSchema, type TaskInfo, TtlSchema } from "./models.js";
 import type { RefCache } from "./ref-cache.js";
 import type { TaskContext } from "./task-input.js";
@@ -39,6 +39,7 @@ export async function runWithTimeoutFallback<T>(
   work: (context: TaskContext) => T | PromiseLike<T>,
   options: TimeoutFallbackOptions,
 ): Promise<TimeoutFallbackResult<Awaited<T>>> {
+  if (typeof work !== "function") throw ValidationError.single("work", "work must be a function", "invalid_type");
   const parsed = parseOrThrow(TimeoutFallbackOptionsSchema, options, "timeout fallback options");
   const refId = parsed.refId ?? cache.newRefId();
   let outcome: { ok: true; value: Awaited<T> } | { ok: false; error: unknown } | undefined;

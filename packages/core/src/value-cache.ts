@@ -6,6 +6,7 @@ import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
 import { KeyOwnedByTaskError, parseOrThrow, ValidationError } from "./errors.js";
+import { leaseRanOut } from "./liveness.js";
 import {
   type CacheEntryInfo,
   cacheEntryInfo,
@@ -211,6 +212,7 @@ export class ValueCache {
     if (value !== undefined && (value.expiresAt === undefined || value.expiresAt > this.#ctx.now())) {
       assertMayWrite(value, owner, id);
     }
-    if (task !== undefined && !isTerminalStatus(task.status)) throw new KeyOwnedByTaskError(id);
+    // A task whose worker is lost (see liveness.ts) holds its key no more than it holds capacity.
+    if (task !== undefined && !isTerminalStatus(task.status) && !leaseRanOut(task)) throw new KeyOwnedByTaskError(id);
   }
 }

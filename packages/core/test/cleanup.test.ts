@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MemoryStore, RefCache, ValidationError } from "../src/index.js";
+import { MemoryStore, MemoryTaskStore, RefCache, ValidationError } from "../src/index.js";
 import { ManualClock } from "./helpers.js";
 
 describe("cleanupTasks", () => {
   it("removes finished tasks older than the retention, keeps active and recent ones, and returns the count", async () => {
     const clock = new ManualClock();
-    const cache = new RefCache({ clock, taskRetentionMs: 1000 });
+    // A lease long enough that the active tasks are not lost when the clock jumps ahead below.
+    const cache = new RefCache({ clock, taskRetentionMs: 1000, taskLeaseMs: 2_000_000_000 });
     await cache.registerTask("old-complete", {});
     await cache.completeTask("old-complete", "kept in cache");
     await cache.registerTask("old-failed", {});
@@ -41,6 +42,22 @@ describe("cleanupTasks", () => {
     await cache.close();
   });
 
+  it("measures age on the task store's clock; a clock that went back never removes a task early", async () => {
+    const clock = new ManualClock();
+    const taskStore = new MemoryTaskStore({ clock });
+    const cache = new RefCache({ taskStore, clock: new ManualClock(1) }); // the cache's own clock is not used
+    await cache.registerTask("a", {});
+    await cache.completeTask("a", 1);
+    clock.advance(-500);
+    await cache.registerTask("b", {});
+    await cache.completeTask("b", 2); // counts as finished when "a" did, not 500 ms before
+    clock.advance(500 + 99);
+    expect(await cache.cleanupTasks(100)).toBe(0);
+    clock.advance(1);
+    expect(await cache.cleanupTasks(100)).toBe(2);
+    await cache.close();
+  });
+
   it("takes an explicit max age", async () => {
     const clock = new ManualClock();
     const cache = new RefCache({ clock });
@@ -68,10 +85,10 @@ describe("periodic cleanup", () => {
     expect(vi.getTimerCount()).toBe(0);
     await cache.registerTask("a", {});
     expect(cache.cleanupRunning).toBe(true);
-    // The clean-up, and the heartbeat that renews the lease of the task this instance runs.
-    expect(vi.getTimerCount()).toBe(2);
+    // The clean-up, the lease watch, and the heartbeat that renews the lease of the task this instance runs.
+    expect(vi.getTimerCount()).toBe(3);
     await cache.registerTask("b", {});
-    expect(vi.getTimerCount()).toBe(2);
+    expect(vi.getTimerCount()).toBe(3);
     await cache.close();
   });
 
@@ -80,19 +97,19 @@ describe("periodic cleanup", () => {
     for (const id of ["a", "b", "c"]) {
       await cache.registerTask(id, {});
       await cache.completeTask(id, 1);
-      expect(vi.getTimerCount()).toBe(2); // the cleanup and the heartbeat, the same two timers throughout
+      expect(vi.getTimerCount()).toBe(3); // the cleanup, the lease watch and the heartbeat, the same throughout
     }
     await cache.registerTask("running", {});
-    const lease = async () => (await cache.taskStore.get("running"))?.leaseExpiresAt;
-    const first = await lease();
+    const version = async () => (await cache.taskStore.get("running"))?.version;
+    const first = await version();
     await vi.advanceTimersByTimeAsync(1000);
-    expect(await lease()).toBe((first as number) + 1000); // the beat renewed the one run left
+    expect(await version()).toBe((first as number) + 1); // the beat renewed the one run left
     await cache.completeTask("running", 1);
-    expect(vi.getTimerCount()).toBe(2);
+    expect(vi.getTimerCount()).toBe(3);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(vi.getTimerCount()).toBe(1); // no run here: the heartbeat stopped itself
+    expect(vi.getTimerCount()).toBe(2); // no run here: the heartbeat stopped itself
     await cache.registerTask("again", {});
-    expect(vi.getTimerCount()).toBe(2);
+    expect(vi.getTimerCount()).toBe(3);
     await cache.close();
   });
 

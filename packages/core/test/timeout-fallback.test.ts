@@ -34,11 +34,11 @@ describe("runWithTimeoutFallback", () => {
     });
     expect(cache.getTaskStatus("fast")?.status).toBe("complete");
     expect(await cache.get("fast")).toEqual({ rows: 3 });
-    // The cleanup loop and the lease heartbeat, which stops on its first beat with no run: the timeout
-    // timer was cleared.
-    expect(vi.getTimerCount()).toBe(2);
+    // The cleanup loop, the lease watch and the lease heartbeat, which stops on its first beat with no run:
+    // the timeout timer was cleared.
+    expect(vi.getTimerCount()).toBe(3);
     await vi.advanceTimersByTimeAsync(cache.taskLeaseMs / 3);
-    expect(vi.getTimerCount()).toBe(1);
+    expect(vi.getTimerCount()).toBe(2);
   });
 
   it("rethrows the work's error when it fails in time", async () => {

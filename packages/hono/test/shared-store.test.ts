@@ -21,8 +21,8 @@ function withoutSubscribe(inner: MemoryTaskStore): TaskStore {
     create: (task, options, origin) => inner.create(task, options, origin),
     update: (task: StoredTask, version, result, origin) => inner.update(task, version, result, origin),
     list: (query) => inner.list(query),
-    listExpiredLeases: (now, limit) => inner.listExpiredLeases(now, limit),
-    removeFinished: (before, limit) => inner.removeFinished(before, limit),
+    listExpiredLeases: (limit) => inner.listExpiredLeases(limit),
+    removeFinished: (olderThanMs, limit) => inner.removeFinished(olderThanMs, limit),
   };
 }
 

@@ -57,7 +57,7 @@ async function refcacheLifecycle(refId: string): Promise<void> {
   let version = 1;
   for (let step = 1; step <= 3; step++) {
     const progress = { current: step, total: 3 };
-    await taskStore.update({ ...task, status: "processing", progress, leaseExpiresAt: now + 30_000 }, version++);
+    await taskStore.update({ ...task, status: "processing", progress, leaseMs: 30_000 }, version++);
   }
   const result = { data: '{"ok":true}', createdAt: now, expiresAt: now + 60_000 };
   await taskStore.update({ ...task, status: "complete", completedAt: now }, version, result);

@@ -1,26 +1,43 @@
 /**
- * Task changes from every instance, through Redis pub/sub: the scripts publish each written task on the
- * prefix's channel, and one subscriber connection per store fans the messages out to local listeners.
- * A message lost while disconnected is caught up by the runner's next lease renewal (core's fallback).
+ * Task changes and removals from every instance, through Redis pub/sub: the scripts publish each written
+ * task (and the ids of each batch of removed tasks) on the prefix's channel, and one subscriber connection
+ * per store fans the messages out to local listeners. A change lost while disconnected is caught up by the
+ * runner's next lease renewal or store write (core's fallback); a lost removal by core's bounded local view.
  */
 import type { Redis } from "ioredis";
 import type { StoredTask, TaskChange, TaskChangeListener } from "./contract.js";
 
-/** The message the scripts publish: the origin as JSON (a string or null), a newline, the task JSON. */
-export function parseChange(message: string): TaskChange | undefined {
+/** Ids of tasks a clean-up removed. */
+export interface TaskRemoval {
+  removed: string[];
+}
+
+/**
+ * The message the scripts publish: the origin as JSON (a string or null), a newline, then the task JSON
+ * (an object) or the removed ids (an array of strings).
+ */
+export function parseChange(message: string): TaskChange | TaskRemoval | undefined {
   const newline = message.indexOf("\n");
   if (newline < 0) return undefined;
   try {
     const origin: unknown = JSON.parse(message.slice(0, newline));
-    const task = JSON.parse(message.slice(newline + 1)) as StoredTask;
+    const body: unknown = JSON.parse(message.slice(newline + 1));
+    if (Array.isArray(body)) {
+      return body.every((id) => typeof id === "string") ? { removed: body as string[] } : undefined;
+    }
+    if (typeof body !== "object" || body === null) return undefined;
+    const task = body as StoredTask;
     return typeof origin === "string" ? { task, origin } : { task };
   } catch {
     return undefined;
   }
 }
 
+type RemovalListener = (refIds: readonly string[]) => void;
+
 export class ChangeFeed {
   readonly #listeners = new Set<TaskChangeListener>();
+  readonly #removalListeners = new Set<RemovalListener>();
   readonly #openSubscriber: () => Redis;
   readonly #channel: string;
   #subscriber: Redis | undefined;
@@ -36,12 +53,14 @@ export class ChangeFeed {
     this.#settleMs = settleMs;
   }
 
-  subscribe(listener: TaskChangeListener): () => void {
+  subscribe(listener: TaskChangeListener, onRemoved?: RemovalListener): () => void {
     if (this.#closed) return () => {};
     this.#listeners.add(listener);
+    if (onRemoved !== undefined) this.#removalListeners.add(onRemoved);
     this.#connect();
     return () => {
       this.#listeners.delete(listener);
+      if (onRemoved !== undefined) this.#removalListeners.delete(onRemoved);
     };
   }
 
@@ -68,6 +87,16 @@ export class ChangeFeed {
       if (channel !== this.#channel) return;
       const change = parseChange(message);
       if (change === undefined) return;
+      if ("removed" in change) {
+        for (const onRemoved of this.#removalListeners) {
+          try {
+            onRemoved(change.removed);
+          } catch {
+            // one failing listener must not starve the others
+          }
+        }
+        return;
+      }
       for (const listener of this.#listeners) {
         try {
           listener(change);
@@ -92,6 +121,7 @@ export class ChangeFeed {
   close(): void {
     this.#closed = true;
     this.#listeners.clear();
+    this.#removalListeners.clear();
     this.#subscriber?.disconnect();
     this.#subscriber = undefined;
   }

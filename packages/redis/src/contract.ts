@@ -7,6 +7,7 @@ export type {
   StoredTask,
   StoreEntry,
   StoreEntryMeta,
+  SubscribeOptions,
   TaskChange,
   TaskChangeListener,
   TaskInfo,

@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import * as z from "zod";
 import { ChangeFeed } from "./change-feed.js";
 import { parse } from "./input-schemas.js";
-import { keyLayout } from "./key-layout.js";
+import { keyLayout, PrefixSchema } from "./key-layout.js";
 import { RedisConnection } from "./redis-connection.js";
 import { RedisStore } from "./redis-store.js";
 import { RedisTaskStore } from "./redis-task-store.js";
@@ -27,8 +27,8 @@ export const RedisStoresOptionsSchema = z
       .optional(),
     /** A connected ioredis client of your own; `close()` leaves it open. */
     client: z.custom<Redis>(isRedisClient, "client must be an ioredis client").optional(),
-    /** Every key and the pub/sub channel live under this prefix. */
-    prefix: z.string().min(1).max(200).default("refcache:"),
+    /** Every key and the pub/sub channel live under this prefix (see `PrefixSchema`). */
+    prefix: PrefixSchema.default("refcache:"),
     /** A command that gets no answer within this time fails with STORE_ERROR (ms). */
     commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(5_000),
   })
@@ -74,7 +74,7 @@ export function createRedisStores(options: RedisStoresOptions = {}): RedisStores
     o.commandTimeoutMs,
   );
   const store = new RedisStore(connection, keys);
-  const taskStore = new RedisTaskStore(connection, keys, feed);
+  const taskStore = new RedisTaskStore(connection, keys, feed, store);
   let closing: Promise<void> | undefined;
   return {
     store,

@@ -14,6 +14,12 @@ import {
 } from "./contract.js";
 
 const epochMs = z.number().finite().nonnegative();
+/** A lease's length (ms): the scripts start it on the server's clock. */
+const leaseMs = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31 - 1);
 
 export const StoreEntrySchema = z.object({
   data: z.string(),
@@ -32,12 +38,13 @@ export const StoredTaskSchema = z.looseObject({
   owner: OwnerSchema.optional(),
   updatedAt: epochMs,
   completedAt: epochMs.optional(),
-  leaseExpiresAt: epochMs.optional(),
+  leaseMs: leaseMs.optional(),
 });
 
 export const KeySchema = RefIdSchema;
 export const LimitSchema = z.number().int().min(1).max(1000);
-export const EpochSchema = epochMs;
+/** How long ago a task finished, at least (ms). */
+export const AgeSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const VersionSchema = z.number().int().nonnegative();
 /** Cursors name the last task of the previous page (its ref id, after "r2."). */
 export const CursorSchema = z
@@ -56,9 +63,17 @@ export const TaskQuerySchema = z.object({
 });
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, what: string, refId?: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(what, result.error.issues, refId);
-  return result.data;
+  let refusal: ValidationError;
+  try {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data as z.output<S>;
+    refusal = new ValidationError(what, result.error.issues, refId);
+  } catch (error) {
+    // An input that throws when read (a getter, a Proxy's trap) is bad input like any other.
+    const why = error instanceof Error ? error.message : String(error);
+    refusal = ValidationError.single(what, `${what} could not be read: ${why}`, "custom", refId);
+  }
+  throw refusal;
 }
 
 /*
@@ -68,6 +83,8 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown, what: stri
 const STATUSES = new Set<unknown>(TaskStatusSchema.options);
 const isEpoch = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const isOptionalEpoch = (v: unknown) => v === undefined || isEpoch(v);
+const isOptionalLease = (v: unknown) =>
+  v === undefined || (Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= 2 ** 31 - 1);
 const isOptionalOwner = (v: unknown) =>
   v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
 
@@ -77,6 +94,14 @@ export const isKey = (v: unknown): boolean =>
 export const isVersion = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 
 export function isTask(v: unknown): boolean {
+  try {
+    return isPlainTask(v);
+  } catch {
+    return false; // unreadable: the schema refuses it, in words
+  }
+}
+
+function isPlainTask(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const t = v as Record<string, unknown>;
   return (
@@ -87,20 +112,24 @@ export function isTask(v: unknown): boolean {
     isOptionalOwner(t.owner) &&
     isEpoch(t.updatedAt) &&
     isOptionalEpoch(t.completedAt) &&
-    isOptionalEpoch(t.leaseExpiresAt)
+    isOptionalLease(t.leaseMs)
   );
 }
 
 export function isEntry(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
-  const e = v as Record<string, unknown>;
-  return (
-    typeof e.data === "string" &&
-    isEpoch(e.createdAt) &&
-    isOptionalEpoch(e.expiresAt) &&
-    isOptionalOwner(e.owner) &&
-    (e.version === undefined || isVersion(e.version))
-  );
+  try {
+    const e = v as Record<string, unknown>;
+    return (
+      typeof e.data === "string" &&
+      isEpoch(e.createdAt) &&
+      isOptionalEpoch(e.expiresAt) &&
+      isOptionalOwner(e.owner) &&
+      (e.version === undefined || isVersion(e.version))
+    );
+  } catch {
+    return false; // unreadable: the schema refuses it, in words
+  }
 }
 
 /** Lets `value` through when the fast check passed; otherwise the schema decides (and explains a refusal). */

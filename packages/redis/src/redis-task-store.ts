@@ -1,16 +1,17 @@
 /**
  * The `TaskStore` on Redis. Every write is one Lua script (one round trip) that checks the version,
  * writes the task, its indexes and, on completion, its value, and publishes the change; reads are one
- * command or one script. Listing pages through sorted sets, never through KEYS or a scan.
+ * script each. Listing pages through sorted sets, never through KEYS or a scan. Leases and finish times
+ * are judged on the Redis server's clock (`TIME` inside the scripts), never on a client's.
  */
 import type { ChangeFeed } from "./change-feed.js";
 import {
   type CreateTaskOptions,
   type CreateTaskOutcome,
-  isTerminalStatus,
   type StoredTask,
   type StoreEntry,
   StoreError,
+  type SubscribeOptions,
   type TaskChangeListener,
   type TaskPage,
   type TaskQuery,
@@ -21,8 +22,8 @@ import {
   ValidationError,
 } from "./contract.js";
 import {
+  AgeSchema,
   check,
-  EpochSchema,
   isEntry,
   isKey,
   isTask,
@@ -36,11 +37,12 @@ import {
   VersionSchema,
 } from "./input-schemas.js";
 import { type KeyLayout, ownerArg } from "./key-layout.js";
-import { CREATE_TASK, LIST_EXPIRED_LEASES, LIST_TASKS, REMOVE_FINISHED, UPDATE_TASK } from "./lua-scripts.js";
+import { CREATE_TASK, GET_TASK, LIST_EXPIRED_LEASES, LIST_TASKS, REMOVE_FINISHED, UPDATE_TASK } from "./lua-scripts.js";
 import { luaScript, type RedisConnection } from "./redis-connection.js";
-import { valueArgs } from "./redis-store.js";
+import { type RedisStore, valueArgs } from "./redis-store.js";
 
 const scripts = {
+  get: luaScript(GET_TASK),
   create: luaScript(CREATE_TASK),
   update: luaScript(UPDATE_TASK),
   list: luaScript(LIST_TASKS),
@@ -50,20 +52,22 @@ const scripts = {
 
 const ALL_STATUSES: readonly TaskStatus[] = TaskStatusSchema.options;
 
-function decodeTask(json: unknown, refId: string | undefined): StoredTask {
+/** A task from its JSON; `expired` is the scripts' word (1) that its lease has run out on the server's clock. */
+function decodeTask(json: unknown, refId: string | undefined, expired?: unknown): StoredTask {
   if (typeof json !== "string") throw new StoreError("Redis returned no task JSON", refId, json);
+  let task: StoredTask;
   try {
-    return JSON.parse(json) as StoredTask;
+    task = JSON.parse(json) as StoredTask;
   } catch (cause) {
     throw new StoreError("Redis holds a task that is not valid JSON", refId, cause);
   }
+  if (expired === 1) task.leaseExpired = true;
+  return task;
 }
 
-/** Appends the arguments every write shares: status, owner, lease, finish time. */
+/** Appends the arguments every write shares: status, owner, lease length (the script starts it on its clock). */
 function pushIndexArgs(args: string[], task: StoredTask): string[] {
-  const lease = task.leaseExpiresAt === undefined ? "" : String(task.leaseExpiresAt);
-  const done = isTerminalStatus(task.status) ? String(task.completedAt ?? task.updatedAt) : "";
-  args.push(task.status, ownerArg(task.owner), lease, done);
+  args.push(task.status, ownerArg(task.owner), task.leaseMs === undefined ? "" : String(task.leaseMs));
   return args;
 }
 
@@ -88,7 +92,28 @@ function creationJson(task: StoredTask): string {
  * some objects (made by spreading one and adding new fields) several times slower than those of a copy.
  */
 function ownCopy(task: StoredTask): StoredTask {
-  return { ...task };
+  let copy: StoredTask;
+  try {
+    copy = { ...task };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw ValidationError.single("task", `task could not be read: ${why}`, "custom");
+  }
+  // What a store says on a read is never written back (a task spread from a read carries it).
+  if (copy.leaseExpired !== undefined) delete copy.leaseExpired;
+  return copy;
+}
+
+/** `options.maxActiveTasks`, read with care: options that are not an object, or throw when read, are bad input. */
+function maxActive(options: CreateTaskOptions): number | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw ValidationError.single("create options", "create options must be an object", "invalid_type");
+  }
+  try {
+    return options.maxActiveTasks;
+  } catch {
+    throw ValidationError.single("create options", "create options could not be read", "custom");
+  }
 }
 
 /** A cursor is the ref id of the page's last task, marked as this store's (see LIST_TASKS). */
@@ -98,30 +123,39 @@ export class RedisTaskStore implements TaskStore {
   readonly #connection: RedisConnection;
   readonly #keys: KeyLayout;
   readonly #feed: ChangeFeed;
+  /** The value store results are written to: the one built with this store (see the TaskStore contract). */
+  readonly valueStore: RedisStore;
 
-  constructor(connection: RedisConnection, keys: KeyLayout, feed: ChangeFeed) {
+  constructor(connection: RedisConnection, keys: KeyLayout, feed: ChangeFeed, valueStore: RedisStore) {
     this.#connection = connection;
     this.#keys = keys;
     this.#feed = feed;
+    this.valueStore = valueStore;
   }
 
   async get(refId: string): Promise<StoredTask | undefined> {
     check(isKey(refId), KeySchema, refId, "ref id");
-    const json = await this.#connection.call<string | null>("task get", refId, "hget", [this.#keys.task(refId), "j"]);
-    return json === null ? undefined : decodeTask(json, refId);
+    const reply = await this.#connection.script<[string, number] | null>(
+      "task get",
+      refId,
+      scripts.get,
+      [this.#keys.task(refId)],
+      [],
+    );
+    return reply === null ? undefined : decodeTask(reply[0], refId, reply[1]);
   }
 
   async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
     const valid = ownCopy(task);
-    check(isTask(valid), StoredTaskSchema, valid, "task", task?.refId);
-    const max = options.maxActiveTasks;
+    check(isTask(valid), StoredTaskSchema, valid, "task", valid.refId);
+    const max = maxActive(options);
     if (max !== undefined) parse(VersionSchema, max, "maxActiveTasks", valid.refId);
     const id = valid.refId;
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
     const args = pushIndexArgs([this.#keys.prefix, id, creationJson(valid)], valid);
     args.push(max === undefined ? "" : String(max), JSON.stringify(origin ?? null));
-    const reply = await this.#connection.script<[number, string, string?]>(
+    const reply = await this.#connection.script<[number, string, string?, number?]>(
       "task create",
       id,
       scripts.create,
@@ -133,7 +167,7 @@ export class RedisTaskStore implements TaskStore {
       valid.retryCount = Number(reply[1]);
       return { ok: true, task: valid };
     }
-    if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id) };
+    if (reply[1] === "active") return { ok: false, reason: "active", current: decodeTask(reply[2], id, reply[3]) };
     return { ok: false, reason: "capacity", activeTasks: Number(reply[2]) };
   }
 
@@ -146,7 +180,7 @@ export class RedisTaskStore implements TaskStore {
   ): Promise<UpdateTaskOutcome> {
     // The task as stored and as handed back: the store's own copy, with the new version.
     const next = ownCopy(task);
-    check(isTask(next), StoredTaskSchema, next, "task", task?.refId);
+    check(isTask(next), StoredTaskSchema, next, "task", next.refId);
     const id = next.refId;
     check(isVersion(expectedVersion), VersionSchema, expectedVersion, "expected version", id);
     if (result !== undefined) check(isEntry(result), StoreEntrySchema, result, "task result", id);
@@ -159,7 +193,7 @@ export class RedisTaskStore implements TaskStore {
     if (result !== undefined) args.push(...valueArgs(result));
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
-    const reply = await this.#connection.script<[number, string?]>(
+    const reply = await this.#connection.script<[number, string?, number?]>(
       "task update",
       id,
       scripts.update,
@@ -167,13 +201,13 @@ export class RedisTaskStore implements TaskStore {
       args,
     );
     if (reply[0] === 1) return { ok: true, task: next };
-    return { ok: false, current: reply[1] === undefined ? undefined : decodeTask(reply[1], id) };
+    return { ok: false, current: reply[1] === undefined ? undefined : decodeTask(reply[1], id, reply[2]) };
   }
 
   async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
     const q = parse(TaskQuerySchema, query, "task query");
     const statuses = q.status === undefined ? ALL_STATUSES : [...new Set(q.status)];
-    const reply = await this.#connection.script<[string | number, (string | null)[]]>(
+    const reply = await this.#connection.script<[string | number, (string | null)[], number[]]>(
       "task list",
       undefined,
       scripts.list,
@@ -183,40 +217,43 @@ export class RedisTaskStore implements TaskStore {
     if (typeof reply[0] === "number") {
       throw ValidationError.single("cursor", "cursor is not one this store handed out, or its task is gone", "custom");
     }
-    const tasks = reply[1].map((json) => decodeTask(json, undefined));
+    const tasks = reply[1].map((json, i) => decodeTask(json, undefined, reply[2][i]));
     return reply[0] === "" ? { tasks } : { tasks, nextCursor: `${CURSOR_PREFIX}${reply[0]}` };
   }
 
-  async listExpiredLeases(now: number, limit: number): Promise<StoredTask[]> {
-    parse(EpochSchema, now, "lease time");
+  async listExpiredLeases(limit: number): Promise<StoredTask[]> {
     parse(LimitSchema, limit, "limit");
     const reply = await this.#connection.script<(string | null)[]>(
       "expired lease listing",
       undefined,
       scripts.expiredLeases,
       [],
-      [this.#keys.prefix, now, limit],
+      [this.#keys.prefix, limit],
     );
-    return reply.map((json) => decodeTask(json, undefined));
+    return reply.map((json) => decodeTask(json, undefined, 1));
   }
 
-  async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
-    parse(EpochSchema, finishedBefore, "finish time");
+  async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
+    parse(AgeSchema, olderThanMs, "age of finished tasks");
     parse(LimitSchema, limit, "limit");
     return this.#connection.script<string[]>(
       "finished task removal",
       undefined,
       scripts.removeFinished,
       [],
-      [this.#keys.prefix, finishedBefore, limit],
+      [this.#keys.prefix, olderThanMs, limit, "null"],
     );
   }
 
-  subscribe(listener: TaskChangeListener): () => void {
+  subscribe(listener: TaskChangeListener, options: SubscribeOptions = {}): () => void {
     if (typeof listener !== "function") {
       throw ValidationError.single("listener", "listener must be a function", "invalid_type");
     }
-    return this.#feed.subscribe(listener);
+    const onRemoved = options?.onRemoved;
+    if (onRemoved !== undefined && typeof onRemoved !== "function") {
+      throw ValidationError.single("onRemoved", "onRemoved must be a function", "invalid_type");
+    }
+    return this.#feed.subscribe(listener, onRemoved);
   }
 
   /** Resolves once the pub/sub subscription is active: changes published from then on reach the listeners. */

@@ -1,3 +1,4 @@
+import { RefCache } from "@mcp-refcache/core";
 import { expect, it } from "vitest";
 import { createRedisStores } from "../src/index.js";
 import { describeRedis, newPrefix, rawClient, task, useStores } from "./redis-fixture.js";
@@ -20,6 +21,40 @@ describeRedis("createRedisStores", () => {
       expect(() => createRedisStores(options as never)).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
     }
     client.disconnect();
+  });
+
+  it("refuses prefixes that could share keys with another prefix or pin a Cluster slot", () => {
+    const base = newPrefix();
+    for (const prefix of [
+      `${base}v:`, // its keys would be `${base}`'s values: a value write would land on a task hash
+      `${base}t:`,
+      `${base}v:x:`,
+      `${base}i:`,
+      `${base}io:`,
+      "app", // no ":" to end it: "app" and "appv:" would collide
+      "app:{tag}:",
+      "app}:",
+    ]) {
+      expect(() => createRedisStores({ prefix, url: "redis://127.0.0.1:1" })).toThrow(
+        expect.objectContaining({ code: "VALIDATION_ERROR" }),
+      );
+    }
+    for (const prefix of ["refcache:", "myapp:refcache:", "a::", "v1:", "tasks:"]) {
+      const made = createRedisStores({ prefix, url: "redis://127.0.0.1:1", commandTimeoutMs: 50 });
+      void made.close();
+    }
+  });
+
+  it("pairs each task store with its own value store: a RefCache given another one is refused", async () => {
+    const one = stores();
+    const two = stores();
+    expect(one.taskStore.valueStore).toBe(one.store);
+    expect(() => new RefCache({ store: two.store, taskStore: one.taskStore })).toThrow(
+      expect.objectContaining({ code: "VALIDATION_ERROR" }),
+    );
+    const cache = new RefCache({ taskStore: one.taskStore });
+    expect(cache.store).toBe(one.store);
+    await cache.close();
   });
 
   it("leaves a client it was given open on close, and refuses calls afterwards", async () => {

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import type { StoredTask } from "../src/contract.js";
-import { describeRedis, keysUnder, rawClient, task, useStores } from "./redis-fixture.js";
+import { describeRedis, keysUnder, rawClient, sleep, task, useStores } from "./redis-fixture.js";
 
 const stores = useStores();
 
@@ -158,41 +158,55 @@ describeRedis("update", () => {
 });
 
 describeRedis("leases and cleanup", () => {
-  it("lists unfinished tasks whose lease ended, oldest lease first", async () => {
+  /** Waits until `check` holds, polling. */
+  const until = async (check: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 400 && !(await check()); i++) await sleep(5);
+  };
+
+  it("lists unfinished tasks whose lease ended on the server's clock, soonest end first", async () => {
     const { taskStore } = stores();
-    await taskStore.create(task("late", { status: "processing", leaseExpiresAt: 300 }));
-    await taskStore.create(task("early", { status: "processing", leaseExpiresAt: 100 }));
-    await taskStore.create(task("future", { status: "processing", leaseExpiresAt: 10_000 }));
+    // Written times say nothing: only the lease's length, started by the script on Redis's clock.
+    await taskStore.create(task("early", { status: "processing", leaseMs: 1, updatedAt: 9e12 }));
+    await taskStore.create(task("late", { status: "processing", leaseMs: 60, updatedAt: 1 }));
+    await taskStore.create(task("future", { status: "processing", leaseMs: 600_000 }));
     await taskStore.create(task("nolease"));
-    const ended = task("ended", { status: "processing", leaseExpiresAt: 50 });
+    const ended = task("ended", { status: "processing", leaseMs: 1 });
     await taskStore.create(ended);
     await taskStore.update(finished(ended, "failed", 60), 1);
 
-    expect((await taskStore.listExpiredLeases(300, 10)).map((t) => t.refId)).toEqual(["early", "late"]);
-    expect((await taskStore.listExpiredLeases(300, 1)).map((t) => t.refId)).toEqual(["early"]);
-    // Renewing moves the lease.
+    await until(async () => (await taskStore.listExpiredLeases(10)).length >= 2);
+    expect((await taskStore.listExpiredLeases(10)).map((t) => [t.refId, t.leaseExpired])).toEqual([
+      ["early", true],
+      ["late", true],
+    ]);
+    expect((await taskStore.listExpiredLeases(1)).map((t) => t.refId)).toEqual(["early"]);
+    expect(await taskStore.get("early")).toMatchObject({ leaseExpired: true });
+    expect((await taskStore.get("future"))?.leaseExpired).toBeUndefined();
+    // Renewing starts the lease anew; what a read said is never written back.
     const early = (await taskStore.get("early")) as StoredTask;
-    await taskStore.update({ ...early, leaseExpiresAt: 5_000 }, early.version);
-    expect((await taskStore.listExpiredLeases(300, 10)).map((t) => t.refId)).toEqual(["late"]);
+    await taskStore.update({ ...early, leaseMs: 600_000 }, early.version);
+    expect((await taskStore.listExpiredLeases(10)).map((t) => t.refId)).toEqual(["late"]);
+    expect(JSON.stringify(await taskStore.get("early"))).not.toContain("leaseExpired");
   });
 
-  it("removes finished tasks oldest first, up to the limit, and leaves values to their TTL", async () => {
+  it("removes finished tasks oldest first by the server's clock, up to the limit, and leaves values to their TTL", async () => {
     const { store, taskStore } = stores();
-    for (const [id, at] of [
-      ["c", 300],
-      ["a", 100],
-      ["b", 200],
-      ["d", 900],
-    ] as const) {
+    const finish = async (id: string) => {
       const t = task(id);
       await taskStore.create(t);
-      await taskStore.update(finished(t, "complete", at), 1, { data: `"${id}"`, createdAt: at });
-    }
+      // A finish time written far ahead: only the server's clock tells a task's age.
+      await taskStore.update(finished(t, "complete", 9e12), 1, { data: `"${id}"`, createdAt: 1 });
+    };
+    for (const id of ["a", "b", "c"]) await finish(id);
+    await sleep(60);
+    const beforeD = Date.now();
+    await finish("d");
     await taskStore.create(task("running"));
 
-    expect(await taskStore.removeFinished(300, 2)).toEqual(["a", "b"]);
-    expect(await taskStore.removeFinished(300, 10)).toEqual(["c"]);
-    expect(await taskStore.removeFinished(300, 10)).toEqual([]);
+    const age = () => Date.now() - beforeD + 20; // older than d can be, younger than a, b and c are
+    expect(await taskStore.removeFinished(age(), 2)).toEqual(["a", "b"]);
+    expect(await taskStore.removeFinished(age(), 10)).toEqual(["c"]);
+    expect(await taskStore.removeFinished(age(), 10)).toEqual([]);
     expect(await taskStore.get("a")).toBeUndefined();
     expect(await taskStore.get("d")).toMatchObject({ status: "complete" });
     expect(await store.get("a")).toMatchObject({ data: '"a"' });

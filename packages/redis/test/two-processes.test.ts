@@ -4,8 +4,9 @@
  * SIGKILLed worker whose task the other process sees fail once its lease ends.
  */
 
-import { WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
+import { RefCache, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createRedisStores } from "../src/index.js";
 import { RefCacheProcess } from "./process-driver.js";
 import { deleteUnder, describeRedis, newPrefix, REDIS_URL, rawClient } from "./redis-fixture.js";
 
@@ -110,7 +111,7 @@ describeRedis("two processes sharing one Redis", { timeout: 60_000 }, () => {
 
   it("A killed with SIGKILL mid-task: B sees the task fail with 'worker lost' once the lease ends", async () => {
     // Last test: A does not come back.
-    await share(600);
+    const prefix = await share(600);
     await a.call("startSlow", "doomed", true);
     await poll(
       () => b.call<Task>("getTask", "doomed"),
@@ -118,10 +119,29 @@ describeRedis("two processes sharing one Redis", { timeout: 60_000 }, () => {
     );
     await a.kill("SIGKILL");
     expect(await b.call<Task>("getTask", "doomed")).toMatchObject({ status: "processing" });
-    const lost = await poll(
-      () => b.call<Task>("getTask", "doomed"),
-      (t) => t.status === "failed",
-    );
-    expect(lost).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
+    // A fresh instance that never reads the task by id nor runs a clean-up: its listing and its capacity
+    // count agree with getTask once the lease has ended.
+    const stores = createRedisStores({ url: REDIS_URL, prefix });
+    const fresh = new RefCache({
+      store: stores.store,
+      taskStore: stores.taskStore,
+      maxActiveTasks: 1,
+      instanceId: "fresh",
+    });
+    try {
+      const page = await poll(
+        () => fresh.queryTasks({}),
+        (p) => p.tasks.every((t) => t.status !== "processing"),
+      );
+      expect(page.tasks.find((t) => t.refId === "doomed")).toMatchObject({
+        status: "failed",
+        error: WORKER_LOST_MESSAGE,
+      });
+      expect(await fresh.registerTask("next", {})).toMatchObject({ status: "pending" });
+      expect(await b.call<Task>("getTask", "doomed")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
+    } finally {
+      await fresh.close();
+      await stores.close();
+    }
   });
 });

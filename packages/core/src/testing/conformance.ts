@@ -3,10 +3,10 @@
  * Call `describeStoreConformance` from a vitest test file with a factory of fresh, empty stores.
  */
 import { describe, expect, it } from "vitest";
+import { WORKER_LOST_MESSAGE } from "../liveness.js";
 import { RefCache } from "../ref-cache.js";
 import type { Store, StoreEntry } from "../store.js";
 import type { StoredTask, TaskChange, TaskStore } from "../task-store.js";
-import { WORKER_LOST_MESSAGE } from "../task-writer.js";
 
 export interface ConformanceStores {
   store: Store;
@@ -39,9 +39,22 @@ const draft = (refId: string, now: number, extra: Partial<StoredTask> = {}): Sto
   retryCount: 0,
   runId: `run-${refId}`,
   version: 0,
-  leaseExpiresAt: now + 60_000,
+  leaseMs: 60_000,
   ...extra,
 });
+
+/** Ends `refId`'s lease (created by `draft`, version `version`) as soon as the store can: a 1 ms lease. */
+const expireLease = async (taskStore: TaskStore, refId: string, now: number, version = 1): Promise<void> => {
+  const outcome = await taskStore.update(draft(refId, now, { leaseMs: 1 }), version);
+  if (!outcome.ok) throw new Error(`could not shorten the lease of ${refId}`);
+  await until(async () => (await taskStore.get(refId))?.leaseExpired === true);
+};
+
+/** Waits until `ms` have passed on this process's clock (stores measure the same durations on theirs). */
+const pass = (ms: number): Promise<void> => {
+  const end = Date.now() + ms;
+  return until(() => Date.now() >= end, ms + 2_000);
+};
 
 export function describeStoreConformance(
   name: string,
@@ -134,7 +147,7 @@ export function describeStoreConformance(
         expect(created).toMatchObject({ ok: true, task: { version: 1, retryCount: 0 } });
         expect(await taskStore.create(draft("t", now))).toMatchObject({ ok: false, reason: "active" });
         const done = { ...draft("t", now), status: "complete" as const, completedAt: now };
-        delete done.leaseExpiresAt;
+        delete done.leaseMs;
         expect(await taskStore.update(done, 1, { data: "42", createdAt: now })).toMatchObject({
           ok: true,
           task: { version: 2 },
@@ -215,23 +228,61 @@ export function describeStoreConformance(
     );
 
     it(
-      "finds expired leases and removes finished tasks oldest first",
+      "judges leases on its own clock and says which ran out; lost tasks leave the active count",
       withStores(async ({ taskStore }) => {
         const now = Date.now();
-        await taskStore.create(draft("live", now));
-        await taskStore.create(draft("lost", now, { leaseExpiresAt: now - 1 }));
-        expect((await taskStore.listExpiredLeases(now, 10)).map((t) => t.refId)).toEqual(["lost"]);
-        for (const [i, id] of ["f1", "f2", "f3"].entries()) {
+        // Written times far from the store's: a lease is its length, started by the store, never a writer's time.
+        await taskStore.create(draft("live", now - 3_600_000));
+        await taskStore.create(draft("lost", now + 3_600_000));
+        expect(await taskStore.listExpiredLeases(10)).toEqual([]);
+        await expireLease(taskStore, "lost", now);
+        const expired = await taskStore.listExpiredLeases(10);
+        expect(expired.map((t) => [t.refId, t.leaseExpired])).toEqual([["lost", true]]);
+        expect((await taskStore.get("live"))?.leaseExpired).toBeUndefined();
+        expect((await taskStore.list({ limit: 10 })).tasks.map((t) => [t.refId, t.leaseExpired])).toEqual(
+          expect.arrayContaining([
+            ["live", undefined],
+            ["lost", true],
+          ]),
+        );
+        // Only "live" counts as active: one more fits under a maximum of two.
+        expect(await taskStore.create(draft("third", now), { maxActiveTasks: 2 })).toMatchObject({ ok: true });
+        expect(await taskStore.create(draft("fourth", now), { maxActiveTasks: 2 })).toMatchObject({
+          ok: false,
+          reason: "capacity",
+          activeTasks: 2,
+        });
+        // A write that carries a lease starts it anew; one that finishes the task drops it.
+        expect((await taskStore.update(draft("lost", now), 2)).ok).toBe(true);
+        expect((await taskStore.get("lost"))?.leaseExpired).toBeUndefined();
+        expect(await taskStore.listExpiredLeases(10)).toEqual([]);
+      }),
+    );
+
+    it(
+      "removes finished tasks by their age on its own clock, oldest first",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        const finish = async (id: string) => {
+          // Finish times written far in the past: only the store's clock decides the age.
           await taskStore.create(draft(id, now));
-          const done = { ...draft(id, now), status: "failed" as const, completedAt: now + i * 10 };
-          delete done.leaseExpiresAt;
+          const done = { ...draft(id, now), status: "failed" as const, completedAt: 1 };
+          delete done.leaseMs;
           await taskStore.update(done, 1);
-        }
-        expect(await taskStore.removeFinished(now + 10, 1)).toEqual(["f1"]);
-        expect(await taskStore.removeFinished(now + 10, 10)).toEqual(["f2"]);
+        };
+        await finish("f1");
+        await finish("f2");
+        await pass(60);
+        const beforeF3 = Date.now();
+        await finish("f3");
+        expect(await taskStore.removeFinished(3_600_000, 10)).toEqual([]);
+        // Older than f3 can be by now, younger than f1 and f2 are.
+        const age = () => Date.now() - beforeF3 + 20;
+        expect(await taskStore.removeFinished(age(), 1)).toEqual(["f1"]);
+        expect(await taskStore.removeFinished(age(), 10)).toEqual(["f2"]);
         expect(await taskStore.get("f2")).toBeUndefined();
         expect(await taskStore.get("f3")).toBeDefined();
-        expect(await taskStore.get("live")).toBeDefined();
+        expect(await taskStore.removeFinished(0, 10)).toEqual(["f3"]);
       }),
     );
 
@@ -244,7 +295,7 @@ export function describeStoreConformance(
         try {
           const now = Date.now();
           await taskStore.create(draft("s", now), {}, "origin-1");
-          await taskStore.update({ ...draft("s", now), leaseExpiresAt: now + 99_000 }, 1, undefined, "origin-1", true);
+          await taskStore.update({ ...draft("s", now), leaseMs: 99_000 }, 1, undefined, "origin-1", true);
           await taskStore.update({ ...draft("s", now), progress: { current: 1 } }, 2, undefined, "origin-2");
           await until(() => changes.length >= 2);
           await new Promise((r) => setTimeout(r, 20));
@@ -362,11 +413,75 @@ export function describeStoreConformance(
       "fails a task whose worker stopped renewing its lease, seen from any instance",
       withTwoCaches(async (a, b, clock, s) => {
         // A run with no live instance behind it: its lease will not be renewed.
-        await s.taskStore.create(draft("orphan", clock.now(), { leaseExpiresAt: clock.now() + 1_000 }));
+        await s.taskStore.create(draft("orphan", clock.now()));
         expect((await b.getTask("orphan"))?.status).toBe("processing");
-        clock.time += 1_000;
+        await expireLease(s.taskStore, "orphan", clock.now());
         expect(await b.getTask("orphan")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
         expect((await a.getTask("orphan"))?.status).toBe("failed");
+      }),
+    );
+
+    it(
+      "registers again an id whose worker is lost: the lost run fails, a new run starts",
+      withTwoCaches(async (_a, b, clock, s) => {
+        await s.taskStore.create(draft("orphan", clock.now()));
+        await expireLease(s.taskStore, "orphan", clock.now());
+        const again = await b.registerTask("orphan", {});
+        expect(again).toMatchObject({ status: "pending", retryCount: 1 });
+        expect(await b.getTask("orphan")).toMatchObject({ status: "pending", runId: again.runId });
+      }),
+    );
+
+    it(
+      "never judges another instance's lease by its own clock: a reader 45 s ahead sees a healthy task",
+      withStores(async (s) => {
+        const options = { store: s.store, taskStore: s.taskStore, taskLeaseMs: 30_000 };
+        const runner = new RefCache({ ...options, instanceId: "runner" });
+        const ahead = new RefCache({ ...options, instanceId: "ahead", clock: { now: () => Date.now() + 45_000 } });
+        try {
+          let signal: AbortSignal | undefined;
+          await runner.registerTask("healthy", ({ signal: given }) => {
+            signal = given;
+            return new Promise(() => {});
+          });
+          expect((await ahead.getTask("healthy"))?.status).toBe("processing");
+          expect((await ahead.queryTasks({})).tasks.map((t) => [t.refId, t.status])).toEqual([
+            ["healthy", "processing"],
+          ]);
+          expect(ahead.getTaskStatus("healthy")?.status).not.toBe("failed");
+          expect(await ahead.cleanupTasks()).toBe(0);
+          expect((await runner.getTask("healthy"))?.status).toBe("processing");
+          expect(signal?.aborted).toBe(false);
+        } finally {
+          await Promise.all([runner.close(), ahead.close()]);
+        }
+      }),
+    );
+
+    it(
+      "every view agrees a lost worker's task is not alive, and it no longer holds capacity",
+      withTwoCaches(async (a, b, clock, s) => {
+        await s.taskStore.create(draft("orphan", clock.now()));
+        await expireLease(s.taskStore, "orphan", clock.now());
+        const fresh = new RefCache({ store: s.store, taskStore: s.taskStore, maxActiveTasks: 1, instanceId: "c" });
+        try {
+          // The lost task holds no capacity, nor its key, even before anyone fails it.
+          await fresh.registerTask("next", {});
+          await b.set("orphan", { note: "its worker is gone" });
+          await expect(fresh.registerTask("more", {})).rejects.toMatchObject({ code: "CAPACITY_EXCEEDED" });
+          expect((await fresh.queryTasks({ status: "processing" })).tasks).toEqual([]);
+          const page = await fresh.queryTasks({});
+          expect(page.tasks.map((t) => [t.refId, t.status])).toEqual(
+            expect.arrayContaining([
+              ["orphan", "failed"],
+              ["next", "pending"],
+            ]),
+          );
+          expect(await a.getTask("orphan")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
+          expect(b.getTaskStatus("orphan")?.status).not.toBe("processing");
+        } finally {
+          await fresh.close();
+        }
       }),
     );
 
@@ -411,10 +526,14 @@ export function describeStoreConformance(
       withTwoCaches(async (a, b, clock) => {
         await a.registerTask("old", {});
         await a.completeTask("old", 1);
-        clock.time += 10_000;
+        // The caches' clock jumps ahead: the store's own clock still says how old a finished task is.
+        clock.time += 3_600_000;
+        await pass(60);
+        const beforeNew = Date.now();
         await a.registerTask("new", {});
         await a.completeTask("new", 2);
-        expect(await b.cleanupTasks(5_000)).toBe(1);
+        expect(await b.cleanupTasks(600_000)).toBe(0);
+        expect(await b.cleanupTasks(Date.now() - beforeNew + 20)).toBe(1);
         expect(await a.getTask("old")).toBeUndefined();
         expect(await a.getTask("new")).toBeDefined();
       }),

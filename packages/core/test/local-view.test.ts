@@ -1,0 +1,76 @@
+/**
+ * The synchronous local views (`getTaskStatus`, `listTasks`) on a store that cannot be read synchronously
+ * (Redis and the like): bounded in size, cleared of tasks another instance's clean-up removed, and never
+ * alive for a task this instance saw lost.
+ */
+import { describe, expect, it } from "vitest";
+import { createMemoryStores, MemoryTaskStore, RefCache, WORKER_LOST_MESSAGE } from "../src/index.js";
+import { MAX_ENTRIES } from "../src/local-view.js";
+import { until } from "./helpers.js";
+import { remoteLike } from "./remote-like-stores.js";
+
+describe("the local view of a remote store", () => {
+  it("forgets the 2 000 finished tasks another instance's clean-up removed", async () => {
+    const { store, taskStore } = createMemoryStores();
+    const a = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "a" });
+    const b = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "b" });
+    try {
+      a.onTaskChange(() => {}); // A listens to the store (as a running instance does)
+      for (let i = 0; i < 2_000; i++) {
+        await a.registerTask(`t${i}`, {});
+        await a.completeTask(`t${i}`, i);
+      }
+      expect(a.listTasks()).toHaveLength(2_000);
+      expect(a.getTaskStatus("t7")?.status).toBe("complete");
+      expect(await b.cleanupTasks(0)).toBe(2_000);
+      expect(a.listTasks()).toEqual([]);
+      expect(a.getTaskStatus("t7")).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("stays bounded without a change feed: at most MAX_ENTRIES tasks, finished ones gone after the retention", async () => {
+    const { store, taskStore } = createMemoryStores();
+    const a = new RefCache({ store, taskStore: remoteLike(taskStore), instanceId: "a", taskRetentionMs: 2_000 });
+    try {
+      const count = MAX_ENTRIES + 500;
+      for (let i = 0; i < count; i++) {
+        await a.registerTask(`t${i}`, {});
+        await a.completeTask(`t${i}`, i);
+      }
+      const listed = a.listTasks();
+      expect(listed.length).toBeLessThanOrEqual(MAX_ENTRIES);
+      expect(a.getTaskStatus(`t${count - 1}`)?.status).toBe("complete"); // the newest stay
+      // Past the retention every instance's clean-up removes them: the view lets them go too.
+      await until(() => a.listTasks().length === 0, 10_000);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it("never shows alive a task this instance saw lost", async () => {
+    const memory = new MemoryTaskStore();
+    const { store } = memory;
+    const shared = remoteLike(memory);
+    const a = new RefCache({ store, taskStore: shared, instanceId: "a" });
+    try {
+      await a.registerTask("job", {});
+      expect(a.getTaskStatus("job")?.status).toBe("pending");
+      // The lease ends (as if this instance's heartbeat had stopped): one read tells the rule.
+      const stored = await memory.get("job");
+      if (stored === undefined) throw new Error("no task");
+      await memory.update({ ...stored, leaseMs: 1 }, stored.version);
+      await until(() => memory.peek("job")?.leaseExpired === true, 2_000);
+      const b = new RefCache({ store, taskStore: shared, instanceId: "b" });
+      expect(await b.getTask("job")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
+      await b.close();
+      expect(a.getTaskStatus("job")?.status).toBe("pending"); // a remote view may lag…
+      expect(await a.getTask("job")).toMatchObject({ status: "failed" });
+      expect(a.getTaskStatus("job")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE }); // …not once seen
+      expect(a.listTasks({ status: "pending" })).toEqual([]);
+    } finally {
+      await a.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Everything a public call throws on purpose is a RefCacheError with a code: odd inputs (inputs that throw
+ * when read included), bad clocks, and task stores that break their contract never let a raw TypeError or
+ * RangeError escape.
+ */
+import { describe, expect, it } from "vitest";
+import { createMemoryStores, MemoryTaskStore, RefCache, RefCacheError, runWithTimeoutFallback } from "../src/index.js";
+
+/** Throws a TypeError on every read, as a hostile or revoked object does. */
+const hostile = new Proxy(
+  {},
+  {
+    get() {
+      throw new TypeError("trap");
+    },
+    ownKeys() {
+      throw new TypeError("trap");
+    },
+    getPrototypeOf() {
+      throw new TypeError("trap");
+    },
+    has() {
+      throw new TypeError("trap");
+    },
+  },
+);
+
+const ODD: unknown[] = [
+  undefined,
+  null,
+  -1,
+  1.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  2 ** 53,
+  "",
+  " a",
+  "x".repeat(300),
+  {},
+  [],
+  () => 1,
+  Symbol("s"),
+  10n,
+  hostile,
+  Object.create(null),
+  new Date(Number.NaN),
+];
+
+/** Runs `call`; what it throws or rejects with, unless that is a RefCacheError. */
+async function stray(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+  } catch (error) {
+    if (!RefCacheError.isInstance(error)) return error;
+  }
+  return undefined;
+}
+
+describe("typed errors only", () => {
+  it("every public call given odd input refuses it with a RefCacheError", async () => {
+    const escaped: string[] = [];
+    for (const [i, v] of ODD.entries()) {
+      const cache = new RefCache();
+      await cache.registerTask("p", {});
+      const calls: Record<string, () => unknown> = {
+        "new RefCache": () => new RefCache(v as never),
+        "new RefCache option": () => new RefCache({ taskLeaseMs: v as never, clock: v as never }),
+        "new RefCache onError": () => new RefCache({ onError: v as never }),
+        "new MemoryTaskStore": () => new MemoryTaskStore(v as never),
+        registerTask: () => cache.registerTask(v as never, {}),
+        "registerTask task": () => cache.registerTask(`t${i}`, v as never),
+        "registerTask options": () => cache.registerTask(`o${i}`, {}, { ttlMs: v as never, owner: v as never }),
+        updateTaskProgress: () => cache.updateTaskProgress("p", v as never),
+        "updateTaskProgress updater": () => cache.updateTaskProgress("p", () => v as never),
+        completeTask: () => cache.completeTask("p", 1, v as never),
+        cancelTask: () => cache.cancelTask("p", "why", v as never),
+        getTask: () => cache.getTask(v as never),
+        getTaskStatus: () => cache.getTaskStatus(v as never),
+        queryTasks: () => cache.queryTasks(v as never),
+        "queryTasks limit": () => cache.queryTasks({ limit: v as never, cursor: v as never }),
+        listTasks: () => cache.listTasks({ status: v as never }),
+        waitForTask: () => cache.waitForTask("p", { timeoutMs: v as never }),
+        cleanupTasks: () => cache.cleanupTasks(v === undefined ? -1 : (v as never)),
+        onTaskChange: () => cache.onTaskChange(v as never),
+        set: () => cache.set("k", 1, { ttlMs: v as never }),
+        get: () => cache.get(v as never),
+        runWithTimeoutFallback: () => runWithTimeoutFallback(cache, v as never, { timeoutMs: 1 }),
+        "runWithTimeoutFallback options": () => runWithTimeoutFallback(cache, async () => 1, v as never),
+      };
+      for (const [name, call] of Object.entries(calls)) {
+        const error = await stray(call);
+        if (error !== undefined) escaped.push(`${name}(${i}): ${String(error)}`);
+      }
+      await cache.close();
+    }
+    expect(escaped).toEqual([]);
+  });
+
+  it("a task store that breaks its contract fails calls with STORE_ERROR", async () => {
+    const { store } = createMemoryStores();
+    const broken = {
+      get: async () => 5,
+      create: async () => null,
+      update: async () => ({ ok: true }),
+      list: async () => ({ tasks: "none" }),
+      listExpiredLeases: async () => null,
+      removeFinished: async () => [1, 2],
+    };
+    const cache = new RefCache({ store, taskStore: broken as never });
+    const calls: (() => Promise<unknown>)[] = [
+      () => cache.getTask("a"),
+      () => cache.registerTask("a", {}),
+      () => cache.queryTasks(),
+      () => cache.cleanupTasks(),
+      () => cache.cancelTask("a"),
+      () => cache.updateTaskProgress("a", { current: 1 }),
+    ];
+    for (const call of calls) {
+      await expect(Promise.resolve().then(call)).rejects.toMatchObject({ code: "STORE_ERROR" });
+    }
+    await cache.close();
+  });
+});
