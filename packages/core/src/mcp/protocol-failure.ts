@@ -6,7 +6,7 @@
  * `"MCP protocol error <code>: <message>"` (what an adapter records when a handler throws its SDK's
  * protocol error) and read back here; a lost worker (its process died) is protocol-level too.
  */
-import { WORKER_LOST_MESSAGE } from "../task-writer.js";
+import { WORKER_LOST_MESSAGE } from "../liveness.js";
 
 /** A JSON-RPC error object, as a failed DetailedTask carries it. */
 export interface McpProtocolFailure {

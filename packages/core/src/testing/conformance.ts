@@ -118,7 +118,7 @@ export function describeStoreConformance(
         }
         await taskStore.create(draft("t", now));
         const done = { ...draft("t", now), status: "complete" as const, completedAt: now };
-        delete done.leaseExpiresAt;
+        delete done.leaseMs;
         await taskStore.update(done, 1, full);
         expect(await store.get("t")).toEqual(full);
       }),
