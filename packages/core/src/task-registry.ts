@@ -104,7 +104,8 @@ export class TaskRegistry {
       const createAndRun = (): TaskInfo | Promise<TaskInfo> => {
         // An in-process store creates it at once: nothing is left in flight for close() to wait for.
         const first = create();
-        if (!(first instanceof Promise) && heldByLost(first) === undefined) return this.#created(id, first, input, opts);
+        if (!(first instanceof Promise) && heldByLost(first) === undefined)
+          return this.#created(id, first, input, opts);
         return Promise.resolve(first)
           .then(async (outcome) => {
             // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
