@@ -72,4 +72,13 @@ describe("previewValue", () => {
     expect(text(result.preview).length).toBeGreaterThan(500); // it used the larger character room
     expect(result.totalChars).toBe(tokens(text(value)));
   });
+
+  it("refuses a measure that breaks its contract with a typed error, not a raw TypeError", () => {
+    const value = { rows: Array.from({ length: 500 }, (_, id) => ({ id })) };
+    for (const broken of [() => Number.NaN, () => -1, () => "12" as unknown as number]) {
+      expect(() => previewValue(value, { maxChars: 100, measure: broken })).toThrow(
+        expect.objectContaining({ code: "VALIDATION_ERROR" }),
+      );
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * character budget, then measured with the caller's `measure`, and the character budget is scaled until
  * the result fits as well as a few tries find.
  */
+import { ValidationError } from "../errors.js";
 import type { Measure } from "./measure.js";
 import { MIN_MAX_CHARS } from "./value-budget.js";
 
@@ -31,7 +32,14 @@ export function fitToMeasure<R>(
   for (let tries = 0; tries < MAX_TRIES; tries++) {
     const result = build(charBudget);
     const size = measure(textOf(result));
-    if (!(size >= 0)) throw new TypeError("measure must return a number ≥ 0");
+    if (typeof size !== "number" || !(size >= 0)) {
+      // A user's measure broke its contract: a typed error naming the option, not a raw TypeError.
+      throw ValidationError.single(
+        "valueBudget.measure",
+        `measure must return a number ≥ 0, got ${String(size)}`,
+        "custom",
+      );
+    }
     last = { result, size };
     if (size <= maxSize) {
       best = last;
