@@ -3,10 +3,15 @@
  * back exactly, ETag revalidation (304, a new tag after an overwrite), the preview, DELETE by the owner,
  * and every bad parameter as a 400 problem.
  */
+import { ANONYMOUS_OWNER } from "@mcp-refcache/core";
 import { describe, expect, it } from "vitest";
-import { mountRoutes, problemOf, registerHeldTask, useCaches } from "./helpers.js";
+import { mountRoutes, problemOf, registerHeldTask, TEST_OWNER, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
+/** `mountRoutes` acts for TEST_OWNER: values the tests read are stored for it. */
+const tester = { owner: TEST_OWNER };
+/** A caller the owner resolver names nobody for: the anonymous owner, who reads only its own values. */
+const anonymous = { owner: ANONYMOUS_OWNER };
 const table = (rows: number) => ({
   rows: Array.from({ length: rows }, (_, id) => ({ id, name: `row ${id}`, score: (id * 7) % 100 })),
 });
@@ -31,7 +36,7 @@ function nextOf(response: Response): string | undefined {
 describe("GET /refs/:refId with cursor, path or maxChars", () => {
   it("answers pages with a Link to the next one, joined back into the part exactly", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 2_000 } });
-    await cache.set("big", table(3_000));
+    await cache.set("big", table(3_000), tester);
     const app = mountRoutes(cache);
     let url: string | undefined = "/refcache/refs/big?path=%2Frows";
     const rows: unknown[] = [];
@@ -57,7 +62,7 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
 
   it("caps a client's maxChars at the server's budget, and keeps a smaller one in the next link", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 1_000 } });
-    await cache.set("big", table(500));
+    await cache.set("big", table(500), tester);
     const app = mountRoutes(cache);
     const huge = (await (await app.request("/refcache/refs/big?path=/rows&maxChars=1000000")).json()) as Page;
     expect(JSON.stringify(huge.value).length).toBeLessThanOrEqual(1_000);
@@ -68,7 +73,7 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
 
   it("pages the whole value when only maxChars is given; the whole value without any", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 500 } });
-    await cache.set("big", table(100));
+    await cache.set("big", table(100), tester);
     const app = mountRoutes(cache);
     const page = (await (await app.request("/refcache/refs/big?maxChars=500")).json()) as Page;
     expect(page).toMatchObject({ refId: "big", path: "", partial: ["/rows"] });
@@ -85,7 +90,7 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
     ["an empty cursor", "cursor=", /empty/],
   ])("answers %s with a 400 problem", async (_what, query, detail) => {
     const cache = makeCache();
-    await cache.set("big", table(100));
+    await cache.set("big", table(100), tester);
     const response = await mountRoutes(cache).request(`/refcache/refs/big?${query}`);
     expect(response.status).toBe(400);
     const problem = await problemOf(response);
@@ -95,11 +100,11 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
 
   it("refuses a cursor of a value since overwritten, and a cursor past the end", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 500 } });
-    await cache.set("big", table(100));
+    await cache.set("big", table(100), tester);
     const app = mountRoutes(cache);
     const first = await app.request("/refcache/refs/big?path=/rows");
     const next = nextOf(first) as string;
-    await cache.set("big", table(100));
+    await cache.set("big", table(100), tester);
     const stale = await app.request(next);
     expect(stale.status).toBe(400);
     expect((await problemOf(stale)).code).toBe("VALIDATION_ERROR");
@@ -119,7 +124,7 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
 describe("ETag", () => {
   it("tags the whole value, a page and a preview; If-None-Match answers 304 until the value is overwritten", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 500 } });
-    await cache.set("v", table(50));
+    await cache.set("v", table(50), tester);
     const app = mountRoutes(cache);
     for (const path of ["/refcache/refs/v", "/refcache/refs/v?path=/rows", "/refcache/refs/v/preview"]) {
       const first = await app.request(path);
@@ -134,7 +139,7 @@ describe("ETag", () => {
       expect((await app.request(path, { headers: { "If-None-Match": '"other"' } })).status).toBe(200);
     }
     const before = (await app.request("/refcache/refs/v")).headers.get("etag") as string;
-    await cache.set("v", table(50));
+    await cache.set("v", table(50), tester);
     const after = await app.request("/refcache/refs/v", { headers: { "If-None-Match": before } });
     expect(after.status).toBe(200);
     expect(after.headers.get("etag")).not.toBe(before);
@@ -144,7 +149,7 @@ describe("ETag", () => {
 describe("GET /refs/:refId/preview", () => {
   it("answers the preview within maxChars (capped at the budget), marking what it leaves out", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 1_000 } });
-    await cache.set("big", table(1_000));
+    await cache.set("big", table(1_000), tester);
     const app = mountRoutes(cache);
     const response = await app.request("/refcache/refs/big/preview?maxChars=300");
     expect(response.status).toBe(200);
@@ -165,10 +170,11 @@ describe("GET /refs/:refId/preview", () => {
 describe("owners", () => {
   const owner = { owner: (c: { req: { header(name: string): string | undefined } }) => c.req.header("x-user") };
 
-  it("show pages and previews only to the value's owner, and to an anonymous caller only unowned values", async () => {
+  it("show pages and previews only to the value's owner: never a server-only value, anonymous only its own", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 500 } });
     await cache.set("alices", table(100), { owner: "alice" });
-    await cache.set("nobodys", table(100));
+    await cache.set("servers", table(100));
+    await cache.set("anonymous", table(100), anonymous);
     const app = mountRoutes(cache, owner as never);
     const as = (user: string | undefined) => (user === undefined ? {} : { headers: { "x-user": user } });
     for (const path of ["/refcache/refs/alices?path=/rows", "/refcache/refs/alices/preview"]) {
@@ -176,7 +182,12 @@ describe("owners", () => {
       expect((await app.request(path, as("bob"))).status).toBe(404);
       expect((await app.request(path, as(undefined))).status).toBe(404);
     }
-    expect((await app.request("/refcache/refs/nobodys/preview", as(undefined))).status).toBe(200);
+    for (const user of ["alice", undefined]) {
+      expect((await app.request("/refcache/refs/servers/preview", as(user))).status).toBe(404);
+      expect((await app.request("/refcache/refs/servers?path=/rows", as(user))).status).toBe(404);
+    }
+    expect((await app.request("/refcache/refs/anonymous/preview", as(undefined))).status).toBe(200);
+    expect((await app.request("/refcache/refs/anonymous/preview", as("alice"))).status).toBe(404);
   });
 
   it("DELETE releases a value its caller owns, and nobody else's", async () => {
