@@ -5,6 +5,7 @@
  * related-task key with the id to follow (and `structuredContent.status` is `working`). With
  * `preference: "prefer"` it gets a real 2025-11-25 task.
  */
+import { ANONYMOUS_OWNER } from "@mcp-refcache/core";
 import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { createTaskSessionFromClient, resultFromTaskOutcome } from "@modelcontextprotocol/ext-tasks/client";
 import { taskId } from "@modelcontextprotocol/ext-tasks/core";
@@ -54,7 +55,7 @@ describe("an ext-tasks session on the SDK v1 adapter", () => {
       work.stepGate.resolve();
       work.gate.resolve();
       await expect
-        .poll(async () => (await cache.getTask(related as string, { owner: "ext-tasks-session" }))?.status)
+        .poll(async () => (await cache.getTask(related as string, { owner: ANONYMOUS_OWNER }))?.status)
         .toBe("complete");
       const view = await tasks.task(taskId(related as string)).snapshot();
       expect(view).toMatchObject({ status: "completed" });

@@ -66,7 +66,9 @@ describe("native MCP Tasks (2025-11-25)", () => {
   it.each([60_000, 300])(
     "reports the granted ttl (%i ms) in tasks/get, tasks/list and the cancel answer",
     async (ttl) => {
-      const { client, work } = await fixtures.connect(fixtures.cache());
+      // An authenticated principal: the anonymous owner never lists (tasks/list is empty for it).
+      const options = { owner: () => "auth:tester" };
+      const { client, work } = await fixtures.connect(fixtures.cache(), { options });
       const { task } = await client.request(
         { method: "tools/call", params: { name: "slow", arguments: { quarter: "Q2" }, task: { ttl } } },
         CreateTaskResultSchema,
