@@ -5,7 +5,7 @@
  * 2025-11-25 `CreateTaskResult` (`{ task }`) and `tasks/get`, `tasks/result`, `tasks/list` and
  * `tasks/cancel` answer in that generation's shapes, from the cache, as SDK v1's task runtime would.
  */
-import { isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { isAnonymousOwner, isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
 import {
   type McpTaskTiming,
   type McpToolResult,
@@ -92,13 +92,17 @@ export async function legacyTaskResult(
   }
 }
 
-/** `tasks/list` of spec 2025-11-25: the caller's tasks, a page at a time. */
+/**
+ * `tasks/list` of spec 2025-11-25: the caller's tasks, a page at a time; none for the anonymous owner, which
+ * never lists (its ids are its only protection), as the SDK v1 adapter answers.
+ */
 export async function legacyTaskList(
   cache: RefCache,
   owner: Owner,
   cursor: string | undefined,
   timingOf: (task: TaskInfo) => McpTaskTiming,
 ) {
+  if (isAnonymousOwner(owner)) return { tasks: [] };
   const page = await cache.queryTasks({
     ...(owner === undefined ? {} : { owner }),
     ...(cursor === undefined ? {} : { cursor }),

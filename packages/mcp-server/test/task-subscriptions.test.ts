@@ -4,7 +4,7 @@
  * instance A is heard by a subscriber on instance B, change by change, until it is terminal.
  */
 import { randomUUID } from "node:crypto";
-import { RefCache } from "@mcp-refcache/core";
+import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
 import { createRedisStores } from "@mcp-refcache/redis";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { Redis } from "ioredis";
@@ -183,7 +183,8 @@ describe("withTaskSubscriptions limits", () => {
           }),
         }),
       );
-    await cache.registerTask("limit:one", (task) => work.hold("one", task.signal));
+    // Held by the anonymous owner, whom a request without auth acts for (a server-only task it never hears of).
+    await cache.registerTask("limit:one", (task) => work.hold("one", task.signal), { owner: ANONYMOUS_OWNER });
     const first = await listen("s1", ["limit:one"]);
     expect(first.headers.get("content-type")).toBe("text/event-stream");
     expect(await (await listen("s2", ["limit:one"])).json()).toMatchObject({
@@ -201,5 +202,49 @@ describe("withTaskSubscriptions limits", () => {
     expect(replay.filter((f) => f.method === "notifications/tasks").map((f) => f.params?.status)).toEqual([
       "completed",
     ]);
+  });
+});
+
+describe("withTaskSubscriptions and the owner rule", () => {
+  const defer = deferAfterEach();
+
+  it("acknowledges only tasks the caller may see: a server-only or another owner's task is never heard of", async () => {
+    const cache = new RefCache({ name: "scoped" });
+    defer(() => cache.close());
+    const work = new Work();
+    const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, work)), cache);
+    await cache.registerTask("scoped:server", (task) => work.hold("server", task.signal));
+    await cache.registerTask("scoped:alice", (task) => work.hold("alice", task.signal), { owner: "auth:alice" });
+    await cache.registerTask("scoped:mine", (task) => work.hold("mine", task.signal), { owner: ANONYMOUS_OWNER });
+    const response = await handler.fetch(
+      new Request("http://127.0.0.1/mcp", {
+        method: "POST",
+        headers: {
+          host: "127.0.0.1",
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: "l1",
+          method: "subscriptions/listen",
+          params: {
+            notifications: { taskIds: ["scoped:server", "scoped:alice", "scoped:mine"] },
+            _meta: envelope(true),
+          },
+        }),
+      }),
+    );
+    const seen: Frame[] = [];
+    work.release("server", 1);
+    work.release("alice", 1);
+    for await (const frame of frames(response)) {
+      seen.push(frame);
+      if (frame.method === "notifications/tasks") work.release("mine", 1);
+    }
+    const acknowledged = seen.find((f) => f.method === "notifications/subscriptions/acknowledged");
+    expect(acknowledged?.params).toMatchObject({ notifications: { taskIds: ["scoped:mine"] } });
+    const told = seen.filter((f) => f.method === "notifications/tasks").map((f) => f.params?.taskId);
+    expect(new Set(told)).toEqual(new Set(["scoped:mine"]));
   });
 });
