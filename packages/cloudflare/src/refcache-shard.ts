@@ -40,7 +40,7 @@ const RECENT_CHANGES = 64;
 /** How far back a new subscriber asks for recent changes: the time its socket may take to open. */
 export const REPLAY_WINDOW_MS = 2_000;
 
-/** The env a shard needs: only the bindings named in ledger references, looked up by name. */
+/** The env a shard needs: as the ledger, the binding a `ShardLayout` names, looked up by name. */
 type ShardEnv = Record<string, unknown>;
 
 export class RefCacheShard extends DurableObject<ShardEnv> {

@@ -38,3 +38,15 @@ export const SHARD_SCHEMA: readonly string[] = [
     PRIMARY KEY (key, seq)
   ) WITHOUT ROWID`,
 ];
+
+/**
+ * Brings the tables of an object written by an earlier build up to this schema: values gained a `version`
+ * column (tasks' lease and finish columns were already on the object's clock). Each step is idempotent.
+ */
+export function migrateShard(sql: SqlStorage): void {
+  try {
+    sql.exec("SELECT version FROM vals LIMIT 0");
+  } catch {
+    sql.exec("ALTER TABLE vals ADD COLUMN version INTEGER");
+  }
+}

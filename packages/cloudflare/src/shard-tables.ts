@@ -4,7 +4,7 @@
  * `transactionSync` so a crash never leaves half of one.
  */
 import { isTerminalStatus, type StoredTask, type StoreEntry } from "@mcp-refcache/core";
-import { SHARD_SCHEMA } from "./shard-schema.js";
+import { migrateShard, SHARD_SCHEMA } from "./shard-schema.js";
 import type { FinishedMark, ShardListPage, ShardListQuery, WireEntry } from "./shard-wire.js";
 import { fromChunks, toChunks } from "./value-chunks.js";
 
@@ -26,6 +26,7 @@ export class ShardTables {
     this.#storage = storage;
     this.#sql = storage.sql;
     for (const statement of SHARD_SCHEMA) this.#sql.exec(statement);
+    migrateShard(this.#sql);
   }
 
   #one(query: string, ...bindings: unknown[]): Row | undefined {
