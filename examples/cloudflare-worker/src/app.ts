@@ -6,11 +6,16 @@
  *   `Location: /refcache/tasks/:refId`. The work runs under `waitUntil` (about 30 s past the response);
  *   add `&in=object` to run it in a Durable Object instead. `&label=L` records when a cancelled count
  *   stopped, under `/refcache/refs/slow-count.aborted.L`.
- * - `/refcache/…` — the Hono routes (task JSON, SSE, cancel, list, results).
+ * - `/refcache/…` — the Hono routes (task JSON, SSE, cancel, results).
  * - `/mcp` — MCP (SDK v2) with the `slow_count` tool.
+ *
+ * Owner rule (core's, as in the harness): there is no auth here, so every client call acts for the one
+ * anonymous owner — it reads, follows and cancels what it holds the id of, and never lists; what server
+ * code stores without an owner is never served to a client. Add auth by passing `owner` to the routes and
+ * `withTimeoutFallback` (and the same principal to `startInObject` and `recordAbort`).
  */
 import { createDurableObjectStores, startInObject, type TaskRunnerObject } from "@mcp-refcache/cloudflare";
-import { RefCache } from "@mcp-refcache/core";
+import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
 import { refCacheRoutes, withTimeoutFallback } from "@mcp-refcache/hono";
 import { type Context, Hono } from "hono";
 import * as z from "zod";
@@ -62,7 +67,9 @@ export function createApp(env: Env, ctx: ExecutionContext, config: WorkerConfig)
     const { to, delayMs, label } = parsed.data;
     const refId = cache.newRefId();
     const input = label === undefined ? { to, delayMs } : { to, delayMs, label };
-    await startInObject(env.RUNNER, { refId, name: "slow_count", input });
+    // The task belongs to the caller, as one started by the routes above: this Worker has no auth, so every
+    // caller is the anonymous owner (core's owner rule), which follows it by its id.
+    await startInObject(env.RUNNER, { refId, name: "slow_count", input, owner: ANONYMOUS_OWNER });
     const task = await cache.waitForTask(refId, { timeoutMs: TIMEOUT_MS });
     if (task?.status === "complete") return c.json((await cache.get(refId)) as object, 200);
     c.header("Location", `/refcache/tasks/${encodeURIComponent(refId)}`);

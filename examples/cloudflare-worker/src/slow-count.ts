@@ -2,7 +2,7 @@
  * The harness's `slow_count` work (copied from apps/harness/src/tools.ts): counts to `to`, one step every
  * `delayMs`, reporting progress after each step, and stops as soon as its signal aborts.
  */
-import type { RefCache } from "@mcp-refcache/core";
+import { ANONYMOUS_OWNER, type RefCache } from "@mcp-refcache/core";
 import * as z from "zod";
 
 export interface WorkContext {
@@ -49,7 +49,8 @@ export const AbortLabel = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 /**
  * Runs `work`; with a `label`, stores `{ abortedAt }` under `slow-count.aborted.<label>` the moment
- * `signal` aborts (before the work settles, so the write is kept alive with it).
+ * `signal` aborts (before the work settles, so the write is kept alive with it). The record belongs to
+ * the anonymous owner, the only client of this Worker: stored without an owner it would be server-only.
  */
 export async function recordAbort<T>(
   cache: RefCache,
@@ -60,7 +61,9 @@ export async function recordAbort<T>(
   let record: Promise<unknown> | undefined;
   if (label !== undefined) {
     signal.addEventListener("abort", () => {
-      record = cache.set(`slow-count.aborted.${label}`, { abortedAt: Date.now() }).catch(() => undefined);
+      record = cache
+        .set(`slow-count.aborted.${label}`, { abortedAt: Date.now() }, { owner: ANONYMOUS_OWNER })
+        .catch(() => undefined);
     });
   }
   try {

@@ -19,6 +19,8 @@ export interface ExampleWorker {
   baseUrl: string;
   url(path: string): string;
   output(): string;
+  /** The task as the store holds it, read past every RefCache (see inspector-worker.ts). */
+  stored(refId: string): Promise<unknown>;
   /** Stops workerd (SIGKILL: as a crash) and starts it again over the same state, on a new port. */
   restart(signal?: NodeJS.Signals): Promise<void>;
   dispose(): Promise<void>;
@@ -28,16 +30,21 @@ export interface ExampleWorker {
 export async function startExample(options: { leaseMs?: number } = {}): Promise<ExampleWorker> {
   const dir = await workerdDir("example");
   await bundleWorker(fileURLToPath(new URL("../src/index.ts", import.meta.url)), join(dir, "worker.js"));
+  await bundleWorker(fileURLToPath(new URL("./inspector-worker.ts", import.meta.url)), join(dir, "inspector.js"));
   const stateDir = join(dir, "state");
   await mkdir(stateDir, { recursive: true });
-  const start = async () =>
-    startWorkerd({
+  let inspectorPort = 0;
+  const start = async () => {
+    inspectorPort = await freePort();
+    return startWorkerd({
       dir,
       stateDir,
       port: await freePort(),
       objects: { REFCACHE: "RefCacheShard", RUNNER: "SlowCountRunner" },
       vars: { ALLOWED_HOSTS: "127.0.0.1", TASK_LEASE_MS: String(options.leaseMs ?? 30_000) },
+      inspector: { module: "inspector.js", port: inspectorPort, objects: { REFCACHE: "RefCacheShard" } },
     });
+  };
   let running: RunningWorkerd = await start();
   let earlier = "";
   const example: ExampleWorker = {
@@ -45,6 +52,8 @@ export async function startExample(options: { leaseMs?: number } = {}): Promise<
       return running.baseUrl;
     },
     url: (path) => `${running.baseUrl}${path}`,
+    stored: async (refId) =>
+      (await fetch(`http://127.0.0.1:${inspectorPort}/task?refId=${encodeURIComponent(refId)}`)).json(),
     output: () => earlier + running.output(),
     restart: async (signal = "SIGTERM") => {
       await running.stop(signal);

@@ -108,6 +108,18 @@ describe.skipIf(skip)("the example Worker over HTTP", () => {
     expect(new Set(currents).size).toBeGreaterThan(2);
   });
 
+  it("acts for the anonymous owner (core's owner rule): it follows what it holds the id of, never lists", async () => {
+    const list = await fetch(worker.url("/refcache/tasks"));
+    expect(list.status).toBe(403);
+    expect(list.headers.get("content-type")).toBe("application/problem+json");
+    // A task run in a Durable Object belongs to the caller too, not to the server only.
+    const started = await json("/demo/slow-count?to=1000&delayMs=10000&in=object", { method: "POST" });
+    expect(started.status).toBe(202);
+    const location = started.headers.get("location") ?? "";
+    expect((await json(location)).body).toMatchObject({ owner: "anonymous" });
+    expect((await json(location, { method: "DELETE" })).status).toBe(200);
+  });
+
   it("refuses a host outside ALLOWED_HOSTS and bad input", async () => {
     const foreign = await fetch(worker.url("/health").replace("127.0.0.1", "localhost"));
     expect(foreign.status).toBe(403);

@@ -57,12 +57,9 @@ describe.skipIf(skip)("the example Worker across restarts (state on disk)", () =
         "running",
       );
       await worker.restart("SIGKILL");
-      // Only the list route is read meanwhile, which shows the stored task as it is (a task read by id
-      // would be failed by the reading RefCache itself): the store must end it on its own.
-      const stored = async () => {
-        const page = (await (await fetch(worker.url("/refcache/tasks?limit=1000"))).json()) as { tasks: Answer[] };
-        return page.tasks.find((task) => task.refId === started.body.refId);
-      };
+      // Only the store is read meanwhile, past every RefCache (a RefCache reading the task would fail it
+      // itself once its lease ran out): the store must end it on its own, by its alarm.
+      const stored = async () => (await worker.stored(started.body.refId)) as Answer | null;
       expect((await stored())?.status).toBe("processing");
       const lost = await until(stored, (task) => task?.status !== "processing", LEASE_MS + 10_000, "lost by alarm");
       expect(lost, worker.output()).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });

@@ -7,6 +7,7 @@
  * (`waitUntil` included) ends: subscribe from the request that runs the work, as a RefCache does when it
  * starts a run. Writes through the same store wait until its sockets are open, and a shard replays the
  * changes of the last moments to a socket that just opened, so nothing written meanwhile is missed.
+ * The ids a clean-up removed come the same way, for `SubscribeOptions.onRemoved`.
  */
 import type { SubscribeOptions, TaskChange, TaskChangeListener } from "@mcp-refcache/core";
 import { REPLAY_WINDOW_MS } from "./refcache-shard.js";
@@ -18,7 +19,7 @@ const RECONNECT_MIN_MS = 1_000;
 
 export class ChangeFeed {
   readonly #router: ShardRouter;
-  readonly #listeners = new Map<TaskChangeListener, string | undefined>();
+  readonly #listeners = new Map<TaskChangeListener, SubscribeOptions>();
   #sockets: WebSocket[] = [];
   /** Settles when every socket is open (or failed to open). */
   #opening: Promise<void> | undefined;
@@ -35,7 +36,7 @@ export class ChangeFeed {
   }
 
   subscribe(listener: TaskChangeListener, options: SubscribeOptions = {}): () => void {
-    this.#listeners.set(listener, options.exceptOrigin);
+    this.#listeners.set(listener, { ...options });
     if (this.#opening === undefined) this.#opening = this.#open();
     return () => {
       this.#listeners.delete(listener);
@@ -113,7 +114,18 @@ export class ChangeFeed {
     } catch {
       return;
     }
-    for (const [listener, exceptOrigin] of this.#listeners) {
+    if ("removed" in change) {
+      if (!Array.isArray(change.removed)) return;
+      for (const { onRemoved } of this.#listeners.values()) {
+        try {
+          onRemoved?.([...change.removed]);
+        } catch {
+          // One subscriber's fault must not starve the others.
+        }
+      }
+      return;
+    }
+    for (const [listener, { exceptOrigin }] of this.#listeners) {
       if (change.origin !== undefined && change.origin === exceptOrigin) continue;
       const copy: TaskChange =
         change.origin === undefined

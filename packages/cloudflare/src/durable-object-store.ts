@@ -24,11 +24,12 @@ export class DurableObjectStore implements Store {
 
   async set(key: string, entry: StoreEntry): Promise<void> {
     if (typeof entry.data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
-    const { data, createdAt, expiresAt, owner } = entry;
+    const { data, createdAt, expiresAt, owner, version } = entry;
     // Only the entry's own fields cross to the object; nothing of an old entry survives an overwrite.
     const copy: StoreEntry = { data, createdAt };
     if (expiresAt !== undefined) copy.expiresAt = expiresAt;
     if (owner !== undefined) copy.owner = owner;
+    if (version !== undefined) copy.version = version;
     await this.#router.of(key).setValue(key, copy);
   }
 

@@ -1,9 +1,9 @@
 /**
  * The `TaskStore` on shard objects. Each id's transitions run inside its shard (compare-and-set there);
  * queries that span shards ask every shard and merge the pages by id, so the cursor (the last id handed
- * out) stays valid whatever shard the next ids live in. `maxActiveTasks` is exact: a ledger object counts
- * the tasks created with a limit, admitted by their shard while it holds every other call back, and each
- * task's shard tells the ledger when the task ends (retrying until the ledger has it).
+ * out) stays valid whatever shard the next ids live in. Leases and finish times are judged on each shard's
+ * clock. `maxActiveTasks` is exact: creates that carry it pass one at a time through a ledger object,
+ * which counts the live tasks of every shard (lease-expired ones left out) before the id's shard creates.
  */
 import {
   type CreateTaskOptions,
@@ -21,7 +21,7 @@ import {
 } from "@mcp-refcache/core";
 import { ChangeFeed } from "./change-feed.js";
 import type { ShardRouter } from "./shard-router.js";
-import type { FinishedMark, LedgerRef } from "./shard-wire.js";
+import type { FinishedMark, ShardLayout } from "./shard-wire.js";
 
 /** Cursor prefix of this store's pages: `d1.` and the last id handed out. */
 const CURSOR_PREFIX = "d1.";
@@ -30,13 +30,13 @@ export class DurableObjectTaskStore implements TaskStore {
   /** The value store results are written to (the same shards). */
   readonly valueStore: Store;
   readonly #router: ShardRouter;
-  readonly #binding: string;
+  readonly #layout: ShardLayout;
   readonly #feed: ChangeFeed;
 
   constructor(router: ShardRouter, binding: string, valueStore: Store) {
     this.#router = router;
     this.valueStore = valueStore;
-    this.#binding = binding;
+    this.#layout = { binding, prefix: router.prefix, shards: router.shardCount };
     this.#feed = new ChangeFeed(router);
   }
 
@@ -46,11 +46,8 @@ export class DurableObjectTaskStore implements TaskStore {
 
   async create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
     await this.#feed.ready();
-    const ledger: LedgerRef | undefined =
-      options.maxActiveTasks === undefined
-        ? undefined
-        : { ledger: this.#router.ledgerName, binding: this.#binding, maxActiveTasks: options.maxActiveTasks };
-    return this.#router.of(task.refId).createTask(task, { origin, sentAt: Date.now() }, ledger);
+    if (options.maxActiveTasks === undefined) return this.#router.of(task.refId).createTask(task, origin);
+    return this.#router.ledger().admitCreate(task, this.#layout, options.maxActiveTasks, origin);
   }
 
   async update(
@@ -61,9 +58,7 @@ export class DurableObjectTaskStore implements TaskStore {
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
     await this.#feed.ready();
-    const outcome = await this.#router
-      .of(task.refId)
-      .updateTask(task, expectedVersion, { origin, sentAt: Date.now() }, result, quiet);
+    const outcome = await this.#router.of(task.refId).updateTask(task, expectedVersion, origin, result, quiet);
     return outcome.ok ? outcome : { ok: false, current: outcome.current ?? undefined };
   }
 
@@ -88,19 +83,24 @@ export class DurableObjectTaskStore implements TaskStore {
   }
 
   /**
-   * Unfinished tasks whose lease ran out, each judged by its shard's own clock: `now` (the caller's clock)
-   * is not used. The shards' alarms fail these tasks by themselves shortly after; this finds them sooner.
+   * Unfinished tasks whose lease ran out, each judged by its shard's own clock. The shards' alarms fail
+   * these tasks by themselves shortly after (`LEASE_GRACE_MS`); this finds them sooner.
    */
-  async listExpiredLeases(_now: number, limit: number): Promise<StoredTask[]> {
+  async listExpiredLeases(limit: number): Promise<StoredTask[]> {
     const found = await Promise.all(this.#router.all().map((shard) => shard.listExpiredLeases(limit)));
     return found.flat().slice(0, limit);
   }
 
-  async removeFinished(finishedBefore: number, limit: number): Promise<string[]> {
-    const marks = await Promise.all(this.#router.all().map((shard) => shard.finishedBefore(finishedBefore, limit)));
+  /**
+   * Removes up to `limit` tasks that finished at least `olderThanMs` ago, each shard judging by its own
+   * clock; the oldest first across shards (by age as each shard measured it). The shards tell subscribers
+   * which ids went.
+   */
+  async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
+    const marks = await Promise.all(this.#router.all().map((shard) => shard.finishedOlderThan(olderThanMs, limit)));
     const oldest: FinishedMark[] = marks
       .flat()
-      .sort((a, b) => a.finishedAt - b.finishedAt || (a.refId < b.refId ? -1 : a.refId > b.refId ? 1 : 0))
+      .sort((a, b) => b.age - a.age || (a.refId < b.refId ? -1 : a.refId > b.refId ? 1 : 0))
       .slice(0, limit);
     const byShard = new Map<number, string[]>();
     for (const mark of oldest) {
@@ -110,7 +110,7 @@ export class DurableObjectTaskStore implements TaskStore {
     const removed = new Set(
       (
         await Promise.all(
-          [...byShard].map(([index, ids]) => this.#router.shard(index).removeFinished(ids, finishedBefore)),
+          [...byShard].map(([index, ids]) => this.#router.shard(index).removeFinished(ids, olderThanMs)),
         )
       ).flat(),
     );

@@ -1,8 +1,10 @@
 /**
  * The Durable Object that holds one shard of tasks and values. Its single-threaded execution makes each
- * transition a compare-and-set: the version is read and written in one synchronous step. It judges leases
- * by its own clock and fails a task whose runner stopped renewing with its alarm (set to the earliest lease
- * deadline), and pushes every change to subscribers over hibernatable WebSockets.
+ * transition a compare-and-set: the version is read and written in one synchronous step. Leases run on
+ * its own clock (a write's `leaseMs` from the moment it lands), reads say `leaseExpired` once one ran out,
+ * and its alarm (set to the earliest lease deadline) fails a task whose runner stopped renewing. Every
+ * change is pushed to subscribers over hibernatable WebSockets. One object per store prefix, the ledger,
+ * also admits the creates counted against `maxActiveTasks`, one at a time.
  *
  * Export it from your Worker's entry (`export { RefCacheShard } from "@mcp-refcache/cloudflare"`) and bind
  * it as a SQLite-backed class (`new_sqlite_classes`).
@@ -16,16 +18,16 @@ import {
   type UpdateTaskOutcome,
   WORKER_LOST_MESSAGE,
 } from "@mcp-refcache/core";
-import { type OwedRelease, ShardTables } from "./shard-tables.js";
+import { fnv1a } from "./shard-router.js";
+import { ShardTables } from "./shard-tables.js";
 import type {
+  CapacityCheck,
   FinishedMark,
-  LedgerOutcome,
-  LedgerRef,
+  ShardLayout,
   ShardListPage,
   ShardListQuery,
   WireChange,
   WireEntry,
-  WriteMeta,
 } from "./shard-wire.js";
 
 /**
@@ -33,14 +35,12 @@ import type {
  * deadline wins, and `listExpiredLeases` sees the task before the alarm ends it.
  */
 export const LEASE_GRACE_MS = 1_000;
-/** How soon the alarm retries capacity releases a ledger object did not take. */
-const RELEASE_RETRY_MS = 1_000;
 /** Changes kept for a subscriber that connects just after them (its socket was still opening). */
 const RECENT_CHANGES = 64;
 /** How far back a new subscriber asks for recent changes: the time its socket may take to open. */
 export const REPLAY_WINDOW_MS = 2_000;
 
-/** The env a shard needs: only the bindings named in ledger references, looked up by name. */
+/** The env a shard needs: as the ledger, the binding a `ShardLayout` names, looked up by name. */
 type ShardEnv = Record<string, unknown>;
 
 export class RefCacheShard extends DurableObject<ShardEnv> {
@@ -60,93 +60,79 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
   // ---- tasks ----
 
   getTask(refId: string): StoredTask | undefined {
-    return this.#tables.getTask(refId);
+    return this.#tables.getTask(refId, Date.now());
   }
 
-  async createTask(task: StoredTask, meta: WriteMeta, ledger?: LedgerRef): Promise<CreateTaskOutcome> {
-    const previous = this.#tables.getTask(task.refId);
+  /**
+   * Creates `task` unless an unfinished task holds the id (answered with `leaseExpired` when its lease ran
+   * out: core fails it and creates again). With `capacity` (sent by the ledger), also unless the live
+   * tasks here plus those counted elsewhere reach the maximum; tasks whose lease ran out are not live.
+   * Synchronous: nothing else runs in this object between the checks and the write.
+   */
+  createTask(task: StoredTask, origin?: string, capacity?: CapacityCheck): CreateTaskOutcome {
+    const now = Date.now();
+    const previous = this.#tables.getTask(task.refId, now);
     if (previous !== undefined && !isTerminalStatus(previous.status)) {
       return { ok: false, reason: "active", current: previous };
     }
-    if (ledger === undefined) return this.#insert(task, previous, meta, undefined);
-    // Nothing else may run in this object while the ledger decides, so the id's state checked above holds.
-    // A callback that throws would reset the object: a failed ledger call comes out as a value instead.
-    const outcome = await this.ctx.blockConcurrencyWhile(async () => {
-      try {
-        const again = this.#tables.getTask(task.refId);
-        if (again !== undefined && !isTerminalStatus(again.status)) {
-          return { ok: false, reason: "active", current: again } as const;
-        }
-        const admitted = await this.#ledgerStub(ledger).ledgerAdmit(task.refId, task.runId, ledger.maxActiveTasks);
-        if (!admitted.ok) return { ok: false, reason: "capacity", activeTasks: admitted.activeTasks } as const;
-        return this.#insert(task, again, meta, ledger);
-      } catch (error) {
-        return { failed: error instanceof Error ? error.message : String(error) };
-      }
-    });
-    if ("failed" in outcome) throw new Error(`the capacity ledger could not be reached: ${outcome.failed}`);
-    return outcome;
-  }
-
-  #insert(
-    task: StoredTask,
-    previous: StoredTask | undefined,
-    meta: WriteMeta,
-    ledger: LedgerRef | undefined,
-  ): CreateTaskOutcome {
+    if (capacity !== undefined) {
+      const live = capacity.elsewhere + this.#tables.liveCount(now);
+      if (live >= capacity.maxActiveTasks) return { ok: false, reason: "capacity", activeTasks: live };
+    }
     // The task came over RPC as a fresh copy: this object owns it.
     const stored: StoredTask = { ...task, version: 1 };
+    delete stored.leaseExpired;
     stored.retryCount = previous === undefined ? 0 : previous.retryCount + 1;
-    const leaseDeadline = this.#leaseDeadline(stored, meta);
-    this.#tables.putTask(stored, {
-      leaseDeadline,
-      ledger: ledger === undefined ? undefined : { ledger: ledger.ledger, binding: ledger.binding },
-      dropValue: true,
-    });
-    this.#changed(stored, meta.origin);
+    const leaseDeadline = this.#leaseDeadline(stored);
+    this.#tables.putTask(stored, { leaseDeadline, dropValue: true });
+    this.#changed(stored, origin);
     this.#scheduleLease(leaseDeadline);
     return { ok: true, task: stored };
   }
 
-  async updateTask(
+  updateTask(
     task: StoredTask,
     expectedVersion: number,
-    meta: WriteMeta,
+    origin?: string,
     result?: StoreEntry,
     quiet?: boolean,
-  ): Promise<UpdateTaskOutcome> {
-    const current = this.#tables.getTask(task.refId);
+  ): UpdateTaskOutcome {
+    const current = this.#tables.getTask(task.refId, Date.now());
     if (current === undefined || current.version !== expectedVersion) return { ok: false, current };
     const stored: StoredTask = { ...task, version: expectedVersion + 1 };
-    const release = this.#releaseIfEnding(current, stored);
-    const leaseDeadline = this.#leaseDeadline(stored, meta);
-    this.#tables.putTask(stored, {
-      leaseDeadline,
-      ledger: this.#tables.ledgerOf(task.refId),
-      result,
-      release,
-    });
-    if (quiet !== true) this.#changed(stored, meta.origin);
+    delete stored.leaseExpired;
+    const leaseDeadline = this.#leaseDeadline(stored);
+    this.#tables.putTask(stored, { leaseDeadline, result });
+    if (quiet !== true) this.#changed(stored, origin);
     this.#scheduleLease(leaseDeadline);
-    if (release !== undefined) await this.#sendReleases();
     return { ok: true, task: stored };
   }
 
   listTasks(query: ShardListQuery): ShardListPage {
-    return this.#tables.listTasks(query);
+    return this.#tables.listTasks(query, Date.now());
   }
 
-  /** Unfinished tasks whose lease ran out by this object's clock (the caller's clock plays no part). */
+  /** Unfinished tasks whose lease ran out by this object's clock, each with `leaseExpired`. */
   listExpiredLeases(limit: number): StoredTask[] {
     return this.#tables.expiredLeases(Date.now(), limit);
   }
 
-  finishedBefore(cutoff: number, limit: number): FinishedMark[] {
-    return this.#tables.finishedBefore(cutoff, limit);
+  /** How many tasks here are live: unfinished, their lease (if any) not run out. */
+  liveCount(): number {
+    return this.#tables.liveCount(Date.now());
   }
 
-  removeFinished(refIds: string[], cutoff: number): string[] {
-    return this.#tables.removeFinished(refIds, cutoff);
+  /** Tasks that finished at least `olderThanMs` ago by this object's clock, oldest first, with their age. */
+  finishedOlderThan(olderThanMs: number, limit: number): FinishedMark[] {
+    const now = Date.now();
+    return this.#tables.finishedBefore(now - olderThanMs, limit, now);
+  }
+
+  /** Removes those of `refIds` still finished at least `olderThanMs` ago; tells subscribers which. */
+  removeFinished(refIds: string[], olderThanMs: number): string[] {
+    const removed = this.#tables.removeFinished(refIds, Date.now() - olderThanMs);
+    if (removed.length > 0) this.#broadcast({ removed });
+    return removed;
   }
 
   // ---- values ----
@@ -191,16 +177,35 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
 
   // ---- the capacity ledger (one object per store prefix) ----
 
-  ledgerAdmit(refId: string, runId: string, max: number): LedgerOutcome {
-    return this.#tables.ledgerAdmit(refId, runId, max);
-  }
+  /** Admissions in flight in this (ledger) object: each waits for the one before. */
+  #admissions: Promise<unknown> = Promise.resolve();
 
-  ledgerRelease(refId: string, runId: string): void {
-    this.#tables.ledgerRelease(refId, runId);
-  }
-
-  ledgerCount(): number {
-    return this.#tables.ledgerCount();
+  /**
+   * Ledger object only: creates `task` in its shard if fewer than `maxActiveTasks` tasks are live across
+   * all shards. Admissions run one at a time, so two counted creates never both see room for one; the
+   * count of every other shard is taken first, and the task's own shard adds its own count and creates in
+   * one synchronous step. Other shards' counts only fall meanwhile (tasks end, leases run out), or grow by
+   * creates that carry no limit, which are not counted against one.
+   */
+  admitCreate(
+    task: StoredTask,
+    layout: ShardLayout,
+    maxActiveTasks: number,
+    origin?: string,
+  ): Promise<CreateTaskOutcome> {
+    const admission = this.#admissions.then(async () => {
+      const namespace = this.env[layout.binding] as DurableObjectNamespace<RefCacheShard> | undefined;
+      if (namespace === undefined) throw new Error(`no Durable Object binding named "${layout.binding}"`);
+      const shard = (index: number) => namespace.get(namespace.idFromName(`${layout.prefix}:shard:${index}`));
+      const own = fnv1a(task.refId) % layout.shards;
+      const counts = await Promise.all(
+        Array.from({ length: layout.shards }, (_, index) => (index === own ? 0 : shard(index).liveCount())),
+      );
+      const elsewhere = counts.reduce((sum, n) => sum + n, 0);
+      return (await shard(own).createTask(task, origin, { elsewhere, maxActiveTasks })) as CreateTaskOutcome;
+    });
+    this.#admissions = admission.catch(() => undefined);
+    return admission;
   }
 
   // ---- change sockets ----
@@ -235,7 +240,11 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
   }
 
   #changed(task: StoredTask, origin: string | undefined): void {
-    const change: WireChange = origin === undefined ? { task } : { task, origin };
+    this.#broadcast(origin === undefined ? { task } : { task, origin });
+  }
+
+  /** Sends `change` to every change socket and keeps it for sockets that are still opening. */
+  #broadcast(change: WireChange): void {
     const message = JSON.stringify(change);
     this.#recent.push({ at: Date.now(), message });
     if (this.#recent.length > RECENT_CHANGES) this.#recent.shift();
@@ -250,13 +259,10 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
 
   // ---- leases and the alarm ----
 
-  /**
-   * The task's lease deadline on this object's clock: the writer's deadline taken as a duration from when
-   * it sent the write, so a skew between the writer's clock and this one never shortens or stretches it.
-   */
-  #leaseDeadline(task: StoredTask, meta: WriteMeta): number | undefined {
-    if (task.leaseExpiresAt === undefined || isTerminalStatus(task.status)) return undefined;
-    return Date.now() + (task.leaseExpiresAt - meta.sentAt);
+  /** The task's lease deadline on this object's clock: `leaseMs` from now (none once the task finished). */
+  #leaseDeadline(task: StoredTask): number | undefined {
+    if (task.leaseMs === undefined || isTerminalStatus(task.status)) return undefined;
+    return Date.now() + task.leaseMs;
   }
 
   #scheduleLease(deadline: number | undefined): void {
@@ -270,63 +276,29 @@ export class RefCacheShard extends DurableObject<ShardEnv> {
     void this.ctx.storage.setAlarm(at);
   }
 
-  /** Fails tasks whose lease ran out, drops expired values, sends owed releases, and sets the next alarm. */
+  /** Fails tasks whose lease ran out, drops expired values, and sets the next alarm. */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
     const now = Date.now();
     for (const lost of this.#tables.expiredLeases(now - LEASE_GRACE_MS, 500)) this.#failLost(lost, now);
     this.#tables.pruneValues(now);
-    await this.#sendReleases();
     const lease = this.#tables.earliestLease();
     const candidates = [
       lease === undefined ? undefined : lease + LEASE_GRACE_MS,
       this.#tables.earliestValueExpiry(),
-      this.#tables.owedReleases().length > 0 ? Date.now() + RELEASE_RETRY_MS : undefined,
     ].filter((at): at is number => at !== undefined);
     if (candidates.length > 0) this.#scheduleAt(Math.max(Date.now() + 1, Math.min(...candidates)));
   }
 
   #failLost(task: StoredTask, now: number): void {
     const failed: StoredTask = { ...task, status: "failed" };
-    delete failed.leaseExpiresAt;
+    delete failed.leaseMs;
+    delete failed.leaseExpired;
     failed.error = WORKER_LOST_MESSAGE;
     failed.updatedAt = now;
     failed.completedAt = now;
     failed.version = task.version + 1;
-    this.#tables.putTask(failed, {
-      leaseDeadline: undefined,
-      ledger: this.#tables.ledgerOf(task.refId),
-      release: this.#releaseIfEnding(task, failed),
-    });
+    this.#tables.putTask(failed, { leaseDeadline: undefined });
     this.#changed(failed, undefined);
-  }
-
-  // ---- capacity releases ----
-
-  #releaseIfEnding(current: StoredTask, next: StoredTask): OwedRelease | undefined {
-    if (isTerminalStatus(current.status) || !isTerminalStatus(next.status)) return undefined;
-    const ledger = this.#tables.ledgerOf(current.refId);
-    return ledger === undefined ? undefined : { refId: current.refId, runId: current.runId, ...ledger };
-  }
-
-  /** Sends the releases owed to ledger objects; what fails stays owed and the alarm retries it. */
-  async #sendReleases(): Promise<void> {
-    const owed = this.#tables.owedReleases();
-    let failed = false;
-    for (const release of owed) {
-      try {
-        await this.#ledgerStub(release).ledgerRelease(release.refId, release.runId);
-        this.#tables.releaseSent(release);
-      } catch {
-        failed = true;
-      }
-    }
-    if (failed) this.#scheduleAt(Date.now() + RELEASE_RETRY_MS);
-  }
-
-  #ledgerStub(ref: { ledger: string; binding: string }): DurableObjectStub<RefCacheShard> {
-    const namespace = this.env[ref.binding] as DurableObjectNamespace<RefCacheShard> | undefined;
-    if (namespace === undefined) throw new Error(`no Durable Object binding named "${ref.binding}"`);
-    return namespace.get(namespace.idFromName(ref.ledger));
   }
 }

@@ -35,7 +35,7 @@ export class ShardRouter {
     return `${this.prefix}:shard:${index}`;
   }
 
-  /** The name of the ledger object that counts active tasks against `maxActiveTasks`. */
+  /** The name of the ledger object that admits the creates counted against `maxActiveTasks`. */
   get ledgerName(): string {
     return `${this.prefix}:ledger`;
   }

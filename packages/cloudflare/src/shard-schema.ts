@@ -1,7 +1,7 @@
 /**
  * The SQLite schema of one shard object. Tasks are rows with the columns the shard decides on (status,
- * owner, version, lease deadline, finish time) beside the task's JSON; values are split into chunks because
- * one SQLite row of a Durable Object holds at most 2 MB.
+ * owner, version, lease deadline and finish time on the object's clock) beside the task's JSON; values
+ * are split into chunks because one SQLite row of a Durable Object holds at most 2 MB.
  */
 
 /** Statements run once per object start; each is idempotent. */
@@ -11,26 +11,22 @@ export const SHARD_SCHEMA: readonly string[] = [
     status TEXT NOT NULL,
     owner TEXT,
     version INTEGER NOT NULL,
-    -- On this object's clock; set while the task is pending or processing and has a lease.
+    -- When the lease ends, on this object's clock (its write's time plus leaseMs); set while the task is
+    -- unfinished and has a lease.
     lease_deadline INTEGER,
-    -- completedAt (else updatedAt) of a finished task, for the clean-up index.
-    finished_at INTEGER,
-    -- This object's clock at the write that finished the task, for ages judged on the store's clock (the
-    -- coming TaskStore contract: removeFinished(olderThanMs)); written now so no migration is needed then.
+    -- This object's clock at the write that finished the task: removeFinished judges ages by it.
     finished_here INTEGER,
-    -- Name of the capacity ledger object that counted this task, when one did; binding name beside it.
-    ledger TEXT,
-    binding TEXT,
     body TEXT NOT NULL
   ) WITHOUT ROWID`,
   "CREATE INDEX IF NOT EXISTS tasks_by_lease ON tasks (lease_deadline) WHERE lease_deadline IS NOT NULL",
-  "CREATE INDEX IF NOT EXISTS tasks_by_finish ON tasks (finished_at, ref_id) WHERE finished_at IS NOT NULL",
-  "CREATE INDEX IF NOT EXISTS tasks_by_finish_here ON tasks (finished_here) WHERE finished_here IS NOT NULL",
+  "CREATE INDEX IF NOT EXISTS tasks_unfinished ON tasks (lease_deadline) WHERE finished_here IS NULL",
+  "CREATE INDEX IF NOT EXISTS tasks_by_finish_here ON tasks (finished_here, ref_id) WHERE finished_here IS NOT NULL",
   `CREATE TABLE IF NOT EXISTS vals (
     key TEXT PRIMARY KEY,
     created_at INTEGER NOT NULL,
     expires_at INTEGER,
     owner TEXT,
+    version INTEGER,
     chunks INTEGER NOT NULL,
     bytes INTEGER NOT NULL
   ) WITHOUT ROWID`,
@@ -41,14 +37,16 @@ export const SHARD_SCHEMA: readonly string[] = [
     data BLOB NOT NULL,
     PRIMARY KEY (key, seq)
   ) WITHOUT ROWID`,
-  // Capacity releases still owed to a ledger object (written with the task's terminal state, sent after).
-  `CREATE TABLE IF NOT EXISTS releases (
-    ref_id TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    ledger TEXT NOT NULL,
-    binding TEXT NOT NULL,
-    PRIMARY KEY (ref_id, run_id)
-  ) WITHOUT ROWID`,
-  // Only in the ledger object: the tasks counted against maxActiveTasks.
-  "CREATE TABLE IF NOT EXISTS ledger (ref_id TEXT PRIMARY KEY, run_id TEXT NOT NULL) WITHOUT ROWID",
 ];
+
+/**
+ * Brings the tables of an object written by an earlier build up to this schema: values gained a `version`
+ * column (tasks' lease and finish columns were already on the object's clock). Each step is idempotent.
+ */
+export function migrateShard(sql: SqlStorage): void {
+  try {
+    sql.exec("SELECT version FROM vals LIMIT 0");
+  } catch {
+    sql.exec("ALTER TABLE vals ADD COLUMN version INTEGER");
+  }
+}

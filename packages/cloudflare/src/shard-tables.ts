@@ -4,21 +4,18 @@
  * `transactionSync` so a crash never leaves half of one.
  */
 import { isTerminalStatus, type StoredTask, type StoreEntry } from "@mcp-refcache/core";
-import { SHARD_SCHEMA } from "./shard-schema.js";
+import { migrateShard, SHARD_SCHEMA } from "./shard-schema.js";
 import type { FinishedMark, ShardListPage, ShardListQuery, WireEntry } from "./shard-wire.js";
 import { fromChunks, toChunks } from "./value-chunks.js";
 
 type Row = Record<string, SqlStorageValue>;
 
-/** When a finished task finished, for the index by finish time (as the memory store does). */
-const finishedAt = (task: StoredTask): number => task.completedAt ?? task.updatedAt;
-
-/** A capacity release owed to a ledger object. */
-export interface OwedRelease {
-  refId: string;
-  runId: string;
-  ledger: string;
-  binding: string;
+/** The task of a row (`body`, `lease_deadline`), with `leaseExpired` when its lease ran out by `now`. */
+function taskOf(row: Row, now: number): StoredTask {
+  const task = JSON.parse(row.body as string) as StoredTask;
+  const deadline = row.lease_deadline;
+  if (deadline !== null && deadline !== undefined && (deadline as number) <= now) task.leaseExpired = true;
+  return task;
 }
 
 export class ShardTables {
@@ -29,6 +26,7 @@ export class ShardTables {
     this.#storage = storage;
     this.#sql = storage.sql;
     for (const statement of SHARD_SCHEMA) this.#sql.exec(statement);
+    migrateShard(this.#sql);
   }
 
   #one(query: string, ...bindings: unknown[]): Row | undefined {
@@ -39,71 +37,43 @@ export class ShardTables {
 
   // ---- tasks ----
 
-  getTask(refId: string): StoredTask | undefined {
-    const row = this.#one("SELECT body FROM tasks WHERE ref_id = ?", refId);
-    return row === undefined ? undefined : (JSON.parse(row.body as string) as StoredTask);
-  }
-
-  /** The ledger that counted the stored task of `refId`, if one did. */
-  ledgerOf(refId: string): { ledger: string; binding: string } | undefined {
-    const row = this.#one("SELECT ledger, binding FROM tasks WHERE ref_id = ? AND ledger IS NOT NULL", refId);
-    return row === undefined ? undefined : { ledger: row.ledger as string, binding: row.binding as string };
+  /** The stored task, with `leaseExpired` when it is unfinished and its lease ran out by `now`. */
+  getTask(refId: string, now: number): StoredTask | undefined {
+    const row = this.#one("SELECT body, lease_deadline FROM tasks WHERE ref_id = ?", refId);
+    return row === undefined ? undefined : taskOf(row, now);
   }
 
   /**
-   * Stores `task` (already versioned) with its lease deadline on this object's clock; deletes the id's
-   * value first when `dropValue`, writes `result` when given, and records a release owed to the ledger
-   * when a counted task ends. One transaction.
+   * Stores `task` (already versioned, without `leaseExpired`) with its lease deadline on this object's
+   * clock; deletes the id's value first when `dropValue`, writes `result` when given. One transaction.
    */
   putTask(
     task: StoredTask,
-    options: {
-      leaseDeadline: number | undefined;
-      ledger?: { ledger: string; binding: string } | undefined;
-      dropValue?: boolean;
-      result?: StoreEntry | undefined;
-      /** The stored task this write replaces, when it was counted and now ends. */
-      release?: OwedRelease | undefined;
-    },
+    options: { leaseDeadline: number | undefined; dropValue?: boolean; result?: StoreEntry | undefined },
   ): void {
     this.#storage.transactionSync(() => {
       if (options.dropValue === true) this.#deleteValue(task.refId);
       if (options.result !== undefined) this.#writeValue(task.refId, options.result);
       const terminal = isTerminalStatus(task.status);
       this.#sql.exec(
-        `INSERT INTO tasks
-           (ref_id, status, owner, version, lease_deadline, finished_at, finished_here, ledger, binding, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO tasks (ref_id, status, owner, version, lease_deadline, finished_here, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (ref_id) DO UPDATE SET status = excluded.status, owner = excluded.owner,
-           version = excluded.version, lease_deadline = excluded.lease_deadline, finished_at = excluded.finished_at,
-           finished_here = excluded.finished_here, ledger = excluded.ledger, binding = excluded.binding,
-           body = excluded.body`,
+           version = excluded.version, lease_deadline = excluded.lease_deadline,
+           finished_here = excluded.finished_here, body = excluded.body`,
         task.refId,
         task.status,
         task.owner ?? null,
         task.version,
         terminal ? null : (options.leaseDeadline ?? null),
-        terminal ? finishedAt(task) : null,
         terminal ? Date.now() : null,
-        options.ledger?.ledger ?? null,
-        options.ledger?.binding ?? null,
         JSON.stringify(task),
       );
-      const release = options.release;
-      if (release !== undefined) {
-        this.#sql.exec(
-          "INSERT OR REPLACE INTO releases (ref_id, run_id, ledger, binding) VALUES (?, ?, ?, ?)",
-          release.refId,
-          release.runId,
-          release.ledger,
-          release.binding,
-        );
-      }
     });
   }
 
   /** One page of this shard's tasks, by id, after `query.after`. */
-  listTasks(query: ShardListQuery): ShardListPage {
+  listTasks(query: ShardListQuery, now: number): ShardListPage {
     const where: string[] = [];
     const bindings: unknown[] = [];
     if (query.after !== undefined) {
@@ -121,28 +91,37 @@ export class ShardTables {
     }
     const rows = this.#sql
       .exec<Row>(
-        `SELECT body FROM tasks ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ref_id LIMIT ?`,
+        `SELECT body, lease_deadline FROM tasks ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ref_id LIMIT ?`,
         ...bindings,
         query.limit + 1,
       )
       .toArray();
     const more = rows.length > query.limit;
-    return {
-      tasks: rows.slice(0, query.limit).map((row) => JSON.parse(row.body as string) as StoredTask),
-      more,
-    };
+    return { tasks: rows.slice(0, query.limit).map((row) => taskOf(row, now)), more };
   }
 
-  /** Unfinished tasks whose lease deadline (this object's clock) is at or before `now`. */
-  expiredLeases(now: number, limit: number): StoredTask[] {
+  /** Unfinished tasks whose lease deadline (this object's clock) is at or before `before`, each `leaseExpired`. */
+  expiredLeases(before: number, limit: number): StoredTask[] {
     return this.#sql
       .exec<Row>(
-        "SELECT body FROM tasks WHERE lease_deadline IS NOT NULL AND lease_deadline <= ? ORDER BY lease_deadline LIMIT ?",
-        now,
+        "SELECT body, lease_deadline FROM tasks WHERE lease_deadline IS NOT NULL AND lease_deadline <= ? ORDER BY lease_deadline LIMIT ?",
+        before,
         limit,
       )
       .toArray()
-      .map((row) => JSON.parse(row.body as string) as StoredTask);
+      .map((row) => {
+        const task = JSON.parse(row.body as string) as StoredTask;
+        task.leaseExpired = true;
+        return task;
+      });
+  }
+
+  /** How many tasks are live by `now`: unfinished, and without a lease or with one that has not run out. */
+  liveCount(now: number): number {
+    return this.#one(
+      "SELECT COUNT(*) AS n FROM tasks WHERE finished_here IS NULL AND (lease_deadline IS NULL OR lease_deadline > ?)",
+      now,
+    )?.n as number;
   }
 
   /** The earliest lease deadline of an unfinished task, if any. */
@@ -151,15 +130,16 @@ export class ShardTables {
     return row?.at === null || row?.at === undefined ? undefined : (row.at as number);
   }
 
-  finishedBefore(cutoff: number, limit: number): FinishedMark[] {
+  /** Finished tasks that finished (by this object's clock) at or before `cutoff`, oldest first, with their age. */
+  finishedBefore(cutoff: number, limit: number, now: number): FinishedMark[] {
     return this.#sql
       .exec<Row>(
-        "SELECT ref_id, finished_at FROM tasks WHERE finished_at IS NOT NULL AND finished_at <= ? ORDER BY finished_at, ref_id LIMIT ?",
+        "SELECT ref_id, finished_here FROM tasks WHERE finished_here IS NOT NULL AND finished_here <= ? ORDER BY finished_here, ref_id LIMIT ?",
         cutoff,
         limit,
       )
       .toArray()
-      .map((row) => ({ refId: row.ref_id as string, finishedAt: row.finished_at as number }));
+      .map((row) => ({ refId: row.ref_id as string, age: now - (row.finished_here as number) }));
   }
 
   /** Deletes those of `refIds` that are still finished at or before `cutoff`; returns which. */
@@ -168,7 +148,7 @@ export class ShardTables {
     this.#storage.transactionSync(() => {
       for (const refId of refIds) {
         const cursor = this.#sql.exec(
-          "DELETE FROM tasks WHERE ref_id = ? AND finished_at IS NOT NULL AND finished_at <= ?",
+          "DELETE FROM tasks WHERE ref_id = ? AND finished_here IS NOT NULL AND finished_here <= ?",
           refId,
           cutoff,
         );
@@ -178,51 +158,16 @@ export class ShardTables {
     return removed;
   }
 
-  // ---- capacity releases and the ledger ----
-
-  owedReleases(): OwedRelease[] {
-    return this.#sql
-      .exec<Row>("SELECT ref_id, run_id, ledger, binding FROM releases LIMIT 100")
-      .toArray()
-      .map((row) => ({
-        refId: row.ref_id as string,
-        runId: row.run_id as string,
-        ledger: row.ledger as string,
-        binding: row.binding as string,
-      }));
-  }
-
-  releaseSent(release: OwedRelease): void {
-    this.#sql.exec("DELETE FROM releases WHERE ref_id = ? AND run_id = ?", release.refId, release.runId);
-  }
-
-  /** Ledger object only: admits `refId`'s run unless `max` other tasks are counted. */
-  ledgerAdmit(refId: string, runId: string, max: number): { ok: true } | { ok: false; activeTasks: number } {
-    const present = this.#one("SELECT 1 AS one FROM ledger WHERE ref_id = ?", refId) !== undefined;
-    const counted = (this.#one("SELECT COUNT(*) AS n FROM ledger")?.n as number) - (present ? 1 : 0);
-    if (counted >= max) return { ok: false, activeTasks: counted };
-    this.#sql.exec("INSERT OR REPLACE INTO ledger (ref_id, run_id) VALUES (?, ?)", refId, runId);
-    return { ok: true };
-  }
-
-  /** Ledger object only: forgets `refId` if it is still counted for `runId` (a newer run keeps its count). */
-  ledgerRelease(refId: string, runId: string): void {
-    this.#sql.exec("DELETE FROM ledger WHERE ref_id = ? AND run_id = ?", refId, runId);
-  }
-
-  ledgerCount(): number {
-    return this.#one("SELECT COUNT(*) AS n FROM ledger")?.n as number;
-  }
-
   // ---- values ----
 
   getValue(key: string, now: number, withData: boolean): WireEntry | undefined {
-    const row = this.#one("SELECT created_at, expires_at, owner, chunks, bytes FROM vals WHERE key = ?", key);
+    const row = this.#one("SELECT created_at, expires_at, owner, version, chunks, bytes FROM vals WHERE key = ?", key);
     if (row === undefined) return undefined;
     if (row.expires_at !== null && (row.expires_at as number) <= now) return undefined;
     const entry: WireEntry = { data: "", createdAt: row.created_at as number };
     if (row.expires_at !== null) entry.expiresAt = row.expires_at as number;
     if (row.owner !== null) entry.owner = row.owner as string;
+    if (row.version !== null) entry.version = row.version as number;
     if (withData) {
       const chunks = this.#sql
         .exec<Row>("SELECT data FROM val_chunks WHERE key = ? ORDER BY seq", key)
@@ -268,11 +213,12 @@ export class ShardTables {
     this.#deleteValue(key);
     const { chunks, bytes } = toChunks(entry.data);
     this.#sql.exec(
-      "INSERT INTO vals (key, created_at, expires_at, owner, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO vals (key, created_at, expires_at, owner, version, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
       key,
       entry.createdAt,
       entry.expiresAt ?? null,
       entry.owner ?? null,
+      entry.version ?? null,
       chunks.length,
       bytes,
     );
@@ -290,7 +236,7 @@ export class ShardTables {
   /** Everything this object holds, gone (for tests and for `destroy`). */
   clear(): void {
     this.#storage.transactionSync(() => {
-      for (const table of ["tasks", "vals", "val_chunks", "releases", "ledger"]) this.#sql.exec(`DELETE FROM ${table}`);
+      for (const table of ["tasks", "vals", "val_chunks"]) this.#sql.exec(`DELETE FROM ${table}`);
     });
   }
 }

@@ -4,20 +4,21 @@
  */
 import type { StoredTask, TaskStatus } from "@mcp-refcache/core";
 
-/** Counting a task against `maxActiveTasks` in the ledger object. */
-export interface LedgerRef {
-  /** Name of the ledger object (`idFromName`). */
-  ledger: string;
-  /** Name of the env binding of the shard namespace, so the shard can reach the ledger later. */
-  binding: string;
+/**
+ * A create counted against `maxActiveTasks`, as the ledger object hands it to the id's shard: the live
+ * tasks it counted in every other shard, and the maximum. The shard adds its own live tasks and decides.
+ */
+export interface CapacityCheck {
+  /** Live tasks (unfinished, lease not run out) in the other shards, counted just before. */
+  elsewhere: number;
   maxActiveTasks: number;
 }
 
-/** Arguments of a write besides the task: who wrote, and when by the writer's clock. */
-export interface WriteMeta {
-  origin?: string | undefined;
-  /** The writer's `Date.now()` when it sent the write: turns its lease deadline into a duration. */
-  sentAt: number;
+/** Where the ledger finds the shards: the env binding, the store prefix and the number of shards. */
+export interface ShardLayout {
+  binding: string;
+  prefix: string;
+  shards: number;
 }
 
 export interface ShardListQuery {
@@ -34,10 +35,11 @@ export interface ShardListPage {
   more: boolean;
 }
 
-/** A finished task that a clean-up may remove, with its finish time for the merge across shards. */
+/** A finished task that a clean-up may remove, with its age on its shard's clock for the merge across shards. */
 export interface FinishedMark {
   refId: string;
-  finishedAt: number;
+  /** How long ago (ms, the shard's clock) the write that finished it landed. */
+  age: number;
 }
 
 /** A value as the shard hands it back: the Store's entry. */
@@ -46,13 +48,8 @@ export interface WireEntry {
   createdAt: number;
   expiresAt?: number;
   owner?: string;
+  version?: number;
 }
 
-/** One message on a change socket. */
-export interface WireChange {
-  task: StoredTask;
-  origin?: string;
-}
-
-/** Outcome of a ledger admission. */
-export type LedgerOutcome = { ok: true } | { ok: false; activeTasks: number };
+/** One message on a change socket: a write, or the ids a clean-up removed. */
+export type WireChange = { task: StoredTask; origin?: string } | { removed: string[] };

@@ -22,7 +22,7 @@ if (!skip) {
   workerd = await startWorkerd({
     dir,
     port: await freePort(),
-    objects: { REFCACHE: "RefCacheShard", RUNNER: "TestRunner" },
+    objects: { REFCACHE: "RefCacheShard", RUNNER: "TestRunner", PROBE: "MigrationProbe" },
   });
   names = (await (await fetch(`${workerd.baseUrl}/tests`)).json()) as string[];
 }

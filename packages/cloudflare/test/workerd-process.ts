@@ -73,6 +73,12 @@ export interface WorkerdOptions {
   vars?: Record<string, string>;
   /** Durable Object classes the worker exports, by binding name; default `{ REFCACHE: "RefCacheShard" }`. */
   objects?: Record<string, string>;
+  /**
+   * A second Worker (`dir/<module>`, bundled by the caller) on its own port, bound to the main Worker's
+   * Durable Object classes (by binding name): a test's view of the stored state that goes through no
+   * RefCache of the Worker under test.
+   */
+  inspector?: { module: string; port: number; objects: Record<string, string> };
 }
 
 const stateDir = (options: WorkerdOptions): string => options.stateDir ?? join(options.dir, "state");
@@ -87,13 +93,31 @@ function config(options: WorkerdOptions): string {
     .map(([, cls]) => `(className = "${cls}", uniqueKey = "refcache-test-${cls}", enableSql = true)`)
     .join(", ");
   const stateService = `, (name = "state", disk = (path = ${JSON.stringify(stateDir(options))}, writable = true))`;
+  const inspector = options.inspector;
+  const inspectorService = inspector === undefined ? "" : `, (name = "inspector", worker = .inspector)`;
+  const inspectorSocket =
+    inspector === undefined
+      ? ""
+      : `, (name = "inspect", address = "127.0.0.1:${inspector.port}", http = (), service = "inspector")`;
+  const inspectorWorker =
+    inspector === undefined
+      ? ""
+      : `
+const inspector :Workerd.Worker = (
+  modules = [ (name = "${inspector.module}", esModule = embed "${inspector.module}") ],
+  compatibilityDate = "2025-05-05",
+  bindings = [ ${Object.entries(inspector.objects)
+    .map(([name, cls]) => `(name = "${name}", durableObjectNamespace = (className = "${cls}", serviceName = "main"))`)
+    .join(", ")} ],
+);
+`;
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker)${stateService} ],
-  sockets = [ (name = "http", address = "127.0.0.1:${options.port}", http = (), service = "main") ],
+  services = [ (name = "main", worker = .worker)${stateService}${inspectorService} ],
+  sockets = [ (name = "http", address = "127.0.0.1:${options.port}", http = (), service = "main")${inspectorSocket} ],
 );
-
+${inspectorWorker}
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2025-05-05",

@@ -6,11 +6,13 @@
  */
 import { describeStoreConformance } from "@mcp-refcache/core/testing";
 import { createDurableObjectStores, type DurableObjectStoresOptions } from "../../src/index.js";
+import { defineMigrationTests } from "./migration-tests.js";
 import { defineRunnerTests } from "./runner-tests.js";
 import { defineStoreTests } from "./store-tests.js";
 import { collected } from "./vitest-shim.js";
 
 export { RefCacheShard } from "../../src/index.js";
+export { MigrationProbe } from "./migration-tests.js";
 export { TestRunner } from "./runner-tests.js";
 
 type Env = Record<string, unknown>;
@@ -43,6 +45,10 @@ export function freshStores(options: Omit<DurableObjectStoresOptions, "prefix"> 
 describeStoreConformance("Durable Object stores", () => freshStores());
 defineStoreTests();
 defineRunnerTests();
+defineMigrationTests(() => {
+  if (currentEnv === undefined) throw new Error("no env: tests run inside a request");
+  return currentEnv;
+});
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {

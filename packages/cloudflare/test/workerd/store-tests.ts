@@ -4,7 +4,6 @@
  */
 import { RefCache, RefCacheError, type StoredTask, type TaskChange, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
 import { CHUNK_BYTES, LEASE_GRACE_MS } from "../../src/index.js";
-import { fnv1a } from "../../src/shard-router.js";
 import { freshStores } from "./store-tests-worker.js";
 import { describe, expect, it } from "./vitest-shim.js";
 
@@ -24,7 +23,7 @@ const draft = (refId: string, now: number, extra: Partial<StoredTask> = {}): Sto
   retryCount: 0,
   runId: `run-${refId}`,
   version: 0,
-  leaseExpiresAt: now + 60_000,
+  leaseMs: 60_000,
   ...extra,
 });
 
@@ -123,7 +122,7 @@ export function defineStoreTests(): void {
         });
         const first = admitted[0] as StoredTask;
         const done: StoredTask = { ...first, status: "failed", completedAt: now };
-        delete done.leaseExpiresAt;
+        delete done.leaseMs;
         expect((await other.taskStore.update(done, 1)).ok).toBe(true);
         expect(await s.taskStore.create(draft(refused, now), { maxActiveTasks: 4 })).toMatchObject({ ok: true });
       }),
@@ -139,7 +138,7 @@ export function defineStoreTests(): void {
         try {
           const now = Date.now();
           // A Worker registered this run and died: nobody renews the 300 ms lease.
-          await taskStore.create(draft("dead", now, { leaseExpiresAt: now + 300 }));
+          await taskStore.create(draft("dead", now, { leaseMs: 300 }));
           await taskStore.create(draft("alive", now));
           await until(
             async () => (await taskStore.get("dead"))?.status === "failed",
@@ -148,7 +147,8 @@ export function defineStoreTests(): void {
           );
           const dead = await taskStore.get("dead");
           expect(dead).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE, version: 2 });
-          expect(dead?.leaseExpiresAt).toBeUndefined();
+          expect(dead?.leaseMs).toBeUndefined();
+          expect(dead?.leaseExpired).toBeUndefined();
           expect(dead?.completedAt).toBeGreaterThanOrEqual(now + 300);
           expect((await taskStore.get("alive"))?.status).toBe("processing");
           // Subscribers hear of it as of any write.
@@ -166,31 +166,62 @@ export function defineStoreTests(): void {
     it(
       "leases are judged on the shard's clock: a writer's clock an hour off neither ends nor keeps a lease",
       withStores(async (s) => {
-        const namespace = s.env.REFCACHE as DurableObjectNamespace<import("../../src/index.js").RefCacheShard>;
-        // The shard the router picks for an id (the same hash).
-        const shardOf = (id: string) => {
-          return Array.from({ length: 4 }, (_, i) => namespace.get(namespace.idFromName(`${s.prefix}:shard:${i}`)))[
-            fnv1a(id) % 4
-          ] as DurableObjectStub<import("../../src/index.js").RefCacheShard>;
-        };
+        const other = s.again();
         const hour = 3_600_000;
         const now = Date.now();
-        // A writer an hour behind, granting a 60 s lease: by the shard's clock the lease is 60 s, not long gone.
-        await shardOf("behind").createTask(draft("behind", now - hour, { leaseExpiresAt: now - hour + 60_000 }), {
-          sentAt: now - hour,
-        });
-        // A writer an hour ahead, granting a 300 ms lease: it runs out in 300 ms, not in an hour.
-        await shardOf("ahead").createTask(draft("ahead", now + hour, { leaseExpiresAt: now + hour + 300 }), {
-          sentAt: now + hour,
-        });
+        // A writer an hour behind granting 60 s: by the shard's clock the lease runs 60 s, not long gone.
+        await s.taskStore.create(draft("behind", now - hour));
+        // A writer an hour ahead granting 300 ms: it runs out in 300 ms, not in an hour.
+        await other.taskStore.create(draft("ahead", now + hour, { leaseMs: 300 }));
+        await until(
+          async () => (await s.taskStore.get("ahead"))?.leaseExpired === true,
+          300 + 5_000,
+          "the short lease said to have run out",
+        );
         await until(
           async () => (await s.taskStore.get("ahead"))?.status === "failed",
-          300 + LEASE_GRACE_MS + 5_000,
+          LEASE_GRACE_MS + 5_000,
           "the short lease ended by the shard's alarm",
         );
         expect(await s.taskStore.get("ahead")).toMatchObject({ error: WORKER_LOST_MESSAGE });
-        expect((await s.taskStore.get("behind"))?.status).toBe("processing");
-        expect((await s.taskStore.listExpiredLeases(Date.now() + 10 * hour, 10)).map((t) => t.refId)).toEqual([]);
+        const behind = await s.taskStore.get("behind");
+        expect(behind?.status).toBe("processing");
+        expect(behind?.leaseExpired).toBeUndefined();
+        expect(await s.taskStore.listExpiredLeases(10)).toEqual([]);
+        // A lost task holds no capacity: with "behind" live and "ahead" failed, a second task fits under 2.
+        expect(await other.taskStore.create(draft("next", now), { maxActiveTasks: 2 })).toMatchObject({ ok: true });
+        expect(await other.taskStore.create(draft("over", now), { maxActiveTasks: 2 })).toMatchObject({
+          ok: false,
+          reason: "capacity",
+          activeTasks: 2,
+        });
+      }),
+    );
+
+    it(
+      "a clean-up by another Worker tells subscribers which ids it removed (onRemoved)",
+      withStores(async (s) => {
+        const removedSeen: string[] = [];
+        const unsubscribe =
+          s.taskStore.subscribe?.(() => {}, { onRemoved: (ids) => removedSeen.push(...ids) }) ?? (() => {});
+        const other = s.again();
+        try {
+          const now = Date.now();
+          for (const id of ["gone1", "gone2", "gone3"]) {
+            await s.taskStore.create(draft(id, now));
+            const done: StoredTask = { ...draft(id, now), status: "complete", completedAt: now };
+            delete done.leaseMs;
+            expect((await s.taskStore.update(done, 1)).ok).toBe(true);
+          }
+          await s.taskStore.create(draft("kept", now));
+          expect((await other.taskStore.removeFinished(0, 10)).sort()).toEqual(["gone1", "gone2", "gone3"]);
+          await until(() => removedSeen.length === 3, 2_000, "removals pushed");
+          expect(removedSeen.sort()).toEqual(["gone1", "gone2", "gone3"]);
+          expect(await s.taskStore.get("kept")).toBeDefined();
+        } finally {
+          unsubscribe();
+          await other.taskStore.close?.();
+        }
       }),
     );
 
