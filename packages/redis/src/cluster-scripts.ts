@@ -3,8 +3,9 @@
  * bucket's prefix as P: every key it touches shares the bucket's hash slot), with two differences made by
  * rewriting the single layout's text, so both layouts keep one definition of each transition:
  * changes go out with SPUBLISH on the bucket's shard channel (sharded pub/sub, Redis >= 7), and the
- * creation sequence is the server's time in ms × 1024 (kept increasing within the bucket), so that the
- * buckets' lists merge in creation order (to the ms, across buckets) by one score; and finish times are
+ * creation sequence is the server's time in µs (kept increasing within the bucket), so that the buckets'
+ * lists merge in creation order by one score (exactly on one node; across masters as far as their clocks
+ * agree, ties going by bucket); and finish times are
  * kept in µs, so that clean-up, which merges the buckets' oldest, removes the oldest first (on one node
  * exactly; across masters as far as their clocks agree).
  *
@@ -31,7 +32,7 @@ export const CLUSTER_CREATE_TASK = sharded(
     rewrite(
       CREATE_TASK,
       "local q = tostring(redis.call('INCR', P .. 'seq'))",
-      `local q = string.format('%d', math.max(now * 1024, (tonumber(redis.call('GET', P .. 'seq')) or 0) + 1))
+      `local q = string.format('%d', math.max(now_t[1] * 1000000 + now_t[2], (tonumber(redis.call('GET', P .. 'seq')) or 0) + 1))
 redis.call('SET', P .. 'seq', q)`,
     ),
   ),

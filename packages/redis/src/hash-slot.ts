@@ -21,6 +21,22 @@ export function crc16(text: string): number {
   return crc;
 }
 
+/**
+ * A well-mixed 32-bit hash of `text` (FNV-1a over its UTF-16 code units, then MurmurHash3's fmix32
+ * finalizer): its low bits spread even ids that differ only in their last characters, which CRC16's
+ * low bits do not (sequential ids fell twice as often into some buckets as into others).
+ */
+export function bucketHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** The hash slot of a key: only the first non-empty `{…}` counts when the key has one. */
 export function hashSlot(key: string): number {
   const open = key.indexOf("{");

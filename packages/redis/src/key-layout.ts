@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { crc16, hashSlot } from "./hash-slot.js";
+import { bucketHash, hashSlot } from "./hash-slot.js";
 
 /**
  * Where everything lives in Redis, all under one prefix P (default "refcache:"):
@@ -11,7 +11,7 @@ import { crc16, hashSlot } from "./hash-slot.js";
  *
  * That is the single layout (one Redis). The cluster layout (`layout: "cluster"`, the default for an ioredis
  * `Cluster`) puts the same keys under one of `CLUSTER_BUCKETS` bucket prefixes `P{tag}:` chosen from the id
- * (CRC16 of the id), so every script touches one hash slot: a task's hash, its value and its bucket's
+ * (`bucketHash` of the id), so every script touches one hash slot: a task's hash, its value and its bucket's
  * indexes share the bucket's hash tag. Values set directly live in the bucket of their key.
  */
 /** The key kinds that follow the prefix with a ":" (a prefix segment of one of these names could collide). */
@@ -94,7 +94,7 @@ export function keyLayout(prefix: string, kind: LayoutKind = "single"): KeyLayou
     const bucketPrefix = `${prefix}{${tag}}:`;
     return { index, prefix: bucketPrefix, changes: `${bucketPrefix}changes` };
   });
-  const bucketOf = (id: string) => buckets[crc16(id) % CLUSTER_BUCKETS] as Bucket;
+  const bucketOf = (id: string) => buckets[bucketHash(id) % CLUSTER_BUCKETS] as Bucket;
   return {
     prefix,
     kind,
