@@ -51,18 +51,25 @@ export class RedisCluster {
     readonly dir: string,
   ) {}
 
-  static async start(masters = 3): Promise<RedisCluster> {
+  /** `aof`: every node persists each write before answering (`appendonly yes`, `appendfsync always`). */
+  static async start(masters = 3, aof = false): Promise<RedisCluster> {
     const ports: number[] = [];
     for (let i = 0; i < masters; i++) ports.push(await freePort());
     const cluster = new RedisCluster(ports, mkdtempSync(join(tmpdir(), "refcache-cluster-")));
-    for (const port of ports) await cluster.startNode(port);
+    for (const port of ports) await cluster.startNode(port, aof);
     const create = spawnSync(
       "redis-cli",
       ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"],
       { encoding: "utf8" },
     );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    for (const port of ports) {
+    for (const port of ports) await cluster.waitUntilOk(port);
+    return cluster;
+  }
+
+  /** Waits until the node on `port` says `cluster_state:ok`. */
+  async waitUntilOk(port: number): Promise<void> {
+    {
       await waitFor(async () => {
         const probe = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 0, lazyConnect: true });
         probe.on("error", () => {});
@@ -74,7 +81,19 @@ export class RedisCluster {
         }
       }, `cluster_state:ok on ${port}`);
     }
-    return cluster;
+  }
+
+  /** The port of the master that serves `slot`. */
+  async portOfSlot(slot: number): Promise<number> {
+    const node = this.node(this.ports[0] as number);
+    try {
+      const ranges = await node.cluster("SLOTS");
+      const port = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
+      if (port === undefined) throw new Error(`no node serves slot ${slot}`);
+      return port;
+    } finally {
+      node.disconnect();
+    }
   }
 
   /** Starts (or restarts) the node on `port`; `aof` turns on `appendfsync always` for it. */
