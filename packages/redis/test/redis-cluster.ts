@@ -69,18 +69,16 @@ export class RedisCluster {
 
   /** Waits until the node on `port` says `cluster_state:ok`. */
   async waitUntilOk(port: number): Promise<void> {
-    {
-      await waitFor(async () => {
-        const probe = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 0, lazyConnect: true });
-        probe.on("error", () => {});
-        try {
-          await probe.connect();
-          return (await probe.cluster("INFO")).includes("cluster_state:ok");
-        } finally {
-          probe.disconnect();
-        }
-      }, `cluster_state:ok on ${port}`);
-    }
+    await waitFor(async () => {
+      const probe = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 0, lazyConnect: true });
+      probe.on("error", () => {});
+      try {
+        await probe.connect();
+        return (await probe.cluster("INFO")).includes("cluster_state:ok");
+      } finally {
+        probe.disconnect();
+      }
+    }, `cluster_state:ok on ${port}`);
   }
 
   /** The port of the master that serves `slot`. */
