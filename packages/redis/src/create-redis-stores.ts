@@ -19,6 +19,11 @@ const isRedisClient = (value: unknown): value is Redis | Cluster =>
   value !== null &&
   ["evalsha", "eval", "duplicate", "hget"].every((m) => typeof (value as Record<string, unknown>)[m] === "function");
 
+/** Whether a client is a Redis Cluster client (ioredis marks its `Cluster` so). */
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return client instanceof Cluster || (client as { isCluster?: unknown }).isCluster === true;
+}
+
 export const RedisStoresOptionsSchema = z
   .strictObject({
     /** Where Redis runs, e.g. "redis://127.0.0.1:6379"; ignored when `client` is given. Default that. */
@@ -41,7 +46,11 @@ export const RedisStoresOptionsSchema = z
     /** A command that gets no answer within this time fails with STORE_ERROR (ms). */
     commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(5_000),
   })
-  .refine((o) => o.url === undefined || o.client === undefined, { message: "give either url or client, not both" });
+  .refine((o) => o.url === undefined || o.client === undefined, { message: "give either url or client, not both" })
+  // The single layout's indexes span slots: on a cluster its scripts would fail with CROSSSLOT.
+  .refine((o) => !(o.layout === "single" && o.client !== undefined && isCluster(o.client)), {
+    message: 'a Redis Cluster client needs layout "cluster" (the default for one)',
+  });
 export type RedisStoresOptions = z.input<typeof RedisStoresOptionsSchema>;
 
 export interface RedisStores {
@@ -54,11 +63,6 @@ export interface RedisStores {
 /** What `CLIENT LIST` shows for our connections, so operators can tell them apart. */
 export function connectionName(prefix: string, role: "store" | "changes"): string {
   return `${prefix.replace(/[^A-Za-z0-9:._-]/g, "_")}${role}`;
-}
-
-/** Whether a client is a Redis Cluster client (ioredis marks its `Cluster` so). */
-function isCluster(client: Redis | Cluster): client is Cluster {
-  return client instanceof Cluster || (client as { isCluster?: unknown }).isCluster === true;
 }
 
 export function createRedisStores(options: RedisStoresOptions = {}): RedisStores {
