@@ -65,16 +65,17 @@ export interface KeyLayout {
 export const CLUSTER_BUCKETS = 16;
 
 /**
- * The hash tag of each cluster bucket: the first `rc<n>-<k>` whose slot lies in the bucket's sixteenth of
- * the slot range, so with slots split evenly over the masters (what `redis-cli --cluster create` does) the
- * buckets are too. Deterministic, hence the same in every process and release.
+ * The hash tag of each cluster bucket: the first `rc<n>-<k>` whose slot lies in the middle half of the
+ * bucket's sixteenth of the slot range, so with slots split evenly over the masters (what `redis-cli
+ * --cluster create` does) the buckets are too (three masters: 5, 6 and 5 buckets; a tag at the edge of
+ * its sixteenth could fall to a neighbour's master). Deterministic, the same in every process and release.
  */
 export const CLUSTER_TAGS: readonly string[] = Array.from({ length: CLUSTER_BUCKETS }, (_, n) => {
   const width = 16384 / CLUSTER_BUCKETS;
   for (let k = 0; ; k++) {
     const tag = `rc${n}-${k}`;
     const slot = hashSlot(`{${tag}}`);
-    if (slot >= n * width && slot < (n + 1) * width) return tag;
+    if (slot >= (n + 0.25) * width && slot < (n + 0.75) * width) return tag;
   }
 });
 

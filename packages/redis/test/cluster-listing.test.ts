@@ -90,6 +90,29 @@ describeRedis('listing on the cluster layout ("cluster" on one Redis)', () => {
     expect((await taskStore.list({ limit: 100 })).tasks).toEqual([]);
   });
 
+  it("tells subscribers of changes and removals in every bucket", async () => {
+    const { taskStore } = stores({ layout: "cluster" });
+    const changed = new Set<string>();
+    const removed = new Set<string>();
+    taskStore.subscribe((change) => changed.add(change.task.refId), {
+      onRemoved: (ids) => {
+        for (const id of ids) removed.add(id);
+      },
+    });
+    await taskStore.changesReady();
+    const ids = Array.from({ length: 32 }, (_, i) => `s${i}`);
+    const layout = keyLayout("x:", "cluster");
+    expect(new Set(ids.map((id) => layout.bucketOf(id).index)).size).toBeGreaterThan(10);
+    for (const id of ids) {
+      await taskStore.create(task(id));
+      const current = (await taskStore.get(id)) as StoredTask;
+      await taskStore.update({ ...current, status: "failed", completedAt: 1 }, current.version);
+    }
+    await expect.poll(() => changed.size).toBe(ids.length);
+    expect(await taskStore.removeFinished(0, 100)).toHaveLength(ids.length);
+    await expect.poll(() => removed.size).toBe(ids.length);
+  });
+
   it("counts capacity over every bucket, and a lost lease frees its place", async () => {
     const { taskStore } = stores({ layout: "cluster" });
     const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);

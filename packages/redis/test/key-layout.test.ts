@@ -27,6 +27,14 @@ describe("cluster layout", () => {
     expect(CLUSTER_TAGS.map((tag) => Math.floor(hashSlot(`{${tag}}`) / width))).toEqual(
       Array.from({ length: CLUSTER_BUCKETS }, (_, i) => i),
     );
+    // Three masters as \`redis-cli --cluster create\` splits the slots: 5, 6 and 5 buckets.
+    const master = (slot: number) => (slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2);
+    const perMaster = [0, 0, 0];
+    for (const tag of CLUSTER_TAGS) {
+      const m = master(hashSlot(`{${tag}}`));
+      perMaster[m] = (perMaster[m] ?? 0) + 1;
+    }
+    expect(perMaster).toEqual([5, 6, 5]);
   });
 
   it("keeps a task's hash, its value and its bucket's indexes in one slot, for every id", () => {
