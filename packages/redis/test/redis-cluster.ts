@@ -49,17 +49,29 @@ export class RedisCluster {
   private constructor(
     readonly ports: number[],
     readonly dir: string,
+    readonly replicas: number,
   ) {}
 
-  /** `aof`: every node persists each write before answering (`appendonly yes`, `appendfsync always`). */
-  static async start(masters = 3, aof = false): Promise<RedisCluster> {
+  /**
+   * `aof`: every node persists each write before answering (`appendonly yes`, `appendfsync always`).
+   * `replicas`: replicas per master (their ports come after the masters'; a replica takes over its master's
+   * slots about a second after the master stops answering).
+   */
+  static async start(masters = 3, aof = false, replicas = 0): Promise<RedisCluster> {
     const ports: number[] = [];
-    for (let i = 0; i < masters; i++) ports.push(await freePort());
-    const cluster = new RedisCluster(ports, mkdtempSync(join(tmpdir(), "refcache-cluster-")));
+    for (let i = 0; i < masters * (1 + replicas); i++) ports.push(await freePort());
+    const cluster = new RedisCluster(ports, mkdtempSync(join(tmpdir(), "refcache-cluster-")), replicas);
     for (const port of ports) await cluster.startNode(port, aof);
     const create = spawnSync(
       "redis-cli",
-      ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"],
+      [
+        "--cluster",
+        "create",
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        "--cluster-replicas",
+        String(replicas),
+        "--cluster-yes",
+      ],
       { encoding: "utf8" },
     );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
@@ -117,6 +129,9 @@ export class RedisCluster {
       `aof-${port}`,
       "--appendfsync",
       "always",
+      // With replicas, fail over quickly; without, keep the default (15 s): once a master is marked failed,
+      // a cluster without full slot coverage refuses every command, and the restart test needs the others.
+      ...(this.replicas > 0 ? ["--cluster-node-timeout", "1000"] : []),
     ];
     const child = spawn("redis-server", args, { stdio: "ignore" });
     this.#processes.set(port, child);
