@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { COUNT_ACTIVE, FREE_LOCK, TAKE_LOCK } from "./cluster-scripts.js";
 import { StoreError } from "./contract.js";
+import { monotonicNow } from "./deadlines.js";
 import type { KeyLayout } from "./key-layout.js";
 import { luaScript, type RedisConnection } from "./redis-connection.js";
 
@@ -44,11 +45,11 @@ export async function withCapacityLock<T>(
   const key = capacityLockKey(keys);
   const token = randomUUID();
   const ttlMs = connection.commandTimeoutMs;
-  const end = Date.now() + ttlMs;
+  const end = monotonicNow() + ttlMs;
   for (let wait = 1; ; wait = Math.min(50, wait * 2)) {
     const taken = await connection.script<number>("capacity lock", refId, takeLock, [key], [token, ttlMs]);
     if (taken === 1) break;
-    if (Date.now() >= end) {
+    if (monotonicNow() >= end) {
       throw new StoreError(
         `the capacity lock stayed taken for ${ttlMs} ms (maxActiveTasks on a cluster)`,
         refId,

@@ -6,8 +6,9 @@
  */
 import { expect, it } from "vitest";
 import type { StoredTask } from "../src/contract.js";
+import { capacityLockKey } from "../src/cluster-capacity.js";
 import { keyLayout } from "../src/key-layout.js";
-import { describeRedis, task, useStores } from "./redis-fixture.js";
+import { describeRedis, rawClient, task, useStores } from "./redis-fixture.js";
 
 const stores = useStores();
 
@@ -127,5 +128,27 @@ describeRedis('listing on the cluster layout ("cluster" on one Redis)', () => {
     expect(await short.create(task("early"), { maxActiveTasks: 1 })).toMatchObject({ reason: "capacity" });
     await until(() => short.listExpiredLeases(10), 1);
     expect(await short.create(task("next"), { maxActiveTasks: 1 })).toMatchObject({ ok: true });
+  });
+
+  it("waits for a capacity lock left by a dead holder until it expires, and fails with STORE_ERROR past the deadline", async () => {
+    const { taskStore, prefix } = stores({ layout: "cluster", commandTimeoutMs: 1_500 });
+    const admin = rawClient();
+    const lock = capacityLockKey(keyLayout(prefix, "cluster"));
+    try {
+      // A holder that died 200 ms before its lock expires: the create goes through once it has.
+      await admin.set(lock, "dead-holder", "PX", 200);
+      expect(await taskStore.create(task("after-expiry"), { maxActiveTasks: 5 })).toMatchObject({ ok: true });
+      expect(await admin.exists(lock)).toBe(0);
+      // A lock that outlives the command timeout: STORE_ERROR, nothing created; creates without a limit never wait.
+      await admin.set(lock, "dead-holder", "PX", 60_000);
+      await expect(taskStore.create(task("blocked"), { maxActiveTasks: 5 })).rejects.toMatchObject({
+        code: "STORE_ERROR",
+      });
+      expect(await taskStore.get("blocked")).toBeUndefined();
+      expect(await taskStore.create(task("unlimited"))).toMatchObject({ ok: true });
+    } finally {
+      await admin.del(lock);
+      admin.disconnect();
+    }
   });
 });
