@@ -5,8 +5,8 @@
  * lease listing walking every bucket.
  */
 import { expect, it } from "vitest";
-import type { StoredTask } from "../src/contract.js";
 import { capacityLockKey } from "../src/cluster-capacity.js";
+import type { StoredTask } from "../src/contract.js";
 import { keyLayout } from "../src/key-layout.js";
 import { describeRedis, rawClient, task, useStores } from "./redis-fixture.js";
 
