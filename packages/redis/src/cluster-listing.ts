@@ -98,14 +98,15 @@ const listFinished = luaScript(LIST_FINISHED);
 
 /**
  * How many of each bucket's finished tasks a clean-up of `limit` removes, oldest first over all buckets:
- * reads each bucket's oldest candidates and merges them by (finish time, bucket).
+ * reads each bucket's oldest candidates and merges them by (finish time, bucket). `rank` gives each
+ * chosen id's place in that order, to return the removed ids oldest first.
  */
 export async function finishedPerBucket(
   connection: RedisConnection,
   keys: KeyLayout,
   olderThanMs: number,
   limit: number,
-): Promise<number[]> {
+): Promise<{ counts: number[]; rank: Map<string, number> }> {
   const pages = await Promise.all(
     keys.buckets.map((bucket) =>
       connection.script<[string[], string[]]>(
@@ -117,12 +118,18 @@ export async function finishedPerBucket(
       ),
     ),
   );
-  const found: { score: number; bucket: number }[] = [];
-  pages.forEach(([, scores], bucket) => {
-    for (const score of scores) found.push({ score: Number(score), bucket });
+  const found: { score: number; bucket: number; id: string }[] = [];
+  pages.forEach(([ids, scores], bucket) => {
+    scores.forEach((score, i) => {
+      found.push({ score: Number(score), bucket, id: ids[i] as string });
+    });
   });
   found.sort((a, b) => a.score - b.score || a.bucket - b.bucket);
   const counts = keys.buckets.map(() => 0);
-  for (const { bucket } of found.slice(0, limit)) counts[bucket] = (counts[bucket] as number) + 1;
-  return counts;
+  const rank = new Map<string, number>();
+  for (const { bucket, id } of found.slice(0, limit)) {
+    counts[bucket] = (counts[bucket] as number) + 1;
+    rank.set(id, rank.size);
+  }
+  return { counts, rank };
 }

@@ -299,7 +299,8 @@ export class RedisTaskStore implements TaskStore {
     parse(AgeSchema, olderThanMs, "age of finished tasks");
     parse(LimitSchema, limit, "limit");
     // On a cluster: how many to take from each bucket, oldest first over all; then each bucket removes its own.
-    const counts = this.#cluster ? await finishedPerBucket(this.#connection, this.#keys, olderThanMs, limit) : [limit];
+    const plan = this.#cluster ? await finishedPerBucket(this.#connection, this.#keys, olderThanMs, limit) : undefined;
+    const counts = plan?.counts ?? [limit];
     const removed = await Promise.all(
       this.#keys.buckets.map((b, i) =>
         counts[i] === 0
@@ -313,7 +314,9 @@ export class RedisTaskStore implements TaskStore {
             ),
       ),
     );
-    return removed.flat();
+    if (plan === undefined) return removed.flat();
+    const last = plan.rank.size;
+    return removed.flat().sort((x, y) => (plan.rank.get(x) ?? last) - (plan.rank.get(y) ?? last));
   }
 
   subscribe(listener: TaskChangeListener, options: SubscribeOptions = {}): () => void {
