@@ -3,8 +3,12 @@
  * task (and the ids of each batch of removed tasks) on the prefix's channel, and one subscriber connection
  * per store fans the messages out to local listeners. A change lost while disconnected is caught up by the
  * runner's next lease renewal or store write (core's fallback); a lost removal by core's bounded local view.
+ *
+ * On the cluster layout each bucket publishes on its own shard channel (SPUBLISH): the subscriber, an
+ * ioredis `Cluster` with sharded subscribers, holds one SSUBSCRIBE per bucket on the master that owns the
+ * bucket's slot, and ioredis moves it when the slot moves (failover, resharding).
  */
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { StoredTask, TaskChange, TaskChangeListener } from "./contract.js";
 
 /** Ids of tasks a clean-up removed. */
@@ -38,18 +42,21 @@ type RemovalListener = (refIds: readonly string[]) => void;
 export class ChangeFeed {
   readonly #listeners = new Set<TaskChangeListener>();
   readonly #removalListeners = new Set<RemovalListener>();
-  readonly #openSubscriber: () => Redis;
-  readonly #channel: string;
-  #subscriber: Redis | undefined;
+  readonly #openSubscriber: () => Redis | Cluster;
+  readonly #channels: ReadonlySet<string>;
+  readonly #sharded: boolean;
+  #subscriber: Redis | Cluster | undefined;
   #subscribed: Promise<void> | undefined;
   #pending = false;
   #closed = false;
 
   readonly #settleMs: number;
 
-  constructor(openSubscriber: () => Redis, channel: string, settleMs: number) {
+  /** `sharded`: the channels are shard channels (SSUBSCRIBE), one per cluster-layout bucket. */
+  constructor(openSubscriber: () => Redis | Cluster, channels: readonly string[], settleMs: number, sharded = false) {
     this.#openSubscriber = openSubscriber;
-    this.#channel = channel;
+    this.#channels = new Set(channels);
+    this.#sharded = sharded;
     this.#settleMs = settleMs;
   }
 
@@ -83,8 +90,8 @@ export class ChangeFeed {
     this.#subscriber = subscriber;
     // Errors surface as reconnects; the runner's lease renewal covers messages missed meanwhile.
     subscriber.on("error", () => {});
-    subscriber.on("message", (channel: string, message: string) => {
-      if (channel !== this.#channel) return;
+    subscriber.on(this.#sharded ? "smessage" : "message", (channel: string, message: string) => {
+      if (!this.#channels.has(channel)) return;
       const change = parseChange(message);
       if (change === undefined) return;
       if ("removed" in change) {
@@ -107,7 +114,12 @@ export class ChangeFeed {
     });
     this.#pending = true;
     // Bounded: a subscription that cannot be confirmed (Redis away) must not hold writes back for long.
-    const confirmed = subscriber.subscribe(this.#channel).then(
+    // Shard channels one command each: a command's channels must share one slot.
+    const confirmed = (
+      this.#sharded
+        ? Promise.all([...this.#channels].map((channel) => subscriber.ssubscribe(channel)))
+        : subscriber.subscribe(...this.#channels)
+    ).then(
       () => undefined,
       () => undefined,
     );

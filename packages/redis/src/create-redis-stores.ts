@@ -1,8 +1,9 @@
 /**
  * The package's entry point: a value store and a task store sharing one Redis connection (plus one
  * subscriber connection, opened on the first subscription), to pass to `new RefCache({ store, taskStore })`.
+ * The client may be a single `Redis` or a Redis Cluster (`Cluster`); see `layout`.
  */
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import * as z from "zod";
 import { ChangeFeed } from "./change-feed.js";
 import { parse } from "./input-schemas.js";
@@ -13,10 +14,15 @@ import { RedisTaskStore } from "./redis-task-store.js";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const isRedisClient = (value: unknown): value is Redis =>
+const isRedisClient = (value: unknown): value is Redis | Cluster =>
   typeof value === "object" &&
   value !== null &&
   ["evalsha", "eval", "duplicate", "hget"].every((m) => typeof (value as Record<string, unknown>)[m] === "function");
+
+/** Whether a client is a Redis Cluster client (ioredis marks its `Cluster` so). */
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return client instanceof Cluster || (client as { isCluster?: unknown }).isCluster === true;
+}
 
 export const RedisStoresOptionsSchema = z
   .strictObject({
@@ -25,14 +31,26 @@ export const RedisStoresOptionsSchema = z
       .string()
       .regex(/^rediss?:\/\/[^\s]+$/, "url must be a redis:// or rediss:// URL")
       .optional(),
-    /** A connected ioredis client of your own; `close()` leaves it open. */
-    client: z.custom<Redis>(isRedisClient, "client must be an ioredis client").optional(),
+    /** A connected ioredis client of your own, `Redis` or `Cluster`; `close()` leaves it open. */
+    client: z.custom<Redis | Cluster>(isRedisClient, "client must be an ioredis client").optional(),
+    /**
+     * Where keys live (see `key-layout.ts`): "single" keeps every index under one prefix (one Redis, and
+     * what data written by earlier releases uses); "cluster" splits them into buckets, each in its own hash
+     * slot, so a Redis Cluster (or a cluster-mode endpoint) can spread tasks over its masters. Default
+     * "cluster" for an ioredis `Cluster` client, "single" otherwise. The two layouts do not read each
+     * other's data.
+     */
+    layout: z.enum(["single", "cluster"]).optional(),
     /** Every key and the pub/sub channel live under this prefix (see `PrefixSchema`). */
     prefix: PrefixSchema.default("refcache:"),
     /** A command that gets no answer within this time fails with STORE_ERROR (ms). */
     commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(5_000),
   })
-  .refine((o) => o.url === undefined || o.client === undefined, { message: "give either url or client, not both" });
+  .refine((o) => o.url === undefined || o.client === undefined, { message: "give either url or client, not both" })
+  // The single layout's indexes span slots: on a cluster its scripts would fail with CROSSSLOT.
+  .refine((o) => !(o.layout === "single" && o.client !== undefined && isCluster(o.client)), {
+    message: 'a Redis Cluster client needs layout "cluster" (the default for one)',
+  });
 export type RedisStoresOptions = z.input<typeof RedisStoresOptionsSchema>;
 
 export interface RedisStores {
@@ -61,17 +79,34 @@ export function createRedisStores(options: RedisStoresOptions = {}): RedisStores
   // Failures reach callers as STORE_ERROR; the client's own error events would otherwise be printed.
   if (ownsClient) client.on("error", () => {});
   const connection = new RedisConnection({ client, ownsClient, commandTimeoutMs: o.commandTimeoutMs });
-  const keys = keyLayout(o.prefix);
-  const feed = new ChangeFeed(
-    () =>
-      client.duplicate({
+  const cluster = isCluster(client);
+  const keys = keyLayout(o.prefix, o.layout ?? (cluster ? "cluster" : "single"));
+  const openSubscriber = (): Redis | Cluster => {
+    if (!isCluster(client)) {
+      return client.duplicate({
         enableOfflineQueue: true,
         maxRetriesPerRequest: null,
         lazyConnect: false,
         connectionName: connectionName(o.prefix, "changes"),
-      }),
-    keys.changes,
+      });
+    }
+    // Sharded subscribers: one subscriber per master, each holding the shard channels of its slots.
+    return client.duplicate([], {
+      enableOfflineQueue: true,
+      lazyConnect: false,
+      shardedSubscribers: true,
+      redisOptions: {
+        ...client.options.redisOptions,
+        maxRetriesPerRequest: null,
+        connectionName: connectionName(o.prefix, "changes"),
+      },
+    });
+  };
+  const feed = new ChangeFeed(
+    openSubscriber,
+    keys.buckets.map((b) => b.changes),
     o.commandTimeoutMs,
+    keys.kind === "cluster",
   );
   const store = new RedisStore(connection, keys);
   const taskStore = new RedisTaskStore(connection, keys, feed, store);

@@ -7,7 +7,7 @@
  * per-command promises and ticks): `WriteBatches` decides when they reach the socket.
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { type Arg, type CommandOptions, command } from "./commands.js";
 import { StoreError } from "./contract.js";
 import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
@@ -120,14 +120,14 @@ class Call implements Deadline, ReplyListener {
 }
 
 export interface RedisConnectionOptions {
-  client: Redis;
+  client: Redis | Cluster;
   /** Whether this package created the client (then it waits for `ready` itself and quits it on close). */
   ownsClient: boolean;
   commandTimeoutMs: number;
 }
 
 export class RedisConnection {
-  readonly client: Redis;
+  readonly client: Redis | Cluster;
   readonly deadlines: DeadlineQueue;
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;

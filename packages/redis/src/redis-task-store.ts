@@ -5,6 +5,14 @@
  * are judged on the Redis server's clock (`TIME` inside the scripts), never on a client's.
  */
 import type { ChangeFeed } from "./change-feed.js";
+import { countActiveTasks, withCapacityLock } from "./cluster-capacity.js";
+import { finishedPerBucket, listClusterPage } from "./cluster-listing.js";
+import {
+  CLUSTER_CREATE_TASK,
+  CLUSTER_LIST_EXPIRED_LEASES,
+  CLUSTER_REMOVE_FINISHED,
+  CLUSTER_UPDATE_TASK,
+} from "./cluster-scripts.js";
 import {
   type CreateTaskOptions,
   type CreateTaskOutcome,
@@ -41,13 +49,20 @@ import { CREATE_TASK, GET_TASK, LIST_EXPIRED_LEASES, LIST_TASKS, REMOVE_FINISHED
 import { luaScript, type RedisConnection } from "./redis-connection.js";
 import { type RedisStore, valueArgs } from "./redis-store.js";
 
-const scripts = {
+const singleScripts = {
   get: luaScript(GET_TASK),
   create: luaScript(CREATE_TASK),
   update: luaScript(UPDATE_TASK),
   list: luaScript(LIST_TASKS),
   expiredLeases: luaScript(LIST_EXPIRED_LEASES),
   removeFinished: luaScript(REMOVE_FINISHED),
+};
+const clusterScripts: typeof singleScripts = {
+  ...singleScripts,
+  create: luaScript(CLUSTER_CREATE_TASK),
+  update: luaScript(CLUSTER_UPDATE_TASK),
+  expiredLeases: luaScript(CLUSTER_LIST_EXPIRED_LEASES),
+  removeFinished: luaScript(CLUSTER_REMOVE_FINISHED),
 };
 
 const ALL_STATUSES: readonly TaskStatus[] = TaskStatusSchema.options;
@@ -123,6 +138,8 @@ export class RedisTaskStore implements TaskStore {
   readonly #connection: RedisConnection;
   readonly #keys: KeyLayout;
   readonly #feed: ChangeFeed;
+  readonly #scripts: typeof singleScripts;
+  readonly #cluster: boolean;
   /** The value store results are written to: the one built with this store (see the TaskStore contract). */
   readonly valueStore: RedisStore;
 
@@ -131,6 +148,13 @@ export class RedisTaskStore implements TaskStore {
     this.#keys = keys;
     this.#feed = feed;
     this.valueStore = valueStore;
+    this.#cluster = keys.kind === "cluster";
+    this.#scripts = this.#cluster ? clusterScripts : singleScripts;
+  }
+
+  /** The keys a bucket-wide script declares: none on one Redis, on a cluster one of the bucket's (routing). */
+  #bucketKeys(bucketPrefix: string): string[] {
+    return this.#cluster ? [`${bucketPrefix}seq`] : [];
   }
 
   async get(refId: string): Promise<StoredTask | undefined> {
@@ -138,7 +162,7 @@ export class RedisTaskStore implements TaskStore {
     const reply = await this.#connection.script<[string, number] | null>(
       "task get",
       refId,
-      scripts.get,
+      this.#scripts.get,
       [this.#keys.task(refId)],
       [],
     );
@@ -153,12 +177,27 @@ export class RedisTaskStore implements TaskStore {
     const id = valid.refId;
     const settling = this.#feed.settled();
     if (settling !== undefined) await settling;
-    const args = pushIndexArgs([this.#keys.prefix, id, creationJson(valid)], valid);
+    const args = pushIndexArgs([this.#keys.bucketOf(id).prefix, id, creationJson(valid)], valid);
+    if (max !== undefined && this.#cluster) {
+      // A bucket's script cannot count the other buckets: count under the capacity lock, then tell the
+      // script to refuse ("0") when full; an active task with the id still wins, as on one Redis.
+      return withCapacityLock(this.#connection, this.#keys, id, async () => {
+        const counted = await countActiveTasks(this.#connection, this.#keys, id);
+        args.push(counted < max ? "" : "0", JSON.stringify(origin ?? null));
+        const outcome = await this.#createWith(valid, args);
+        return outcome.ok || outcome.reason === "active" ? outcome : { ...outcome, activeTasks: counted };
+      });
+    }
     args.push(max === undefined ? "" : String(max), JSON.stringify(origin ?? null));
+    return this.#createWith(valid, args);
+  }
+
+  async #createWith(valid: StoredTask, args: string[]): Promise<CreateTaskOutcome> {
+    const id = valid.refId;
     const reply = await this.#connection.script<[number, string, string?, number?]>(
       "task create",
       id,
-      scripts.create,
+      this.#scripts.create,
       [this.#keys.task(id), this.#keys.value(id)],
       args,
     );
@@ -187,7 +226,10 @@ export class RedisTaskStore implements TaskStore {
     const version = expectedVersion + 1;
     next.version = version;
     const keys = this.#keys;
-    const args = pushIndexArgs([keys.prefix, id, String(expectedVersion), String(version), taskJson(next, id)], next);
+    const args = pushIndexArgs(
+      [keys.bucketOf(id).prefix, id, String(expectedVersion), String(version), taskJson(next, id)],
+      next,
+    );
     // An empty origin tells the script not to publish: a lease renewal changes nothing subscribers see.
     args.push(quiet === true ? "" : JSON.stringify(origin ?? null));
     if (result !== undefined) args.push(...valueArgs(result));
@@ -196,7 +238,7 @@ export class RedisTaskStore implements TaskStore {
     const reply = await this.#connection.script<[number, string?, number?]>(
       "task update",
       id,
-      scripts.update,
+      this.#scripts.update,
       [keys.task(id), keys.value(id)],
       args,
     );
@@ -207,10 +249,23 @@ export class RedisTaskStore implements TaskStore {
   async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
     const q = parse(TaskQuerySchema, query, "task query");
     const statuses = q.status === undefined ? ALL_STATUSES : [...new Set(q.status)];
+    if (this.#cluster) {
+      const cursor = q.cursor?.slice(CURSOR_PREFIX.length);
+      const page = await listClusterPage(this.#connection, this.#keys, cursor, q.limit, ownerArg(q.owner), statuses);
+      if (page === undefined) {
+        throw ValidationError.single(
+          "cursor",
+          "cursor is not one this store handed out, or its task is gone",
+          "custom",
+        );
+      }
+      const tasks = page.tasks.map(({ json, expired }) => decodeTask(json, undefined, expired));
+      return page.next === undefined ? { tasks } : { tasks, nextCursor: `${CURSOR_PREFIX}${page.next}` };
+    }
     const reply = await this.#connection.script<[string | number, (string | null)[], number[]]>(
       "task list",
       undefined,
-      scripts.list,
+      this.#scripts.list,
       [],
       [this.#keys.prefix, q.cursor?.slice(CURSOR_PREFIX.length) ?? "", q.limit, ownerArg(q.owner), ...statuses],
     );
@@ -223,26 +278,45 @@ export class RedisTaskStore implements TaskStore {
 
   async listExpiredLeases(limit: number): Promise<StoredTask[]> {
     parse(LimitSchema, limit, "limit");
-    const reply = await this.#connection.script<(string | null)[]>(
-      "expired lease listing",
-      undefined,
-      scripts.expiredLeases,
-      [],
-      [this.#keys.prefix, limit],
+    const replies = await Promise.all(
+      this.#keys.buckets.map((b) =>
+        this.#connection.script<(string | null)[]>(
+          "expired lease listing",
+          undefined,
+          this.#scripts.expiredLeases,
+          this.#bucketKeys(b.prefix),
+          [b.prefix, limit],
+        ),
+      ),
     );
-    return reply.map((json) => decodeTask(json, undefined, 1));
+    return replies
+      .flat()
+      .slice(0, limit)
+      .map((json) => decodeTask(json, undefined, 1));
   }
 
   async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
     parse(AgeSchema, olderThanMs, "age of finished tasks");
     parse(LimitSchema, limit, "limit");
-    return this.#connection.script<string[]>(
-      "finished task removal",
-      undefined,
-      scripts.removeFinished,
-      [],
-      [this.#keys.prefix, olderThanMs, limit, "null"],
+    // On a cluster: how many to take from each bucket, oldest first over all; then each bucket removes its own.
+    const plan = this.#cluster ? await finishedPerBucket(this.#connection, this.#keys, olderThanMs, limit) : undefined;
+    const counts = plan?.counts ?? [limit];
+    const removed = await Promise.all(
+      this.#keys.buckets.map((b, i) =>
+        counts[i] === 0
+          ? []
+          : this.#connection.script<string[]>(
+              "finished task removal",
+              undefined,
+              this.#scripts.removeFinished,
+              this.#bucketKeys(b.prefix),
+              [b.prefix, olderThanMs, counts[i] as number, "null"],
+            ),
+      ),
     );
+    if (plan === undefined) return removed.flat();
+    const last = plan.rank.size;
+    return removed.flat().sort((x, y) => (plan.rank.get(x) ?? last) - (plan.rank.get(y) ?? last));
   }
 
   subscribe(listener: TaskChangeListener, options: SubscribeOptions = {}): () => void {

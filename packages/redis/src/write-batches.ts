@@ -11,7 +11,7 @@
  * the other way round, which gave about 60% of the throughput of this schedule on two cores. Each
  * command is still its own command and its own round trip either way.
  */
-import type { Command, Redis } from "ioredis";
+import type { Cluster, Command, Redis } from "ioredis";
 
 /** Who hears how a command went: exactly one of the two is called, once. */
 export interface ReplyListener {
@@ -20,7 +20,7 @@ export interface ReplyListener {
 }
 
 export class WriteBatches {
-  readonly #client: Redis;
+  readonly #client: Redis | Cluster;
   /** The socket while corked: from the first held command until the tick ends. */
   #corked: Redis["stream"] | undefined;
   /** Commands held in the corked socket, not written yet. */
@@ -28,7 +28,7 @@ export class WriteBatches {
   /** Commands handed to the client whose reply (or failure) has not come back, held ones included. */
   #unanswered = 0;
 
-  constructor(client: Redis) {
+  constructor(client: Redis | Cluster) {
     this.#client = client;
   }
 
@@ -36,7 +36,7 @@ export class WriteBatches {
   send(command: Command, listener: ReplyListener): void {
     let corked = this.#corked;
     if (corked === undefined) {
-      const stream = this.#client.stream;
+      const stream = (this.#client as Partial<Redis>).stream;
       // No socket to cork (not connected yet, or not a plain client): the client writes or queues it.
       if (stream?.writable && typeof stream.cork === "function") {
         stream.cork();

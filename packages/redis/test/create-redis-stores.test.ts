@@ -1,4 +1,5 @@
 import { RefCache } from "@mcp-refcache/core";
+import { Cluster } from "ioredis";
 import { expect, it } from "vitest";
 import { createRedisStores } from "../src/index.js";
 import { describeRedis, newPrefix, rawClient, task, useStores } from "./redis-fixture.js";
@@ -17,6 +18,8 @@ describeRedis("createRedisStores", () => {
       { colour: "red" },
       { url: "http://127.0.0.1:6379" },
       { url: "" },
+      { layout: "sharded" },
+      { client: new Cluster([{ host: "127.0.0.1", port: 1 }], { lazyConnect: true }), layout: "single" },
     ]) {
       expect(() => createRedisStores(options as never)).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
     }

@@ -18,7 +18,7 @@ export class RefCacheProcess {
   #next = 0;
   readonly exited: Promise<void>;
 
-  constructor(env: { REDIS_URL: string; INSTANCE: string }) {
+  constructor(env: { REDIS_URL: string; INSTANCE: string; REDIS_CLUSTER_PORT?: string }) {
     this.#child = spawn(process.execPath, ["--import", "tsx", script], {
       env: { ...process.env, ...env },
       stdio: ["pipe", "pipe", "inherit"],
