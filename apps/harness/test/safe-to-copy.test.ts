@@ -137,7 +137,9 @@ describe("/mcp-v1 sessions", () => {
   });
 
   it("a session whose client left without DELETE expires; a connected one stays", async () => {
-    const { harness, listeners } = harnessFor({ sessionIdleMs: 100 });
+    // Idle long enough that a loaded machine's handshake (initialize, then initialized and the GET stream)
+    // never looks idle; short enough that the left session expires well within `until`'s ten seconds.
+    const { harness, listeners } = harnessFor({ sessionIdleMs: 1_500 });
     const server = await serve(harness);
     const connect = async (name: string) => {
       const client = new ClientV1({ name, version: "0.0.0" });
