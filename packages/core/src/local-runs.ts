@@ -185,9 +185,7 @@ export class LocalRuns {
         failure = `result could not be stored: ${errorMessage(error)}`;
         return { task: this.#writer.transition(cur, "failed", failure) };
       }
-      const task = this.#writer.transition(cur, "complete");
-      if (result.expiresAt !== undefined) task.resultExpiresAt = result.expiresAt;
-      return { task, result };
+      return { task: this.#writer.completion(cur, result.expiresAt), result };
     });
   }
 

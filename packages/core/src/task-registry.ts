@@ -116,8 +116,10 @@ export class TaskRegistry {
           })
           .then((outcome) => this.#created(id, outcome, input, opts));
       };
-      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent.
-      if (opts.owner === undefined || this.#minted.delete(id)) {
+      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
+      // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
+      const fresh = this.#minted.delete(id);
+      if (fresh || opts.owner === undefined) {
         const created = createAndRun();
         return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
       }
@@ -269,15 +271,14 @@ export class TaskRegistry {
     try {
       const [id, opts] = parseCall(refId, CompleteOptionsSchema, options, "complete options");
       return this.#change(id, { runId: opts.runId }, (cur) => {
-        const task = this.#writer.transition(cur, "complete");
+        this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
         const entry = this.#values.entryFor(
           id,
           result,
           opts.ttlMs === undefined ? cur.resultTtlMs : opts.ttlMs,
           cur.owner,
         );
-        if (entry.expiresAt !== undefined) task.resultExpiresAt = entry.expiresAt;
-        return { task, result: entry };
+        return { task: this.#writer.completion(cur, entry.expiresAt), result: entry };
       });
     } catch (error) {
       return Promise.reject(error);

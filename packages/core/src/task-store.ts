@@ -61,7 +61,7 @@ export function copyOptionalInfo(from: TaskInfo, to: TaskInfo): void {
 }
 
 /** A copy of a task's progress, field by field (see copyStoredTask). */
-function copyProgress(progress: TaskProgress): TaskProgress {
+export function copyProgress(progress: TaskProgress): TaskProgress {
   const copy: TaskProgress = {};
   if (progress.current !== undefined) copy.current = progress.current;
   if (progress.total !== undefined) copy.total = progress.total;

@@ -5,6 +5,7 @@
  */
 import type { CacheContext } from "./cache-context.js";
 import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, truncate } from "./errors.js";
+import { finishedTask } from "./finished-task.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import { isVisibleTo } from "./owner.js";
@@ -203,21 +204,29 @@ export class TaskWriter {
     return outcome.task;
   }
 
+  /** Refuses (IllegalTransitionError) a move of `current` to `to`. */
+  assertCanTransition(current: StoredTask, to: TaskStatus): void {
+    if (!canTransition(current.status, to)) throw new IllegalTransitionError(current.refId, current.status, to);
+  }
+
   /** `current` moved to `to` now, with its lease renewed (or dropped once terminal). */
   transition(current: StoredTask, to: TaskStatus, error?: string): StoredTask {
-    if (!canTransition(current.status, to)) throw new IllegalTransitionError(current.refId, current.status, to);
+    this.assertCanTransition(current, to);
     const now = this.#ctx.now();
-    const terminal = isTerminalStatus(to);
-    const next = copyStoredTask(current, terminal);
+    const message = error === undefined ? undefined : truncate(error);
+    if (isTerminalStatus(to)) return finishedTask(current, { status: to, at: now, error: message });
+    const next = copyStoredTask(current);
     next.status = to;
     next.updatedAt = now;
-    if (terminal) {
-      next.completedAt = now;
-    } else {
-      // A relative lease: the store starts it on its own clock, whatever this instance's clock says.
-      next.leaseMs = this.#ctx.taskLeaseMs;
-    }
-    if (error !== undefined) next.error = truncate(error);
+    // A relative lease: the store starts it on its own clock, whatever this instance's clock says.
+    next.leaseMs = this.#ctx.taskLeaseMs;
+    if (message !== undefined) next.error = message;
     return next;
+  }
+
+  /** `current` complete now, its result expiring at `resultExpiresAt` (epoch ms; `undefined`: never). */
+  completion(current: StoredTask, resultExpiresAt: number | undefined): StoredTask {
+    this.assertCanTransition(current, "complete");
+    return finishedTask(current, { status: "complete", at: this.#ctx.now(), resultExpiresAt });
   }
 }
