@@ -171,6 +171,7 @@ export class TaskRegistry {
     };
     if (opts.owner !== undefined) draft.owner = opts.owner;
     if (opts.ttlMs !== undefined) draft.resultTtlMs = opts.ttlMs;
+    if (opts.executeOnly === true) draft.resultExecuteOnly = true;
     return draft;
   }
 
@@ -275,6 +276,7 @@ export class TaskRegistry {
           result,
           opts.ttlMs === undefined ? cur.resultTtlMs : opts.ttlMs,
           cur.owner,
+          cur.resultExecuteOnly,
         );
         if (entry.expiresAt !== undefined) task.resultExpiresAt = entry.expiresAt;
         return { task, result: entry };

@@ -157,6 +157,7 @@ export class RefCacheTaskStore implements TaskStore {
         return valueAnswer(taskId, value, {
           budget: answerBudget(this.cache, this.#options.valueBudget),
           names: this.#options.names,
+          executeOnly: task.resultExecuteOnly === true,
           ...(task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } }),
         });
       }

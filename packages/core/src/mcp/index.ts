@@ -56,6 +56,7 @@ export {
   pollingToolDefinitions,
   ToolNameSchema,
 } from "./tool-inputs.js";
+export { type ResolvedToolArguments, resolveToolArguments } from "./tool-references.js";
 export {
   cachedResultToolResult,
   cancelledToolResult,
@@ -75,7 +76,9 @@ export {
   valueToolResult,
 } from "./tool-results.js";
 export {
+  executeOnlyToolResult,
   fitsWithin,
+  type McpExecuteOnlyReference,
   type McpValueReference,
   type PageAnswerOptions,
   pageToolResult,

@@ -42,6 +42,8 @@ export interface ValueAnswerOptions {
   names?: PollingToolNames | undefined;
   /** How long the value stays readable, stated in the text when known. */
   retention?: Retention | undefined;
+  /** The value is execute-only: the answer is its reference alone, whatever its size (no preview). */
+  executeOnly?: boolean | undefined;
 }
 
 const unitOf = (budget: ResolvedValueBudget) => (budget.measure === undefined ? "characters" : "units");
@@ -86,10 +88,33 @@ export function referenceToolResult(
  */
 export function valueAnswer(refId: string, value: unknown, options: ValueAnswerOptions): McpToolResult {
   const { budget } = options;
+  if (options.executeOnly === true) return executeOnlyToolResult(refId, options);
   if (budget === false || fitsWithin(value, budget.maxChars, budget)) return valueToolResult(value);
   const preview = previewValue(value, { maxChars: budget.maxChars, measure: budget.measure });
   if (preview.complete) return valueToolResult(value);
   return referenceToolResult(refId, preview, budget, options);
+}
+
+/** The answer of an execute-only value: `{ refId, status: "completed", executeOnly: true }`, never the value. */
+export interface McpExecuteOnlyReference {
+  refId: string;
+  status: "completed";
+  executeOnly: true;
+}
+
+/**
+ * The answer of an execute-only result: its reference alone (inline, on completion, in `tasks/result` and
+ * `tasks/get` alike), with how to use it — never the value, not even a preview, whatever its size.
+ */
+export function executeOnlyToolResult(
+  refId: string,
+  options: Omit<ValueAnswerOptions, "budget" | "executeOnly"> = {},
+): McpToolResult {
+  const text =
+    `Done. The result is stored under refId "${refId}"${kept(options.retention)} and is execute-only: it cannot ` +
+    `be read, but a tool that accepts a reference takes it as ${JSON.stringify({ refId })}.`;
+  const structured: McpExecuteOnlyReference = { refId, status: "completed", executeOnly: true };
+  return { content: [{ type: "text", text }], structuredContent: { ...structured } };
 }
 
 /** What the items of a page are called, by the kind of part paged. */
