@@ -114,6 +114,7 @@ export {
   type ReferenceParameters,
   type ResolveRefsOptions,
   referenceArgument,
+  referenceInputSchema,
   referenceParameters,
   resolveRefs,
 } from "./values/reference-arguments.js";

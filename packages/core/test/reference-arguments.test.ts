@@ -12,6 +12,7 @@ import {
   RefCacheError,
   ReferenceUnavailableError,
   referenceArgument,
+  referenceInputSchema,
   referenceParameters,
   resolveRefs,
 } from "../src/index.js";
@@ -167,5 +168,19 @@ describe("the reference argument schema", () => {
     expect(isReferenceArgument({ refId: "a", path: 1 })).toBe(false);
     expect(isReferenceArgument({ refId: "a", x: 1 })).toBe(false);
     expect(isReferenceArgument([{ refId: "a" }])).toBe(false);
+  });
+});
+
+describe("referenceInputSchema", () => {
+  it("wraps the named parameters of a zod object or a raw shape, keeping the kind given", () => {
+    const object = z.object({ table: Rows, column: z.string() });
+    const fromObject = referenceInputSchema(object, ["table"]);
+    expect(fromObject.inputSchema.safeParse({ table: { refId: "r", path: "/rows" }, column: "id" }).success).toBe(true);
+    expect(fromObject.inputSchema.safeParse({ table: [], column: { refId: "r" } }).success).toBe(false);
+    const fromShape = referenceInputSchema({ table: Rows }, ["table"]);
+    expect(z.object(fromShape.inputSchema).safeParse({ table: { refId: "r" } }).success).toBe(true);
+    expect(Object.keys(fromShape.parameters)).toEqual(["table"]);
+    expect(() => referenceInputSchema(undefined, ["table"])).toThrow(/refParams/);
+    expect(() => referenceInputSchema(object, ["nope"])).toThrow(/nope/);
   });
 });

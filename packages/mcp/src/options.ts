@@ -46,6 +46,13 @@ export const RefCacheToolOptionsSchema = z.strictObject({
    * values whole whatever their size (for callers that rely on whole inline answers).
    */
   valueBudget: McpValueBudgetSchema.optional(),
+  /**
+   * Parameters (of `inputSchema`) that also accept a reference `{ "refId", "path"? }` to a stored value,
+   * resolved on the server for the caller before the handler runs (core's `resolveRefs`).
+   */
+  refParams: z.array(z.string().min(1)).optional(),
+  /** Store this tool's results execute-only: answered as their reference alone, usable, never readable. */
+  executeOnly: z.boolean().optional(),
 });
 export type RefCacheToolOptions = z.input<typeof RefCacheToolOptionsSchema>;
 

@@ -78,6 +78,44 @@ export function referenceParameters(
   return { shape: wrapped, parameters };
 }
 
+/** A zod object schema, as far as wrapping its parameters needs. */
+interface ObjectSchemaLike {
+  shape: Record<string, z.ZodType>;
+  extend(shape: Record<string, z.ZodType>): unknown;
+}
+
+const isObjectSchema = (v: unknown): v is ObjectSchemaLike =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { extend?: unknown }).extend === "function" &&
+  typeof (v as { shape?: unknown }).shape === "object";
+
+const isRawShape = (v: unknown): v is Record<string, z.ZodType> =>
+  typeof v === "object" &&
+  v !== null &&
+  Object.values(v).every((field) => typeof (field as { safeParse?: unknown } | null)?.safeParse === "function");
+
+/**
+ * A tool's input schema — a zod object or a raw shape (what the MCP SDKs take) — with the parameters in
+ * `names` accepting references, of the same kind as given, and the `ReferenceParameters` for `resolveRefs`.
+ * Throws ValidationError when `names` is not empty and the schema is neither, or lacks a name.
+ */
+export function referenceInputSchema<S>(
+  inputSchema: S,
+  names: readonly string[],
+): { inputSchema: S; parameters: ReferenceParameters } {
+  if (isObjectSchema(inputSchema)) {
+    const { shape, parameters } = referenceParameters(inputSchema.shape, names);
+    const wrapped = Object.fromEntries(names.map((name) => [name, shape[name] as z.ZodType]));
+    return { inputSchema: inputSchema.extend(wrapped) as S, parameters };
+  }
+  if (isRawShape(inputSchema)) {
+    const { shape, parameters } = referenceParameters(inputSchema, names);
+    return { inputSchema: shape as S, parameters };
+  }
+  throw ValidationError.single("refParams", "refParams needs an inputSchema that is a zod object or shape", "custom");
+}
+
 /** The part of `RefCache` reference resolution uses (a server-side read; the owner rule is applied here). */
 export interface ReferenceCache {
   getEntry(key: string): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
