@@ -3,11 +3,12 @@
  * value inline when it is ready within `timeoutMs`, else a native task (client declared the Tasks
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
-import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
+import type { RefCache, ReferenceParameters, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
 import {
   encodeProtocolFailure,
   type McpTaskTiming,
   type McpValueBudget,
+  resolveToolArguments,
   runToolCall,
   toCreateTaskResultV2,
   toolErrorFromException,
@@ -55,6 +56,13 @@ export interface CachedToolConfig<InputSchema extends z.ZodObject> extends ToolT
    * task (`resultType: "task"`), and `-32021` to a client that did not declare the Tasks extension.
    */
   taskSupport?: TaskSupport;
+  /**
+   * Parameters that also accept `{ "refId", "path"? }`: a reference to a stored value, resolved on the
+   * server for the caller and validated by the parameter's own schema before the handler runs.
+   */
+  refParams?: readonly (keyof z.output<InputSchema> & string)[];
+  /** Store this tool's results execute-only: every answer is the reference alone; usable, never readable. */
+  executeOnly?: boolean;
 }
 
 export interface CachedToolSettings {
@@ -68,6 +76,9 @@ export interface CachedToolSettings {
   /** What a native task reports at creation. */
   taskTiming: McpTaskTiming;
   taskSupport: TaskSupport;
+  /** The opted-in reference parameters, with their own schemas. */
+  references?: ReferenceParameters | undefined;
+  executeOnly?: boolean | undefined;
 }
 
 /**
@@ -89,8 +100,14 @@ async function runHandler(body: () => unknown): Promise<unknown> {
 export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, settings: CachedToolSettings) {
   const { cache, server, timeoutMs, ttlMs } = settings;
 
-  return async (args: Args, ctx: ServerContext): Promise<CallToolResult> => {
+  const executeOnly = settings.executeOnly === true ? { executeOnly: true } : {};
+
+  return async (given: Args, ctx: ServerContext): Promise<CallToolResult> => {
     const owner = server.owner(ctx);
+    // References are resolved before any work starts: the handler never runs with half an input.
+    const resolved = await resolveToolArguments(cache, given, settings.references, owner);
+    if (!resolved.ok) return { ...resolved.result };
+    const { args } = resolved;
     const refId = cache.newRefId();
     const scope = { owner };
     // While the call is still open, progress also goes to the client as notifications/progress, and the
@@ -146,6 +163,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
         const task = await cache.registerTask(refId, work, {
           ...(taskTtlMs === undefined ? {} : { ttlMs: taskTtlMs }),
           ...scope,
+          ...executeOnly,
         });
         return shape(task) as CallToolResult;
       } catch (error) {
@@ -175,6 +193,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       ...(settings.valueBudget === undefined ? {} : { toolValueBudget: settings.valueBudget }),
       ...(ttlMs === undefined ? {} : { ttlMs }),
       ...scope,
+      ...executeOnly,
     }).finally(() => {
       open = false;
       stopListening();

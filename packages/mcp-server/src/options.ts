@@ -105,4 +105,8 @@ export const ToolRegistrationSchema = z.object({
   handler: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "handler must be a function"),
   timing: ToolTimingSchema,
   taskSupport: TaskSupportSchema.optional(),
+  /** Parameters that also accept a reference `{ "refId", "path"? }`, resolved for the caller (core's `resolveRefs`). */
+  refParams: z.array(z.string().min(1)).optional(),
+  /** Store the tool's results execute-only: answered as their reference alone, usable, never readable. */
+  executeOnly: z.boolean().optional(),
 });
