@@ -26,6 +26,8 @@ interface Page {
 
 /** What reading a big value back found. */
 export interface BigTableRead {
+  /** The reference the table is stored under. */
+  refId: string;
   /** The answer of the first call, before any page (preview size over total size). */
   previewChars: number;
   totalChars: number;
@@ -109,6 +111,7 @@ export async function readBigTableOverMcp(
       `${(value as { rows: unknown[] }).rows.length} rows reassembled, ${exact ? "identical" : "DIFFERENT"}`,
   );
   return {
+    refId: reference.refId,
     previewChars: reference.chars,
     totalChars: reference.totalChars,
     pages: seen.pages,
@@ -149,6 +152,7 @@ export async function readBigTableOverHttp(baseUrl: string, log: (line: string) 
       `${(value as { rows: unknown[] }).rows.length} rows reassembled, ${exact ? "identical" : "DIFFERENT"}`,
   );
   return {
+    refId: decodeURIComponent(location.split("/").at(-1) as string),
     previewChars: preview.chars,
     totalChars: preview.totalChars,
     pages: seen.pages,
