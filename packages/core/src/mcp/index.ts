@@ -14,6 +14,18 @@ export {
   encodeProtocolFailure,
   type McpProtocolFailure,
 } from "./protocol-failure.js";
+export {
+  DEFAULT_REF_RESOURCE_TEMPLATE,
+  parseRefResourceUri,
+  type RefResourceCache,
+  type RefResourceContents,
+  type RefResourcePage,
+  type RefResourceReadOptions,
+  RefResourceTemplateSchema,
+  readRefResource,
+  refResourceLink,
+  refResourceUri,
+} from "./ref-resources.js";
 export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
 export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
 export { describeDuration, describeRetention, type Retention } from "./retention.js";
