@@ -12,6 +12,7 @@ import { registerNativeTaskHandlers } from "./native-tasks.js";
 import { honourSessionlessCancel } from "./open-calls.js";
 import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
+import { registerRefResources } from "./ref-resources.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
 import { gateTool } from "./tools-call-gate.js";
 
@@ -57,6 +58,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
   advertiseTasksExtension(server);
   registerNativeTaskHandlers(server, cache, resolved, timingOf);
   registerPollingTools(server, cache, resolved);
+  registerRefResources(server, cache, resolved);
   if (resolved.request !== undefined) honourSessionlessCancel(server, cache, resolved.request, resolved.owner);
 
   return {
