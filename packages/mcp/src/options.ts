@@ -3,7 +3,12 @@
  * owner scope: whose tasks a request may see.
  */
 import { sessionOwner, ValidationError } from "@mcp-refcache/core";
-import { McpValueBudgetSchema, ownerFromAuthInfo, PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
+import {
+  McpValueBudgetSchema,
+  ownerFromAuthInfo,
+  PollingToolNamesSchema,
+  RefResourceTemplateSchema,
+} from "@mcp-refcache/core/mcp";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import * as z from "zod";
 
@@ -70,6 +75,11 @@ export const WithRefCacheOptionsSchema = z.strictObject({
    * `{ maxChars?, maxFullChars? }`, or `false` to answer values whole whatever their size.
    */
   valueBudget: McpValueBudgetSchema.optional(),
+  /**
+   * Serve references as resources: `true` for the template `refcache://refs/{refId}`, or `{ uriTemplate }`
+   * (one `{refId}`, which is percent-encoded; no query — `?cursor=` and `?path=` page the value).
+   */
+  resources: z.union([z.boolean(), z.strictObject({ uriTemplate: RefResourceTemplateSchema.optional() })]).optional(),
   /** The owner a request acts for; defaults to the authenticated principal, else the anonymous owner. */
   owner: z
     .custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function")

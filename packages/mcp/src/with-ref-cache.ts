@@ -10,6 +10,7 @@ import {
   answerCancelTask,
   answerTaskStatus,
   appendToDescription,
+  DEFAULT_REF_RESOURCE_TEMPLATE,
   describeToolReferences,
   type McpToolResult,
   type PollingContext,
@@ -42,6 +43,7 @@ import {
   type WithRefCacheOptions,
 } from "./options.js";
 import { type ProgressChannel, type ProgressUpdate, reportProgress } from "./progress.js";
+import { registerRefResources } from "./ref-resources.js";
 import { taskStoreOf } from "./server-options.js";
 import { SessionOwners } from "./session-owners.js";
 import { StatusNotifier } from "./status-notifier.js";
@@ -135,6 +137,14 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     result: pollingTool(definitions.result, answerCachedResult),
     cancel: pollingTool(definitions.cancel, answerCancelTask),
   };
+  if (parsed.resources !== undefined && parsed.resources !== false) {
+    registerRefResources(server, cache, {
+      uriTemplate:
+        (parsed.resources === true ? undefined : parsed.resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE,
+      owner: ownerOf as (extra: never) => string,
+      valueBudget: parsed.valueBudget,
+    });
+  }
 
   return {
     pollingTools,

@@ -4,6 +4,7 @@
  * id-like strings untouched, execute-only results usable by reference and refused by every read path.
  */
 import { type RefCache, RefCache as RefCacheClass } from "@mcp-refcache/core";
+import { refResourceUri } from "@mcp-refcache/core/mcp";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -23,7 +24,7 @@ afterEach(async () => {
 
 /** A server over `cache` with the demo tools, and a client whose every request carries `clientId`'s auth. */
 async function connect(cache: RefCache, clientId: string, native: boolean): Promise<Client> {
-  const options = { pollIntervalMs: 50 };
+  const options = { pollIntervalMs: 50, resources: true };
   const server = new McpServer({ name: "refs", version: "1.0.0" }, native ? refCacheServerOptions(cache, options) : {});
   const tools = withRefCache(server, cache, options);
   tools.registerTool("big_table", { inputSchema: { rows: z.number().int().min(1) } }, ({ rows }) => ({
@@ -125,5 +126,40 @@ describe.each([
     const used = await call(alice, "call_api", { key: { refId } });
     expect(used.structuredContent).toEqual({ authorized: true });
     expect(JSON.stringify(used)).not.toContain(SECRET);
+  });
+
+  it("serve references as resources: the template, whole and paged reads, foreign as unknown, execute-only refused", async () => {
+    const cache = makeCache();
+    const alice = await connect(cache, "alice", native);
+    const bob = await connect(cache, "bob", native);
+    const templates = await alice.listResourceTemplates();
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(["refcache://refs/{refId}"]);
+    const { refId } = (await call(alice, "big_table", { rows: 3_000 })).structuredContent as { refId: string };
+    const first = JSON.parse(
+      ((await alice.readResource({ uri: refResourceUri(refId) })).contents[0] as { text: string }).text,
+    ) as { partialUris: string[] };
+    const rows: unknown[] = [];
+    let uri: string | undefined = first.partialUris[0];
+    while (uri !== undefined) {
+      const page = JSON.parse(((await alice.readResource({ uri })).contents[0] as { text: string }).text) as {
+        value: unknown[];
+        nextUri?: string;
+      };
+      rows.push(...page.value);
+      uri = page.nextUri;
+    }
+    expect(rows).toEqual(Array.from({ length: 3_000 }, (_, id) => ({ id, score: (id * 7) % 100 })));
+    const refused = (client: Client, target: string) =>
+      client.readResource({ uri: target }).then(
+        () => "read",
+        (error: Error) => error.message.replaceAll(target, "<uri>"),
+      );
+    const foreign = await refused(bob, refResourceUri(refId));
+    expect(foreign).not.toBe("read");
+    expect(foreign).toBe(await refused(bob, refResourceUri("never-stored")));
+    const key = (await call(alice, "issue_key")).structuredContent as { refId: string };
+    const secret = await refused(alice, refResourceUri(key.refId));
+    expect(secret).toMatch(/execute-only/);
+    expect(secret).not.toContain(SECRET);
   });
 });
