@@ -17,7 +17,7 @@ import { until, useCaches } from "./helpers.js";
 
 const ALICE = "auth:alice";
 const ALICE_CTX = { owner: ALICE, pollIntervalMs: 100 };
-const text = (r: { content: { text: string }[] }) => r.content.map((c) => c.text).join("\n");
+const text = (r: { content: { type: string; text?: string }[] }) => r.content.map((c) => c.text ?? "").join("\n");
 const SECRET = "sk-live-0123456789";
 
 describe("execute-only values", () => {

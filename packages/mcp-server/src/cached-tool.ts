@@ -194,6 +194,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       ...(ttlMs === undefined ? {} : { ttlMs }),
       ...scope,
       ...executeOnly,
+      ...(server.resources === undefined ? {} : { resourceTemplate: server.resources.uriTemplate }),
     }).finally(() => {
       open = false;
       stopListening();

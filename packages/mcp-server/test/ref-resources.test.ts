@@ -51,8 +51,19 @@ describe.each([
     expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(["refcache://refs/{refId}"]);
     const small = (await call(alice, "big_table", { rows: 2 })).structuredContent as { rows: unknown[] };
     expect(small.rows).toHaveLength(2);
-    const { refId } = (await call(alice, "big_table", { rows: 2_000 })).structuredContent as { refId: string };
-    const first = JSON.parse(textOfRead(await alice.readResource({ uri: refResourceUri(refId) }))) as {
+    const big = await call(alice, "big_table", { rows: 2_000 });
+    const { refId } = big.structuredContent as { refId: string };
+    const expected = Array.from({ length: 2_000 }, (_, id) => ({ id, name: `row ${id}` }));
+    // The answer that hands back the reference links to it as a resource, with the value's size in bytes.
+    const link = (big.content as { type: string }[]).find((c) => c.type === "resource_link");
+    expect(link).toEqual({
+      type: "resource_link",
+      uri: refResourceUri(refId),
+      name: refId,
+      mimeType: "application/json",
+      size: new TextEncoder().encode(JSON.stringify({ rows: expected })).length,
+    });
+    const first = JSON.parse(textOfRead(await alice.readResource({ uri: (link as { uri: string }).uri }))) as {
       partialUris?: string[];
     };
     const rows: unknown[] = [];
@@ -64,7 +75,7 @@ describe.each([
       rows.push(...page.value);
       uri = page.nextUri;
     }
-    expect(rows).toEqual(Array.from({ length: 2_000 }, (_, id) => ({ id, name: `row ${id}` })));
+    expect(rows).toEqual(expected);
   });
 
   it("read another principal's reference as an unknown one, and refuse an execute-only value", async () => {
@@ -79,7 +90,15 @@ describe.each([
     const unknown = await refused(bob, refResourceUri("never-stored"));
     expect(foreign).not.toBe("read");
     expect(foreign).toBe(unknown);
-    const key = (await call(alice, "issue_key")).structuredContent as { refId: string };
+    const issued = await call(alice, "issue_key");
+    const key = issued.structuredContent as { refId: string };
+    // An execute-only answer links to its resource too, without a size.
+    expect((issued.content as { type: string }[]).find((c) => c.type === "resource_link")).toEqual({
+      type: "resource_link",
+      uri: refResourceUri(key.refId),
+      name: key.refId,
+      mimeType: "application/json",
+    });
     const secret = await refused(alice, refResourceUri(key.refId));
     expect(secret).toMatch(/execute-only/);
     expect(secret).not.toContain("sk-secret");

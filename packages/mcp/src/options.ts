@@ -4,6 +4,7 @@
  */
 import { sessionOwner, ValidationError } from "@mcp-refcache/core";
 import {
+  DEFAULT_REF_RESOURCE_TEMPLATE,
   McpValueBudgetSchema,
   ownerFromAuthInfo,
   PollingToolNamesSchema,
@@ -100,3 +101,9 @@ export function parseWithRefCacheOptions(options: WithRefCacheOptions) {
   return { ...parsed, names: parseOrThrow(PollingToolNamesSchema, parsed.names, "withRefCache options: names") };
 }
 export type ParsedWithRefCacheOptions = ReturnType<typeof parseWithRefCacheOptions>;
+
+/** The reference resource template when references are served as resources, else `undefined`. */
+export function resourceTemplateOf(parsed: { resources?: boolean | { uriTemplate?: string | undefined } | undefined }) {
+  if (parsed.resources === undefined || parsed.resources === false) return undefined;
+  return (parsed.resources === true ? undefined : parsed.resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE;
+}

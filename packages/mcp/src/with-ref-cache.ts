@@ -10,7 +10,6 @@ import {
   answerCancelTask,
   answerTaskStatus,
   appendToDescription,
-  DEFAULT_REF_RESOURCE_TEMPLATE,
   describeToolReferences,
   type McpToolResult,
   type PollingContext,
@@ -40,6 +39,7 @@ import {
   parseWithRefCacheOptions,
   type RefCacheToolOptions,
   RefCacheToolOptionsSchema,
+  resourceTemplateOf,
   type WithRefCacheOptions,
 } from "./options.js";
 import { type ProgressChannel, type ProgressUpdate, reportProgress } from "./progress.js";
@@ -137,10 +137,10 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     result: pollingTool(definitions.result, answerCachedResult),
     cancel: pollingTool(definitions.cancel, answerCancelTask),
   };
-  if (parsed.resources !== undefined && parsed.resources !== false) {
+  const uriTemplate = resourceTemplateOf(parsed);
+  if (uriTemplate !== undefined) {
     registerRefResources(server, cache, {
-      uriTemplate:
-        (parsed.resources === true ? undefined : parsed.resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE,
+      uriTemplate,
       owner: ownerOf as (extra: never) => string,
       valueBudget: parsed.valueBudget,
     });
@@ -272,6 +272,9 @@ class ToolCall {
         ...(this.options.valueBudget === undefined ? {} : { valueBudget: this.options.valueBudget }),
         ...(this.toolOptions.valueBudget === undefined ? {} : { toolValueBudget: this.toolOptions.valueBudget }),
         ...(this.toolOptions.executeOnly === true ? { executeOnly: true } : {}),
+        ...(resourceTemplateOf(this.options) === undefined
+          ? {}
+          : { resourceTemplate: resourceTemplateOf(this.options) }),
         ...this.#ttlMs(),
         ...this.#owner(extra),
       });
@@ -303,7 +306,7 @@ class ToolCall {
       return { task: { ...reserved, status: "completed" } };
     }
     const resolved = await resolveToolArguments(this.cache, given, this.references, this.ownerOf(extra));
-    if (!resolved.ok) throw new Error(resolved.result.content.map((c) => c.text).join("\n"));
+    if (!resolved.ok) throw new Error(resolved.result.content.map((c) => ("text" in c ? c.text : "")).join("\n"));
     const { args } = resolved;
     const channel: ProgressChannel = {
       send: (notification) => this.server.server.notification(notification),
@@ -324,7 +327,7 @@ class ToolCall {
       // Registering failed (capacity, store down): the SDK turns the throw into an isError result.
       throw new Error(
         toolErrorFromException(error, refId)
-          .content.map((c) => c.text)
+          .content.map((c) => ("text" in c ? c.text : ""))
           .join("\n"),
       );
     }

@@ -134,7 +134,13 @@ describe.each([
     const bob = await connect(cache, "bob", native);
     const templates = await alice.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(["refcache://refs/{refId}"]);
-    const { refId } = (await call(alice, "big_table", { rows: 3_000 })).structuredContent as { refId: string };
+    const big = await call(alice, "big_table", { rows: 3_000 });
+    const { refId } = big.structuredContent as { refId: string };
+    expect((big.content as { type: string }[]).find((c) => c.type === "resource_link")).toMatchObject({
+      type: "resource_link",
+      uri: refResourceUri(refId),
+      mimeType: "application/json",
+    });
     const first = JSON.parse(
       ((await alice.readResource({ uri: refResourceUri(refId) })).contents[0] as { text: string }).text,
     ) as { partialUris: string[] };

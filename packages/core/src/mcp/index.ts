@@ -73,6 +73,7 @@ export {
   cachedResultToolResult,
   cancelledToolResult,
   describeProgress,
+  type McpResourceLinkContent,
   type McpTaskView,
   type McpTextContent,
   type McpToolResult,

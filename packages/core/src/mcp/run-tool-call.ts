@@ -39,6 +39,8 @@ export const ToolCallOptionsSchema = z.strictObject({
    * (clients may pass it to tools that accept a reference, never read it).
    */
   executeOnly: z.boolean().optional(),
+  /** The reference resource template, when the adapter serves references as resources (`resource_link`). */
+  resourceTemplate: z.string().optional(),
 });
 export type ToolCallOptions = z.input<typeof ToolCallOptionsSchema>;
 
@@ -57,11 +59,17 @@ export async function runToolCall(
   work: (context: TaskContext) => unknown,
   options: ToolCallOptions,
 ): Promise<ToolCallOutcome> {
-  const { timeoutMs, pollIntervalMs, ttlMs, owner, names, valueBudget, toolValueBudget, executeOnly } = parseOrThrow(
-    ToolCallOptionsSchema,
-    options,
-    "tool call options",
-  );
+  const {
+    timeoutMs,
+    pollIntervalMs,
+    ttlMs,
+    owner,
+    names,
+    valueBudget,
+    toolValueBudget,
+    executeOnly,
+    resourceTemplate,
+  } = parseOrThrow(ToolCallOptionsSchema, options, "tool call options");
   const refId = options.refId ?? cache.newRefId();
   const fallbackOptions = {
     timeoutMs,
@@ -78,6 +86,7 @@ export async function runToolCall(
         names,
         retention: { ttlMs: ttlMs === undefined ? cache.defaultTtlMs : ttlMs },
         executeOnly: executeOnly === true,
+        resourceTemplate,
       });
       return { kind: "complete", refId, value: outcome.value, result };
     }
