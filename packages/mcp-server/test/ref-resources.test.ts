@@ -63,7 +63,9 @@ describe.each([
       mimeType: "application/json",
       size: new TextEncoder().encode(JSON.stringify({ rows: expected })).length,
     });
-    const first = JSON.parse(textOfRead(await alice.readResource({ uri: (link as { uri: string }).uri }))) as {
+    const first = JSON.parse(
+      textOfRead(await alice.readResource({ uri: (link as unknown as { uri: string }).uri })),
+    ) as {
       partialUris?: string[];
     };
     const rows: unknown[] = [];
