@@ -69,6 +69,8 @@ export function buildV2Server(cache: RefCache, request?: McpRequestContext): Mcp
   const tools = withRefCacheV2(server, cache, {
     timeoutMs: MCP_TIMEOUT_MS,
     pollIntervalMs: POLL_INTERVAL_MS,
+    // References are also resources: refcache://refs/{refId}, linked from answers that hand one back.
+    resources: true,
     ...(request === undefined ? {} : { request }),
   });
   tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput }, (args) => quick(args));
@@ -179,7 +181,7 @@ export function mcpV1Endpoint(
   readonly sessionCount: number;
 } {
   const sessions = new Map<string, V1Session>();
-  const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS };
+  const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS, resources: true };
   let sweeper: ReturnType<typeof setInterval> | undefined;
   const endSession = (id: string) => {
     const session = sessions.get(id);
