@@ -104,10 +104,10 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
 
   return async (given: Args, ctx: ServerContext): Promise<CallToolResult> => {
     const owner = server.owner(ctx);
-    // References are resolved before any work starts: the handler never runs with half an input.
+    // References are resolved before any work starts: the handler never runs with half an input. An
+    // unusable one is the answer (or, where a task must be answered, the task's failure).
     const resolved = await resolveToolArguments(cache, given, settings.references, owner);
-    if (!resolved.ok) return { ...resolved.result };
-    const { args } = resolved;
+    const refusal = resolved.ok ? undefined : resolved.result;
     const refId = cache.newRefId();
     const scope = { owner };
     // While the call is still open, progress also goes to the client as notifications/progress, and the
@@ -142,8 +142,9 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
     };
 
     const work = (task: TaskContext) =>
-      runHandler(() =>
-        handler(args, {
+      runHandler(() => {
+        if (!resolved.ok) throw new Error(resolved.result.content.map((c) => ("text" in c ? c.text : "")).join("\n"));
+        return handler(resolved.args, {
           signal: task.signal,
           reportProgress: async (update) => {
             const info = await task.reportProgress(update);
@@ -152,8 +153,8 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
           },
           refId: task.refId,
           ctx,
-        }),
-      );
+        });
+      });
 
     /** Starts the work as a task at once and answers `shape(task)`; for calls that must get a task. */
     const answerWithTask = async (taskTtlMs: number | null | undefined, shape: (task: TaskInfo) => unknown) => {
@@ -184,6 +185,11 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       return answerWithTask(ttlMs, (task) => toCreateTaskResultV2(task, settings.taskTiming));
     }
 
+    if (refusal !== undefined) {
+      open = false;
+      stopListening();
+      return { ...refusal };
+    }
     const outcome = await runToolCall(cache, work, {
       timeoutMs,
       pollIntervalMs: server.pollIntervalMs,

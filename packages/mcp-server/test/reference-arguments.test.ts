@@ -6,11 +6,12 @@
  */
 import type { RefCache } from "@mcp-refcache/core";
 import type { Client } from "@modelcontextprotocol/client";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { withRefCache } from "../src/index.js";
-import { deferAfterEach, httpEndpoint, newCache } from "./harness.js";
+import { connectSdkV1, deferAfterEach, httpEndpoint, newCache } from "./harness.js";
 
 const SECRET = "sk-live-abcdef";
 const Rows = z.array(z.object({ id: z.number(), score: z.number() }));
@@ -103,5 +104,41 @@ describe.each([
     }
     expect((await call(alice, "call_api", { key: { refId } })).structuredContent).toEqual({ authorized: true });
     expect((await call(bob, "call_api", { key: { refId } })).isError).toBe(true);
+  });
+});
+
+describe("an SDK v1 client asking for a 2025-11-25 task of a tool with reference arguments", () => {
+  const defer = deferAfterEach();
+
+  /** Follows callToolStream to its result (or error), as a 2025-era client would. */
+  async function streamed(client: Awaited<ReturnType<typeof connectSdkV1>>["client"], args: Record<string, unknown>) {
+    const kinds: string[] = [];
+    let result: unknown;
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: "sum_column", arguments: args },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    )) {
+      kinds.push(message.type);
+      if (message.type === "result") result = message.result;
+      if (message.type === "error") result = { error: message.error.message };
+    }
+    return { kinds, result };
+  }
+
+  it("gets a task that resolves the reference, or fails with the refusal when the reference is unusable", async () => {
+    const cache = newCache();
+    defer(() => cache.close());
+    await cache.set("rows", { rows: [{ id: 1, score: 5 }] }, { owner: "anonymous" });
+    const { client, close } = await connectSdkV1(factory(cache));
+    defer(close);
+    const ok = await streamed(client, { table: { refId: "rows", path: "/rows" }, column: "score" });
+    expect(ok.kinds[0]).toBe("taskCreated");
+    expect(ok.result).toMatchObject({ structuredContent: { column: "score", sum: 5, count: 1 } });
+    const refused = await streamed(client, { table: { refId: "nope", path: "/rows" }, column: "score" });
+    expect(refused.kinds[0]).toBe("taskCreated");
+    // The 2025-era client words a failed task itself; the task holds the refusal, the handler never ran.
+    const taskId = /Task (\S+) failed/.exec(JSON.stringify(refused.result))?.[1] as string;
+    expect((await cache.getTask(taskId))?.error).toMatch(/cannot be used/);
   });
 });

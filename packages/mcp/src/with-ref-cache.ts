@@ -306,8 +306,6 @@ class ToolCall {
       return { task: { ...reserved, status: "completed" } };
     }
     const resolved = await resolveToolArguments(this.cache, given, this.references, this.ownerOf(extra));
-    if (!resolved.ok) throw new Error(resolved.result.content.map((c) => ("text" in c ? c.text : "")).join("\n"));
-    const { args } = resolved;
     const channel: ProgressChannel = {
       send: (notification) => this.server.server.notification(notification),
       progressToken: extra._meta?.progressToken,
@@ -315,7 +313,16 @@ class ToolCall {
     };
     try {
       const ttlMs = this.#grantedTtlMs(reservation.ttlMs);
-      const info = await this.cache.registerTask(refId, this.#work(args, extra, channel), {
+      // An unusable reference fails the task at once with the model-readable reason; the handler never runs.
+      const refused = resolved.ok
+        ? undefined
+        : resolved.result.content.map((c) => ("text" in c ? c.text : "")).join("\n");
+      const work = resolved.ok
+        ? this.#work(resolved.args, extra, channel)
+        : () => {
+            throw new Error(refused);
+          };
+      const info = await this.cache.registerTask(refId, work, {
         ttlMs,
         ...this.#owner(extra),
         ...(this.toolOptions.executeOnly === true ? { executeOnly: true } : {}),

@@ -8,7 +8,7 @@ import { refResourceUri } from "@mcp-refcache/core/mcp";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { refCacheServerOptions, withRefCache } from "../src/index.js";
@@ -167,5 +167,47 @@ describe.each([
     const secret = await refused(alice, refResourceUri(key.refId));
     expect(secret).toMatch(/execute-only/);
     expect(secret).not.toContain(SECRET);
+  });
+});
+
+describe("reference arguments and execute-only results as native tasks (SDK v1, task-augmented calls)", () => {
+  const startTask = (client: Client, name: string, args: Record<string, unknown>) =>
+    client.request(
+      { method: "tools/call", params: { name, arguments: args, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+    );
+  const resultOf = async (client: Client, taskId: string) => {
+    await client.experimental.tasks.getTask(taskId);
+    return client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+  };
+
+  it("resolve a reference before the task starts, and answer an execute-only task's result as its reference alone", async () => {
+    const cache = makeCache();
+    const alice = await connect(cache, "alice", true);
+    const { refId } = (await call(alice, "big_table", { rows: 100 })).structuredContent as { refId: string };
+    const summed = await startTask(alice, "sum_column", { table: { refId, path: "/rows" }, column: "score" });
+    const summedResult = await resultOf(alice, summed.task.taskId);
+    expect(summedResult.structuredContent).toMatchObject({ column: "score", count: 100 });
+    const issued = await startTask(alice, "issue_key", {});
+    const issuedResult = await resultOf(alice, issued.task.taskId);
+    expect(JSON.stringify(issuedResult)).not.toContain(SECRET);
+    expect(issuedResult.structuredContent).toEqual({
+      refId: issued.task.taskId,
+      status: "completed",
+      executeOnly: true,
+    });
+  });
+
+  it("refuse a foreign reference without starting the work", async () => {
+    const cache = makeCache();
+    const alice = await connect(cache, "alice", true);
+    const bob = await connect(cache, "bob", true);
+    const { refId } = (await call(alice, "big_table", { rows: 100 })).structuredContent as { refId: string };
+    const outcome = await startTask(bob, "sum_column", { table: { refId, path: "/rows" }, column: "score" }).then(
+      (created) => resultOf(bob, created.task.taskId),
+      (error: Error) => ({ isError: true, content: [{ type: "text", text: error.message }] }),
+    );
+    expect(outcome.isError).toBe(true);
+    expect(JSON.stringify(outcome)).toMatch(/cannot be used/);
   });
 });
