@@ -34,6 +34,7 @@ const TERMINAL = new Set(["complete", "completed", "failed", "cancelled"]);
 /** The two MCP clients speak the same `callTool`; this is the little the demo needs of them. */
 interface ToolCaller {
   callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<unknown>;
+  readResource(params: { uri: string }): Promise<{ contents: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -125,7 +126,9 @@ export async function mcpDemo(baseUrl: string, line: "v1" | "v2", log: (line: st
     log(`\n▶ big table — ${via}: big_table({"rows":${BIG_TABLE_ROWS}})`);
     const bigTable = await readBigTableOverMcp(call, log);
     log(`\n▶ references — ${via}: the table's refId handed to the next tools; a secret used, never read`);
-    const references = await passReferencesOverMcp(call, bigTable.refId, BIG_TABLE_ROWS, log);
+    const readResource = async (uri: string) =>
+      ((await client.readResource({ uri })).contents[0] as { text: string }).text;
+    const references = await passReferencesOverMcp(call, bigTable, BIG_TABLE_ROWS, log, readResource);
     outcomes.push({
       scenario: "big table",
       via,

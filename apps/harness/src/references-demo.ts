@@ -3,7 +3,7 @@
  * `sum_column` (so the rows never enter an answer), and the server's execute-only secret used by
  * `partner_api` by reference while every attempt to read it is refused.
  */
-import type { ToolAnswer } from "./big-table-demo.js";
+import type { BigTableRead, ToolAnswer } from "./big-table-demo.js";
 import { DEMO_SECRET_REF_ID, makeBigTable } from "./tools.js";
 
 /** What passing references found. */
@@ -14,6 +14,11 @@ export interface ReferencesRead {
   expectedSum: number;
   /** The largest of these answers (characters of compact JSON): the rows never came back. */
   largestAnswerChars: number;
+  /**
+   * The answer's `resource_link`, read with `resources/read`, gave the table's first rows (MCP only: its
+   * first page, whose `partialUris` lead to the rows, page by page).
+   */
+  resourceRead?: boolean;
   /** Reading the secret with get_cached_result was refused. */
   secretRefused: boolean;
   /**
@@ -28,11 +33,12 @@ const textOf = (answer: ToolAnswer) => (answer.content ?? []).map((c) => c.text 
 /** Through MCP: `count_rows` and `sum_column` with `{ refId, path: "/rows" }`, then the secret. */
 export async function passReferencesOverMcp(
   call: (name: string, args: Record<string, unknown>) => Promise<ToolAnswer>,
-  tableRefId: string,
+  big: Pick<BigTableRead, "refId" | "resourceUri">,
   rows: number,
   log: (line: string) => void,
+  readResource?: (uri: string) => Promise<string>,
 ): Promise<ReferencesRead> {
-  const table = { refId: tableRefId, path: "/rows" };
+  const table = { refId: big.refId, path: "/rows" };
   const counted = await call("count_rows", { table });
   const summed = await call("sum_column", { table, column: "score" });
   if (counted.isError === true || summed.isError === true) {
@@ -55,5 +61,25 @@ export async function passReferencesOverMcp(
   const answer = used.structuredContent as { authorized?: boolean } | undefined;
   const secretUsed = used.isError !== true && answer?.authorized === true && !JSON.stringify(used).includes("demo-");
   log(`  partner_api with the secret by reference → ${JSON.stringify(used.structuredContent)}`);
-  return { count, sum, expectedSum, largestAnswerChars: largest, secretRefused, secretUsed };
+  let resourceRead: boolean | undefined;
+  if (readResource !== undefined && big.resourceUri !== undefined) {
+    const first = JSON.parse(await readResource(big.resourceUri)) as { partialUris?: string[] };
+    const rowsUri = first.partialUris?.[0];
+    const page = rowsUri === undefined ? undefined : (JSON.parse(await readResource(rowsUri)) as { value: unknown[] });
+    const firstRow = makeBigTable(1).rows[0];
+    resourceRead = JSON.stringify(page?.value?.[0]) === JSON.stringify(firstRow);
+    log(
+      `  resources/read ${big.resourceUri} → a page whose partialUris lead to the rows; ${rowsUri} → ` +
+        `${page?.value.length ?? 0} rows, from ${JSON.stringify(page?.value?.[0])}`,
+    );
+  }
+  return {
+    count,
+    sum,
+    expectedSum,
+    largestAnswerChars: largest,
+    secretRefused,
+    secretUsed,
+    ...(resourceRead === undefined ? {} : { resourceRead }),
+  };
 }

@@ -41,7 +41,11 @@ function expectScenarios(outcomes: DemoOutcome[], bigTableImmediate: "preview" |
   expect(references).toMatchObject({ count: 50_000, secretRefused: true });
   expect(references?.sum).toBe(references?.expectedSum);
   expect(references?.largestAnswerChars).toBeLessThan(500);
-  if (bigTableImmediate === "preview") expect(references?.secretUsed).toBe(true);
+  if (bigTableImmediate === "preview") {
+    expect(references?.secretUsed).toBe(true);
+    // The answer's resource_link reads back as the same table (its first rows).
+    expect(references?.resourceRead).toBe(true);
+  }
   expect(inline?.value).toMatchObject({ echo: "hello", length: 5 });
   expect(JSON.stringify(count?.value)).toContain('"count":6');
   expect(count?.progress.at(-1)).toBe(100);
