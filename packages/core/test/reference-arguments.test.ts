@@ -91,6 +91,21 @@ describe("resolveRefs", () => {
     expect((wrongType as Error).message).toContain('argument "table"');
   });
 
+  it("for every string (ids of stored values included), an opted-in string parameter is passed through as it is", async () => {
+    const { cache } = makeCache();
+    await cache.set("git:deadbeefcafe", "stored", { owner: ALICE });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.constantFrom("git:deadbeefcafe", "refId", '{"refId":"x"}')),
+        async (text) => {
+          const args = { text };
+          expect(await resolveRefs(cache, args, { text: z.string() }, { owner: ALICE })).toBe(args);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("leaves id-like strings, other parameters and objects of another shape untouched", async () => {
     const { cache } = makeCache();
     await cache.set("git:deadbeefcafe", "stored", { owner: ALICE });
