@@ -25,7 +25,9 @@ import {
   QuickInput,
   quick,
   SlowCountInput,
+  SumColumnInput,
   slowCount,
+  sumColumn,
   untilCancelled,
 } from "./tools.js";
 
@@ -89,6 +91,13 @@ export function createHarnessApp(cache: RefCache, options: HarnessOptions = {}):
     "/demo/big-table",
     queryOf(BigTableInput),
     withTimeoutFallback(cache, fallback, async (c) => bigTable(c.req.valid("query" as never))),
+  );
+  // A JSON body whose `table` may be a reference, e.g. { "table": { "refId": "…", "path": "/rows" }, "column": "score" }.
+  app.post(
+    "/demo/sum-column",
+    withTimeoutFallback(cache, { ...fallback, refParams: { table: SumColumnInput.shape.table } }, (_c, work) =>
+      sumColumn(SumColumnInput.parse(work.input)),
+    ),
   );
   app.post(
     "/demo/slow-count",

@@ -26,6 +26,10 @@ interface Page {
 
 /** What reading a big value back found. */
 export interface BigTableRead {
+  /** The reference the table is stored under. */
+  refId: string;
+  /** The `resource_link` the answer carried (MCP, when references are served as resources). */
+  resourceUri?: string;
   /** The answer of the first call, before any page (preview size over total size). */
   previewChars: number;
   totalChars: number;
@@ -108,7 +112,10 @@ export async function readBigTableOverMcp(
     `  get_cached_result × ${seen.pages}: paged to the end, no answer over ${largest} characters; ` +
       `${(value as { rows: unknown[] }).rows.length} rows reassembled, ${exact ? "identical" : "DIFFERENT"}`,
   );
+  const link = answer.content?.find((c) => c.type === "resource_link") as { uri?: string } | undefined;
   return {
+    refId: reference.refId,
+    ...(link?.uri === undefined ? {} : { resourceUri: link.uri }),
     previewChars: reference.chars,
     totalChars: reference.totalChars,
     pages: seen.pages,
@@ -149,6 +156,7 @@ export async function readBigTableOverHttp(baseUrl: string, log: (line: string) 
       `${(value as { rows: unknown[] }).rows.length} rows reassembled, ${exact ? "identical" : "DIFFERENT"}`,
   );
   return {
+    refId: decodeURIComponent(location.split("/").at(-1) as string),
     previewChars: preview.chars,
     totalChars: preview.totalChars,
     pages: seen.pages,

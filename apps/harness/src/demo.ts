@@ -8,6 +8,8 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { BIG_TABLE_ROWS, type BigTableRead, readBigTableOverHttp, readBigTableOverMcp } from "./big-table-demo.js";
+import { passReferencesOverMcp, type ReferencesRead } from "./references-demo.js";
+import { DEMO_SECRET_REF_ID, makeBigTable } from "./tools.js";
 
 export interface DemoOutcome {
   scenario: string;
@@ -22,6 +24,8 @@ export interface DemoOutcome {
   progress: number[];
   /** The big table read back page by page. */
   bigTable?: BigTableRead;
+  /** The big table passed by reference to the next tools, and the execute-only secret used, never read. */
+  references?: ReferencesRead;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,6 +34,7 @@ const TERMINAL = new Set(["complete", "completed", "failed", "cancelled"]);
 /** The two MCP clients speak the same `callTool`; this is the little the demo needs of them. */
 interface ToolCaller {
   callTool(params: { name: string; arguments?: Record<string, unknown> }): Promise<unknown>;
+  readResource(params: { uri: string }): Promise<{ contents: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -120,7 +125,19 @@ export async function mcpDemo(baseUrl: string, line: "v1" | "v2", log: (line: st
     await run("cancel", "run_until_cancelled", { delayMs: 200 }, 3);
     log(`\n▶ big table — ${via}: big_table({"rows":${BIG_TABLE_ROWS}})`);
     const bigTable = await readBigTableOverMcp(call, log);
-    outcomes.push({ scenario: "big table", via, immediate: "preview", status: "complete", progress: [], bigTable });
+    log(`\n▶ references — ${via}: the table's refId handed to the next tools; a secret used, never read`);
+    const readResource = async (uri: string) =>
+      ((await client.readResource({ uri })).contents[0] as { text: string }).text;
+    const references = await passReferencesOverMcp(call, bigTable, BIG_TABLE_ROWS, log, readResource);
+    outcomes.push({
+      scenario: "big table",
+      via,
+      immediate: "preview",
+      status: "complete",
+      progress: [],
+      bigTable,
+      references,
+    });
   } finally {
     await client.close();
   }
@@ -206,7 +223,34 @@ export async function httpDemo(baseUrl: string, log: (line: string) => void): Pr
   await run("cancel", "/demo/forever?delayMs=200", true);
   log(`\n▶ big table — ${via}: POST /demo/big-table?rows=${BIG_TABLE_ROWS}`);
   const bigTable = await readBigTableOverHttp(baseUrl, log);
-  outcomes.push({ scenario: "big table", via, immediate: "complete", status: "complete", progress: [], bigTable });
+  // The stored table, passed by reference in a JSON body (withTimeoutFallback's refParams).
+  const summed = await fetch(url("/demo/sum-column"), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ table: { refId: bigTable.refId, path: "/rows" }, column: "score" }),
+  });
+  const sum = (await summed.json()) as { sum: number; count: number };
+  log(`  POST /demo/sum-column with {"table":{"refId":"${bigTable.refId}","path":"/rows"}} → ${JSON.stringify(sum)}`);
+  // The execute-only secret cannot be read over HTTP either (server-only and execute-only: 404 or 403).
+  const secret = await fetch(url(`/refcache/refs/${encodeURIComponent(DEMO_SECRET_REF_ID)}`));
+  const secretBody = await secret.text();
+  log(`  GET /refcache/refs/${DEMO_SECRET_REF_ID} → ${secret.status}`);
+  const references: ReferencesRead = {
+    count: sum.count,
+    sum: sum.sum,
+    expectedSum: makeBigTable(BIG_TABLE_ROWS).rows.reduce((total, row) => total + row.score, 0),
+    largestAnswerChars: JSON.stringify(sum).length,
+    secretRefused: secret.status >= 400 && !secretBody.includes("demo-"),
+  };
+  outcomes.push({
+    scenario: "big table",
+    via,
+    immediate: "complete",
+    status: "complete",
+    progress: [],
+    bigTable,
+    references,
+  });
   return outcomes;
 }
 

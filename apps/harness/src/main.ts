@@ -11,6 +11,7 @@ import { buildV2Server } from "./mcp-endpoints.js";
 import { startServer } from "./server.js";
 import { createHarnessCache, DEFAULT_MAX_ACTIVE_TASKS, wholeNumber } from "./settings.js";
 import { createStores } from "./stores.js";
+import { storeDemoSecret } from "./tools.js";
 
 const HELP = `usage: pnpm start [-- --serve [--port N] | --stdio]
 
@@ -56,6 +57,8 @@ async function main(): Promise<number> {
 
   const stores = await createStores(process.env.REDIS_URL);
   const cache = createHarnessCache(stores.options, maxActiveTasks);
+  // The server-provided secret partner_api uses by reference (execute-only: no client can read it).
+  await storeDemoSecret(cache);
   if (values.stdio) {
     // stdout carries the protocol: say nothing there.
     console.error(`mcp-refcache harness on stdio (${stores.description})`);
@@ -102,6 +105,13 @@ async function main(): Promise<number> {
     console.log("\nsummary:");
     for (const o of outcomes)
       console.log(`  ${o.via.padEnd(34)} ${o.scenario.padEnd(14)} ${o.immediate} → ${o.status}`);
+    for (const o of outcomes.filter((outcome) => outcome.references !== undefined)) {
+      const r = o.references as NonNullable<typeof o.references>;
+      console.log(
+        `  ${o.via.padEnd(34)} references     ${r.count} rows summed by reference (${r.sum === r.expectedSum ? "exact" : "WRONG"}), ` +
+          `secret ${r.secretRefused ? "unreadable" : "READABLE"}${r.secretUsed === undefined ? "" : r.secretUsed ? ", used" : ", NOT USED"}`,
+      );
+    }
     return 0;
   } finally {
     await shutdown();

@@ -17,13 +17,20 @@ import { DEFAULT_SESSION_IDLE_MS } from "./settings.js";
 import {
   BigTableInput,
   bigTable,
+  CountRowsInput,
+  countRows,
+  DEMO_SECRET_REF_ID,
   FailMidwayInput,
   ForeverInput,
   failMidway,
+  PartnerApiInput,
+  partnerApi,
   QuickInput,
   quick,
   SlowCountInput,
+  SumColumnInput,
   slowCount,
+  sumColumn,
   untilCancelled,
 } from "./tools.js";
 
@@ -41,7 +48,20 @@ const DESCRIPTIONS = {
   big_table:
     "A table of `rows` rows { id, name, score } (1 to 200,000). A large table is answered with a preview and " +
     "a refId; page through it with get_cached_result.",
+  count_rows:
+    "Counts the rows of a table. Pass the rows, or a reference to a stored table such as a big_table result: " +
+    '{ "table": { "refId": "<refId>", "path": "/rows" } }. Returns { count }.',
+  sum_column:
+    "Adds up one column of a table. Pass the rows, or a reference to a stored table such as a big_table result: " +
+    '{ "table": { "refId": "<refId>", "path": "/rows" }, "column": "score" }. Returns { column, sum, count }.',
+  partner_api:
+    "Queries the partner API. Its credentials are a server secret you cannot read: pass them by reference, " +
+    `{ "credentials": { "refId": "${DEMO_SECRET_REF_ID}" } }.`,
 };
+
+/** Tools whose `table` (or `credentials`) accept a reference to a stored value. */
+const TABLE_REF = { refParams: ["table"] };
+const CREDENTIALS_REF = { refParams: ["credentials"] };
 
 /** A v2 `McpServer` with the demo tools over the shared cache (one per request, or one for stdio). */
 export function buildV2Server(cache: RefCache, request?: McpRequestContext): McpServerV2 {
@@ -49,6 +69,8 @@ export function buildV2Server(cache: RefCache, request?: McpRequestContext): Mcp
   const tools = withRefCacheV2(server, cache, {
     timeoutMs: MCP_TIMEOUT_MS,
     pollIntervalMs: POLL_INTERVAL_MS,
+    // References are also resources: refcache://refs/{refId}, linked from answers that hand one back.
+    resources: true,
     ...(request === undefined ? {} : { request }),
   });
   tools.registerTool("quick", { description: DESCRIPTIONS.quick, inputSchema: QuickInput }, (args) => quick(args));
@@ -65,6 +87,21 @@ export function buildV2Server(cache: RefCache, request?: McpRequestContext): Mcp
   );
   tools.registerTool("big_table", { description: DESCRIPTIONS.big_table, inputSchema: BigTableInput }, (args) =>
     bigTable(args),
+  );
+  tools.registerTool(
+    "count_rows",
+    { description: DESCRIPTIONS.count_rows, inputSchema: CountRowsInput, refParams: ["table"] },
+    countRows,
+  );
+  tools.registerTool(
+    "sum_column",
+    { description: DESCRIPTIONS.sum_column, inputSchema: SumColumnInput, refParams: ["table"] },
+    sumColumn,
+  );
+  tools.registerTool(
+    "partner_api",
+    { description: DESCRIPTIONS.partner_api, inputSchema: PartnerApiInput, refParams: ["credentials"] },
+    partnerApi,
   );
   return server;
 }
@@ -144,7 +181,7 @@ export function mcpV1Endpoint(
   readonly sessionCount: number;
 } {
   const sessions = new Map<string, V1Session>();
-  const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS };
+  const options = { timeoutMs: MCP_TIMEOUT_MS, pollIntervalMs: POLL_INTERVAL_MS, resources: true };
   let sweeper: ReturnType<typeof setInterval> | undefined;
   const endSession = (id: string) => {
     const session = sessions.get(id);
@@ -222,6 +259,21 @@ export function mcpV1Endpoint(
         "big_table",
         { description: DESCRIPTIONS.big_table, inputSchema: BigTableInput.shape },
         (args) => bigTable(BigTableInput.parse(args)),
+      );
+      tools.registerTool(
+        "count_rows",
+        { description: DESCRIPTIONS.count_rows, inputSchema: CountRowsInput.shape, ...TABLE_REF },
+        (args) => countRows(CountRowsInput.parse(args)),
+      );
+      tools.registerTool(
+        "sum_column",
+        { description: DESCRIPTIONS.sum_column, inputSchema: SumColumnInput.shape, ...TABLE_REF },
+        (args) => sumColumn(SumColumnInput.parse(args)),
+      );
+      tools.registerTool(
+        "partner_api",
+        { description: DESCRIPTIONS.partner_api, inputSchema: PartnerApiInput.shape, ...CREDENTIALS_REF },
+        (args) => partnerApi(PartnerApiInput.parse(args)),
       );
       await server.connect(transport);
       const response = await transport.handleRequest(request);

@@ -107,3 +107,64 @@ export function makeBigTable(rows: number): { rows: BigTableRow[] } {
   for (let id = 0; id < rows; id++) table[id] = { id, name: `row ${id}`, score: (id * 7) % 100 };
   return { rows: table };
 }
+
+/** A table as `count_rows` and `sum_column` take it: an array of row objects (or a reference to one). */
+const Table = z
+  .array(z.record(z.string(), z.unknown()))
+  .max(BIG_TABLE_MAX_ROWS)
+  .describe("The rows, as an array of objects");
+export const CountRowsInput = z.strictObject({ table: Table });
+export const SumColumnInput = z.strictObject({
+  table: Table,
+  column: z.string().min(1).max(100).describe("The column to add up; non-numbers count as 0"),
+});
+
+/** How many rows `table` holds. */
+export async function countRows({ table }: z.output<typeof CountRowsInput>): Promise<{ count: number }> {
+  return { count: table.length };
+}
+
+/** The sum of `column` over `table`'s rows (values that are not numbers count as 0). */
+export async function sumColumn({
+  table,
+  column,
+}: z.output<typeof SumColumnInput>): Promise<{ column: string; sum: number; count: number }> {
+  let sum = 0;
+  for (const row of table) {
+    const value = row[column];
+    if (typeof value === "number") sum += value;
+  }
+  return { column, sum, count: table.length };
+}
+
+/**
+ * The ref id of the demo's server-provided secret: stored execute-only without an owner, so any caller's
+ * tool may use it by reference (`partner_api`) and no client may read it.
+ */
+export const DEMO_SECRET_REF_ID = "demo:partner-api-key";
+
+/** Stores the demo secret (a new random key per start), execute-only, kept until deleted. */
+export async function storeDemoSecret(cache: {
+  set(key: string, value: unknown, options: { executeOnly: boolean; ttlMs: null }): Promise<unknown>;
+}): Promise<void> {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const apiKey = `demo-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  await cache.set(DEMO_SECRET_REF_ID, { apiKey }, { executeOnly: true, ttlMs: null });
+}
+
+export const PartnerApiInput = z.strictObject({
+  credentials: z.strictObject({ apiKey: z.string().min(1).max(200) }).describe("The partner API's credentials"),
+  query: z.string().max(200).default("status"),
+});
+
+/**
+ * Calls the (pretend) partner API with the credentials it is handed: a model passes the execute-only
+ * secret by reference, so the key is used here and never shown — the answer holds no part of it.
+ */
+export async function partnerApi({
+  credentials,
+  query,
+}: z.output<typeof PartnerApiInput>): Promise<{ query: string; authorized: boolean; answer: string }> {
+  const authorized = credentials.apiKey.startsWith("demo-") && credentials.apiKey.length === 37;
+  return { query, authorized, answer: authorized ? `partner API says: ${query} ok` : "partner API refused the key" };
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarnessApp, type HarnessApp } from "../src/app.js";
 import { type DemoOutcome, httpDemo, mcpDemo, reconnectDemo } from "../src/demo.js";
 import { PortInUseError, type RunningServer, startServer } from "../src/server.js";
-import { makeBigTable } from "../src/tools.js";
+import { makeBigTable, storeDemoSecret } from "../src/tools.js";
 
 let cache: RefCache;
 let harness: HarnessApp;
@@ -11,6 +11,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   cache = new RefCache({ name: "harness" });
+  await storeDemoSecret(cache);
   harness = createHarnessApp(cache);
   server = await startServer(harness.app, 0);
 });
@@ -35,6 +36,16 @@ function expectScenarios(outcomes: DemoOutcome[], bigTableImmediate: "preview" |
   expect(big?.bigTable?.previewChars).toBeLessThanOrEqual(20_000);
   expect(big?.bigTable?.pages).toBeGreaterThan(100);
   expect(big?.bigTable?.largestAnswerChars).toBeLessThanOrEqual(20_000 + 1_000);
+  // The same 50,000 rows passed by reference to the next tool: summed exactly, never in an answer.
+  const references = big?.references;
+  expect(references).toMatchObject({ count: 50_000, secretRefused: true });
+  expect(references?.sum).toBe(references?.expectedSum);
+  expect(references?.largestAnswerChars).toBeLessThan(500);
+  if (bigTableImmediate === "preview") {
+    expect(references?.secretUsed).toBe(true);
+    // The answer's resource_link reads back as the same table (its first rows).
+    expect(references?.resourceRead).toBe(true);
+  }
   expect(inline?.value).toMatchObject({ echo: "hello", length: 5 });
   expect(JSON.stringify(count?.value)).toContain('"count":6');
   expect(count?.progress.at(-1)).toBe(100);

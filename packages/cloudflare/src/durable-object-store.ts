@@ -24,12 +24,13 @@ export class DurableObjectStore implements Store {
 
   async set(key: string, entry: StoreEntry): Promise<void> {
     if (typeof entry.data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
-    const { data, createdAt, expiresAt, owner, version } = entry;
+    const { data, createdAt, expiresAt, owner, version, executeOnly } = entry;
     // Only the entry's own fields cross to the object; nothing of an old entry survives an overwrite.
     const copy: StoreEntry = { data, createdAt };
     if (expiresAt !== undefined) copy.expiresAt = expiresAt;
     if (owner !== undefined) copy.owner = owner;
     if (version !== undefined) copy.version = version;
+    if (executeOnly === true) copy.executeOnly = true;
     await this.#router.of(key).setValue(key, copy);
   }
 

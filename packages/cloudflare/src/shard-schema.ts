@@ -27,6 +27,8 @@ export const SHARD_SCHEMA: readonly string[] = [
     expires_at INTEGER,
     owner TEXT,
     version INTEGER,
+    -- 1 when clients may use the value by reference but never read it (StoreEntry.executeOnly).
+    execute_only INTEGER,
     chunks INTEGER NOT NULL,
     bytes INTEGER NOT NULL
   ) WITHOUT ROWID`,
@@ -48,5 +50,11 @@ export function migrateShard(sql: SqlStorage): void {
     sql.exec("SELECT version FROM vals LIMIT 0");
   } catch {
     sql.exec("ALTER TABLE vals ADD COLUMN version INTEGER");
+  }
+  // Values gained the execute-only flag later still; rows written before it are readable (NULL).
+  try {
+    sql.exec("SELECT execute_only FROM vals LIMIT 0");
+  } catch {
+    sql.exec("ALTER TABLE vals ADD COLUMN execute_only INTEGER");
   }
 }

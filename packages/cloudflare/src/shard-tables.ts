@@ -161,13 +161,17 @@ export class ShardTables {
   // ---- values ----
 
   getValue(key: string, now: number, withData: boolean): WireEntry | undefined {
-    const row = this.#one("SELECT created_at, expires_at, owner, version, chunks, bytes FROM vals WHERE key = ?", key);
+    const row = this.#one(
+      "SELECT created_at, expires_at, owner, version, execute_only, chunks, bytes FROM vals WHERE key = ?",
+      key,
+    );
     if (row === undefined) return undefined;
     if (row.expires_at !== null && (row.expires_at as number) <= now) return undefined;
     const entry: WireEntry = { data: "", createdAt: row.created_at as number };
     if (row.expires_at !== null) entry.expiresAt = row.expires_at as number;
     if (row.owner !== null) entry.owner = row.owner as string;
     if (row.version !== null) entry.version = row.version as number;
+    if (row.execute_only === 1) entry.executeOnly = true;
     if (withData) {
       const chunks = this.#sql
         .exec<Row>("SELECT data FROM val_chunks WHERE key = ? ORDER BY seq", key)
@@ -213,12 +217,13 @@ export class ShardTables {
     this.#deleteValue(key);
     const { chunks, bytes } = toChunks(entry.data);
     this.#sql.exec(
-      "INSERT INTO vals (key, created_at, expires_at, owner, version, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO vals (key, created_at, expires_at, owner, version, execute_only, chunks, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       key,
       entry.createdAt,
       entry.expiresAt ?? null,
       entry.owner ?? null,
       entry.version ?? null,
+      entry.executeOnly === true ? 1 : null,
       chunks.length,
       bytes,
     );

@@ -49,6 +49,7 @@ export interface WireEntry {
   expiresAt?: number;
   owner?: string;
   version?: number;
+  executeOnly?: true;
 }
 
 /** One message on a change socket: a write, or the ids a clean-up removed. */

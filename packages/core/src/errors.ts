@@ -28,6 +28,13 @@ export const ErrorCode = {
    * what another owner or the server holds. See owner.ts.
    */
   Forbidden: "FORBIDDEN",
+  /**
+   * A reference argument (`{ refId, path? }`) names nothing the caller may use: unknown, expired, another
+   * owner's, or a task without a result yet — one code and one message for all, so ids cannot be probed.
+   */
+  ReferenceUnavailable: "REFERENCE_UNAVAILABLE",
+  /** The value is execute-only: a client may pass it by reference to a tool but never read it. */
+  ExecuteOnly: "EXECUTE_ONLY",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -245,6 +252,38 @@ export class TaskNotCompletedError extends RefCacheError {
 export class ForbiddenError extends RefCacheError {
   constructor(message: string, refId?: string) {
     super(ErrorCode.Forbidden, message, { refId });
+  }
+}
+
+/**
+ * A reference argument names nothing its caller may use (unknown, expired, another owner's, a task that
+ * has not completed): the same words for each, so a caller learns nothing about ids that are not its own.
+ */
+export class ReferenceUnavailableError extends RefCacheError {
+  /** The tool parameter that held the reference. */
+  readonly parameter: string;
+  constructor(parameter: string, refId: string) {
+    super(
+      ErrorCode.ReferenceUnavailable,
+      `The reference in "${parameter}" cannot be used: refId "${refId}" is unknown, expired, not yet ` +
+        "completed, or belongs to another client. Pass a refId an earlier tool call of yours returned.",
+      { refId },
+    );
+    this.name = "ReferenceUnavailableError";
+    this.parameter = parameter;
+  }
+}
+
+/** A client tried to read an execute-only value (it may only pass it by reference to a tool). */
+export class ExecuteOnlyError extends RefCacheError {
+  constructor(refId: string) {
+    super(
+      ErrorCode.ExecuteOnly,
+      `The value under refId "${refId}" is execute-only: it cannot be read, only passed to a tool as ` +
+        `{ "refId": "${refId}" } where that tool accepts a reference.`,
+      { refId },
+    );
+    this.name = "ExecuteOnlyError";
   }
 }
 

@@ -9,11 +9,13 @@ export { decodeValue, encodeValue, MAX_VALUE_DEPTH } from "./codec.js";
 export {
   CacheClosedError,
   ErrorCode,
+  ExecuteOnlyError,
   errorMessage,
   ForbiddenError,
   IllegalTransitionError,
   KeyOwnedByTaskError,
   RefCacheError,
+  ReferenceUnavailableError,
   StaleRunError,
   StoreError,
   TASK_ERROR_MAX_LENGTH,
@@ -104,6 +106,18 @@ export { appendJsonPointer, isJsonPointer, parseJsonPointer, resolveJsonPointer 
 export { type Measure, measureValue } from "./values/measure.js";
 export { type PageValueOptions, pageValue, type ValuePage } from "./values/page.js";
 export { type PreviewResult, type PreviewValueOptions, previewValue } from "./values/preview.js";
+export {
+  isReferenceArgument,
+  type ReferenceArgument,
+  ReferenceArgumentSchema,
+  type ReferenceCache,
+  type ReferenceParameters,
+  type ResolveRefsOptions,
+  referenceArgument,
+  referenceInputSchema,
+  referenceParameters,
+  resolveRefs,
+} from "./values/reference-arguments.js";
 export {
   DEFAULT_MAX_CHARS,
   DEFAULT_MAX_FULL_CHARS,

@@ -180,7 +180,13 @@ export class LocalRuns {
     await this.#writer.write(run.refId, guard, (cur) => {
       let result: ReturnType<ValueCache["entryFor"]>;
       try {
-        result = this.#values.entryFor(run.refId, outcome.value, ttlMs === undefined ? cur.resultTtlMs : ttlMs, owner);
+        result = this.#values.entryFor(
+          run.refId,
+          outcome.value,
+          ttlMs === undefined ? cur.resultTtlMs : ttlMs,
+          owner,
+          cur.resultExecuteOnly,
+        );
       } catch (error) {
         failure = `result could not be stored: ${errorMessage(error)}`;
         return { task: this.#writer.transition(cur, "failed", failure) };

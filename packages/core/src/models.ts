@@ -139,6 +139,11 @@ export const TaskInfoSchema = z.object({
   resultExpiresAt: timestamp.optional(),
   /** Set on a complete task whose result has expired: the status outlives the value. */
   resultExpired: z.literal(true).optional(),
+  /**
+   * Set when the result is stored execute-only (`RegisterTaskOptions.executeOnly`): clients get its
+   * reference, never its value, and may pass it to tools that accept a reference.
+   */
+  resultExecuteOnly: z.literal(true).optional(),
 });
 export type TaskInfo = z.output<typeof TaskInfoSchema>;
 
@@ -178,8 +183,14 @@ export const SetOptionsSchema = withFastPath(
     ttlMs: TtlSchema.optional(),
     /** Who the value belongs to. */
     owner: OwnerSchema.optional(),
+    /**
+     * Execute-only (the Python original's EXECUTE without READ): clients may pass the value by reference to
+     * a tool but never read it (`get_cached_result`, previews, pages, `GET /refs/:refId`, `resources/read`
+     * refuse it); server-side `get` still reads it. Stored without an owner, any client may use it.
+     */
+    executeOnly: z.boolean().optional(),
   }),
-  optionalFields({ ttlMs: isTtl, owner: isOwner }),
+  optionalFields({ ttlMs: isTtl, owner: isOwner, executeOnly: (v) => typeof v === "boolean" }),
 );
 export type SetOptions = z.input<typeof SetOptionsSchema>;
 
@@ -191,16 +202,19 @@ export interface CacheEntryInfo {
   owner?: string;
   /** Names this write of the value; changes on every write (use it as an HTTP `ETag`). */
   version: string;
+  /** Present when clients may use the value by reference but never read it (`SetOptions.executeOnly`). */
+  executeOnly?: true;
 }
 
 /** The public metadata of an entry stored under `key`. */
 export function cacheEntryInfo(
   key: string,
-  entry: { createdAt: number; expiresAt?: number; owner?: string; version?: number },
+  entry: { createdAt: number; expiresAt?: number; owner?: string; version?: number; executeOnly?: true },
 ): CacheEntryInfo {
   const info: CacheEntryInfo = { key, createdAt: entry.createdAt, version: versionOf(entry) };
   if (entry.expiresAt !== undefined) info.expiresAt = entry.expiresAt;
   if (entry.owner !== undefined) info.owner = entry.owner;
+  if (entry.executeOnly === true) info.executeOnly = true;
   return info;
 }
 

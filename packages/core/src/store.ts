@@ -21,6 +21,11 @@ export interface StoreEntry {
    * existed have none, and `versionOf` derives their version from `createdAt` alone.
    */
   version?: number;
+  /**
+   * Present (only ever `true`) when clients may pass the value by reference but never read it. A store must
+   * keep it: one that dropped it would hand a secret to every read path.
+   */
+  executeOnly?: true;
 }
 
 /** An entry's bookkeeping without its value. */
@@ -79,13 +84,14 @@ export class MemoryStore implements Store {
 
   /** `set`, done before it returns (for callers in this process, such as the memory task store). */
   setNow(key: string, entry: StoreEntry): void {
-    const { data, createdAt, expiresAt, owner, version } = entry;
+    const { data, createdAt, expiresAt, owner, version, executeOnly } = entry;
     if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
     // Built as one literal, so the fields sit in the object itself (adding one later costs a side array).
     let copy: StoreEntry;
     if (version === undefined) copy = expiresAt === undefined ? { data, createdAt } : { data, createdAt, expiresAt };
     else copy = expiresAt === undefined ? { data, createdAt, version } : { data, createdAt, expiresAt, version };
     if (owner !== undefined) copy.owner = owner;
+    if (executeOnly === true) copy.executeOnly = true;
     this.#entries.set(key, copy);
   }
 

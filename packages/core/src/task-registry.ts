@@ -173,6 +173,7 @@ export class TaskRegistry {
     };
     if (opts.owner !== undefined) draft.owner = opts.owner;
     if (opts.ttlMs !== undefined) draft.resultTtlMs = opts.ttlMs;
+    if (opts.executeOnly === true) draft.resultExecuteOnly = true;
     return draft;
   }
 
@@ -277,6 +278,7 @@ export class TaskRegistry {
           result,
           opts.ttlMs === undefined ? cur.resultTtlMs : opts.ttlMs,
           cur.owner,
+          cur.resultExecuteOnly,
         );
         return { task: this.#writer.completion(cur, entry.expiresAt), result: entry };
       });

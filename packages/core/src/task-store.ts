@@ -58,6 +58,7 @@ export function copyOptionalInfo(from: TaskInfo, to: TaskInfo): void {
   if (from.error !== undefined) to.error = from.error;
   if (from.resultExpiresAt !== undefined) to.resultExpiresAt = from.resultExpiresAt;
   if (from.resultExpired !== undefined) to.resultExpired = from.resultExpired;
+  if (from.resultExecuteOnly === true) to.resultExecuteOnly = true;
 }
 
 /** A copy of a task's progress, field by field (see copyStoredTask). */

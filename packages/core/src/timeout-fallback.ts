@@ -17,6 +17,8 @@ export const TimeoutFallbackOptionsSchema = z.strictObject({
   ttlMs: TtlSchema.optional(),
   /** Who the task and its result belong to. */
   owner: OwnerSchema.optional(),
+  /** Store the result execute-only (see `SetOptions.executeOnly`). */
+  executeOnly: z.boolean().optional(),
 });
 export type TimeoutFallbackOptions = z.input<typeof TimeoutFallbackOptionsSchema>;
 
@@ -58,6 +60,7 @@ export async function runWithTimeoutFallback<T>(
     {
       ...(parsed.ttlMs === undefined ? {} : { ttlMs: parsed.ttlMs }),
       ...(parsed.owner === undefined ? {} : { owner: parsed.owner }),
+      ...(parsed.executeOnly === true ? { executeOnly: true } : {}),
     },
   );
   const task =

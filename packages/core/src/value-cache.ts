@@ -5,7 +5,7 @@
 import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
-import { KeyOwnedByTaskError, parseOrThrow, ValidationError } from "./errors.js";
+import { ExecuteOnlyError, KeyOwnedByTaskError, parseOrThrow, ValidationError } from "./errors.js";
 import { leaseRanOut } from "./liveness.js";
 import {
   type CacheEntryInfo,
@@ -43,6 +43,14 @@ function exceedsBytes(text: string, max: number): boolean {
   return bytes > max;
 }
 
+/**
+ * Previews and pages are client reads: given an owner (a client's scope), an execute-only value is refused
+ * with ExecuteOnlyError. Server-side code (no owner) reads it, as it does with `get`.
+ */
+function refuseExecuteOnly(entry: StoreEntryMeta, owner: string | undefined, id: string): void {
+  if (owner !== undefined && entry.executeOnly === true) throw new ExecuteOnlyError(id);
+}
+
 export class ValueCache {
   readonly #ctx: CacheContext;
   readonly #decoded = new DecodedValues();
@@ -57,7 +65,13 @@ export class ValueCache {
   }
 
   /** Encodes `value` into an entry for `key` (throws ValidationError for what is not JSON data). */
-  entryFor(key: string, value: unknown, ttlMs: number | null | undefined, owner: string | undefined): StoreEntry {
+  entryFor(
+    key: string,
+    value: unknown,
+    ttlMs: number | null | undefined,
+    owner: string | undefined,
+    executeOnly?: boolean,
+  ): StoreEntry {
     const data = encodeValue(value, key);
     if (exceedsBytes(data, this.#ctx.maxValueBytes)) {
       throw ValidationError.single(
@@ -74,6 +88,7 @@ export class ValueCache {
     const entry: StoreEntry = { data, createdAt, version: Math.floor(Math.random() * 2 ** 30) };
     if (ttl !== null) entry.expiresAt = createdAt + ttl;
     if (owner !== undefined) entry.owner = owner;
+    if (executeOnly === true) entry.executeOnly = true;
     return entry;
   }
 
@@ -81,7 +96,7 @@ export class ValueCache {
     const id = parseOrThrow(RefIdSchema, key, "key");
     const opts = parseOrThrow(SetOptionsSchema, options, "set options", id);
     this.#ctx.assertOpen();
-    const entry = this.entryFor(id, value, opts.ttlMs, opts.owner);
+    const entry = this.entryFor(id, value, opts.ttlMs, opts.owner, opts.executeOnly);
     await this.#assertNotOwnedByTask(id, opts.owner);
     await this.#ctx.storeCall(id, () => this.#ctx.store.set(id, entry));
     this.#decoded.forget(id);
@@ -170,11 +185,13 @@ export class ValueCache {
     if (stat !== undefined) {
       const meta = await this.#read(id, options, (k) => stat.call(store, k));
       if (meta === undefined) return undefined;
+      refuseExecuteOnly(meta, owner, id);
       const kept = this.#decoded.pagedTree(id, versionOf(meta));
       if (kept !== undefined) return kept;
     }
     const entry = await this.#read(id, options, (k) => store.get(k));
     if (entry === undefined) return undefined;
+    refuseExecuteOnly(entry, owner, id);
     const version = versionOf(entry);
     return this.#decoded.pagedTree(id, version) ?? this.#decoded.keepPaged(id, version, entry.data);
   }

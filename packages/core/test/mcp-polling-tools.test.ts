@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { answerCachedResult, answerCancelTask, answerTaskStatus } from "../src/mcp/index.js";
 import { deferred, until, useCaches } from "./helpers.js";
 
-const text = (r: { content: { text: string }[] }) => r.content.map((c) => c.text).join("\n");
+const text = (r: { content: { type: string; text?: string }[] }) => r.content.map((c) => c.text ?? "").join("\n");
 const alice = { owner: "alice", pollIntervalMs: 200 };
 const bob = { owner: "bob", pollIntervalMs: 200 };
 

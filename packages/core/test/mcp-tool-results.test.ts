@@ -20,7 +20,7 @@ import {
 const T0 = Date.UTC(2026, 10, 26, 3, 0, 0);
 const task = (overrides: Partial<TaskInfo> = {}) =>
   ({ refId: "r1", status: "processing", startedAt: T0, updatedAt: T0, retryCount: 0, ...overrides }) as TaskInfo;
-const text = (r: { content: { text: string }[] }) => r.content.map((c) => c.text).join("\n");
+const text = (r: { content: { type: string; text?: string }[] }) => r.content.map((c) => c.text ?? "").join("\n");
 
 describe("polling tool inputs", () => {
   it("accept a valid refId and reject missing, ill-typed, huge or extra fields with a message", () => {

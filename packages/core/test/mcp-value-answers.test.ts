@@ -17,7 +17,7 @@ import {
 import { answerSizes, readAllPages, type ToolAnswer } from "../src/testing/index.js";
 import { useCaches } from "./helpers.js";
 
-const text = (r: { content: { text: string }[] }) => r.content.map((c) => c.text).join("\n");
+const text = (r: { content: { type: string; text?: string }[] }) => r.content.map((c) => c.text ?? "").join("\n");
 const table = (rows: number) => ({
   rows: Array.from({ length: rows }, (_, id) => ({ id, name: `row ${id}`, score: (id * 7) % 100 })),
 });

@@ -24,7 +24,7 @@ import {
 } from "../src/mcp/index.js";
 import { deferred, until, useCaches } from "./helpers.js";
 
-const text = (r: { content: { text: string }[] }) => r.content.map((c) => c.text).join("\n");
+const text = (r: { content: { type: string; text?: string }[] }) => r.content.map((c) => c.text ?? "").join("\n");
 const MALLORY = "session:mallory";
 
 /** The input: a server-side task with a result and a server-only value. */

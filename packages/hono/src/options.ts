@@ -83,6 +83,27 @@ export const TimeoutFallbackHandlerOptionsSchema = z.strictObject({
    * How long `waitUntil` keeps waiting, after the work returned, for its result to be stored (ms).
    */
   settleMs: z.number().int().positive().default(10_000),
+  /**
+   * Reference arguments: the request's JSON body is parsed, and each member named here (with its own zod
+   * schema) may hold `{ "refId": string, "path"?: JSON Pointer }` instead of its value; the handler gets
+   * the body with those resolved (caller's owner scope, validated by the schema) as `work.input`. Only
+   * these members are resolved, and never what a resolved value holds. An unusable reference is a 404
+   * problem (`REFERENCE_UNAVAILABLE`, one wording for unknown and foreign), a bad path or value a 400.
+   */
+  refParams: z
+    .record(
+      z.string(),
+      z.custom<z.ZodType>(
+        (v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === "function",
+        "each refParams entry must be a zod schema",
+      ),
+    )
+    .optional(),
+  /**
+   * Store the result execute-only: the response is then `{ refId, status: "completed", executeOnly: true }`
+   * (never the value), and clients may pass it by reference but never read it.
+   */
+  executeOnly: z.boolean().optional(),
 });
 export type TimeoutFallbackHandlerOptions = z.input<typeof TimeoutFallbackHandlerOptionsSchema>;
 

@@ -27,6 +27,9 @@ export const PROBLEM_KINDS = {
   STORE_ERROR: { status: 503, title: "Storage unavailable", retryable: true },
   CACHE_CLOSED: { status: 503, title: "Cache closed", retryable: true },
   FORBIDDEN: { status: 403, title: "Forbidden" },
+  // Same status as an unknown ref: a caller learns nothing about ids that are not its own.
+  REFERENCE_UNAVAILABLE: { status: 404, title: "Reference unavailable" },
+  EXECUTE_ONLY: { status: 403, title: "Value is execute-only" },
   // The adapter's own problems.
   REF_NOT_FOUND: { status: 404, title: "Reference not found" },
   RESULT_NOT_READY: { status: 409, title: "Task has no result yet", retryable: true },

@@ -3,10 +3,10 @@
  * there is none — unknown or foreign (404), the task is still running or ended without a value (409), or
  * the finished task's value has expired (410).
  */
-import type { RefCache } from "@mcp-refcache/core";
+import { ExecuteOnlyError, type RefCache } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import { revalidate } from "./etag.js";
-import { problemResponse } from "./problem.js";
+import { problemFromError, problemResponse } from "./problem.js";
 import { type RequestScope, visibleTask } from "./scope.js";
 
 export async function readResult(
@@ -17,6 +17,8 @@ export async function readResult(
   retryAfterSeconds: number,
 ): Promise<Response> {
   const entry = await cache.getEntry(refId, scope.core);
+  // A client may pass an execute-only value by reference, never read it (403 EXECUTE_ONLY).
+  if (entry?.executeOnly === true) return problemFromError(new ExecuteOnlyError(refId), c.req.path);
   if (entry !== undefined) {
     return revalidate(c, entry.version) ?? c.json(entry.value as never);
   }

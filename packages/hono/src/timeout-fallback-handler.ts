@@ -3,7 +3,13 @@
  * task; finished within `timeoutMs` it answers 200 with the result, otherwise 202 Accepted with
  * `Location` (the task route), `Retry-After` and the task, while the work goes on.
  */
-import { runWithTimeoutFallback, type TaskInfo, type TaskProgressUpdate } from "@mcp-refcache/core";
+import {
+  resolveRefs,
+  runWithTimeoutFallback,
+  type TaskInfo,
+  type TaskProgressUpdate,
+  ValidationError,
+} from "@mcp-refcache/core";
 import type { Context, Handler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
@@ -22,10 +28,24 @@ export interface SlowWorkContext {
   /** Aborted when the task is cancelled (`DELETE /tasks/:refId`) or the cache closes. */
   signal: AbortSignal;
   reportProgress(update: TaskProgressUpdate): Promise<TaskInfo | undefined>;
+  /**
+   * With the `refParams` option: the request's JSON body, its reference arguments resolved. Without it,
+   * `undefined` (the handler reads the request itself).
+   */
+  input?: unknown;
 }
 
 /** The slow work; its return value must be JSON data and becomes the response or the stored result. */
 export type SlowHandler<T> = (c: Context, work: SlowWorkContext) => T | PromiseLike<T>;
+
+/** The request's JSON body; a body that is not JSON is a ValidationError (400). */
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw ValidationError.single("body", "the request body must be JSON", "invalid_type");
+  }
+}
 
 export function withTimeoutFallback<T>(
   source: CacheSource,
@@ -41,6 +61,8 @@ export function withTimeoutFallback<T>(
     ttlMs,
     retryAfterSeconds,
     settleMs,
+    refParams,
+    executeOnly,
   } = parseOrThrow(TimeoutFallbackHandlerOptionsSchema, options, "withTimeoutFallback options");
 
   return async (c) => {
@@ -49,21 +71,31 @@ export function withTimeoutFallback<T>(
     try {
       const cache = cacheOf();
       const scope = requestScope(ownerOf, c).core;
+      // Resolved before the work starts: the handler never runs with half an input.
+      const input =
+        refParams === undefined ? {} : { input: await resolveRefs(cache, await jsonBody(c), refParams, scope) };
       let workDone: Promise<unknown> = Promise.resolve();
       const outcome = await runWithTimeoutFallback(
         cache,
         (context) => {
           refId = context.refId;
           const running = Promise.resolve().then(() =>
-            handler(c, { signal: context.signal, reportProgress: context.reportProgress }),
+            handler(c, { signal: context.signal, reportProgress: context.reportProgress, ...input }),
           );
           workDone = running;
           return running;
         },
-        { timeoutMs, ...(ttlMs === undefined ? {} : { ttlMs }), ...scope },
+        {
+          timeoutMs,
+          ...(ttlMs === undefined ? {} : { ttlMs }),
+          ...(executeOnly === true ? { executeOnly: true } : {}),
+          ...scope,
+        },
       );
       if (outcome.status === "complete") {
         c.header("Content-Location", `${basePath}/refs/${encodeURIComponent(outcome.refId)}`);
+        // An execute-only result is answered as its reference alone.
+        if (executeOnly === true) return c.json({ refId: outcome.refId, status: "completed", executeOnly: true }, 200);
         return c.json(outcome.value as never, 200);
       }
       const pendingId = outcome.refId;

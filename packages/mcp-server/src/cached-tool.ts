@@ -3,11 +3,12 @@
  * value inline when it is ready within `timeoutMs`, else a native task (client declared the Tasks
  * extension on this request) or a pending reference for the polling tools (every other client).
  */
-import type { RefCache, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
+import type { RefCache, ReferenceParameters, TaskContext, TaskInfo, TaskProgressUpdate } from "@mcp-refcache/core";
 import {
   encodeProtocolFailure,
   type McpTaskTiming,
   type McpValueBudget,
+  resolveToolArguments,
   runToolCall,
   toCreateTaskResultV2,
   toolErrorFromException,
@@ -55,6 +56,13 @@ export interface CachedToolConfig<InputSchema extends z.ZodObject> extends ToolT
    * task (`resultType: "task"`), and `-32021` to a client that did not declare the Tasks extension.
    */
   taskSupport?: TaskSupport;
+  /**
+   * Parameters that also accept `{ "refId", "path"? }`: a reference to a stored value, resolved on the
+   * server for the caller and validated by the parameter's own schema before the handler runs.
+   */
+  refParams?: readonly (keyof z.output<InputSchema> & string)[];
+  /** Store this tool's results execute-only: every answer is the reference alone; usable, never readable. */
+  executeOnly?: boolean;
 }
 
 export interface CachedToolSettings {
@@ -68,6 +76,9 @@ export interface CachedToolSettings {
   /** What a native task reports at creation. */
   taskTiming: McpTaskTiming;
   taskSupport: TaskSupport;
+  /** The opted-in reference parameters, with their own schemas. */
+  references?: ReferenceParameters | undefined;
+  executeOnly?: boolean | undefined;
 }
 
 /**
@@ -89,8 +100,14 @@ async function runHandler(body: () => unknown): Promise<unknown> {
 export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, settings: CachedToolSettings) {
   const { cache, server, timeoutMs, ttlMs } = settings;
 
-  return async (args: Args, ctx: ServerContext): Promise<CallToolResult> => {
+  const executeOnly = settings.executeOnly === true ? { executeOnly: true } : {};
+
+  return async (given: Args, ctx: ServerContext): Promise<CallToolResult> => {
     const owner = server.owner(ctx);
+    // References are resolved before any work starts: the handler never runs with half an input. An
+    // unusable one is the answer (or, where a task must be answered, the task's failure).
+    const resolved = await resolveToolArguments(cache, given, settings.references, owner);
+    const refusal = resolved.ok ? undefined : resolved.result;
     const refId = cache.newRefId();
     const scope = { owner };
     // While the call is still open, progress also goes to the client as notifications/progress, and the
@@ -125,8 +142,9 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
     };
 
     const work = (task: TaskContext) =>
-      runHandler(() =>
-        handler(args, {
+      runHandler(() => {
+        if (!resolved.ok) throw new Error(resolved.result.content.map((c) => ("text" in c ? c.text : "")).join("\n"));
+        return handler(resolved.args, {
           signal: task.signal,
           reportProgress: async (update) => {
             const info = await task.reportProgress(update);
@@ -135,8 +153,8 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
           },
           refId: task.refId,
           ctx,
-        }),
-      );
+        });
+      });
 
     /** Starts the work as a task at once and answers `shape(task)`; for calls that must get a task. */
     const answerWithTask = async (taskTtlMs: number | null | undefined, shape: (task: TaskInfo) => unknown) => {
@@ -146,6 +164,7 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
         const task = await cache.registerTask(refId, work, {
           ...(taskTtlMs === undefined ? {} : { ttlMs: taskTtlMs }),
           ...scope,
+          ...executeOnly,
         });
         return shape(task) as CallToolResult;
       } catch (error) {
@@ -166,6 +185,11 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       return answerWithTask(ttlMs, (task) => toCreateTaskResultV2(task, settings.taskTiming));
     }
 
+    if (refusal !== undefined) {
+      open = false;
+      stopListening();
+      return { ...refusal };
+    }
     const outcome = await runToolCall(cache, work, {
       timeoutMs,
       pollIntervalMs: server.pollIntervalMs,
@@ -175,6 +199,8 @@ export function cachedToolCallback<Args>(handler: CachedToolHandler<Args>, setti
       ...(settings.valueBudget === undefined ? {} : { toolValueBudget: settings.valueBudget }),
       ...(ttlMs === undefined ? {} : { ttlMs }),
       ...scope,
+      ...executeOnly,
+      ...(server.resources === undefined ? {} : { resourceTemplate: server.resources.uriTemplate }),
     }).finally(() => {
       open = false;
       stopListening();

@@ -80,7 +80,9 @@ export async function legacyTaskResult(
       const value = await readValue(cache, task.refId, owner);
       // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
       const result =
-        value === undefined ? toolErrorResult("result_expired", task.refId) : valueAnswer(task.refId, value, answer);
+        value === undefined
+          ? toolErrorResult("result_expired", task.refId)
+          : valueAnswer(task.refId, value, { ...answer, executeOnly: settled.resultExecuteOnly === true });
       return { ...result, ...meta };
     }
     case "failed":

@@ -52,7 +52,11 @@ export function registerNativeTaskHandlers(
     if (isLegacyEra(ctx)) return legacyTask(task, timingOf(task));
     const value = task.status === "complete" ? await asProtocol(() => readValue(cache, taskId, owner)) : undefined;
     // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
-    const answer = { budget: answerBudget(cache, options.valueBudget), names: options.names };
+    const answer = {
+      budget: answerBudget(cache, options.valueBudget),
+      names: options.names,
+      resourceTemplate: options.resources?.uriTemplate,
+    };
     return { ...toDetailedTaskV2(task, timingOf(task), value, answer) };
   });
 
@@ -74,7 +78,11 @@ export function registerNativeTaskHandlers(
   server.server.setRequestHandler("tasks/result", { params: TaskIdParamsSchema }, async ({ taskId }, ctx) => {
     if (!isLegacyEra(ctx)) throw new ProtocolError(ProtocolErrorCode.MethodNotFound, "Method not found: tasks/result");
     const { task, owner } = await lookup(taskId, ctx);
-    const answer = { budget: answerBudget(cache, options.valueBudget), names: options.names };
+    const answer = {
+      budget: answerBudget(cache, options.valueBudget),
+      names: options.names,
+      resourceTemplate: options.resources?.uriTemplate,
+    };
     return asProtocol(() => legacyTaskResult(cache, task, owner, answer));
   });
   server.server.setRequestHandler("tasks/list", { params: ListParamsSchema }, async ({ cursor }, ctx) => {

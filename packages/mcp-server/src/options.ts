@@ -4,10 +4,12 @@
  */
 import { TtlSchema, ValidationError } from "@mcp-refcache/core";
 import {
+  DEFAULT_REF_RESOURCE_TEMPLATE,
   type McpValueBudget,
   McpValueBudgetSchema,
   type PollingToolNames,
   PollingToolNamesSchema,
+  RefResourceTemplateSchema,
   ToolNameSchema,
 } from "@mcp-refcache/core/mcp";
 import type { McpRequestContext, ServerContext } from "@modelcontextprotocol/server";
@@ -40,6 +42,11 @@ const valueBudget = McpValueBudgetSchema.optional();
 export const RefCacheServerOptionsSchema = z.strictObject({
   ...timing,
   valueBudget,
+  /**
+   * Serve references as resources: `true` for the template `refcache://refs/{refId}`, or `{ uriTemplate }`
+   * (one `{refId}`, which is percent-encoded; no query — `?cursor=` and `?path=` page the value).
+   */
+  resources: z.union([z.boolean(), z.strictObject({ uriTemplate: RefResourceTemplateSchema.optional() })]).optional(),
   /** Polling interval suggested to clients, in tasks and pending references (ms). */
   pollIntervalMs: z.number().int().positive().optional(),
   /** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
@@ -68,6 +75,8 @@ export interface ResolvedServerOptions {
   owner: (ctx: ServerContext) => string;
   valueBudget: McpValueBudget | undefined;
   request: McpRequestContext | undefined;
+  /** The reference resource template, when references are served as resources. */
+  resources: { uriTemplate: string } | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 2_000;
@@ -82,6 +91,13 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
     ttlMs: parsed.ttlMs,
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     owner: (ctx) => ownerOf(resolver, ctx),
+    resources:
+      parsed.resources === undefined || parsed.resources === false
+        ? undefined
+        : {
+            uriTemplate:
+              (parsed.resources === true ? undefined : parsed.resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE,
+          },
     valueBudget: parsed.valueBudget,
     request: parsed.request,
   };
@@ -105,4 +121,8 @@ export const ToolRegistrationSchema = z.object({
   handler: z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", "handler must be a function"),
   timing: ToolTimingSchema,
   taskSupport: TaskSupportSchema.optional(),
+  /** Parameters that also accept a reference `{ "refId", "path"? }`, resolved for the caller (core's `resolveRefs`). */
+  refParams: z.array(z.string().min(1)).optional(),
+  /** Store the tool's results execute-only: answered as their reference alone, usable, never readable. */
+  executeOnly: z.boolean().optional(),
 });

@@ -18,6 +18,8 @@ const CODE_TABLE: Readonly<Record<ErrorCode, ProtocolErrorCode>> = {
   [ErrorCode.Store]: ProtocolErrorCode.InternalError,
   [ErrorCode.Closed]: ProtocolErrorCode.InternalError,
   [ErrorCode.Forbidden]: ProtocolErrorCode.InvalidParams,
+  [ErrorCode.ReferenceUnavailable]: ProtocolErrorCode.InvalidParams,
+  [ErrorCode.ExecuteOnly]: ProtocolErrorCode.InvalidParams,
 };
 
 /** Maps any error to a ProtocolError: core's codes through the table, everything else to -32603. */

@@ -3,7 +3,7 @@
  * handlers on a v2 `McpServer` and hands back a `registerTool` whose handlers run as cache tasks. Cheap
  * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
  */
-import type { RefCache, TaskInfo } from "@mcp-refcache/core";
+import { type RefCache, referenceInputSchema, type TaskInfo } from "@mcp-refcache/core";
 import { answerBudget, appendToDescription, describeToolReferences, type McpTaskTiming } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
@@ -12,6 +12,7 @@ import { registerNativeTaskHandlers } from "./native-tasks.js";
 import { honourSessionlessCancel } from "./open-calls.js";
 import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
+import { registerRefResources } from "./ref-resources.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";
 import { gateTool } from "./tools-call-gate.js";
 
@@ -57,6 +58,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
   advertiseTasksExtension(server);
   registerNativeTaskHandlers(server, cache, resolved, timingOf);
   registerPollingTools(server, cache, resolved);
+  registerRefResources(server, cache, resolved);
   if (resolved.request !== undefined) honourSessionlessCancel(server, cache, resolved.request, resolved.owner);
 
   return {
@@ -68,9 +70,10 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       handler: CachedToolHandler<z.output<InputSchema>>,
     ) {
       const { timeoutMs, ttlMs, valueBudget, title, description, inputSchema, annotations, taskSupport } = config;
+      const { refParams, executeOnly } = config;
       const { timing, ...parsed } = parseOrThrow(
         ToolRegistrationSchema,
-        { name, handler, timing: { timeoutMs, ttlMs, valueBudget }, taskSupport },
+        { name, handler, timing: { timeoutMs, ttlMs, valueBudget }, taskSupport, refParams, executeOnly },
         `registerTool("${String(name)}")`,
       );
       const toolTtlMs = timing.ttlMs === undefined ? resolved.ttlMs : timing.ttlMs;
@@ -81,7 +84,13 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
       });
       // Without a schema the SDK would call the handler with the context alone: a tool with no
       // arguments gets the empty object schema, which is what its `z.output` already is.
-      const schema = inputSchema ?? (z.object({}) as z.ZodObject as InputSchema);
+      const given = inputSchema ?? (z.object({}) as z.ZodObject as InputSchema);
+      // Opted-in parameters accept a reference too; the client sees both forms in the input schema.
+      const references =
+        parsed.refParams === undefined || parsed.refParams.length === 0
+          ? undefined
+          : referenceInputSchema(given, parsed.refParams);
+      const schema = references?.inputSchema ?? given;
       const callback = cachedToolCallback(handler, {
         cache,
         server: resolved,
@@ -90,6 +99,8 @@ export function withRefCache(server: McpServer, cache: RefCache, options?: RefCa
         valueBudget: timing.valueBudget,
         taskTiming: { ttlMs: ttlOrDefault(toolTtlMs), pollIntervalMs },
         taskSupport: parsed.taskSupport ?? "optional",
+        references: references?.parameters,
+        executeOnly: parsed.executeOnly === true,
       });
       const registered = server.registerTool(
         name,

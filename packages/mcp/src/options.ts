@@ -3,7 +3,13 @@
  * owner scope: whose tasks a request may see.
  */
 import { sessionOwner, ValidationError } from "@mcp-refcache/core";
-import { McpValueBudgetSchema, ownerFromAuthInfo, PollingToolNamesSchema } from "@mcp-refcache/core/mcp";
+import {
+  DEFAULT_REF_RESOURCE_TEMPLATE,
+  McpValueBudgetSchema,
+  ownerFromAuthInfo,
+  PollingToolNamesSchema,
+  RefResourceTemplateSchema,
+} from "@mcp-refcache/core/mcp";
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import * as z from "zod";
 
@@ -46,6 +52,13 @@ export const RefCacheToolOptionsSchema = z.strictObject({
    * values whole whatever their size (for callers that rely on whole inline answers).
    */
   valueBudget: McpValueBudgetSchema.optional(),
+  /**
+   * Parameters (of `inputSchema`) that also accept a reference `{ "refId", "path"? }` to a stored value,
+   * resolved on the server for the caller before the handler runs (core's `resolveRefs`).
+   */
+  refParams: z.array(z.string().min(1)).optional(),
+  /** Store this tool's results execute-only: answered as their reference alone, usable, never readable. */
+  executeOnly: z.boolean().optional(),
 });
 export type RefCacheToolOptions = z.input<typeof RefCacheToolOptionsSchema>;
 
@@ -63,6 +76,11 @@ export const WithRefCacheOptionsSchema = z.strictObject({
    * `{ maxChars?, maxFullChars? }`, or `false` to answer values whole whatever their size.
    */
   valueBudget: McpValueBudgetSchema.optional(),
+  /**
+   * Serve references as resources: `true` for the template `refcache://refs/{refId}`, or `{ uriTemplate }`
+   * (one `{refId}`, which is percent-encoded; no query — `?cursor=` and `?path=` page the value).
+   */
+  resources: z.union([z.boolean(), z.strictObject({ uriTemplate: RefResourceTemplateSchema.optional() })]).optional(),
   /** The owner a request acts for; defaults to the authenticated principal, else the anonymous owner. */
   owner: z
     .custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function")
@@ -83,3 +101,9 @@ export function parseWithRefCacheOptions(options: WithRefCacheOptions) {
   return { ...parsed, names: parseOrThrow(PollingToolNamesSchema, parsed.names, "withRefCache options: names") };
 }
 export type ParsedWithRefCacheOptions = ReturnType<typeof parseWithRefCacheOptions>;
+
+/** The reference resource template when references are served as resources, else `undefined`. */
+export function resourceTemplateOf(parsed: { resources?: boolean | { uriTemplate?: string | undefined } | undefined }) {
+  if (parsed.resources === undefined || parsed.resources === false) return undefined;
+  return (parsed.resources === true ? undefined : parsed.resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE;
+}

@@ -4,7 +4,7 @@
  */
 import type { RefCache } from "@mcp-refcache/core";
 import type { ServerOptions } from "@modelcontextprotocol/sdk/server/index.js";
-import { parseWithRefCacheOptions, type WithRefCacheOptions } from "./options.js";
+import { parseWithRefCacheOptions, resourceTemplateOf, type WithRefCacheOptions } from "./options.js";
 import { RefCacheTaskStore } from "./task-store.js";
 
 const TASKS_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
@@ -25,6 +25,7 @@ export function refCacheServerOptions(
     owner: parsed.owner,
     names: parsed.names,
     ...(parsed.valueBudget === undefined ? {} : { valueBudget: parsed.valueBudget }),
+    ...(resourceTemplateOf(parsed) === undefined ? {} : { resourceTemplate: resourceTemplateOf(parsed) as string }),
   });
   return {
     ...serverOptions,

@@ -43,6 +43,8 @@ export interface RefCacheTaskStoreOptions {
   names?: PollingToolNames;
   /** Answer budget of `tasks/result` over the cache's (see `withRefCache`'s `valueBudget`). */
   valueBudget?: McpValueBudget;
+  /** The reference resource template, when references are served as resources (`resource_link`). */
+  resourceTemplate?: string;
 }
 
 const notFound = (taskId: string) => new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
@@ -157,6 +159,8 @@ export class RefCacheTaskStore implements TaskStore {
         return valueAnswer(taskId, value, {
           budget: answerBudget(this.cache, this.#options.valueBudget),
           names: this.#options.names,
+          executeOnly: task.resultExecuteOnly === true,
+          resourceTemplate: this.#options.resourceTemplate,
           ...(task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } }),
         });
       }

@@ -3,7 +3,7 @@
  * with a pending reference when slow; the polling tools; and, when the server was built with
  * `refCacheServerOptions`, native MCP Tasks (2025-11-25) for clients that send `task` on `tools/call`.
  */
-import type { RefCache, TaskContext } from "@mcp-refcache/core";
+import { type RefCache, type ReferenceParameters, referenceInputSchema, type TaskContext } from "@mcp-refcache/core";
 import {
   answerBudget,
   answerCachedResult,
@@ -14,6 +14,7 @@ import {
   type McpToolResult,
   type PollingContext,
   pollingToolDefinitions,
+  resolveToolArguments,
   runToolCall,
   toolErrorFromException,
   withRelatedTask,
@@ -38,9 +39,11 @@ import {
   parseWithRefCacheOptions,
   type RefCacheToolOptions,
   RefCacheToolOptionsSchema,
+  resourceTemplateOf,
   type WithRefCacheOptions,
 } from "./options.js";
 import { type ProgressChannel, type ProgressUpdate, reportProgress } from "./progress.js";
+import { registerRefResources } from "./ref-resources.js";
 import { taskStoreOf } from "./server-options.js";
 import { SessionOwners } from "./session-owners.js";
 import { StatusNotifier } from "./status-notifier.js";
@@ -134,24 +137,46 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
     result: pollingTool(definitions.result, answerCachedResult),
     cancel: pollingTool(definitions.cancel, answerCancelTask),
   };
+  const uriTemplate = resourceTemplateOf(parsed);
+  if (uriTemplate !== undefined) {
+    registerRefResources(server, cache, {
+      uriTemplate,
+      owner: ownerOf as (extra: never) => string,
+      valueBudget: parsed.valueBudget,
+    });
+  }
 
   return {
     pollingTools,
     nativeTasks: store !== undefined,
     registerTool(name, config, handler) {
-      const { timeoutMs, ttlMs, valueBudget, ...userConfig } = config;
+      const { timeoutMs, ttlMs, valueBudget, refParams, executeOnly, ...userConfig } = config;
       const toolOptions = parseOrThrow(
         RefCacheToolOptionsSchema,
-        { timeoutMs, ttlMs, valueBudget },
+        { timeoutMs, ttlMs, valueBudget, refParams, executeOnly },
         `options of tool "${name}"`,
       );
+      // Opted-in parameters accept a reference too; the client sees both forms in the input schema.
+      const references =
+        toolOptions.refParams === undefined || toolOptions.refParams.length === 0
+          ? undefined
+          : referenceInputSchema(userConfig.inputSchema, toolOptions.refParams);
+      if (references !== undefined) userConfig.inputSchema = references.inputSchema;
       // The spec's guidance for stateful tools: say what comes back as a reference and how long it lives.
       const note = describeToolReferences(parsed.names, {
         ttlMs: firstTtl(toolOptions.ttlMs, parsed.ttlMs, cache.defaultTtlMs),
         budget: answerBudget(cache, parsed.valueBudget, toolOptions.valueBudget),
       });
       const sdkConfig = { ...userConfig, description: appendToDescription(userConfig.description, note) };
-      const call = new ToolCall(cache, parsed, toolOptions, ownerOf, handler as RefCacheToolHandler<unknown>, server);
+      const call = new ToolCall(
+        cache,
+        parsed,
+        toolOptions,
+        ownerOf,
+        handler as RefCacheToolHandler<unknown>,
+        server,
+        references?.parameters,
+      );
       if (store === undefined || notifier === undefined) {
         return server.registerTool(
           name,
@@ -183,6 +208,7 @@ class ToolCall {
     readonly ownerOf: (extra: ToolExtra) => string,
     readonly handler: RefCacheToolHandler<unknown>,
     readonly server: McpServer,
+    readonly references: ReferenceParameters | undefined,
   ) {}
 
   /** The SDK passes `(args, extra)`, or only `(extra)` for a tool without input schema. */
@@ -221,7 +247,11 @@ class ToolCall {
 
   /** A call without `task`: the value inline when it finishes within `timeoutMs`, else a pending reference. */
   async inline(params: unknown[], refId = this.cache.newRefId()): Promise<McpToolResult> {
-    const { args, extra } = this.#split(params);
+    const { args: given, extra } = this.#split(params);
+    // References are resolved before the work starts: the handler never runs with half an input.
+    const resolved = await resolveToolArguments(this.cache, given, this.references, this.ownerOf(extra));
+    if (!resolved.ok) return resolved.result;
+    const { args } = resolved;
     let answered = false;
     const channel: ProgressChannel = {
       send: (notification) => extra.sendNotification(notification),
@@ -241,6 +271,10 @@ class ToolCall {
         refId,
         ...(this.options.valueBudget === undefined ? {} : { valueBudget: this.options.valueBudget }),
         ...(this.toolOptions.valueBudget === undefined ? {} : { toolValueBudget: this.toolOptions.valueBudget }),
+        ...(this.toolOptions.executeOnly === true ? { executeOnly: true } : {}),
+        ...(resourceTemplateOf(this.options) === undefined
+          ? {}
+          : { resourceTemplate: resourceTemplateOf(this.options) }),
         ...this.#ttlMs(),
         ...this.#owner(extra),
       });
@@ -257,7 +291,7 @@ class ToolCall {
    * and answers the CreateTaskResult; without, answers like `inline` through the store (see below).
    */
   async createTask(params: unknown[], store: RefCacheTaskStore, notifier: StatusNotifier) {
-    const { args, extra } = this.#split(params);
+    const { args: given, extra } = this.#split(params);
     const requestStore = (extra as ToolExtra & { taskStore: { createTask(o: object): Promise<{ taskId: string }> } })
       .taskStore;
     const reserved = await requestStore.createTask({
@@ -271,6 +305,7 @@ class ToolCall {
       store.keepAnswer(refId, await this.inline(params, refId));
       return { task: { ...reserved, status: "completed" } };
     }
+    const resolved = await resolveToolArguments(this.cache, given, this.references, this.ownerOf(extra));
     const channel: ProgressChannel = {
       send: (notification) => this.server.server.notification(notification),
       progressToken: extra._meta?.progressToken,
@@ -278,9 +313,19 @@ class ToolCall {
     };
     try {
       const ttlMs = this.#grantedTtlMs(reservation.ttlMs);
-      const info = await this.cache.registerTask(refId, this.#work(args, extra, channel), {
+      // An unusable reference fails the task at once with the model-readable reason; the handler never runs.
+      const refused = resolved.ok
+        ? undefined
+        : resolved.result.content.map((c) => ("text" in c ? c.text : "")).join("\n");
+      const work = resolved.ok
+        ? this.#work(resolved.args, extra, channel)
+        : () => {
+            throw new Error(refused);
+          };
+      const info = await this.cache.registerTask(refId, work, {
         ttlMs,
         ...this.#owner(extra),
+        ...(this.toolOptions.executeOnly === true ? { executeOnly: true } : {}),
       });
       store.grantTtl(refId, ttlMs);
       notifier.watch(info);
@@ -289,7 +334,7 @@ class ToolCall {
       // Registering failed (capacity, store down): the SDK turns the throw into an isError result.
       throw new Error(
         toolErrorFromException(error, refId)
-          .content.map((c) => c.text)
+          .content.map((c) => ("text" in c ? c.text : ""))
           .join("\n"),
       );
     }

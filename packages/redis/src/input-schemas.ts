@@ -27,6 +27,7 @@ export const StoreEntrySchema = z.object({
   expiresAt: epochMs.optional(),
   owner: OwnerSchema.optional(),
   version: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  executeOnly: z.literal(true).optional(),
 });
 
 /** The fields of a stored task the scripts index on; everything else is kept as the caller's JSON. */
@@ -125,7 +126,8 @@ export function isEntry(v: unknown): boolean {
       isEpoch(e.createdAt) &&
       isOptionalEpoch(e.expiresAt) &&
       isOptionalOwner(e.owner) &&
-      (e.version === undefined || isVersion(e.version))
+      (e.version === undefined || isVersion(e.version)) &&
+      (e.executeOnly === undefined || e.executeOnly === true)
     );
   } catch {
     return false; // unreadable: the schema refuses it, in words

@@ -27,7 +27,7 @@ end
 function writeValue(key: string, first: number): string {
   const a = (i: number) => `ARGV[${first + i}]`;
   return `
-redis.call('HSET', ${key}, 'd', ${a(0)}, 'c', ${a(1)}, 'e', ${a(2)}, 'o', ${a(3)}, 'n', ${a(5)})
+redis.call('HSET', ${key}, 'd', ${a(0)}, 'c', ${a(1)}, 'e', ${a(2)}, 'o', ${a(3)}, 'n', ${a(5)}, 'x', ${a(6)} or '')
 if ${a(4)} ~= '' then redis.call('PEXPIRE', ${key}, ${a(4)}) else redis.call('PERSIST', ${key}) end
 `;
 }

@@ -12,7 +12,7 @@ const setValue = luaScript(SET_VALUE);
 
 /**
  * The arguments of the scripts' value write: data, createdAt, expiresAt, owner ("" for none), ttlMs,
- * version ("" for none).
+ * version ("" for none), executeOnly ("1", or "" for readable).
  */
 export function valueArgs(entry: StoreEntry): string[] {
   const expires = entry.expiresAt;
@@ -25,6 +25,7 @@ export function valueArgs(entry: StoreEntry): string[] {
     entry.owner ?? "",
     ttlMs,
     entry.version === undefined ? "" : String(entry.version),
+    entry.executeOnly === true ? "1" : "",
   ];
 }
 
@@ -32,12 +33,14 @@ export function valueArgs(entry: StoreEntry): string[] {
  * A value hash's bookkeeping; an empty or missing `e`, `o` or `n` means none (hashes written before
  * versions existed have no `n`: their entries read without one, and core derives one from `c`).
  */
-function metaOf(fields: { c?: string; e?: string; o?: string; n?: string }): StoreEntryMeta | undefined {
+function metaOf(fields: { c?: string; e?: string; o?: string; n?: string; x?: string }): StoreEntryMeta | undefined {
   if (fields.c === undefined) return undefined;
   const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
   if (fields.e !== undefined && fields.e !== "") meta.expiresAt = Number(fields.e);
   if (fields.o !== undefined && fields.o !== "") meta.owner = fields.o;
   if (fields.n !== undefined && fields.n !== "") meta.version = Number(fields.n);
+  // `x` = "1": execute-only (hashes written before the flag existed have none: readable).
+  if (fields.x === "1") meta.executeOnly = true;
   return meta;
 }
 
@@ -62,14 +65,15 @@ export class RedisStore implements Store {
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
     check(isKey(key), KeySchema, key, "store key");
-    const [c, e, o, n] = await this.#connection.call<(string | null)[]>("value stat", key, "hmget", [
+    const [c, e, o, n, x] = await this.#connection.call<(string | null)[]>("value stat", key, "hmget", [
       this.#keys.value(key),
       "c",
       "e",
       "o",
       "n",
+      "x",
     ]);
-    return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined, n: n ?? undefined });
+    return metaOf({ c: c ?? undefined, e: e ?? undefined, o: o ?? undefined, n: n ?? undefined, x: x ?? undefined });
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {

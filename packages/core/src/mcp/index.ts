@@ -14,6 +14,18 @@ export {
   encodeProtocolFailure,
   type McpProtocolFailure,
 } from "./protocol-failure.js";
+export {
+  DEFAULT_REF_RESOURCE_TEMPLATE,
+  parseRefResourceUri,
+  type RefResourceCache,
+  type RefResourceContents,
+  type RefResourcePage,
+  type RefResourceReadOptions,
+  RefResourceTemplateSchema,
+  readRefResource,
+  refResourceLink,
+  refResourceUri,
+} from "./ref-resources.js";
 export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
 export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
 export { describeDuration, describeRetention, type Retention } from "./retention.js";
@@ -56,10 +68,12 @@ export {
   pollingToolDefinitions,
   ToolNameSchema,
 } from "./tool-inputs.js";
+export { type ResolvedToolArguments, resolveToolArguments } from "./tool-references.js";
 export {
   cachedResultToolResult,
   cancelledToolResult,
   describeProgress,
+  type McpResourceLinkContent,
   type McpTaskView,
   type McpTextContent,
   type McpToolResult,
@@ -75,7 +89,9 @@ export {
   valueToolResult,
 } from "./tool-results.js";
 export {
+  executeOnlyToolResult,
   fitsWithin,
+  type McpExecuteOnlyReference,
   type McpValueReference,
   type PageAnswerOptions,
   pageToolResult,

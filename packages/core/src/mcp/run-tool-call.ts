@@ -34,6 +34,13 @@ export const ToolCallOptionsSchema = z.strictObject({
   valueBudget: McpValueBudgetSchema.optional(),
   /** The tool's own `valueBudget`, over the adapter's. */
   toolValueBudget: McpValueBudgetSchema.optional(),
+  /**
+   * Store the result execute-only: the answer is then its reference alone, never the value nor a preview
+   * (clients may pass it to tools that accept a reference, never read it).
+   */
+  executeOnly: z.boolean().optional(),
+  /** The reference resource template, when the adapter serves references as resources (`resource_link`). */
+  resourceTemplate: z.string().optional(),
 });
 export type ToolCallOptions = z.input<typeof ToolCallOptionsSchema>;
 
@@ -52,17 +59,24 @@ export async function runToolCall(
   work: (context: TaskContext) => unknown,
   options: ToolCallOptions,
 ): Promise<ToolCallOutcome> {
-  const { timeoutMs, pollIntervalMs, ttlMs, owner, names, valueBudget, toolValueBudget } = parseOrThrow(
-    ToolCallOptionsSchema,
-    options,
-    "tool call options",
-  );
+  const {
+    timeoutMs,
+    pollIntervalMs,
+    ttlMs,
+    owner,
+    names,
+    valueBudget,
+    toolValueBudget,
+    executeOnly,
+    resourceTemplate,
+  } = parseOrThrow(ToolCallOptionsSchema, options, "tool call options");
   const refId = options.refId ?? cache.newRefId();
   const fallbackOptions = {
     timeoutMs,
     refId,
     ...(ttlMs === undefined ? {} : { ttlMs }),
     ...(owner === undefined ? {} : { owner }),
+    ...(executeOnly === true ? { executeOnly: true } : {}),
   } as TimeoutFallbackOptions;
   try {
     const outcome = await runWithTimeoutFallback(cache, work, fallbackOptions);
@@ -71,6 +85,8 @@ export async function runToolCall(
         budget: answerBudget(cache, valueBudget as McpValueBudget | undefined, toolValueBudget as McpValueBudget),
         names,
         retention: { ttlMs: ttlMs === undefined ? cache.defaultTtlMs : ttlMs },
+        executeOnly: executeOnly === true,
+        resourceTemplate,
       });
       return { kind: "complete", refId, value: outcome.value, result };
     }

@@ -136,7 +136,8 @@ export function toDetailedTaskV2(
       };
     }
     const retention = task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } };
-    const result = valueAnswer(task.refId, value, { ...retention, ...answer });
+    const executeOnly = task.resultExecuteOnly === true ? { executeOnly: true } : {};
+    const result = valueAnswer(task.refId, value, { ...retention, ...answer, ...executeOnly });
     return { ...base, status: "completed", result: { resultType: "complete", ...result } };
   }
   return base as McpDetailedTaskV2;

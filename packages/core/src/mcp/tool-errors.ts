@@ -14,6 +14,8 @@ export type McpToolErrorKind =
   | "cancelled"
   | "already_finished"
   | "busy"
+  | "reference_unavailable"
+  | "execute_only"
   | "unavailable"
   | "internal";
 
@@ -29,12 +31,15 @@ const MESSAGES: Readonly<Record<McpToolErrorKind, (refId: string | undefined, de
     `The work under refId "${refId}" was cancelled${detail ? `: ${detail}` : ""}; it has no result.`,
   already_finished: (refId, detail) => `The work under refId "${refId}" has already finished (${detail}).`,
   busy: (_refId, detail) => `The server is busy: ${detail}. Try again later.`,
+  // The error's own message: one wording for unknown, expired, foreign and unfinished (ids cannot be probed).
+  reference_unavailable: (_refId, detail) => detail,
+  execute_only: (_refId, detail) => detail,
   unavailable: (_refId, detail) => `The result store is unavailable: ${detail}. Try again later.`,
   internal: (_refId, detail) => `Internal error: ${detail}`,
 };
 
 /** Core error codes → the kind the model is told. */
-const KIND_BY_CODE: Readonly<Record<string, McpToolErrorKind>> = {
+const KIND_BY_CODE: Readonly<Record<ErrorCode, McpToolErrorKind>> = {
   [ErrorCode.Validation]: "invalid_input",
   [ErrorCode.TaskNotFound]: "not_found",
   [ErrorCode.IllegalTransition]: "already_finished",
@@ -47,6 +52,8 @@ const KIND_BY_CODE: Readonly<Record<string, McpToolErrorKind>> = {
   [ErrorCode.StaleRun]: "internal",
   // Another owner holds the ref: to the model it is not there, as for a read.
   [ErrorCode.Forbidden]: "not_found",
+  [ErrorCode.ReferenceUnavailable]: "reference_unavailable",
+  [ErrorCode.ExecuteOnly]: "execute_only",
 };
 
 /** An `isError` result for `kind`; `detail` completes the message (a reason, a status, the zod issues). */
@@ -75,7 +82,7 @@ export function toolErrorFromException(
     // A task that did not complete carries its own reason: the message would repeat what the kind says.
     const reason = (error as { reason?: unknown }).reason;
     return toolErrorResult(
-      KIND_BY_CODE[code] as McpToolErrorKind,
+      KIND_BY_CODE[code as ErrorCode],
       typeof errorRefId === "string" ? errorRefId : refId,
       code === ErrorCode.TaskNotCompleted && typeof reason === "string" ? reason : error.message,
     );

@@ -13,8 +13,18 @@ export interface McpTextContent {
 }
 
 /** An MCP `CallToolResult` with text content, as both SDK lines accept it (open, like the SDKs' Result). */
+/** A `resource_link` content item (MCP 2025-06-18 and later): a reference served as a resource. */
+export interface McpResourceLinkContent {
+  type: "resource_link";
+  uri: string;
+  name: string;
+  mimeType: "application/json";
+  /** Size of the value's JSON text in bytes, when known. */
+  size?: number;
+}
+
 export interface McpToolResult {
-  content: McpTextContent[];
+  content: (McpTextContent | McpResourceLinkContent)[];
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
   [key: string]: unknown;

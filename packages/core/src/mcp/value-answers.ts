@@ -11,6 +11,7 @@ import { sizeWithin } from "../values/measure.js";
 import type { ValuePage } from "../values/page.js";
 import { type PreviewResult, previewValue } from "../values/preview.js";
 import type { ResolvedValueBudget } from "../values/value-budget.js";
+import { refResourceLink } from "./ref-resources.js";
 import { describeRetention, type Retention } from "./retention.js";
 import { DEFAULT_POLLING_TOOL_NAMES, type PollingToolNames } from "./tool-inputs.js";
 import { type McpToolResult, textOf, valueToolResult } from "./tool-results.js";
@@ -42,6 +43,36 @@ export interface ValueAnswerOptions {
   names?: PollingToolNames | undefined;
   /** How long the value stays readable, stated in the text when known. */
   retention?: Retention | undefined;
+  /** The value is execute-only: the answer is its reference alone, whatever its size (no preview). */
+  executeOnly?: boolean | undefined;
+  /**
+   * The reference resource template when the adapter serves references as resources: an answer that hands
+   * back a reference then also carries a `resource_link` content item to it.
+   */
+  resourceTemplate?: string | undefined;
+}
+
+/** UTF-8 length of `text` in bytes (a surrogate pair is four), without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
+}
+
+/** `result` with a `resource_link` to `refId` appended when references are served as resources. */
+function withResourceLink(
+  result: McpToolResult,
+  refId: string,
+  template: string | undefined,
+  value?: unknown,
+): McpToolResult {
+  if (template === undefined) return result;
+  const sizeBytes = value === undefined ? undefined : utf8Length(JSON.stringify(value) ?? "null");
+  const link = refResourceLink(refId, { uriTemplate: template, sizeBytes });
+  return { ...result, content: [...result.content, link] };
 }
 
 const unitOf = (budget: ResolvedValueBudget) => (budget.measure === undefined ? "characters" : "units");
@@ -59,7 +90,7 @@ export function referenceToolResult(
   refId: string,
   preview: PreviewResult,
   budget: ResolvedValueBudget,
-  options: Omit<ValueAnswerOptions, "budget"> = {},
+  options: Omit<ValueAnswerOptions, "budget"> & { value?: unknown } = {},
 ): McpToolResult {
   const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
   const unit = unitOf(budget);
@@ -77,7 +108,8 @@ export function referenceToolResult(
     chars: preview.chars,
     totalChars: preview.totalChars,
   };
-  return { content: [{ type: "text", text }], structuredContent: { ...structured } };
+  const result: McpToolResult = { content: [{ type: "text", text }], structuredContent: { ...structured } };
+  return withResourceLink(result, refId, options.resourceTemplate, options.value);
 }
 
 /**
@@ -86,10 +118,38 @@ export function referenceToolResult(
  */
 export function valueAnswer(refId: string, value: unknown, options: ValueAnswerOptions): McpToolResult {
   const { budget } = options;
+  if (options.executeOnly === true) return executeOnlyToolResult(refId, options);
   if (budget === false || fitsWithin(value, budget.maxChars, budget)) return valueToolResult(value);
   const preview = previewValue(value, { maxChars: budget.maxChars, measure: budget.measure });
   if (preview.complete) return valueToolResult(value);
-  return referenceToolResult(refId, preview, budget, options);
+  return referenceToolResult(refId, preview, budget, { ...options, value });
+}
+
+/** The answer of an execute-only value: `{ refId, status: "completed", executeOnly: true }`, never the value. */
+export interface McpExecuteOnlyReference {
+  refId: string;
+  status: "completed";
+  executeOnly: true;
+}
+
+/**
+ * The answer of an execute-only result: its reference alone (inline, on completion, in `tasks/result` and
+ * `tasks/get` alike), with how to use it — never the value, not even a preview, whatever its size.
+ */
+export function executeOnlyToolResult(
+  refId: string,
+  options: Omit<ValueAnswerOptions, "budget" | "executeOnly"> = {},
+): McpToolResult {
+  const text =
+    `Done. The result is stored under refId "${refId}"${kept(options.retention)} and is execute-only: it cannot ` +
+    `be read, but a tool that accepts a reference takes it as ${JSON.stringify({ refId })}.`;
+  const structured: McpExecuteOnlyReference = { refId, status: "completed", executeOnly: true };
+  // No size: even the size of an execute-only value is not the client's to read.
+  return withResourceLink(
+    { content: [{ type: "text", text }], structuredContent: { ...structured } },
+    refId,
+    options.resourceTemplate,
+  );
 }
 
 /** What the items of a page are called, by the kind of part paged. */

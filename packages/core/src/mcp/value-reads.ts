@@ -3,7 +3,7 @@
  * whole-read limit), else one page, with cursors and paths checked by core's paging (a bad one is a
  * ValidationError, which the polling tools answer as an `isError` result).
  */
-import { ValidationError } from "../errors.js";
+import { ExecuteOnlyError, ValidationError } from "../errors.js";
 import type { CacheEntryInfo } from "../models.js";
 import { pageValue, type ValuePage } from "../values/page.js";
 import type { PageOptions } from "../values/value-schemas.js";
@@ -57,6 +57,8 @@ export async function readCachedValue(
 
   const entry = await cache.getEntry(refId, owner);
   if (entry === undefined) return undefined;
+  // A client may pass an execute-only value by reference, never read it (pages refuse it in core).
+  if (entry.executeOnly === true) throw new ExecuteOnlyError(refId);
   const { value } = entry;
   // With the budget off the value goes whole, unless the client asked for pages of a size.
   if (budget === false && (maxChars === undefined || full === true)) return cachedResultToolResult(refId, value);

@@ -109,6 +109,8 @@ export function describeStoreConformance(
           expiresAt: now + 60_000,
           owner: "owner-ü",
           version: 123_456_789,
+          // A store that dropped this would hand an execute-only secret to every read path.
+          executeOnly: true,
         } satisfies Required<StoreEntry>;
         await store.set("k", full);
         expect(await store.get("k")).toEqual(full);
@@ -127,18 +129,36 @@ export function describeStoreConformance(
     it(
       "replaces an entry whole: nothing of the old one (expiry, owner) outlives an overwrite",
       withStores(async ({ store }) => {
-        await store.set("k", { data: "1", createdAt: 1, expiresAt: Date.now() + 60_000, owner: "o", version: 7 });
+        await store.set("k", {
+          data: "1",
+          createdAt: 1,
+          expiresAt: Date.now() + 60_000,
+          owner: "o",
+          version: 7,
+          executeOnly: true,
+        });
         await store.set("k", { data: "2", createdAt: 2 });
         const entry = await store.get("k");
         expect(entry).toMatchObject({ data: "2", createdAt: 2 });
         expect(entry?.expiresAt).toBeUndefined();
         expect(entry?.owner).toBeUndefined();
         expect(entry?.version).toBeUndefined();
+        expect(entry?.executeOnly).toBeUndefined();
       }),
     );
   });
 
   describe(`${name}: TaskStore`, () => {
+    it(
+      "keeps how the result is to be stored: resultTtlMs and resultExecuteOnly survive create → get",
+      withStores(async ({ taskStore }) => {
+        const now = Date.now();
+        await taskStore.create(draft("x", now, { resultTtlMs: 5_000, resultExecuteOnly: true }));
+        // A store that dropped resultExecuteOnly would store an execute-only tool's result readable.
+        expect(await taskStore.get("x")).toMatchObject({ resultTtlMs: 5_000, resultExecuteOnly: true });
+      }),
+    );
+
     it(
       "creates, refuses an active id, and replaces a finished one with retryCount + 1 and its value gone",
       withStores(async ({ store, taskStore }) => {

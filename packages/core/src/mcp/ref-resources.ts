@@ -1,0 +1,166 @@
+/**
+ * References as MCP resources, written once for both adapters: the URI of a stored value under a resource
+ * template (`refcache://refs/{refId}` by default; ids hold `:`, so the id is percent-encoded into a path
+ * segment), reading such a URI back, and what `resources/read` answers — the whole value as
+ * `application/json` when it fits the answer budget, else its first `ValuePage`, the next page reachable
+ * by `?cursor=` in the URI and a part by `?path=` (`resources/read` has no paging of its own). Owner scope and execute-only apply
+ * as for `get_cached_result`. Listing references is not offered: it would enumerate ids.
+ */
+import * as z from "zod";
+import { ExecuteOnlyError, parseOrThrow } from "../errors.js";
+import type { CacheEntryInfo } from "../models.js";
+import type { ValuePage } from "../values/page.js";
+import { pageValue } from "../values/page.js";
+import type { PageOptions } from "../values/value-schemas.js";
+import { fitsWithin } from "./value-answers.js";
+import { answerBudget, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
+
+/** The default resource template of references. */
+export const DEFAULT_REF_RESOURCE_TEMPLATE = "refcache://refs/{refId}";
+
+/** A template with exactly one `{refId}`, after a scheme, and no query of its own (the cursor goes there). */
+export const RefResourceTemplateSchema = z
+  .string()
+  .max(512)
+  .refine((t) => /^[a-z][a-z0-9+.-]*:/i.test(t), "the template must start with a URI scheme")
+  .refine((t) => t.split("{refId}").length === 2, "the template must hold {refId} exactly once")
+  .refine((t) => !t.includes("?") && !t.includes("#"), "the template must have no query or fragment")
+  .refine((t) => !/\{(?!refId\})/.test(t.replace("{refId}", "")), "{refId} is the template's only variable");
+
+/** Which page a reference URI names: `?cursor=` (a page's `nextCursor`) and/or `?path=` (a JSON Pointer). */
+export interface RefResourcePage {
+  cursor?: string | undefined;
+  path?: string | undefined;
+}
+
+/** The URI of `refId`'s value under `template`; with a cursor or path, of that page or part. */
+export function refResourceUri(
+  refId: string,
+  template = DEFAULT_REF_RESOURCE_TEMPLATE,
+  page: RefResourcePage = {},
+): string {
+  const uri = template.replace("{refId}", encodeURIComponent(refId));
+  const query = new URLSearchParams();
+  if (page.path !== undefined) query.set("path", page.path);
+  if (page.cursor !== undefined) query.set("cursor", page.cursor);
+  return query.size === 0 ? uri : `${uri}?${query}`;
+}
+
+/** The ref id and cursor a URI under `template` names, or `undefined` when it is not one of its URIs. */
+export function parseRefResourceUri(
+  uri: string,
+  template = DEFAULT_REF_RESOURCE_TEMPLATE,
+): ({ refId: string } & RefResourcePage) | undefined {
+  const [prefix = "", suffix = ""] = template.split("{refId}");
+  const queryAt = uri.indexOf("?");
+  const base = queryAt === -1 ? uri : uri.slice(0, queryAt);
+  if (!base.startsWith(prefix) || !base.endsWith(suffix) || base.length <= prefix.length + suffix.length) {
+    return undefined;
+  }
+  let refId: string;
+  try {
+    refId = decodeURIComponent(base.slice(prefix.length, base.length - suffix.length));
+  } catch {
+    return undefined;
+  }
+  const query = new URLSearchParams(queryAt === -1 ? "" : uri.slice(queryAt + 1));
+  const target: { refId: string } & RefResourcePage = { refId };
+  const path = query.get("path");
+  const cursor = query.get("cursor");
+  if (path !== null) target.path = path;
+  if (cursor !== null) target.cursor = cursor;
+  return target;
+}
+
+/** The part of `RefCache` a resource read uses; a RefCache satisfies it. */
+export interface RefResourceCache extends ValueBudgetSource {
+  getEntry(key: string, options?: { owner?: string }): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
+  page(key: string, options?: PageOptions): Promise<ValuePage | undefined>;
+}
+
+export interface RefResourceReadOptions {
+  /** The caller's owner (an adapter always sets one). */
+  owner?: string | undefined;
+  /** The adapter's `valueBudget` option. */
+  valueBudget?: McpValueBudget | undefined;
+  /** The resource template (default `refcache://refs/{refId}`). */
+  uriTemplate?: string | undefined;
+}
+
+/** A `resources/read` result: one `application/json` text content. */
+export interface RefResourceContents {
+  contents: [{ uri: string; mimeType: "application/json"; text: string }];
+}
+
+/**
+ * What `resources/read` answers for `uri`: the whole value as JSON when it fits the budget, else the
+ * `ValuePage` of its first page (or of the page `?cursor=` / the part `?path=` names) with `nextUri` for
+ * the next page and `partialUris` for items too large for it.
+ * `undefined` when `uri` is not a reference URI or names nothing this owner may read (unknown, expired,
+ * another owner's). Throws ExecuteOnlyError for an execute-only value, ValidationError for a bad cursor.
+ */
+export async function readRefResource(
+  cache: RefResourceCache,
+  uri: string,
+  options: RefResourceReadOptions = {},
+): Promise<RefResourceContents | undefined> {
+  const template = parseOrThrow(
+    RefResourceTemplateSchema,
+    options.uriTemplate ?? DEFAULT_REF_RESOURCE_TEMPLATE,
+    "uriTemplate",
+  );
+  const target = parseRefResourceUri(uri, template);
+  if (target === undefined) return undefined;
+  const { refId, cursor, path } = target;
+  const owner = options.owner === undefined ? {} : { owner: options.owner };
+  const budget = answerBudget(cache, options.valueBudget);
+  const pageBudget = budget === false ? answerBudget(cache, undefined) : budget;
+  if (pageBudget === false) throw new TypeError("a budget without override is never off");
+  const answer = (body: unknown): RefResourceContents => ({
+    contents: [{ uri, mimeType: "application/json", text: JSON.stringify(body) }],
+  });
+  // The next page's URI, and one per item too large for the page (each pages on at its own path).
+  const withNext = (page: ValuePage) => ({
+    ...page,
+    ...(page.nextCursor === undefined ? {} : { nextUri: refResourceUri(refId, template, { cursor: page.nextCursor }) }),
+    ...(page.partial === undefined
+      ? {}
+      : { partialUris: page.partial.map((pointer) => refResourceUri(refId, template, { path: pointer })) }),
+  });
+
+  if (cursor !== undefined || path !== undefined) {
+    // core's page refuses an execute-only value for an owner, and checks the cursor and path.
+    const page = await cache.page(refId, {
+      maxChars: pageBudget.maxChars,
+      ...owner,
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(path === undefined ? {} : { path }),
+    });
+    return page === undefined ? undefined : answer(withNext(page));
+  }
+  const entry = await cache.getEntry(refId, owner);
+  if (entry === undefined) return undefined;
+  if (entry.executeOnly === true) throw new ExecuteOnlyError(refId);
+  if (budget === false || fitsWithin(entry.value, budget.maxChars, budget)) return answer(entry.value);
+  const page = pageValue(entry.value, {
+    refId,
+    version: entry.version,
+    maxChars: budget.maxChars,
+    measure: budget.measure,
+  });
+  return answer(withNext(page));
+}
+
+/** A `resource_link` content item for `refId`'s value (MCP 2025-06-18 and later). */
+export function refResourceLink(
+  refId: string,
+  options: { uriTemplate?: string | undefined; sizeBytes?: number | undefined } = {},
+): { type: "resource_link"; uri: string; name: string; mimeType: "application/json"; size?: number } {
+  const link = {
+    type: "resource_link" as const,
+    uri: refResourceUri(refId, options.uriTemplate ?? DEFAULT_REF_RESOURCE_TEMPLATE),
+    name: refId,
+    mimeType: "application/json" as const,
+  };
+  return options.sizeBytes === undefined ? link : { ...link, size: options.sizeBytes };
+}

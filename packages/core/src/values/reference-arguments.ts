@@ -1,0 +1,191 @@
+/**
+ * References as tool inputs: a parameter a tool opts in accepts its own type or `{ refId, path? }`, and
+ * `resolveRefs` swaps each such reference for the stored value (or the part a JSON Pointer names) on the
+ * server, before the handler runs, so a large value goes from one tool to the next without passing through
+ * the model. Only opted-in parameters are ever resolved, and only an object of exactly the reference shape:
+ * a string that looks like an id (`"git:deadbeefcafe"`) stays a string. A resolved value is never scanned
+ * for further references (resolution is one read per reference, bounded by the value's size).
+ */
+import * as z from "zod";
+import { parseOrThrow, ReferenceUnavailableError, ValidationError } from "../errors.js";
+import { type CacheEntryInfo, REF_ID_MAX_LENGTH, RefIdSchema } from "../models.js";
+import { isVisibleTo } from "../owner.js";
+import { JSON_POINTER_MAX_LENGTH, resolveJsonPointer } from "./json-pointer.js";
+
+/** `{ refId, path? }`: a stored value passed to a tool in place of the value itself. */
+export const ReferenceArgumentSchema = z
+  .strictObject({
+    refId: z
+      .string()
+      .min(1)
+      .max(REF_ID_MAX_LENGTH)
+      .describe("The refId an earlier tool call returned (its value is read on the server)"),
+    path: z
+      .string()
+      .max(JSON_POINTER_MAX_LENGTH)
+      .optional()
+      .describe('A JSON Pointer (RFC 6901) to a part of the stored value, e.g. "/rows"; omit for the whole value'),
+  })
+  .describe(
+    'A reference to a stored result instead of the value itself: { "refId": "<refId from an earlier answer>", ' +
+      '"path": "/rows" }. The server reads it; the data never needs to pass through the conversation.',
+  );
+export type ReferenceArgument = z.output<typeof ReferenceArgumentSchema>;
+
+/** The opted-in parameters of a tool: each name with the parameter's own schema (what a handler receives). */
+export type ReferenceParameters = Readonly<Record<string, z.ZodType>>;
+
+/** Whether `value` has exactly the reference shape: a plain object of `refId` (a string) and maybe `path`. */
+export function isReferenceArgument(value: unknown): value is ReferenceArgument {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const keys = Object.keys(value);
+  const { refId, path } = value as { refId?: unknown; path?: unknown };
+  if (typeof refId !== "string") return false;
+  if (keys.length === 1) return true;
+  return keys.length === 2 && (path === undefined || typeof path === "string") && Object.hasOwn(value, "path");
+}
+
+/**
+ * `schema` or a reference to a value of it, for a tool's input schema: the JSON Schema a client sees is an
+ * `anyOf` of both, the reference form described for the model. Takes zod 4 schemas (core's zod).
+ */
+export function referenceArgument<S extends z.ZodType>(schema: S): z.ZodUnion<[S, typeof ReferenceArgumentSchema]> {
+  const union = z.union([schema, ReferenceArgumentSchema]);
+  const own = schema.description;
+  const note = "Pass the value itself, or a reference to a stored result: { refId, path? }.";
+  return union.describe(own === undefined ? note : `${own} ${note}`) as z.ZodUnion<[S, typeof ReferenceArgumentSchema]>;
+}
+
+/**
+ * A tool's input shape with the parameters named in `names` wrapped by `referenceArgument`, and the
+ * `ReferenceParameters` for `resolveRefs`. Throws ValidationError for a name the shape does not have.
+ */
+export function referenceParameters(
+  shape: Readonly<Record<string, z.ZodType>>,
+  names: readonly string[],
+): { shape: Record<string, z.ZodType>; parameters: ReferenceParameters } {
+  const wrapped: Record<string, z.ZodType> = { ...shape };
+  const parameters: Record<string, z.ZodType> = {};
+  for (const name of names) {
+    const own = Object.hasOwn(shape, name) ? shape[name] : undefined;
+    if (own === undefined) {
+      throw ValidationError.single("refParams", `"${name}" is not a parameter of the tool's input schema`, "custom");
+    }
+    parameters[name] = own;
+    wrapped[name] = referenceArgument(own);
+  }
+  return { shape: wrapped, parameters };
+}
+
+/** A zod object schema, as far as wrapping its parameters needs. */
+interface ObjectSchemaLike {
+  shape: Record<string, z.ZodType>;
+  extend(shape: Record<string, z.ZodType>): unknown;
+}
+
+const isObjectSchema = (v: unknown): v is ObjectSchemaLike =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { extend?: unknown }).extend === "function" &&
+  typeof (v as { shape?: unknown }).shape === "object";
+
+const isRawShape = (v: unknown): v is Record<string, z.ZodType> =>
+  typeof v === "object" &&
+  v !== null &&
+  Object.values(v).every((field) => typeof (field as { safeParse?: unknown } | null)?.safeParse === "function");
+
+/**
+ * A tool's input schema — a zod object or a raw shape (what the MCP SDKs take) — with the parameters in
+ * `names` accepting references, of the same kind as given, and the `ReferenceParameters` for `resolveRefs`.
+ * Throws ValidationError when `names` is not empty and the schema is neither, or lacks a name.
+ */
+export function referenceInputSchema<S>(
+  inputSchema: S,
+  names: readonly string[],
+): { inputSchema: S; parameters: ReferenceParameters } {
+  if (isObjectSchema(inputSchema)) {
+    const { shape, parameters } = referenceParameters(inputSchema.shape, names);
+    const wrapped = Object.fromEntries(names.map((name) => [name, shape[name] as z.ZodType]));
+    return { inputSchema: inputSchema.extend(wrapped) as S, parameters };
+  }
+  if (isRawShape(inputSchema)) {
+    const { shape, parameters } = referenceParameters(inputSchema, names);
+    return { inputSchema: shape as S, parameters };
+  }
+  throw ValidationError.single("refParams", "refParams needs an inputSchema that is a zod object or shape", "custom");
+}
+
+/** The part of `RefCache` reference resolution uses (a server-side read; the owner rule is applied here). */
+export interface ReferenceCache {
+  getEntry(key: string): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
+}
+
+export interface ResolveRefsOptions {
+  /** The caller's owner scope (always set by an adapter); absent: server-side, every value is usable. */
+  owner?: string | undefined;
+}
+
+/**
+ * Whether `owner` may use `entry` by reference: what it may read (the owner rule), and also an execute-only
+ * value the server stored without an owner (a server-provided secret any caller's tool may use).
+ */
+function usableBy(entry: CacheEntryInfo, owner: string | undefined): boolean {
+  return isVisibleTo(entry, owner) || (entry.owner === undefined && entry.executeOnly === true);
+}
+
+async function resolveOne(
+  cache: ReferenceCache,
+  parameter: string,
+  reference: ReferenceArgument,
+  schema: z.ZodType,
+  owner: string | undefined,
+): Promise<unknown> {
+  const { refId, path } = reference;
+  // An id no value could have is refused with the same words as an unknown one.
+  if (!RefIdSchema.safeParse(refId).success) throw new ReferenceUnavailableError(parameter, refId);
+  const entry = await cache.getEntry(refId);
+  // Unknown, expired, another owner's and a task without a result yet all read as "no entry" here.
+  if (entry === undefined || !usableBy(entry, owner)) throw new ReferenceUnavailableError(parameter, refId);
+  let part: unknown;
+  try {
+    part = path === undefined ? entry.value : resolveJsonPointer(entry.value, path, refId);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw ValidationError.single(parameter, `the reference's path does not resolve: ${detail}`, "invalid_value", refId);
+  }
+  // The value itself is checked as if it had been passed inline; it is never searched for references.
+  return parseOrThrow(schema, part, `argument "${parameter}" (the value under refId "${refId}")`, refId);
+}
+
+/**
+ * `args` with each opted-in parameter that holds a reference replaced by the stored value it names (the
+ * part at `path`), read with the caller's owner scope and validated against the parameter's own schema.
+ * Every other argument, and every string, is left as it is; a resolved value is not scanned again.
+ *
+ * Throws ReferenceUnavailableError (code `REFERENCE_UNAVAILABLE`) for a reference its caller may not use —
+ * unknown, expired, another owner's, a task not completed — with one wording for all; ValidationError for a
+ * path that is not a JSON Pointer or does not resolve, or a resolved value the parameter's schema refuses.
+ * An execute-only value resolves: using it is what execute-only allows.
+ */
+export async function resolveRefs<A>(
+  cache: ReferenceCache,
+  args: A,
+  parameters: ReferenceParameters,
+  options: ResolveRefsOptions = {},
+): Promise<A> {
+  if (typeof args !== "object" || args === null) return args;
+  const input = args as Record<string, unknown>;
+  const names = Object.keys(parameters).filter((name) => isReferenceArgument(input[name]));
+  if (names.length === 0) return args;
+  const values = await Promise.all(
+    names.map((name) =>
+      resolveOne(cache, name, input[name] as ReferenceArgument, parameters[name] as z.ZodType, options.owner),
+    ),
+  );
+  const resolved: Record<string, unknown> = { ...input };
+  names.forEach((name, i) => {
+    resolved[name] = values[i];
+  });
+  return resolved as A;
+}

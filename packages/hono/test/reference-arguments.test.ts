@@ -1,0 +1,79 @@
+/**
+ * Reference arguments and execute-only values over HTTP: `withTimeoutFallback`'s `refParams` hand the
+ * handler the body with references resolved for the caller's owner; the value routes refuse execute-only
+ * values; an execute-only handler answers its reference alone.
+ */
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import * as z from "zod";
+import { withTimeoutFallback } from "../src/index.js";
+import { mountRoutes, problemOf, TEST_OWNER, testOwner, useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
+const Rows = z.array(z.object({ id: z.number() }));
+
+function app(cache: ReturnType<typeof makeCache>) {
+  const hono = new Hono();
+  hono.post(
+    "/count",
+    withTimeoutFallback(cache, { timeoutMs: 5_000, owner: testOwner, refParams: { table: Rows } }, (_c, work) => {
+      const { table, note } = work.input as { table: { id: number }[]; note?: string };
+      return { count: table.length, note: note ?? null };
+    }),
+  );
+  hono.post(
+    "/secret",
+    withTimeoutFallback(cache, { timeoutMs: 5_000, owner: testOwner, executeOnly: true }, () => ({ token: "t0p" })),
+  );
+  hono.route("/", mountRoutes(cache));
+  return hono;
+}
+
+const post = (hono: Hono, path: string, body: unknown) =>
+  hono.request(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+
+describe("withTimeoutFallback with refParams", () => {
+  it("hands the handler a referenced value (the part its path names), and plain values as they are", async () => {
+    const cache = makeCache();
+    await cache.set("big", { rows: [{ id: 1 }, { id: 2 }, { id: 3 }] }, { owner: TEST_OWNER });
+    const hono = app(cache);
+    const byRef = await post(hono, "/count", { table: { refId: "big", path: "/rows" }, note: "git:deadbeefcafe" });
+    expect(byRef.status).toBe(200);
+    expect(await byRef.json()).toEqual({ count: 3, note: "git:deadbeefcafe" });
+    const inline = await post(hono, "/count", { table: [{ id: 9 }] });
+    expect(await inline.json()).toEqual({ count: 1, note: null });
+  });
+
+  it("refuses another owner's and an unknown reference alike (404), a bad path or value with 400", async () => {
+    const cache = makeCache();
+    await cache.set("theirs", { rows: [] }, { owner: "auth:someone-else" });
+    await cache.set("mine", { rows: [{ id: "x" }] }, { owner: TEST_OWNER });
+    const hono = app(cache);
+    const foreign = await post(hono, "/count", { table: { refId: "theirs", path: "/rows" } });
+    const unknown = await post(hono, "/count", { table: { refId: "nothing", path: "/rows" } });
+    expect([foreign.status, unknown.status]).toEqual([404, 404]);
+    const [a, b] = [await problemOf(foreign), await problemOf(unknown)];
+    expect(a.code ?? a.type).toEqual(b.code ?? b.type);
+    expect(String(a.detail).replace("theirs", "<ref>")).toBe(String(b.detail).replace("nothing", "<ref>"));
+    expect((await post(hono, "/count", { table: { refId: "mine", path: "/nope" } })).status).toBe(400);
+    expect((await post(hono, "/count", { table: { refId: "mine", path: "/rows" } })).status).toBe(400);
+  });
+});
+
+describe("execute-only values over HTTP", () => {
+  it("an execute-only handler answers its reference alone; GET /refs, pages and previews refuse it; server code reads it", async () => {
+    const cache = makeCache();
+    const hono = app(cache);
+    const made = await post(hono, "/secret", {});
+    expect(made.status).toBe(200);
+    const answer = (await made.json()) as { refId: string };
+    expect(answer).toEqual({ refId: answer.refId, status: "completed", executeOnly: true });
+    const id = encodeURIComponent(answer.refId);
+    for (const path of [`/refcache/refs/${id}`, `/refcache/refs/${id}?maxChars=100`, `/refcache/refs/${id}/preview`]) {
+      const refused = await hono.request(path);
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(await problemOf(refused))).not.toContain("t0p");
+    }
+    expect(await cache.get(answer.refId)).toEqual({ token: "t0p" });
+  });
+});
