@@ -24,9 +24,11 @@ export interface TaskEnd {
  */
 export function finishedTask(current: StoredTask, end: TaskEnd): StoredTask {
   const { status, at: now, error, resultExpiresAt } = end;
-  // Rare shapes (a per-task TTL, neither or both of the last fields) take the general path.
+  // Rare shapes (a per-task TTL, an execute-only result, neither or both of the last fields) take the
+  // general path. A field added to StoredTask must be listed here or in the literals below.
   if (
     current.resultTtlMs !== undefined ||
+    current.resultExecuteOnly !== undefined ||
     current.resultExpired !== undefined ||
     current.completedAt !== undefined ||
     current.resultExpiresAt !== undefined ||

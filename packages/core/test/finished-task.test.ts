@@ -40,6 +40,7 @@ const storedTask: fc.Arbitrary<StoredTask> = fc
     error: seldom(fc.string()),
     resultExpiresAt: seldom(time),
     resultExpired: seldom(fc.constant(true as const)),
+    resultExecuteOnly: seldom(fc.constant(true as const)),
   })
   .map((task) => {
     // Absent, not present as undefined: as a store hands tasks back.
