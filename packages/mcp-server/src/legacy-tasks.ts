@@ -13,6 +13,7 @@ import {
   toolErrorResult,
   type ValueAnswerOptions,
   valueAnswer,
+  withRelatedTask,
 } from "@mcp-refcache/core/mcp";
 import type { ServerContext } from "@modelcontextprotocol/server";
 import { type Owner, readValue } from "./task-access.js";
@@ -50,8 +51,6 @@ export function legacyCreateTaskResult(task: TaskInfo, timing: McpTaskTiming) {
   return { content: [], task: toMcpTask(task, timing) };
 }
 
-const RELATED_TASK = "io.modelcontextprotocol/related-task";
-
 /** `tasks/get` and `tasks/cancel` of spec 2025-11-25: the task itself. */
 export function legacyTask(task: TaskInfo, timing: McpTaskTiming) {
   return { ...toMcpTask(task, timing) };
@@ -70,27 +69,33 @@ export async function legacyTaskResult(
   owner: Owner,
   answer: ValueAnswerOptions,
 ): Promise<McpToolResult> {
-  const scope = owner === undefined ? {} : { owner };
   const settled = isTerminalStatus(task.status)
     ? task
-    : ((await cache.waitForTask(task.refId, { timeoutMs: RESULT_WAIT_MS, ...scope })) ?? task);
-  const meta = { _meta: { [RELATED_TASK]: { taskId: task.refId } } };
+    : ((await cache.waitForTask(task.refId, { timeoutMs: RESULT_WAIT_MS, owner })) ?? task);
+  return withRelatedTask(await settledResult(cache, settled, owner, answer), task.refId);
+}
+
+/** The tool result of a task `tasks/result` waited for. */
+async function settledResult(
+  cache: RefCache,
+  settled: TaskInfo,
+  owner: Owner,
+  answer: ValueAnswerOptions,
+): Promise<McpToolResult> {
   switch (settled.status) {
     case "complete": {
-      const value = await readValue(cache, task.refId, owner);
+      const value = await readValue(cache, settled.refId, owner);
       // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
-      const result =
-        value === undefined
-          ? toolErrorResult("result_expired", task.refId)
-          : valueAnswer(task.refId, value, { ...answer, executeOnly: settled.resultExecuteOnly === true });
-      return { ...result, ...meta };
+      return value === undefined
+        ? toolErrorResult("result_expired", settled.refId)
+        : valueAnswer(settled.refId, value, { ...answer, executeOnly: settled.resultExecuteOnly === true });
     }
     case "failed":
-      return { ...toolErrorResult("failed", task.refId, settled.error ?? "no reason given"), ...meta };
+      return toolErrorResult("failed", settled.refId, settled.error ?? "no reason given");
     case "cancelled":
-      return { ...toolErrorResult("cancelled", task.refId, settled.error ?? ""), ...meta };
+      return toolErrorResult("cancelled", settled.refId, settled.error ?? "");
     default:
-      return { ...toolErrorResult("internal", task.refId, "the task has not finished yet"), ...meta };
+      return toolErrorResult("internal", settled.refId, "the task has not finished yet");
   }
 }
 
@@ -106,7 +111,7 @@ export async function legacyTaskList(
 ) {
   if (isAnonymousOwner(owner)) return { tasks: [] };
   const page = await cache.queryTasks({
-    ...(owner === undefined ? {} : { owner }),
+    owner,
     ...(cursor === undefined ? {} : { cursor }),
     limit: 100,
   });
