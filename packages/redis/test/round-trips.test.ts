@@ -2,54 +2,19 @@
  * Proves "one round trip per transition" by watching the store's own connection with MONITOR on a
  * second connection and counting the commands each call sends.
  */
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { StoredTask } from "../src/contract.js";
-import { describeRedis, rawClient, sleep, task, useStores } from "./redis-fixture.js";
+import { useCommandMonitor } from "./command-monitor.js";
+import { describeRedis, sleep, task, useStores } from "./redis-fixture.js";
 
 const stores = useStores();
-let client: Redis;
-let monitor: Redis;
-const sent: string[][] = [];
 
 describeRedis("round trips", () => {
-  beforeAll(async () => {
-    client = rawClient();
-    await client.ping();
-    const source = `${client.stream.localAddress}:${client.stream.localPort}`;
-    monitor = await rawClient().monitor();
-    monitor.on("monitor", (_time: string, args: string[], from: string) => {
-      if (from === source) sent.push(args);
-    });
-  });
-  afterAll(async () => {
-    monitor.disconnect();
-    client.disconnect();
-  });
-
-  /** Sends a unique ECHO and waits until MONITOR has shown it: everything the client sent before is seen. */
-  let markers = 0;
-  async function mark(): Promise<string> {
-    const marker = `marker-${markers++}`;
-    await client.echo(marker);
-    await expect.poll(() => sent.some((args) => args[1] === marker)).toBe(true);
-    return marker;
-  }
-
-  /** The commands `call` sends, between two markers. */
-  async function commandsOf(call: () => Promise<unknown>): Promise<string[]> {
-    const before = await mark();
-    await call();
-    const after = await mark();
-    const start = sent.findIndex((args) => args[1] === before);
-    const end = sent.findIndex((args) => args[1] === after);
-    const between = sent.slice(start + 1, end).map((args) => (args[0] ?? "").toLowerCase());
-    sent.length = 0;
-    return between;
-  }
+  const monitor = useCommandMonitor();
+  const { commandsOf } = monitor;
 
   it("sends exactly one command for each task transition and read", async () => {
-    const { taskStore, store } = stores({ client });
+    const { taskStore, store } = stores({ client: monitor.client });
     // Warm up: Redis learns the scripts (EVALSHA falls back to EVAL once per script after a flush).
     const warm = task("warm");
     await taskStore.create(warm);
