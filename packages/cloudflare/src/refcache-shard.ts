@@ -18,7 +18,7 @@ import {
   type UpdateTaskOutcome,
   WORKER_LOST_MESSAGE,
 } from "@mcp-refcache/core";
-import { fnv1a } from "./shard-router.js";
+import { fnv1a } from "./shard-hash.js";
 import { ShardTables } from "./shard-tables.js";
 import type {
   CapacityCheck,

@@ -7,9 +7,10 @@
 
 import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
-import { parseOrThrow, ValidationError } from "./errors.js";
+import { ValidationError } from "./errors.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 import { MemoryStore, type Store, type StoreEntry } from "./store.js";
 import {
   type CreateNow,

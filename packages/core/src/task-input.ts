@@ -1,7 +1,8 @@
 /** What `registerTask` accepts, and the context a task function is handed. */
 import * as z from "zod";
-import { optionalFields, parseOrThrow, ValidationError, withFastPath } from "./errors.js";
+import { ValidationError } from "./errors.js";
 import type { TaskInfo, TaskProgress, TaskProgressUpdate } from "./models.js";
+import { optionalFields, parseOrThrow, withFastPath } from "./parse.js";
 
 /** Handed to a task function: its abort signal and a way to report progress. */
 export interface TaskContext {

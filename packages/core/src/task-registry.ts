@@ -8,7 +8,6 @@ import { type CacheContext, randomHex } from "./cache-context.js";
 import {
   errorMessage,
   IllegalTransitionError,
-  parseOrThrow,
   RefCacheError,
   TaskAlreadyActiveError,
   TooManyTasksError,
@@ -21,6 +20,7 @@ import { LocalView } from "./local-view.js";
 import { heldByLost, LostTasks } from "./lost-tasks.js";
 import { RefIdSchema, type TaskInfo } from "./models.js";
 import { assertMayList, assertMayWrite } from "./owner.js";
+import { parseOrThrow } from "./parse.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import { isCreateOutcome, isPage } from "./store-replies.js";
 import {

@@ -169,7 +169,7 @@ describe("valueBudget and maxValueBytes", () => {
 describe("PageOptionsSchema and PreviewOptionsSchema fast paths", () => {
   it("accept and refuse exactly what the schemas do", async () => {
     const { PageOptionsSchema, PreviewOptionsSchema } = await import("../src/index.js");
-    const { parseOrThrow } = await import("../src/errors.js");
+    const { parseOrThrow } = await import("../src/parse.js");
     const field = fc.oneof(
       fc.constant(undefined),
       fc.string({ maxLength: 5 }),

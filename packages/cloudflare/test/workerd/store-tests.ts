@@ -4,7 +4,7 @@
  */
 import { RefCache, RefCacheError, type StoredTask, type TaskChange, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
 import { CHUNK_BYTES, LEASE_GRACE_MS } from "../../src/index.js";
-import { freshStores } from "./store-tests-worker.js";
+import { freshStores } from "./fresh-stores.js";
 import { describe, expect, it } from "./vitest-shim.js";
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> => {

@@ -28,6 +28,7 @@ export {
 } from "./ref-resources.js";
 export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
 export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
+export type { McpResourceLinkContent, McpTextContent, McpToolResult } from "./result-shapes.js";
 export { describeDuration, describeRetention, type Retention } from "./retention.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
@@ -73,10 +74,7 @@ export {
   cachedResultToolResult,
   cancelledToolResult,
   describeProgress,
-  type McpResourceLinkContent,
   type McpTaskView,
-  type McpTextContent,
-  type McpToolResult,
   type NextStepOptions,
   pendingToolResult,
   storedValueStatusToolResult,
@@ -90,7 +88,6 @@ export {
 } from "./tool-results.js";
 export {
   executeOnlyToolResult,
-  fitsWithin,
   type McpExecuteOnlyReference,
   type McpValueReference,
   type PageAnswerOptions,
@@ -102,6 +99,7 @@ export {
 } from "./value-answers.js";
 export {
   answerBudget,
+  fitsWithin,
   type McpValueBudget,
   McpValueBudgetSchema,
   type ValueBudgetSource,

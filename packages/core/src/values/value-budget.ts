@@ -4,7 +4,8 @@
  * one place so every adapter applies the same rule.
  */
 import * as z from "zod";
-import { parseOrThrow, ValidationError } from "../errors.js";
+import { ValidationError } from "../errors.js";
+import { parseOrThrow } from "../parse.js";
 import type { Measure } from "./measure.js";
 
 /** Smallest `maxChars` accepted: a preview of any value, with its markers, fits in it. */
