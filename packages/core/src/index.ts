@@ -68,6 +68,7 @@ export {
   SESSION_OWNER_PREFIX,
   sessionOwner,
 } from "./owner.js";
+export { parseOrThrow } from "./parse.js";
 export { RefCache, type WaitForTaskOptions } from "./ref-cache.js";
 export { MemoryStore, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
 export type { ProgressUpdater, TaskContext, TaskFunction, TaskHandle, TaskInput } from "./task-input.js";
