@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeValue, encodeValue, MAX_VALUE_DEPTH, ValidationError } from "../src/index.js";
+import { MAX_VALUE_DEPTH, ValidationError } from "../src/index.js";
+import { decodeValue, encodeValue } from "../src/store-kit.js";
 
 /** JSON data of every kind, small (one pass) and large (checked, then stringified). */
 const valid: [string, unknown][] = [

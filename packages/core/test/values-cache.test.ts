@@ -5,14 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_MAX_CHARS,
-  DEFAULT_MAX_FULL_CHARS,
-  MemoryStore,
-  RefCache,
-  resolveValueBudget,
-  type StoreEntry,
-} from "../src/index.js";
+import { DEFAULT_MAX_CHARS, DEFAULT_MAX_FULL_CHARS, MemoryStore, RefCache, resolveValueBudget } from "../src/index.js";
+import type { StoreEntry } from "../src/store-kit.js";
 import { ManualClock } from "./helpers.js";
 
 const rows = Array.from({ length: 2_000 }, (_, id) => ({ id, name: `row ${id}` }));

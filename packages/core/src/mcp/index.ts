@@ -73,17 +73,12 @@ export { type ResolvedToolArguments, resolveToolArguments } from "./tool-referen
 export {
   cachedResultToolResult,
   cancelledToolResult,
-  describeProgress,
   type McpTaskView,
   type NextStepOptions,
   pendingToolResult,
   storedValueStatusToolResult,
   taskOutcomeToolResult,
-  taskStatusMessage,
   taskStatusToolResult,
-  textOf,
-  toMcpTaskView,
-  toStructuredContent,
   valueToolResult,
 } from "./tool-results.js";
 export {
@@ -99,7 +94,6 @@ export {
 } from "./value-answers.js";
 export {
   answerBudget,
-  fitsWithin,
   type McpValueBudget,
   McpValueBudgetSchema,
   type ValueBudgetSource,
