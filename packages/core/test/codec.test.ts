@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { MAX_VALUE_DEPTH, ValidationError } from "../src/index.js";
 import { decodeValue, encodeValue } from "../src/store-kit.js";
+import { useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
 
 /** JSON data of every kind, small (one pass) and large (checked, then stringified). */
 const valid: [string, unknown][] = [
@@ -108,5 +111,12 @@ describe("the value codec", () => {
 
   it("refuses undefined itself", () => {
     expect(() => encodeValue(undefined)).toThrow(/undefined cannot be stored; use null/);
+  });
+
+  it("a value nested too deep is a VALIDATION_ERROR, not a STORE_ERROR", async () => {
+    const { cache } = makeCache();
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    await expect(cache.set("k", deep)).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
   });
 });
