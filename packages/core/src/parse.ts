@@ -22,6 +22,11 @@ export function withFastPath<S extends z.ZodType>(schema: S, fast: (value: unkno
   return schema;
 }
 
+/** The fast path given to `schema` with `withFastPath`, if any (for tests that hold it to the schema). */
+export function fastPathOf(schema: z.ZodType): ((value: unknown) => unknown) | undefined {
+  return fastParsers.get(schema);
+}
+
 /**
  * A fast path for a strict object of optional fields: a plain object holding only `fields`, each absent or
  * passing its check, comes back as a new object with the fields present.

@@ -57,7 +57,8 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 const isFunction = (v: unknown): boolean => typeof v === "function";
 
-const TaskHandleSchema = withFastPath(
+/** A task handle (exported for the fast-path property test; `parseTaskInput` is the way in). */
+export const TaskHandleSchema = withFastPath(
   z.strictObject({
     promise: z.custom<PromiseLike<unknown>>(isThenable, "promise must be a Promise or thenable").optional(),
     abortController: z
