@@ -8,6 +8,10 @@ import { ValidationError } from "../errors.js";
 import { parseOrThrow } from "../parse.js";
 import type { Measure } from "./measure.js";
 
+// Re-exported so declarations that spell out ValueBudgetSchema (cache-context.d.ts) name measure.js, not
+// the package entry, which would make an import cycle among the emitted .d.ts files.
+export type { Measure };
+
 /** Smallest `maxChars` accepted: a preview of any value, with its markers, fits in it. */
 export const MIN_MAX_CHARS = 64;
 /** Default size of an answer handed to a client (characters of compact JSON). */
