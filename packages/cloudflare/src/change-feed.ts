@@ -9,7 +9,7 @@
  * changes of the last moments to a socket that just opened, so nothing written meanwhile is missed.
  * The ids a clean-up removed come the same way, for `SubscribeOptions.onRemoved`.
  */
-import type { SubscribeOptions, TaskChange, TaskChangeListener } from "@mcp-refcache/core";
+import type { SubscribeOptions, TaskChange, TaskChangeListener } from "@mcp-refcache/core/store";
 import { REPLAY_WINDOW_MS } from "./refcache-shard.js";
 import type { ShardRouter } from "./shard-router.js";
 import type { WireChange } from "./shard-wire.js";

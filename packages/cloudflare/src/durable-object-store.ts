@@ -4,7 +4,8 @@
  * Expiry is native: the shard drops a value at its `expiresAt` (its alarm) and never hands out an expired
  * one.
  */
-import type { Store, StoreEntry, StoreEntryMeta } from "@mcp-refcache/core";
+import type { Store } from "@mcp-refcache/core";
+import type { StoreEntry, StoreEntryMeta } from "@mcp-refcache/core/store";
 import type { ShardRouter } from "./shard-router.js";
 
 export class DurableObjectStore implements Store {

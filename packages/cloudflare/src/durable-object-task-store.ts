@@ -5,20 +5,18 @@
  * clock. `maxActiveTasks` is exact: creates that carry it pass one at a time through a ledger object,
  * which counts the live tasks of every shard (lease-expired ones left out) before the id's shard creates.
  */
-import {
-  type CreateTaskOptions,
-  type CreateTaskOutcome,
-  type Store,
-  type StoredTask,
-  type StoreEntry,
-  type SubscribeOptions,
-  type TaskChangeListener,
-  type TaskPage,
-  type TaskQuery,
-  type TaskStore,
-  type UpdateTaskOutcome,
-  ValidationError,
-} from "@mcp-refcache/core";
+import { type Store, type TaskStore, ValidationError } from "@mcp-refcache/core";
+import type {
+  CreateTaskOptions,
+  CreateTaskOutcome,
+  StoredTask,
+  StoreEntry,
+  SubscribeOptions,
+  TaskChangeListener,
+  TaskPage,
+  TaskQuery,
+  UpdateTaskOutcome,
+} from "@mcp-refcache/core/store";
 import { ChangeFeed } from "./change-feed.js";
 import type { ShardRouter } from "./shard-router.js";
 import type { FinishedMark, ShardLayout } from "./shard-wire.js";

@@ -10,15 +10,9 @@
  * it as a SQLite-backed class (`new_sqlite_classes`).
  */
 import { DurableObject } from "cloudflare:workers";
-import {
-  type CreateTaskOutcome,
-  isTerminalStatus,
-  type StoredTask,
-  type StoreEntry,
-  type UpdateTaskOutcome,
-  WORKER_LOST_MESSAGE,
-} from "@mcp-refcache/core";
-import { fnv1a } from "./shard-router.js";
+import { isTerminalStatus, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
+import type { CreateTaskOutcome, StoredTask, StoreEntry, UpdateTaskOutcome } from "@mcp-refcache/core/store";
+import { fnv1a } from "./shard-hash.js";
 import { ShardTables } from "./shard-tables.js";
 import type {
   CapacityCheck,

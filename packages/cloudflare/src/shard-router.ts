@@ -5,18 +5,9 @@
  * changing it would move ids to other objects.
  */
 import type { RefCacheShard } from "./refcache-shard.js";
+import { fnv1a } from "./shard-hash.js";
 
 export type ShardStub = DurableObjectStub<RefCacheShard>;
-
-/** FNV-1a over the UTF-16 code units of `text` (ids are ASCII, so these are its bytes). */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 export class ShardRouter {
   readonly #namespace: DurableObjectNamespace<RefCacheShard>;

@@ -3,7 +3,8 @@
  * await, so inside the single-threaded object each one is atomic; multi-statement writes also run in one
  * `transactionSync` so a crash never leaves half of one.
  */
-import { isTerminalStatus, type StoredTask, type StoreEntry } from "@mcp-refcache/core";
+import { isTerminalStatus } from "@mcp-refcache/core";
+import type { StoredTask, StoreEntry } from "@mcp-refcache/core/store";
 import { migrateShard, SHARD_SCHEMA } from "./shard-schema.js";
 import type { FinishedMark, ShardListPage, ShardListQuery, WireEntry } from "./shard-wire.js";
 import { fromChunks, toChunks } from "./value-chunks.js";

@@ -2,7 +2,8 @@
  * What travels between the Worker-side stores and the shard objects (over Durable Object RPC), in one
  * place so both sides agree. Everything here is structured-clonable data.
  */
-import type { StoredTask, TaskStatus } from "@mcp-refcache/core";
+import type { TaskStatus } from "@mcp-refcache/core";
+import type { StoredTask } from "@mcp-refcache/core/store";
 
 /**
  * A create counted against `maxActiveTasks`, as the ledger object hands it to the id's shard: the live

@@ -1,11 +1,12 @@
 /**
  * Smoke of the packed @mcp-refcache/core (run by scripts/pack-smoke.mjs in a scratch project): the README's
  * first lines — a fast call answered inline, a slow one answered with a reference that is polled through
- * the SDK-free MCP mapping and read once complete — and a typed error.
+ * the SDK-free MCP mapping and read once complete — a typed error, and the store authors' entry.
  */
 import assert from "node:assert/strict";
 import { RefCache, RefCacheError, runWithTimeoutFallback } from "@mcp-refcache/core";
 import { answerCachedResult, answerTaskStatus } from "@mcp-refcache/core/mcp";
+import { canTransition, decodeValue, encodeValue } from "@mcp-refcache/core/store";
 
 const cache = new RefCache({ name: "smoke" });
 try {
@@ -48,4 +49,9 @@ try {
 } finally {
   await cache.close();
 }
-console.log("core: inline answer, pending reference polled and read, VALIDATION_ERROR");
+
+// @mcp-refcache/core/store: the codec a store keeps values with, and the lifecycle table.
+assert.deepEqual(decodeValue(encodeValue({ rows: [1, 2] })), { rows: [1, 2] });
+assert.equal(canTransition("pending", "processing"), true);
+assert.equal(canTransition("complete", "pending"), false);
+console.log("core: inline answer, pending reference polled and read, VALIDATION_ERROR, /store codec");

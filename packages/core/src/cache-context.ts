@@ -4,9 +4,10 @@
  */
 import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
-import { CacheClosedError, errorMessage, parseOrThrow, RefCacheError, StoreError, ValidationError } from "./errors.js";
+import { CacheClosedError, errorMessage, RefCacheError, StoreError, ValidationError } from "./errors.js";
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 import { MemoryStore, type Store } from "./store.js";
 import { checkReply } from "./store-replies.js";
 import type { TaskStore } from "./task-store.js";

@@ -1,3 +1,9 @@
+/**
+ * `@mcp-refcache/core`: what people who use a RefCache call — the cache and its options, the memory
+ * stores, the shapes and schemas of tasks and values, typed errors, owners, the timeout fallback and the
+ * values API (pages, previews, references). Store authors import from `@mcp-refcache/core/store`, MCP
+ * adapters from `@mcp-refcache/core/mcp`, tests from `@mcp-refcache/core/testing`.
+ */
 export {
   type BackgroundErrorContext,
   type ErrorHook,
@@ -5,7 +11,7 @@ export {
   RefCacheOptionsSchema,
 } from "./cache-context.js";
 export { type Clock, systemClock } from "./clock.js";
-export { decodeValue, encodeValue, MAX_VALUE_DEPTH } from "./codec.js";
+export { MAX_VALUE_DEPTH } from "./codec.js";
 export {
   CacheClosedError,
   ErrorCode,
@@ -35,7 +41,6 @@ export {
   OWNER_MAX_LENGTH,
   OwnerSchema,
   PROGRESS_MESSAGE_MAX_LENGTH,
-  percentageOf,
   REF_ID_MAX_LENGTH,
   REF_ID_PATTERN,
   type ReadOptions,
@@ -54,12 +59,9 @@ export {
   TaskStatusSchema,
   TERMINAL_STATUSES,
   TtlSchema,
-  versionOf,
 } from "./models.js";
 export {
   ANONYMOUS_OWNER,
-  assertMayList,
-  assertMayWrite,
   isAnonymousOwner,
   isVisibleTo,
   ownerForPrincipal,
@@ -68,8 +70,9 @@ export {
   SESSION_OWNER_PREFIX,
   sessionOwner,
 } from "./owner.js";
+export { parseOrThrow } from "./parse.js";
 export { RefCache, type WaitForTaskOptions } from "./ref-cache.js";
-export { MemoryStore, type Store, type StoreEntry, type StoreEntryMeta } from "./store.js";
+export { MemoryStore, type Store } from "./store.js";
 export type { ProgressUpdater, TaskContext, TaskFunction, TaskHandle, TaskInput } from "./task-input.js";
 export {
   type CompleteTaskOptions,
@@ -81,25 +84,13 @@ export {
   type TaskQueryOptions,
   TaskQuerySchema,
 } from "./task-options.js";
-export type {
-  CreateTaskOptions,
-  CreateTaskOutcome,
-  StoredTask,
-  SubscribeOptions,
-  TaskChange,
-  TaskChangeListener,
-  TaskPage,
-  TaskQuery,
-  TaskStore,
-  UpdateTaskOutcome,
-} from "./task-store.js";
+export type { TaskStore } from "./task-store.js";
 export {
   runWithTimeoutFallback,
   type TimeoutFallbackOptions,
   TimeoutFallbackOptionsSchema,
   type TimeoutFallbackResult,
 } from "./timeout-fallback.js";
-export { canTransition, TASK_TRANSITIONS } from "./transitions.js";
 export { appendJsonPointer, isJsonPointer, parseJsonPointer, resolveJsonPointer } from "./values/json-pointer.js";
 export { type Measure, measureValue } from "./values/measure.js";
 export { type PageValueOptions, pageValue, type ValuePage } from "./values/page.js";

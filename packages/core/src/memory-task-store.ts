@@ -7,7 +7,7 @@
 
 import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
-import { parseOrThrow, ValidationError } from "./errors.js";
+import { ValidationError } from "./errors.js";
 import { FinishedMarks } from "./finished-marks.js";
 import {
   type InProcessTaskAccess,
@@ -19,6 +19,7 @@ import {
 } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 import { MemoryStore, type Store, type StoreEntry, type SyncValueWrites } from "./store.js";
 import {
   type CreateTaskOptions,

@@ -1,5 +1,12 @@
+/**
+ * The shapes users see (ref ids, progress, task info, read/set options, owners, TTLs) as zod schemas,
+ * with fast paths for the ones every task parses several times.
+ */
 import * as z from "zod";
-import { optionalFields, SLOW, withFastPath } from "./errors.js";
+import { optionalFields, SLOW, withFastPath } from "./parse.js";
+import { TaskStatusSchema } from "./task-status.js";
+
+export { isTerminalStatus, type TaskStatus, TaskStatusSchema, TERMINAL_STATUSES } from "./task-status.js";
 
 /** Characters allowed in a ref id or cache key: safe in URLs, MCP arguments and store keys. */
 export const REF_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
@@ -38,17 +45,6 @@ export const RefIdSchema = withFastPath(
   (v) => (isRefId(v) ? v : SLOW),
 );
 export type RefId = z.infer<typeof RefIdSchema>;
-
-/** Lifecycle of a task: `pending → processing → complete | failed | cancelled`. */
-export const TaskStatusSchema = z.enum(["pending", "processing", "complete", "failed", "cancelled"]);
-export type TaskStatus = z.infer<typeof TaskStatusSchema>;
-
-/** Statuses from which a task can no longer move. */
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ["complete", "failed", "cancelled"];
-
-export function isTerminalStatus(status: TaskStatus): boolean {
-  return status === "complete" || status === "failed" || status === "cancelled";
-}
 
 const count = z.number().finite("must be a finite number").nonnegative("must not be negative");
 

@@ -10,8 +10,9 @@
  *   for servers without authorization). An owner sees only its own entries, never server-only ones.
  * - Because ids are its only protection, the anonymous owner can never list (`queryTasks` refuses it).
  */
-import { ForbiddenError, parseOrThrow } from "./errors.js";
+import { ForbiddenError } from "./errors.js";
 import { OWNER_MAX_LENGTH, OwnerSchema } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 
 /** The one owner of every caller an adapter cannot identify: it reads what it holds the id of, and never lists. */
 export const ANONYMOUS_OWNER = "anonymous";

@@ -1,5 +1,5 @@
 /** Merging a progress update into a task's progress, with the fast path checked by hand. */
-import { parseOrThrow } from "./errors.js";
+
 import {
   buildProgress,
   PROGRESS_MESSAGE_MAX_LENGTH,
@@ -7,6 +7,7 @@ import {
   TaskProgressSchema,
   TaskProgressUpdateSchema,
 } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 

@@ -5,7 +5,6 @@
  */
 import * as z from "zod";
 import { CacheContext, type RefCacheOptions, randomHex } from "./cache-context.js";
-import { parseOrThrow } from "./errors.js";
 import { Maintenance } from "./maintenance.js";
 import {
   type CacheEntryInfo,
@@ -19,6 +18,7 @@ import {
   type TaskProgressUpdate,
   type TaskStatus,
 } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 import type { Store } from "./store.js";
 import type { ProgressUpdater, TaskInput } from "./task-input.js";
 import type {

@@ -1,7 +1,8 @@
 /** What `registerTask` accepts, and the context a task function is handed. */
 import * as z from "zod";
-import { optionalFields, parseOrThrow, ValidationError, withFastPath } from "./errors.js";
+import { ValidationError } from "./errors.js";
 import type { TaskInfo, TaskProgress, TaskProgressUpdate } from "./models.js";
+import { optionalFields, parseOrThrow, withFastPath } from "./parse.js";
 import { promiseFrom } from "./soon.js";
 
 /** Handed to a task function: its abort signal and a way to report progress. */
@@ -57,7 +58,8 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 
 const isFunction = (v: unknown): boolean => typeof v === "function";
 
-const TaskHandleSchema = withFastPath(
+/** A task handle (exported for the fast-path property test; `parseTaskInput` is the way in). */
+export const TaskHandleSchema = withFastPath(
   z.strictObject({
     promise: z.custom<PromiseLike<unknown>>(isThenable, "promise must be a Promise or thenable").optional(),
     abortController: z

@@ -3,7 +3,6 @@
  * place a task call's ref id and options are parsed.
  */
 import * as z from "zod";
-import { optionalFields, parseOrThrow, withFastPath } from "./errors.js";
 import {
   isOwner,
   isTtl,
@@ -14,6 +13,7 @@ import {
   TaskStatusSchema,
   TtlSchema,
 } from "./models.js";
+import { optionalFields, parseOrThrow, withFastPath } from "./parse.js";
 
 /** Options of `registerTask`: the result's time to live and the task's owner, as for a cache write. */
 export const RegisterTaskOptionsSchema = SetOptionsSchema;

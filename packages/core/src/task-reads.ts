@@ -4,12 +4,12 @@
  * over any other, the tasks this instance ran, read or was told of (local-view.ts).
  */
 import type { CacheContext } from "./cache-context.js";
-import { parseOrThrow } from "./errors.js";
 import { type InProcessTaskAccess, inProcessAccessOf } from "./in-process-store.js";
 import { asSeen, leaseRanOut } from "./liveness.js";
 import { LocalView } from "./local-view.js";
 import { RefIdSchema, type TaskInfo } from "./models.js";
 import { assertMayList } from "./owner.js";
+import { parseOrThrow } from "./parse.js";
 import { promiseFrom } from "./soon.js";
 import { isPage } from "./store-replies.js";
 import {

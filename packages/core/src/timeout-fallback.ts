@@ -3,8 +3,9 @@
  * value or a reference to poll while the work goes on.
  */
 import * as z from "zod";
-import { parseOrThrow, TaskNotCompletedError, ValidationError } from "./errors.js";
+import { TaskNotCompletedError, ValidationError } from "./errors.js";
 import { MAX_TIMER_MS, OwnerSchema, RefIdSchema, type TaskInfo, TtlSchema } from "./models.js";
+import { parseOrThrow } from "./parse.js";
 import type { RefCache } from "./ref-cache.js";
 import type { TaskContext } from "./task-input.js";
 

@@ -5,7 +5,7 @@
 import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
-import { ExecuteOnlyError, KeyOwnedByTaskError, parseOrThrow, ValidationError } from "./errors.js";
+import { ExecuteOnlyError, KeyOwnedByTaskError, ValidationError } from "./errors.js";
 import { leaseRanOut } from "./liveness.js";
 import {
   type CacheEntryInfo,
@@ -19,6 +19,7 @@ import {
   versionOf,
 } from "./models.js";
 import { assertMayWrite, isVisibleTo } from "./owner.js";
+import { parseOrThrow } from "./parse.js";
 import type { StoreEntry, StoreEntryMeta } from "./store.js";
 import { pageStored, type ValuePage } from "./values/page.js";
 import { previewValue } from "./values/preview.js";

@@ -2,7 +2,9 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MemoryStore, MemoryTaskStore, RefCache, ValidationError } from "../src/index.js";
-import { ManualClock } from "./helpers.js";
+import { ManualClock, settleEventLoop, trackUnhandledRejections } from "./helpers.js";
+
+const unhandled = trackUnhandledRejections();
 
 describe("cleanupTasks", () => {
   it("removes finished tasks older than the retention, keeps active and recent ones, and returns the count", async () => {
@@ -178,6 +180,31 @@ describe("periodic cleanup", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(cleanup).toHaveBeenCalledTimes(1);
   });
+
+  it("survives a custom prune that returns a number or throws synchronously, with no unhandled rejection", async () => {
+    vi.useFakeTimers();
+    try {
+      class OddStore extends MemoryStore {
+        calls = 0;
+        override prune = ((): number => {
+          this.calls++;
+          if (this.calls % 2 === 0) throw new Error("sync throw");
+          return 3;
+        }) as unknown as MemoryStore["prune"];
+      }
+      const store = new OddStore();
+      const cache = new RefCache({ store, taskCleanupIntervalMs: 100 });
+      await cache.set("k", 1, { ttlMs: 10_000 });
+      await vi.advanceTimersByTimeAsync(450);
+      expect(store.calls).toBe(4);
+      expect(await cache.get("k")).toBe(1);
+      await cache.close();
+    } finally {
+      vi.useRealTimers();
+    }
+    await settleEventLoop();
+    expect(unhandled).toEqual([]);
+  });
 });
 
 describe("the cleanup timer", () => {
@@ -203,5 +230,22 @@ describe("the cleanup timer", () => {
     });
     expect(output).toContain("registered; cleanup running: true");
     expect(code, `child output: ${output}`).toBe(0);
+  }, 20_000);
+
+  it("a cache dropped without close() is garbage-collected", async () => {
+    const script = fileURLToPath(new URL("./fixtures/dropped-cache.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", script], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(output).toContain("collected: true");
+    expect(code, output).toBe(0);
   }, 20_000);
 });

@@ -1,5 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeValue, encodeValue, MAX_VALUE_DEPTH, ValidationError } from "../src/index.js";
+import { MAX_VALUE_DEPTH, RefCacheError, ValidationError } from "../src/index.js";
+import { decodeValue, encodeValue } from "../src/store-kit.js";
+import { useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
 
 /** JSON data of every kind, small (one pass) and large (checked, then stringified). */
 const valid: [string, unknown][] = [
@@ -107,5 +112,137 @@ describe("the value codec", () => {
 
   it("refuses undefined itself", () => {
     expect(() => encodeValue(undefined)).toThrow(/undefined cannot be stored; use null/);
+  });
+
+  it("a value nested too deep is a VALIDATION_ERROR, not a STORE_ERROR", async () => {
+    const { cache } = makeCache();
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    await expect(cache.set("k", deep)).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+  });
+});
+
+/**
+ * What the codec's contract says it must refuse (its docstring): anything that is not JSON data — not a
+ * string, boolean, finite number, null, array or plain object (prototype Object.prototype or null);
+ * `undefined` at the top or in an array (holes included); own symbol keys on an object; a cycle; an
+ * object or array nested `MAX_VALUE_DEPTH` deep or deeper; anything that throws when read. Object
+ * properties that are `undefined` are left out, as JSON does. Written from the contract, not the code.
+ */
+function mustRefuse(value: unknown): boolean {
+  if (value === undefined) return true;
+  const ancestors = new Set<object>();
+  const refused = (v: unknown, depth: number): boolean => {
+    if (typeof v === "string" || typeof v === "boolean") return false;
+    if (typeof v === "number") return !Number.isFinite(v);
+    if (typeof v !== "object") return true;
+    if (v === null) return false;
+    if (depth >= MAX_VALUE_DEPTH || ancestors.has(v)) return true;
+    ancestors.add(v);
+    let bad: boolean;
+    if (Array.isArray(v)) {
+      bad = false;
+      for (let i = 0; i < v.length && !bad; i++) bad = v[i] === undefined || refused(v[i], depth + 1);
+    } else {
+      const proto: unknown = Object.getPrototypeOf(v);
+      bad =
+        (proto !== Object.prototype && proto !== null) ||
+        Object.getOwnPropertySymbols(v).length > 0 ||
+        Object.keys(v).some((key) => {
+          const item: unknown = (v as Record<string, unknown>)[key];
+          return item !== undefined && refused(item, depth + 1);
+        });
+    }
+    ancestors.delete(v);
+    return bad;
+  };
+  try {
+    return refused(value, 0);
+  } catch {
+    return true; // a getter or proxy that throws
+  }
+}
+
+/** The codec's answer: its text, or "refused" for a VALIDATION_ERROR (anything else fails the test). */
+function encoded(value: unknown): string {
+  try {
+    return encodeValue(value);
+  } catch (error) {
+    expect(RefCacheError.isInstance(error, "VALIDATION_ERROR"), String(error)).toBe(true);
+    return "refused";
+  }
+}
+
+function expectCodecContract(value: unknown): void {
+  expect(encoded(value)).toBe(mustRefuse(value) ? "refused" : JSON.stringify(value));
+}
+
+/** Values that test the edges of the contract: toJSON, sparse arrays, -0, NaN, cycles, getters, proxies, depth. */
+const awkward: fc.Arbitrary<unknown> = fc.oneof(
+  fc.jsonValue().map((v) => ({ v, toJSON: () => "replaced" })),
+  fc.jsonValue().map((v) => ({ v, toJSON: 1 })),
+  fc.array(fc.jsonValue(), { maxLength: 5 }).map((list) => {
+    const sparse = [...list];
+    sparse.length += 2;
+    return sparse;
+  }),
+  fc.constantFrom(-0, [-0], { z: -0 }, Number.NaN, { n: Number.NaN }, [Number.NEGATIVE_INFINITY]),
+  fc.jsonValue().map((v) => {
+    const self: Record<string, unknown> = { v };
+    self.again = { self };
+    return self;
+  }),
+  fc.jsonValue().map((v) => {
+    const shared = { v };
+    return { a: shared, b: [shared, shared] }; // shared, not a cycle: accepted
+  }),
+  fc.tuple(fc.jsonValue(), fc.boolean()).map(([v, throws]) =>
+    Object.defineProperty({ plain: 1 }, "got", {
+      enumerable: true,
+      get() {
+        if (throws) throw new Error("getter");
+        return v;
+      },
+    }),
+  ),
+  fc.jsonValue().map((v) => Object.defineProperty({ shown: v }, "hidden", { value: () => 1, enumerable: false })),
+  fc.jsonValue().map((v) => new Proxy({ v }, {})),
+  fc.jsonValue().map((v) => ({ v, [Symbol("k")]: 1 })),
+  fc.jsonValue().map((v) => Object.assign([v], { extra: "ignored" })),
+  fc.tuple(fc.integer({ min: MAX_VALUE_DEPTH - 3, max: MAX_VALUE_DEPTH + 2 }), fc.jsonValue()).map(([levels, v]) => {
+    let value: unknown = v;
+    for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { v: value };
+    return value;
+  }),
+);
+
+describe("the value codec, by property", () => {
+  it("encodes any JSON value exactly as JSON.stringify does", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(encodeValue(value)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("answers JSON.stringify's text for JSON data and VALIDATION_ERROR for anything else, whatever it is given", () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      withUnicodeString: true,
+    });
+    fc.assert(fc.property(anything, expectCodecContract), { numRuns: 1_000 });
+  });
+
+  it("keeps the contract at its edges: toJSON, sparse arrays, -0, NaN, cycles, getters, proxies, depth", () => {
+    fc.assert(fc.property(awkward, expectCodecContract), { numRuns: 500 });
   });
 });

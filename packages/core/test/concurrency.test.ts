@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   IllegalTransitionError,
+  MemoryStore,
   MemoryTaskStore,
   RefCache,
-  type StoredTask,
+  RefCacheError,
   TaskAlreadyActiveError,
+  type TaskContext,
   type TaskInfo,
 } from "../src/index.js";
-import { ManualClock } from "./helpers.js";
+import type { StoredTask } from "../src/store-kit.js";
+import { deferred, flush, ManualClock, useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
 
 const N = 1000;
 
@@ -177,5 +182,89 @@ describe("concurrent access to one id", () => {
     await slow;
     expect(cache.getTaskStatus("slow")?.progress?.current).toBe(1);
     await cache.close();
+  });
+});
+
+describe("close, cancel and finishers racing running work", () => {
+  it("registerTask racing close() never leaves a task running, and every close() waits for the first", async () => {
+    for (let i = 0; i < 20; i++) {
+      const cache = new RefCache({ clock: new ManualClock() });
+      let signal: AbortSignal | undefined;
+      const registration = cache.registerTask("job", (ctx: TaskContext) => {
+        signal = ctx.signal;
+        return new Promise(() => {});
+      });
+      const first = cache.close();
+      const second = cache.close();
+      expect(second).toBe(first);
+      const outcome = await registration.then(
+        () => "registered",
+        (e: unknown) => (RefCacheError.isInstance(e, "CACHE_CLOSED") ? "refused" : e),
+      );
+      await first;
+      expect(["registered", "refused"]).toContain(outcome);
+      if (outcome === "registered") {
+        expect(signal?.aborted).toBe(true);
+        expect(cache.getTaskStatus("job")?.status).toBe("cancelled");
+      }
+    }
+  });
+
+  it("close() waits for store writes in flight before closing the store", async () => {
+    const gate = deferred<void>();
+    class SlowStore extends MemoryStore {
+      closedWhileWriting = false;
+      writing = 0;
+      override async set(key: string, entry: Parameters<MemoryStore["set"]>[1]) {
+        this.writing++;
+        await gate.promise;
+        await super.set(key, entry);
+        this.writing--;
+      }
+      override async close() {
+        if (this.writing > 0) this.closedWhileWriting = true;
+      }
+    }
+    const store = new SlowStore();
+    const cache = new RefCache({ store, clock: new ManualClock() });
+    const write = cache.set("k", 1);
+    await flush();
+    const closing = cache.close();
+    gate.resolve();
+    await write;
+    await closing;
+    expect(store.closedWhileWriting).toBe(false);
+  });
+
+  it("an updater that never settles blocks neither cancel nor close; one that updates its own id does not deadlock", async () => {
+    const { cache } = makeCache();
+    await cache.registerTask("job", {});
+    const stuck = cache.updateTaskProgress("job", () => new Promise<never>(() => {}));
+    expect((await cache.cancelTask("job")).status).toBe("cancelled");
+    void stuck;
+
+    await cache.registerTask("nested", {});
+    const nested = await cache.updateTaskProgress("nested", async (p) => {
+      await cache.updateTaskProgress("nested", { message: "inner" });
+      return { current: (p?.current ?? 0) + 1 };
+    });
+    expect(nested.progress).toMatchObject({ current: 1, message: "inner" });
+    await cache.close(); // would hang behind the stuck updater before the fix
+  });
+
+  it("failTask, completeTask and close() abort work that is still running", async () => {
+    const { cache } = makeCache();
+    const signals: AbortSignal[] = [];
+    const work = (ctx: TaskContext) => {
+      signals.push(ctx.signal);
+      return new Promise(() => {});
+    };
+    await cache.registerTask("a", work);
+    await cache.registerTask("b", work);
+    await cache.registerTask("c", work);
+    await cache.failTask("a", "stop");
+    await cache.completeTask("b", "done from outside");
+    await cache.close();
+    expect(signals.map((s) => s.aborted)).toEqual([true, true, true]);
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach } from "vitest";
+import { afterEach, beforeEach } from "vitest";
 import { type Clock, RefCache, type RefCacheOptions } from "../src/index.js";
 import { type Deferred, deferred } from "../src/testing/deferred.js";
 
@@ -45,3 +45,23 @@ export function useCaches(): (options?: RefCacheOptions) => { cache: RefCache; c
     return { cache, clock };
   };
 }
+
+/**
+ * The unhandled rejections seen while each test of the calling file runs (vitest would otherwise report
+ * them after the fact, against no test). Call at the top of a test file.
+ */
+export function trackUnhandledRejections(): unknown[] {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on("unhandledRejection", onUnhandled);
+  });
+  afterEach(() => {
+    process.off("unhandledRejection", onUnhandled);
+  });
+  return unhandled;
+}
+
+/** Lets timers and rejections that are already due run. */
+export const settleEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));

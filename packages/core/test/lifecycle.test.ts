@@ -12,9 +12,10 @@ import {
   TaskNotFoundError,
   ValidationError,
 } from "../src/index.js";
-import { deferred, flush, useCaches } from "./helpers.js";
+import { deferred, flush, settleEventLoop, trackUnhandledRejections, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
+const unhandled = trackUnhandledRejections();
 
 describe("manual lifecycle", () => {
   it("register → start → progress → complete stores the result under the ref id", async () => {
@@ -484,6 +485,18 @@ describe("snapshots and listeners", () => {
     await cache.startTask("job");
     expect(good).toHaveBeenCalledTimes(1);
     expect(cache.getTaskStatus("job")?.status).toBe("processing");
+  });
+
+  it("an async listener that rejects does not crash the process", async () => {
+    const { cache } = makeCache();
+    cache.onTaskChange(async () => {
+      throw new Error("listener failed");
+    });
+    await cache.registerTask("job", {});
+    await cache.completeTask("job", 1);
+    await settleEventLoop();
+    expect(unhandled).toEqual([]);
+    expect(cache.getTaskStatus("job")?.status).toBe("complete");
   });
 });
 

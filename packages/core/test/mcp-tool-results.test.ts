@@ -13,9 +13,9 @@ import {
   taskStatusToolResult,
   toolErrorFromException,
   toolErrorResult,
-  toStructuredContent,
   valueToolResult,
 } from "../src/mcp/index.js";
+import { toStructuredContent } from "../src/mcp/tool-results.js";
 
 const T0 = Date.UTC(2026, 10, 26, 3, 0, 0);
 const task = (overrides: Partial<TaskInfo> = {}) =>

@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
-  canTransition,
   isTerminalStatus,
   RefCache,
   RefIdSchema,
-  TASK_TRANSITIONS,
   TaskInfoSchema,
   TaskProgressSchema,
   TaskProgressUpdateSchema,
   TaskStatusSchema,
   ValidationError,
 } from "../src/index.js";
+import { canTransition, TASK_TRANSITIONS } from "../src/store-kit.js";
 
 describe("TaskStatus", () => {
   it("accepts exactly the five statuses", () => {

@@ -4,8 +4,8 @@
  * same work never runs twice.
  */
 import { describe, expect, it } from "vitest";
-import { createMemoryStores, RefCache } from "../src/index.js";
-import { until } from "./helpers.js";
+import { createMemoryStores, RefCache, type TaskContext } from "../src/index.js";
+import { until, useCaches } from "./helpers.js";
 import { remoteLike } from "./remote-like-stores.js";
 
 /** Work that runs until aborted, and says so. */
@@ -20,6 +20,8 @@ function endless() {
   };
   return { state, work };
 }
+
+const makeCache = useCaches();
 
 describe("a superseded run", () => {
   it("cancelled and re-registered on B (no change feed): A's first run aborts at its next lease renewal", async () => {
@@ -98,5 +100,23 @@ describe("a superseded run", () => {
     } finally {
       await a.close();
     }
+  });
+
+  it("a cancelled run's progress and finish never reach the next run of the same id", async () => {
+    const { cache } = makeCache();
+    let oldContext: TaskContext | undefined;
+    const first = await cache.registerTask("job", (ctx: TaskContext) => {
+      oldContext = ctx;
+      return new Promise(() => {});
+    });
+    await cache.cancelTask("job");
+    await cache.registerTask("job", {});
+    expect(await oldContext?.reportProgress({ current: 5, total: 10 })).toBeUndefined();
+    expect(cache.getTaskStatus("job")?.progress).toBeUndefined();
+    await expect(cache.completeTask("job", "late", { runId: first.runId })).rejects.toMatchObject({
+      code: "STALE_RUN",
+    });
+    await expect(cache.failTask("job", "late", { runId: first.runId })).rejects.toMatchObject({ code: "STALE_RUN" });
+    expect(cache.getTaskStatus("job")?.status).toBe("pending");
   });
 });

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { RefCache, runWithTimeoutFallback, TaskAlreadyActiveError, ValidationError } from "../src/index.js";
+import {
+  RefCache,
+  runWithTimeoutFallback,
+  TaskAlreadyActiveError,
+  TaskNotCompletedError,
+  ValidationError,
+} from "../src/index.js";
+import { useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,5 +107,19 @@ describe("runWithTimeoutFallback", () => {
     await expect(runWithTimeoutFallback(cache, () => 1, { timeoutMs: 1, refId: "busy" })).rejects.toBeInstanceOf(
       TaskAlreadyActiveError,
     );
+  });
+
+  it("reports complete only once the value is stored", async () => {
+    const { cache } = makeCache();
+    const outcome = runWithTimeoutFallback(cache, async () => ({ when: new Date(0) }), {
+      timeoutMs: 1_000,
+      refId: "job",
+    });
+    await expect(outcome).rejects.toBeInstanceOf(TaskNotCompletedError);
+    expect(cache.getTaskStatus("job")?.status).toBe("failed");
+    expect(await cache.get("job")).toBeUndefined();
+    const ok = await runWithTimeoutFallback(cache, async () => ({ n: 1 }), { timeoutMs: 1_000, refId: "ok" });
+    expect(ok.status).toBe("complete");
+    expect(await cache.get("ok")).toEqual({ n: 1 });
   });
 });

@@ -4,7 +4,18 @@
  * RangeError escape.
  */
 import { describe, expect, it } from "vitest";
-import { createMemoryStores, MemoryTaskStore, RefCache, RefCacheError, runWithTimeoutFallback } from "../src/index.js";
+import { truncate } from "../src/errors.js";
+import {
+  createMemoryStores,
+  MemoryTaskStore,
+  RefCache,
+  RefCacheError,
+  runWithTimeoutFallback,
+  ValidationError,
+} from "../src/index.js";
+import { until, useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
 
 /** Throws a TypeError on every read, as a hostile or revoked object does. */
 const hostile = new Proxy(
@@ -119,5 +130,93 @@ describe("typed errors only", () => {
       await expect(Promise.resolve().then(call)).rejects.toMatchObject({ code: "STORE_ERROR" });
     }
     await cache.close();
+  });
+});
+
+describe("odd inputs, clocks and thrown values", () => {
+  it("work that rejects with an unprintable value fails the task; fail and cancel accept such values", async () => {
+    const { cache } = makeCache();
+    const nullProto = Object.create(null) as object;
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const badMessage = new Error("x");
+    Object.defineProperty(badMessage, "message", {
+      get() {
+        throw new Error("no message for you");
+      },
+    });
+    for (const [i, reason] of [nullProto, proxy, badMessage].entries()) {
+      await cache.registerTask(`job${i}`, Promise.reject(reason));
+    }
+    await until(() => [0, 1, 2].every((i) => cache.getTaskStatus(`job${i}`)?.status === "failed"));
+    for (const [i, reason] of [nullProto, proxy, badMessage].entries()) {
+      await cache.registerTask(`fail${i}`, {});
+      expect((await cache.failTask(`fail${i}`, reason)).status).toBe("failed");
+      await cache.registerTask(`cancel${i}`, {});
+      expect((await cache.cancelTask(`cancel${i}`, reason)).status).toBe("cancelled");
+    }
+  });
+
+  it("error texts never quote user code", async () => {
+    const { cache } = makeCache();
+    const leaky = { token: () => "sk-SECRET-123" };
+    const error = await cache.set("k", leaky).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).not.toContain("SECRET");
+    expect((error as ValidationError).issues[0]?.path).toEqual(["token"]);
+    await cache.registerTask("job", Promise.resolve(leaky));
+    await until(() => cache.getTaskStatus("job")?.status === "failed");
+    expect(cache.getTaskStatus("job")?.error).not.toContain("SECRET");
+    await cache.registerTask(
+      "job2",
+      Promise.reject(() => "sk-SECRET-456"),
+    );
+    await until(() => cache.getTaskStatus("job2")?.status === "failed");
+    expect(cache.getTaskStatus("job2")?.error).not.toContain("SECRET");
+  });
+
+  it("intervals and timeouts past 2³¹−1 ms are refused", async () => {
+    expect(() => new RefCache({ taskCleanupIntervalMs: 2 ** 31 })).toThrow(ValidationError);
+    expect(() => new RefCache({ taskLeaseMs: 2 ** 31 })).toThrow(ValidationError);
+    const { cache } = makeCache();
+    await expect(runWithTimeoutFallback(cache, () => 1, { timeoutMs: 2 ** 31 })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
+  it("a clock that answers nonsense or throws gives typed errors", async () => {
+    for (const bad of [Number.NaN, "1700000000000", 1.5, -1]) {
+      const cache = new RefCache({ clock: { now: () => bad as number } });
+      const error = await cache.registerTask("job", {}).catch((e: unknown) => e);
+      expect(RefCacheError.isInstance(error), String(bad)).toBe(true);
+      await cache.close();
+    }
+    const throwing = new RefCache({
+      clock: {
+        now: () => {
+          throw new Error("clock broke");
+        },
+      },
+    });
+    expect(RefCacheError.isInstance(await throwing.set("k", 1).catch((e: unknown) => e))).toBe(true);
+    await throwing.close();
+  });
+
+  it("odd inputs give typed errors, and truncation keeps surrogate pairs whole", async () => {
+    const { cache } = makeCache();
+    expect(() => cache.listTasks(null as never)).not.toThrow();
+    expect(() => cache.listTasks(5 as never)).toThrow(ValidationError);
+    const hostile = {};
+    // biome-ignore lint/suspicious/noThenProperty: the point is a hostile thenable
+    Object.defineProperty(hostile, "then", {
+      get() {
+        throw new Error("then getter");
+      },
+    });
+    await expect(cache.registerTask("job", hostile as never)).rejects.toBeInstanceOf(ValidationError);
+    const text = `${"a".repeat(9)}😀tail`;
+    const cut = truncate(text, 11);
+    expect(cut).toBe(`${"a".repeat(9)}…`);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });

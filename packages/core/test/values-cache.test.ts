@@ -5,14 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_MAX_CHARS,
-  DEFAULT_MAX_FULL_CHARS,
-  MemoryStore,
-  RefCache,
-  resolveValueBudget,
-  type StoreEntry,
-} from "../src/index.js";
+import { DEFAULT_MAX_CHARS, DEFAULT_MAX_FULL_CHARS, MemoryStore, RefCache, resolveValueBudget } from "../src/index.js";
+import type { StoreEntry } from "../src/store-kit.js";
 import { ManualClock } from "./helpers.js";
 
 const rows = Array.from({ length: 2_000 }, (_, id) => ({ id, name: `row ${id}` }));
@@ -169,7 +163,7 @@ describe("valueBudget and maxValueBytes", () => {
 describe("PageOptionsSchema and PreviewOptionsSchema fast paths", () => {
   it("accept and refuse exactly what the schemas do", async () => {
     const { PageOptionsSchema, PreviewOptionsSchema } = await import("../src/index.js");
-    const { parseOrThrow } = await import("../src/errors.js");
+    const { parseOrThrow } = await import("../src/parse.js");
     const field = fc.oneof(
       fc.constant(undefined),
       fc.string({ maxLength: 5 }),

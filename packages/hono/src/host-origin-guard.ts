@@ -5,9 +5,9 @@
  * transport says servers MUST validate `Origin`. By default only localhost names pass: right for a server
  * bound to localhost; a server deployed on a public host lists its own names.
  */
+import { parseOrThrow } from "@mcp-refcache/core";
 import type { MiddlewareHandler } from "hono";
 import * as z from "zod";
-import { parseOrThrow } from "./options.js";
 import { problemResponse } from "./problem.js";
 
 /** The names a server bound to localhost answers to. */

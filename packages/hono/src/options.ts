@@ -2,7 +2,7 @@
  * Options of `refCacheRoutes` and `withTimeoutFallback`, validated with zod once when the routes or the
  * handler are built, and the one place that decides whose tasks a request may see.
  */
-import { RefCache, TtlSchema, ValidationError } from "@mcp-refcache/core";
+import { parseOrThrow, RefCache, TtlSchema, ValidationError } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import * as z from "zod";
 
@@ -106,13 +106,6 @@ export const TimeoutFallbackHandlerOptionsSchema = z.strictObject({
   executeOnly: z.boolean().optional(),
 });
 export type TimeoutFallbackHandlerOptions = z.input<typeof TimeoutFallbackHandlerOptionsSchema>;
-
-/** Parses `value` with `schema`, throwing core's ValidationError (naming `what`) on failure. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(what, result.error.issues);
-  return result.data;
-}
 
 export function parseRoutesOptions(options: unknown): ParsedRoutesOptions {
   return parseOrThrow(RefCacheRoutesOptionsSchema, options, "refCacheRoutes options");

@@ -2,7 +2,7 @@
  * Errors as RFC 9457 problem details (`application/problem+json`). ONE table maps core's error codes to
  * HTTP statuses; every route and `withTimeoutFallback` answer errors through `problemResponse`.
  */
-import { errorMessage, RefCacheError } from "@mcp-refcache/core";
+import { type ErrorCode, errorMessage, RefCacheError } from "@mcp-refcache/core";
 import { HTTPException } from "hono/http-exception";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -14,8 +14,8 @@ interface ProblemKind {
   retryable?: boolean;
 }
 
-/** Core's error codes (and this adapter's own problems) → HTTP status and title. */
-export const PROBLEM_KINDS = {
+/** Core's error codes → HTTP status and title: every code, so a new one fails to compile until it is here. */
+const CORE_PROBLEMS = {
   VALIDATION_ERROR: { status: 400, title: "Invalid request" },
   TASK_NOT_FOUND: { status: 404, title: "Task not found" },
   TASK_ALREADY_ACTIVE: { status: 409, title: "Task already active" },
@@ -30,7 +30,11 @@ export const PROBLEM_KINDS = {
   // Same status as an unknown ref: a caller learns nothing about ids that are not its own.
   REFERENCE_UNAVAILABLE: { status: 404, title: "Reference unavailable" },
   EXECUTE_ONLY: { status: 403, title: "Value is execute-only" },
-  // The adapter's own problems.
+} as const satisfies Record<ErrorCode, ProblemKind>;
+
+/** Core's error codes and this adapter's own problems → HTTP status and title. */
+export const PROBLEM_KINDS = {
+  ...CORE_PROBLEMS,
   REF_NOT_FOUND: { status: 404, title: "Reference not found" },
   RESULT_NOT_READY: { status: 409, title: "Task has no result yet", retryable: true },
   RESULT_UNAVAILABLE: { status: 409, title: "Task finished without a result" },

@@ -4,6 +4,7 @@
  * `Location` (the task route), `Retry-After` and the task, while the work goes on.
  */
 import {
+  parseOrThrow,
   resolveRefs,
   runWithTimeoutFallback,
   type TaskInfo,
@@ -15,7 +16,6 @@ import { HTTPException } from "hono/http-exception";
 import {
   type CacheSource,
   cacheGetter,
-  parseOrThrow,
   type TimeoutFallbackHandlerOptions,
   TimeoutFallbackHandlerOptionsSchema,
 } from "./options.js";

@@ -1,12 +1,7 @@
 // Two apps (two RefCaches, as two instances behind a load balancer) sharing one pair of stores serve one
 // task: whichever instance runs the work, the other answers for it.
-import {
-  createMemoryStores,
-  type MemoryTaskStore,
-  type RefCacheOptions,
-  type StoredTask,
-  type TaskStore,
-} from "@mcp-refcache/core";
+import { createMemoryStores, type MemoryTaskStore, type RefCacheOptions, type TaskStore } from "@mcp-refcache/core";
+import type { StoredTask } from "@mcp-refcache/core/store";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { refCacheRoutes, withTimeoutFallback } from "../src/index.js";

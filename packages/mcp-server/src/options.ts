@@ -2,7 +2,7 @@
  * Options of `withRefCache` and of each tool, validated once with zod where they enter: a bad option
  * fails at registration time with a ValidationError naming it, never in the middle of a tool call.
  */
-import { TtlSchema, ValidationError } from "@mcp-refcache/core";
+import { parseOrThrow, TtlSchema } from "@mcp-refcache/core";
 import {
   DEFAULT_REF_RESOURCE_TEMPLATE,
   type McpValueBudget,
@@ -15,13 +15,6 @@ import {
 import type { McpRequestContext, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
-
-/** Parses `value` with `schema`, throwing core's ValidationError naming `what` on failure. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(what, parsed.error.issues);
-  return parsed.data;
-}
 
 const isFunction = (value: unknown): value is OwnerResolver => typeof value === "function";
 

@@ -9,11 +9,10 @@
  * handler: `withTaskSubscriptions(handler, cache)` serves a listen request that names `taskIds` and
  * declares the extension, and hands everything else to the SDK's handler unchanged.
  */
-import { isTerminalStatus, isVisibleTo, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import { isTerminalStatus, isVisibleTo, parseOrThrow, type RefCache, type TaskInfo } from "@mcp-refcache/core";
 import { answerBudget, type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
 import type { McpHandlerRequestOptions, McpHttpHandler, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
-import { parseOrThrow } from "./options.js";
 import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
 import { readTask, readValue } from "./task-access.js";
 import { TASKS_EXTENSION_ID } from "./tasks-extension.js";

@@ -3,14 +3,14 @@
  * handlers on a v2 `McpServer` and hands back a `registerTool` whose handlers run as cache tasks. Cheap
  * enough to call in every `createMcpHandler`/`serveStdio` factory call: all state is in the cache.
  */
-import { type RefCache, referenceInputSchema, type TaskInfo } from "@mcp-refcache/core";
+import { parseOrThrow, type RefCache, referenceInputSchema, type TaskInfo } from "@mcp-refcache/core";
 import { answerBudget, appendToDescription, describeToolReferences, type McpTaskTiming } from "@mcp-refcache/core/mcp";
 import type { CallToolResult, McpServer, RegisteredTool, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { type CachedToolConfig, type CachedToolHandler, cachedToolCallback } from "./cached-tool.js";
 import { registerNativeTaskHandlers } from "./native-tasks.js";
 import { honourSessionlessCancel } from "./open-calls.js";
-import { parseOrThrow, type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
+import { type RefCacheServerOptions, resolveServerOptions, ToolRegistrationSchema } from "./options.js";
 import { registerPollingTools } from "./polling-tools.js";
 import { registerRefResources } from "./ref-resources.js";
 import { advertiseTasksExtension } from "./tasks-extension.js";

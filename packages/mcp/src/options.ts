@@ -2,7 +2,7 @@
  * Options of `withRefCache` and of each tool, validated once with zod at the boundary, and the
  * owner scope: whose tasks a request may see.
  */
-import { sessionOwner, ValidationError } from "@mcp-refcache/core";
+import { parseOrThrow, sessionOwner } from "@mcp-refcache/core";
 import {
   DEFAULT_REF_RESOURCE_TEMPLATE,
   McpValueBudgetSchema,
@@ -87,13 +87,6 @@ export const WithRefCacheOptionsSchema = z.strictObject({
     .default(() => defaultOwner),
 });
 export type WithRefCacheOptions = z.input<typeof WithRefCacheOptionsSchema>;
-
-/** Parses `value` with `schema`, or throws core's ValidationError naming `what` and each bad field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(what, result.error.issues);
-  return result.data;
-}
 
 /** Parsed options, with the polling tool names checked (valid, distinct). */
 export function parseWithRefCacheOptions(options: WithRefCacheOptions) {

@@ -3,7 +3,13 @@
  * with a pending reference when slow; the polling tools; and, when the server was built with
  * `refCacheServerOptions`, native MCP Tasks (2025-11-25) for clients that send `task` on `tools/call`.
  */
-import { type RefCache, type ReferenceParameters, referenceInputSchema, type TaskContext } from "@mcp-refcache/core";
+import {
+  parseOrThrow,
+  type RefCache,
+  type ReferenceParameters,
+  referenceInputSchema,
+  type TaskContext,
+} from "@mcp-refcache/core";
 import {
   answerBudget,
   answerCachedResult,
@@ -35,7 +41,6 @@ import type {
 } from "@modelcontextprotocol/sdk/types.js";
 import {
   type ParsedWithRefCacheOptions,
-  parseOrThrow,
   parseWithRefCacheOptions,
   type RefCacheToolOptions,
   RefCacheToolOptionsSchema,

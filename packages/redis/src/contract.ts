@@ -1,22 +1,6 @@
 /** The core types and helpers this package implements and uses, imported from core's public entry in one place. */
 
-export type {
-  CreateTaskOptions,
-  CreateTaskOutcome,
-  Store,
-  StoredTask,
-  StoreEntry,
-  StoreEntryMeta,
-  SubscribeOptions,
-  TaskChange,
-  TaskChangeListener,
-  TaskInfo,
-  TaskPage,
-  TaskQuery,
-  TaskStatus,
-  TaskStore,
-  UpdateTaskOutcome,
-} from "@mcp-refcache/core";
+export type { Store, TaskInfo, TaskStatus, TaskStore } from "@mcp-refcache/core";
 export {
   isTerminalStatus,
   OWNER_MAX_LENGTH,
@@ -28,3 +12,16 @@ export {
   TaskStatusSchema,
   ValidationError,
 } from "@mcp-refcache/core";
+export type {
+  CreateTaskOptions,
+  CreateTaskOutcome,
+  StoredTask,
+  StoreEntry,
+  StoreEntryMeta,
+  SubscribeOptions,
+  TaskChange,
+  TaskChangeListener,
+  TaskPage,
+  TaskQuery,
+  UpdateTaskOutcome,
+} from "@mcp-refcache/core/store";

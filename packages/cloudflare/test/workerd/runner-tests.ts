@@ -4,7 +4,7 @@
  */
 import { RefCache, RefCacheError, type TaskContext } from "@mcp-refcache/core";
 import { startInObject, TaskRunnerObject } from "../../src/index.js";
-import { freshStores } from "./store-tests-worker.js";
+import { freshStores } from "./fresh-stores.js";
 import { describe, expect, it } from "./vitest-shim.js";
 
 /** The runner the test Worker binds as RUNNER; its stores' prefix comes with each input. */

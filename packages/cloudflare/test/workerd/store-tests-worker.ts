@@ -5,7 +5,7 @@
  * test.
  */
 import { describeStoreConformance } from "@mcp-refcache/core/testing";
-import { createDurableObjectStores, type DurableObjectStoresOptions } from "../../src/index.js";
+import { type Env, freshStores, requestEnv, setRequestEnv } from "./fresh-stores.js";
 import { defineMigrationTests } from "./migration-tests.js";
 import { defineRunnerTests } from "./runner-tests.js";
 import { defineStoreTests } from "./store-tests.js";
@@ -15,40 +15,10 @@ export { RefCacheShard } from "../../src/index.js";
 export { MigrationProbe } from "./migration-tests.js";
 export { TestRunner } from "./runner-tests.js";
 
-type Env = Record<string, unknown>;
-let currentEnv: Env | undefined;
-
-/** Fresh stores under a prefix of their own; cleanup empties every object they used. */
-export function freshStores(options: Omit<DurableObjectStoresOptions, "prefix"> = {}, prefix?: string) {
-  if (currentEnv === undefined) throw new Error("no env: tests run inside a request");
-  const env = currentEnv;
-  const storePrefix = prefix ?? `t${crypto.randomUUID().slice(0, 12)}`;
-  const stores = createDurableObjectStores(env, { shards: 4, ...options, prefix: storePrefix });
-  return {
-    ...stores,
-    env,
-    prefix: storePrefix,
-    /** Another pair over the same objects, as another Worker isolate would build it. */
-    again: () => createDurableObjectStores(env, { shards: 4, ...options, prefix: storePrefix }),
-    cleanup: async () => {
-      await stores.taskStore.close?.();
-      const namespace = env.REFCACHE as DurableObjectNamespace<import("../../src/index.js").RefCacheShard>;
-      const names = [
-        ...Array.from({ length: options.shards ?? 4 }, (_, i) => `${storePrefix}:shard:${i}`),
-        `${storePrefix}:ledger`,
-      ];
-      await Promise.all(names.map((name) => namespace.get(namespace.idFromName(name)).destroy()));
-    },
-  };
-}
-
 describeStoreConformance("Durable Object stores", () => freshStores());
 defineStoreTests();
 defineRunnerTests();
-defineMigrationTests(() => {
-  if (currentEnv === undefined) throw new Error("no env: tests run inside a request");
-  return currentEnv;
-});
+defineMigrationTests(requestEnv);
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -59,7 +29,7 @@ export default {
       const name = url.searchParams.get("name") ?? "";
       const body = collected.get(name);
       if (body === undefined) return Response.json({ ok: false, error: `no test named "${name}"` }, { status: 404 });
-      currentEnv = env;
+      setRequestEnv(env);
       try {
         await body();
         return Response.json({ ok: true });

@@ -2,9 +2,10 @@
  * This package's own store tests, run inside workerd beside core's conformance suite: what only Durable
  * Objects do (alarms, shards, chunks, pushed changes) and the races the issue names.
  */
-import { RefCache, RefCacheError, type StoredTask, type TaskChange, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
+import { RefCache, RefCacheError, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
+import type { StoredTask, TaskChange } from "@mcp-refcache/core/store";
 import { CHUNK_BYTES, LEASE_GRACE_MS } from "../../src/index.js";
-import { freshStores } from "./store-tests-worker.js";
+import { freshStores } from "./fresh-stores.js";
 import { describe, expect, it } from "./vitest-shim.js";
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> => {

@@ -28,6 +28,7 @@ export {
 } from "./ref-resources.js";
 export { RELATED_TASK_META_KEY, withRelatedTask } from "./related-task.js";
 export { ownerFromAuthInfo, type RequestAuthInfo, requestOwner } from "./request-owner.js";
+export type { McpResourceLinkContent, McpTextContent, McpToolResult } from "./result-shapes.js";
 export { describeDuration, describeRetention, type Retention } from "./retention.js";
 export { runToolCall, type ToolCallOptions, ToolCallOptionsSchema, type ToolCallOutcome } from "./run-tool-call.js";
 export {
@@ -72,25 +73,16 @@ export { type ResolvedToolArguments, resolveToolArguments } from "./tool-referen
 export {
   cachedResultToolResult,
   cancelledToolResult,
-  describeProgress,
-  type McpResourceLinkContent,
   type McpTaskView,
-  type McpTextContent,
-  type McpToolResult,
   type NextStepOptions,
   pendingToolResult,
   storedValueStatusToolResult,
   taskOutcomeToolResult,
-  taskStatusMessage,
   taskStatusToolResult,
-  textOf,
-  toMcpTaskView,
-  toStructuredContent,
   valueToolResult,
 } from "./tool-results.js";
 export {
   executeOnlyToolResult,
-  fitsWithin,
   type McpExecuteOnlyReference,
   type McpValueReference,
   type PageAnswerOptions,

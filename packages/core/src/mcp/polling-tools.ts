@@ -3,8 +3,10 @@
  * over the cache so every MCP adapter only parses its SDK's context and forwards. Never throws: every
  * failure is an `isError` result the model can read.
  */
-import { parseOrThrow } from "../errors.js";
+
 import { isTerminalStatus, type TaskInfo } from "../models.js";
+import { parseOrThrow } from "../parse.js";
+import type { McpToolResult } from "./result-shapes.js";
 import { toMcpTaskStatus } from "./status.js";
 import { toolErrorFromException, toolErrorResult } from "./tool-errors.js";
 import {
@@ -15,7 +17,6 @@ import {
 } from "./tool-inputs.js";
 import {
   cancelledToolResult,
-  type McpToolResult,
   type NextStepOptions,
   storedValueStatusToolResult,
   taskOutcomeToolResult,

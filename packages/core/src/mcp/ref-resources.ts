@@ -7,13 +7,13 @@
  * as for `get_cached_result`. Listing references is not offered: it would enumerate ids.
  */
 import * as z from "zod";
-import { ExecuteOnlyError, parseOrThrow } from "../errors.js";
+import { ExecuteOnlyError } from "../errors.js";
 import type { CacheEntryInfo } from "../models.js";
+import { parseOrThrow } from "../parse.js";
 import type { ValuePage } from "../values/page.js";
 import { pageValue } from "../values/page.js";
 import type { PageOptions } from "../values/value-schemas.js";
-import { fitsWithin } from "./value-answers.js";
-import { answerBudget, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
+import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
 
 /** The default resource template of references. */
 export const DEFAULT_REF_RESOURCE_TEMPLATE = "refcache://refs/{refId}";

@@ -3,7 +3,7 @@
  * `io.modelcontextprotocol/related-task`) on a pending reference, so a client that reads `_meta` sees
  * that the answer stands for a task still running, not a final result, and which task id to follow.
  */
-import type { McpToolResult } from "./tool-results.js";
+import type { McpToolResult } from "./result-shapes.js";
 
 export const RELATED_TASK_META_KEY = "io.modelcontextprotocol/related-task";
 

@@ -3,14 +3,15 @@
  * sees: the value inline when the work finished in time, else a pending reference to poll.
  */
 import * as z from "zod";
-import { parseOrThrow } from "../errors.js";
 import type { TaskInfo } from "../models.js";
+import { parseOrThrow } from "../parse.js";
 import type { RefCache } from "../ref-cache.js";
 import type { TaskContext } from "../task-input.js";
 import { runWithTimeoutFallback, type TimeoutFallbackOptions } from "../timeout-fallback.js";
+import type { McpToolResult } from "./result-shapes.js";
 import { toolErrorFromException } from "./tool-errors.js";
 import { PollingToolNamesSchema } from "./tool-inputs.js";
-import { type McpToolResult, pendingToolResult } from "./tool-results.js";
+import { pendingToolResult } from "./tool-results.js";
 import { valueAnswer } from "./value-answers.js";
 import { answerBudget, type McpValueBudget, McpValueBudgetSchema } from "./value-budget-option.js";
 

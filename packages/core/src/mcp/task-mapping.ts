@@ -10,8 +10,9 @@
  */
 import type { TaskInfo } from "../models.js";
 import { decodeProtocolFailure, INTERNAL_ERROR_CODE } from "./protocol-failure.js";
+import type { McpToolResult } from "./result-shapes.js";
 import { type McpTaskStatus, toMcpTaskStatus } from "./status.js";
-import { type McpToolResult, taskStatusMessage } from "./tool-results.js";
+import { taskStatusMessage } from "./tool-results.js";
 import { type ValueAnswerOptions, valueAnswer } from "./value-answers.js";
 
 /** How long a task and its result are kept, and how often the client should poll. */

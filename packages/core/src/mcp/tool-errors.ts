@@ -3,7 +3,7 @@
  * results, never protocol errors, so the model can read the message and decide what to do next.
  */
 import { ErrorCode, errorMessage } from "../errors.js";
-import type { McpToolResult } from "./tool-results.js";
+import type { McpToolResult } from "./result-shapes.js";
 
 /** Why a polling or tool call could not give the model what it asked for. */
 export type McpToolErrorKind =

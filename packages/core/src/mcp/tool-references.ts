@@ -4,8 +4,8 @@
  * (the handler never runs with half an input).
  */
 import { type ReferenceCache, type ReferenceParameters, resolveRefs } from "../values/reference-arguments.js";
+import type { McpToolResult } from "./result-shapes.js";
 import { toolErrorFromException } from "./tool-errors.js";
-import type { McpToolResult } from "./tool-results.js";
 
 export type ResolvedToolArguments<A> = { ok: true; args: A } | { ok: false; result: McpToolResult };
 

@@ -3,32 +3,10 @@
  * that tells the model which tool to call next, and the answers of the polling tools.
  */
 import type { TaskInfo, TaskProgress } from "../models.js";
+import type { McpTextContent, McpToolResult } from "./result-shapes.js";
 import { type McpTaskStatus, toMcpTaskStatus } from "./status.js";
 import { toolErrorResult } from "./tool-errors.js";
 import { DEFAULT_POLLING_TOOL_NAMES, type PollingToolNames } from "./tool-inputs.js";
-
-export interface McpTextContent {
-  type: "text";
-  text: string;
-}
-
-/** An MCP `CallToolResult` with text content, as both SDK lines accept it (open, like the SDKs' Result). */
-/** A `resource_link` content item (MCP 2025-06-18 and later): a reference served as a resource. */
-export interface McpResourceLinkContent {
-  type: "resource_link";
-  uri: string;
-  name: string;
-  mimeType: "application/json";
-  /** Size of the value's JSON text in bytes, when known. */
-  size?: number;
-}
-
-export interface McpToolResult {
-  content: (McpTextContent | McpResourceLinkContent)[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-  [key: string]: unknown;
-}
 
 /** How pending results and status answers talk about the next step. */
 export interface NextStepOptions {

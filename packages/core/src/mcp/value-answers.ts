@@ -7,14 +7,15 @@
  * plus `VALUE_ANSWER_ENVELOPE_CHARS`, each measured as its own compact JSON text (a page's `partial` list
  * aside, which grows with the number of oversized items on the page).
  */
-import { sizeWithin } from "../values/measure.js";
 import type { ValuePage } from "../values/page.js";
 import { type PreviewResult, previewValue } from "../values/preview.js";
 import type { ResolvedValueBudget } from "../values/value-budget.js";
 import { refResourceLink } from "./ref-resources.js";
+import type { McpToolResult } from "./result-shapes.js";
 import { describeRetention, type Retention } from "./retention.js";
 import { DEFAULT_POLLING_TOOL_NAMES, type PollingToolNames } from "./tool-inputs.js";
-import { type McpToolResult, textOf, valueToolResult } from "./tool-results.js";
+import { textOf, valueToolResult } from "./tool-results.js";
+import { fitsWithin } from "./value-budget-option.js";
 
 /**
  * What an answer adds around the value, preview or page it carries (characters of compact JSON, for a
@@ -78,12 +79,6 @@ function withResourceLink(
 const unitOf = (budget: ResolvedValueBudget) => (budget.measure === undefined ? "characters" : "units");
 const kept = (retention: Retention | undefined) =>
   retention === undefined ? "" : ` (${describeRetention(retention)})`;
-
-/** Whether `value` measures at most `limit` in the budget's unit; stops counting once it knows. */
-export function fitsWithin(value: unknown, limit: number, budget: ResolvedValueBudget): boolean {
-  if (budget.measure === undefined) return sizeWithin(value, limit) <= limit;
-  return budget.measure(JSON.stringify(value) ?? "null") <= limit;
-}
 
 /** The answer of a value too large for `budget`: `{ refId, status, preview, complete, chars, totalChars }`. */
 export function referenceToolResult(

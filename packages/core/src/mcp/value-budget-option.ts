@@ -5,6 +5,7 @@
  * previews read later through the cache are sized the same way.
  */
 import * as z from "zod";
+import { sizeWithin } from "../values/measure.js";
 import { MaxCharsSchema, type ResolvedValueBudget, resolveValueBudget } from "../values/value-budget.js";
 
 export const McpValueBudgetSchema = z.union([
@@ -43,4 +44,10 @@ export function answerBudget(
 
 function definedOf(budget: Exclude<McpValueBudget, false>): Exclude<McpValueBudget, false> {
   return Object.fromEntries(Object.entries(budget).filter(([, v]) => v !== undefined));
+}
+
+/** Whether `value` measures at most `limit` in the budget's unit; stops counting once it knows. */
+export function fitsWithin(value: unknown, limit: number, budget: ResolvedValueBudget): boolean {
+  if (budget.measure === undefined) return sizeWithin(value, limit) <= limit;
+  return budget.measure(JSON.stringify(value) ?? "null") <= limit;
 }

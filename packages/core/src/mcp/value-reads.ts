@@ -7,10 +7,11 @@ import { ExecuteOnlyError, ValidationError } from "../errors.js";
 import type { CacheEntryInfo } from "../models.js";
 import { pageValue, type ValuePage } from "../values/page.js";
 import type { PageOptions } from "../values/value-schemas.js";
+import type { McpToolResult } from "./result-shapes.js";
 import type { GetCachedResultInput, PollingToolNames } from "./tool-inputs.js";
-import { cachedResultToolResult, type McpToolResult } from "./tool-results.js";
-import { fitsWithin, pageToolResult } from "./value-answers.js";
-import { answerBudget, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
+import { cachedResultToolResult } from "./tool-results.js";
+import { pageToolResult } from "./value-answers.js";
+import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
 
 /** The part of `RefCache` a value read uses; a RefCache satisfies it. */
 export interface ValueReadCache extends ValueBudgetSource {

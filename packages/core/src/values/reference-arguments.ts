@@ -7,9 +7,10 @@
  * for further references (resolution is one read per reference, bounded by the value's size).
  */
 import * as z from "zod";
-import { parseOrThrow, ReferenceUnavailableError, ValidationError } from "../errors.js";
+import { ReferenceUnavailableError, ValidationError } from "../errors.js";
 import { type CacheEntryInfo, REF_ID_MAX_LENGTH, RefIdSchema } from "../models.js";
 import { isVisibleTo } from "../owner.js";
+import { parseOrThrow } from "../parse.js";
 import { JSON_POINTER_MAX_LENGTH, resolveJsonPointer } from "./json-pointer.js";
 
 /** `{ refId, path? }`: a stored value passed to a tool in place of the value itself. */

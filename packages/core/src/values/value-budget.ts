@@ -4,8 +4,13 @@
  * one place so every adapter applies the same rule.
  */
 import * as z from "zod";
-import { parseOrThrow, ValidationError } from "../errors.js";
+import { ValidationError } from "../errors.js";
+import { parseOrThrow } from "../parse.js";
 import type { Measure } from "./measure.js";
+
+// Re-exported so declarations that spell out ValueBudgetSchema (cache-context.d.ts) name measure.js, not
+// the package entry, which would make an import cycle among the emitted .d.ts files.
+export type { Measure };
 
 /** Smallest `maxChars` accepted: a preview of any value, with its markers, fits in it. */
 export const MIN_MAX_CHARS = 64;

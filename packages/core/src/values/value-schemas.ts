@@ -3,8 +3,8 @@
  * input with the option schemas and may advertise the answers' shapes from the result schemas.
  */
 import * as z from "zod";
-import { optionalFields, withFastPath } from "../errors.js";
 import { isOwner, OwnerSchema } from "../models.js";
+import { optionalFields, withFastPath } from "../parse.js";
 import { CURSOR_MAX_LENGTH } from "./cursor.js";
 import { JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
 import type { PreviewResult } from "./preview.js";
