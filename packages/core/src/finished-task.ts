@@ -4,7 +4,7 @@
  * task), and finished tasks are what a cache holds by the thousand, so the common shapes get a literal each.
  */
 import type { TaskStatus } from "./models.js";
-import { copyProgress, copyStoredTask, type StoredTask } from "./task-store.js";
+import { copyProgress, copyStoredTask, type ReadonlyStoredTask, type StoredTask } from "./task-store.js";
 
 /** How a task ends: its terminal status, when (epoch ms), and the field that comes last. */
 export interface TaskEnd {
@@ -22,7 +22,7 @@ export interface TaskEnd {
  * fields, in the same order, as `copyStoredTask(current, true)` with those set on it (`finishedTaskSlow`),
  * which a property test holds it to.
  */
-export function finishedTask(current: StoredTask, end: TaskEnd): StoredTask {
+export function finishedTask(current: ReadonlyStoredTask, end: TaskEnd): StoredTask {
   const { status, at: now, error, resultExpiresAt } = end;
   // Rare shapes (a per-task TTL, an execute-only result, neither or both of the last fields) take the
   // general path. A field added to StoredTask must be listed here or in the literals below.
@@ -117,7 +117,7 @@ export function finishedTask(current: StoredTask, end: TaskEnd): StoredTask {
 }
 
 /** `finishedTask` field by field, as tasks ended before it: a copy without the lease, the end's fields set on it. */
-export function finishedTaskSlow(current: StoredTask, end: TaskEnd): StoredTask {
+export function finishedTaskSlow(current: ReadonlyStoredTask, end: TaskEnd): StoredTask {
   const next = copyStoredTask(current, true);
   next.status = end.status;
   next.updatedAt = end.at;

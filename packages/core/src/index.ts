@@ -82,7 +82,6 @@ export {
   TaskQuerySchema,
 } from "./task-options.js";
 export type {
-  CreateNow,
   CreateTaskOptions,
   CreateTaskOutcome,
   StoredTask,
@@ -92,7 +91,6 @@ export type {
   TaskPage,
   TaskQuery,
   TaskStore,
-  UpdateNow,
   UpdateTaskOutcome,
 } from "./task-store.js";
 export {

@@ -10,7 +10,7 @@ import { errorMessage, RefCacheError, StoreError } from "./errors.js";
 import { isTerminalStatus } from "./models.js";
 import { monotonicNow } from "./monotonic.js";
 import { isThenable } from "./task-input.js";
-import { copyStoredTask, type StoredTask } from "./task-store.js";
+import { copyStoredTask, type ReadonlyStoredTask } from "./task-store.js";
 import type { TaskWriter } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
@@ -66,7 +66,7 @@ export class LocalRuns {
   }
 
   /** The run of `task` in this process, if this process runs exactly that run. */
-  runOf(task: StoredTask): LocalRun | undefined {
+  runOf(task: ReadonlyStoredTask): LocalRun | undefined {
     const run = this.#runs.get(task.refId);
     return run !== undefined && run.runId === task.runId ? run : undefined;
   }
@@ -76,7 +76,7 @@ export class LocalRuns {
    * when its run here ended (from anywhere), or a later run of the id replaced it, the work is stopped.
    * `reason` is the caller's own cancel reason, when the cancel was made here.
    */
-  observe(task: StoredTask, reason?: unknown): void {
+  observe(task: ReadonlyStoredTask, reason?: unknown): void {
     const run = this.#runs.get(task.refId);
     if (run === undefined) return;
     if (run.runId === task.runId) {
@@ -91,7 +91,7 @@ export class LocalRuns {
    * stops, a run here whose id now holds another run, whatever its number (the id may have been removed and
    * registered anew), is superseded and stopped at once.
    */
-  observeCurrent(task: StoredTask, reason?: unknown): void {
+  observeCurrent(task: ReadonlyStoredTask, reason?: unknown): void {
     const run = this.#runs.get(task.refId);
     if (run !== undefined && run.runId !== task.runId) this.#stop(run, `superseded by run ${task.runId}`, true);
     else this.observe(task, reason);
@@ -244,6 +244,6 @@ export class LocalRuns {
 }
 
 /** Why a run stops when its task ended as `task` says. */
-function endReason(task: StoredTask): string {
+function endReason(task: ReadonlyStoredTask): string {
   return task.status === "cancelled" ? (task.error ?? "cancelled") : `task ${task.status}`;
 }

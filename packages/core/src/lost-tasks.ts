@@ -5,16 +5,17 @@
  * renews instead. See liveness.ts for the rule every view applies meanwhile.
  */
 import type { CacheContext } from "./cache-context.js";
+import type { SharedCreateOutcome } from "./in-process-store.js";
 import { leaseRanOut, Unchanged, WORKER_LOST_MESSAGE } from "./liveness.js";
 import type { LocalRuns } from "./local-runs.js";
 import { isTaskList } from "./store-replies.js";
-import { type CreateTaskOutcome, copyStoredTask, type StoredTask } from "./task-store.js";
+import { copyStoredTask, type ReadonlyStoredTask, type StoredTask } from "./task-store.js";
 import type { TaskWriter } from "./task-writer.js";
 
 const EXPIRED_REPLY = [isTaskList, "listExpiredLeases"] as const;
 
 /** The task holding the id when a creation was refused because of one whose lease ran out. */
-export function heldByLost(outcome: CreateTaskOutcome): StoredTask | undefined {
+export function heldByLost(outcome: SharedCreateOutcome): StoredTask | undefined {
   return !outcome.ok && outcome.reason === "active" && leaseRanOut(outcome.current) ? outcome.current : undefined;
 }
 
@@ -23,11 +24,11 @@ export class LostTasks {
   readonly #writer: TaskWriter;
   readonly #runs: LocalRuns;
   /** Told of a task as read when a write could not land, so the local view reads it as lost. */
-  readonly #saw: (task: StoredTask) => void;
+  readonly #saw: (task: ReadonlyStoredTask) => void;
   /** The pass in flight (see `reapExpired`), shared by callers that ask meanwhile. */
   #reaping: Promise<void> | undefined;
 
-  constructor(context: CacheContext, writer: TaskWriter, runs: LocalRuns, saw: (task: StoredTask) => void) {
+  constructor(context: CacheContext, writer: TaskWriter, runs: LocalRuns, saw: (task: ReadonlyStoredTask) => void) {
     this.#ctx = context;
     this.#writer = writer;
     this.#runs = runs;
@@ -39,7 +40,7 @@ export class LostTasks {
    * looked after renews its lease instead. Resolves to the task as stored afterwards; when the write could
    * not land (store away), to the task as read, which every view still reads as lost (see liveness.ts).
    */
-  async reapIfLost(task: StoredTask): Promise<StoredTask> {
+  async reapIfLost(task: ReadonlyStoredTask): Promise<ReadonlyStoredTask> {
     if (!leaseRanOut(task)) return task;
     const local = this.#runs.runOf(task) !== undefined && this.#runs.alive;
     try {
@@ -53,7 +54,7 @@ export class LostTasks {
       });
     } catch (error) {
       if (error instanceof Unchanged) return error.task;
-      let fresh: StoredTask | undefined;
+      let fresh: ReadonlyStoredTask | undefined;
       try {
         fresh = await this.#writer.read(task.refId);
       } catch {

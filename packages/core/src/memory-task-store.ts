@@ -1,18 +1,26 @@
 /**
  * The default task store: tasks in a Map of this process, shared by every RefCache given the same
  * instance. Writes are atomic because each one runs in a single synchronous step (or, with a value store
- * that is not a MemoryStore, under a per-id lock), so compare-and-set holds as it would in Redis. Leases
+ * whose writes are not synchronous, under a per-id lock), so compare-and-set holds as it would in Redis. Leases
  * and the age of finished tasks are judged on the store's one clock, as Redis judges them on its own.
  */
 
 import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
 import { parseOrThrow, ValidationError } from "./errors.js";
+import { FinishedMarks } from "./finished-marks.js";
+import {
+  type InProcessTaskAccess,
+  type InProcessTaskStore,
+  inProcessTaskStore,
+  type SharedCreateOutcome,
+  type SharedUpdateOutcome,
+  syncValueWritesOf,
+} from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
-import { MemoryStore, type Store, type StoreEntry } from "./store.js";
+import { MemoryStore, type Store, type StoreEntry, type SyncValueWrites } from "./store.js";
 import {
-  type CreateNow,
   type CreateTaskOptions,
   type CreateTaskOutcome,
   copyStoredTask,
@@ -21,8 +29,6 @@ import {
   type TaskChangeListener,
   type TaskPage,
   type TaskQuery,
-  type TaskStore,
-  type UpdateNow,
   type UpdateTaskOutcome,
 } from "./task-store.js";
 
@@ -55,7 +61,7 @@ const MemoryTaskStoreOptionsSchema = z.strictObject({
 /** The task store of each value store that was given without one, so caches sharing a store share tasks. */
 const taskStoresOf = new WeakMap<Store, MemoryTaskStore>();
 
-export class MemoryTaskStore implements TaskStore {
+export class MemoryTaskStore implements InProcessTaskStore {
   /**
    * The one memory task store paired with `store` in this process: two RefCaches given the same value
    * store and no task store see the same tasks, as they would through Redis.
@@ -75,35 +81,41 @@ export class MemoryTaskStore implements TaskStore {
   readonly #tasks = new Map<string, StoredTask>();
   /** Unfinished tasks, each with the store-clock time its lease ends (`Infinity`: no lease). */
   readonly #active = new Map<string, number>();
-  /**
-   * Finished tasks in the order they finished: the stored objects themselves (a mark costs one array
-   * slot). A mark whose object is no longer the one stored under its id (the id was registered again, or
-   * the task rewritten, which marks it anew) is stale and skipped when read.
-   */
-  #finished: StoredTask[] = [];
-  #finishedHead = 0;
-  /**
-   * When they finished, on the store's clock, as runs: marks from `#runStarts[k]` up to the next run's
-   * start finished at `#runTimes[k]`. Times never decrease (a clock that went back counts as standing
-   * still, so a task is never removed early), and a run costs two slots only when the time moved: nothing
-   * per task while many finish within one millisecond.
-   */
-  #runStarts: number[] = [];
-  #runTimes: number[] = [];
-  #runHead = 0;
+  /** Finished tasks by finish time, for `removeFinished`. */
+  readonly #finishedMarks = new FinishedMarks();
   /** Subscribers told of removed tasks. */
   readonly #removalListeners = new Set<(refIds: readonly string[]) => void>();
   /** Subscribers, each with the origin whose own writes it does not want to hear of. */
   readonly #listeners = new Map<TaskChangeListener, string | undefined>();
-  /** Only needed when the value store is not a MemoryStore, whose writes happen synchronously. */
+  /** The value store's synchronous writes, when it offers them (a MemoryStore does): then no lock is needed. */
+  readonly #syncValues: SyncValueWrites | undefined;
+  /** Otherwise writes to one id (and creations, store-wide) take turns. */
   readonly #mutex: KeyedMutex | undefined;
+
+  /** Synchronous reads, and writes when the value store's writes are synchronous (see in-process-store.ts). */
+  readonly [inProcessTaskStore]: InProcessTaskAccess;
 
   constructor(options: MemoryTaskStoreOptions = {}) {
     const { store, clock } = parseOrThrow(MemoryTaskStoreOptionsSchema, options, "MemoryTaskStore options");
     this.store = store ?? new MemoryStore();
     this.#clock = clock ?? systemClock;
-    // Only MemoryStore itself writes synchronously; a subclass may override that.
-    this.#mutex = Object.getPrototypeOf(this.store) === MemoryStore.prototype ? undefined : new KeyedMutex();
+    this.#syncValues = syncValueWritesOf(this.store);
+    this.#mutex = this.#syncValues === undefined ? new KeyedMutex() : undefined;
+    this[inProcessTaskStore] = {
+      read: (refId) => {
+        const task = this.#tasks.get(refId);
+        return task === undefined ? undefined : this.#handOut(task);
+      },
+      readShared: (refId) => {
+        const task = this.#tasks.get(refId);
+        // The kept object itself: a lease that ran out stays so until the next write, which replaces it.
+        if (task !== undefined && task.leaseExpired === undefined && this.#leaseRanOut(refId)) task.leaseExpired = true;
+        return task;
+      },
+      list: () => this.#handOutAll(),
+      createSync: this.#syncValues === undefined ? undefined : this.#createOwned,
+      updateSync: this.#syncValues === undefined ? undefined : this.#updateOwned,
+    };
   }
 
   /** The value store results are written to (the contract's name for `store`). */
@@ -117,22 +129,11 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async get(refId: string): Promise<StoredTask | undefined> {
-    return this.peek(refId);
-  }
-
-  peek(refId: string): StoredTask | undefined {
     const task = this.#tasks.get(refId);
     return task === undefined ? undefined : this.#handOut(task);
   }
 
-  readNow(refId: string): StoredTask | undefined {
-    const task = this.#tasks.get(refId);
-    // The kept object itself: a lease that ran out stays so until the next write, which replaces it.
-    if (task !== undefined && task.leaseExpired === undefined && this.#leaseRanOut(refId)) task.leaseExpired = true;
-    return task;
-  }
-
-  *peekAll(): IterableIterator<StoredTask> {
+  *#handOutAll(): IterableIterator<StoredTask> {
     for (const task of this.#tasks.values()) yield this.#handOut(task);
   }
 
@@ -151,16 +152,11 @@ export class MemoryTaskStore implements TaskStore {
 
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
     if (this.#mutex === undefined) {
-      const outcome = this.#createNow(copyTask(task), options, origin);
+      const outcome = this.#createOwned(copyTask(task), options, origin);
       return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
     }
     // Creations also take one store-wide turn, so the active count they check cannot change under them.
     return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
-  }
-
-  /** `create`, done before it returns; offered, like `updateNow`, only over a MemoryStore. */
-  get createNow(): CreateNow | undefined {
-    return this.#mutex === undefined ? this.#createNow : undefined;
   }
 
   /** Why `task` cannot be created now, or the task to store (`task` itself when the caller handed it over). */
@@ -181,13 +177,13 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   /**
-   * The RefCache's own synchronous create: as with `updateNow`, it hands over the task it built and never
-   * changes the one it gets back, so neither is copied.
+   * The one synchronous create (over synchronous value writes): keeps `task` itself, which the caller
+   * handed over, and hands back the stored task, shared. `create` copies on the way in and out.
    */
-  readonly #createNow = (task: StoredTask, options: CreateTaskOptions = {}, origin?: string): CreateTaskOutcome => {
+  readonly #createOwned = (task: StoredTask, options: CreateTaskOptions = {}, origin?: string): SharedCreateOutcome => {
     const admitted = this.#admit(task, options, true);
     if (!admitted.ok) return admitted;
-    (this.store as MemoryStore).deleteNow(task.refId);
+    (this.#syncValues as SyncValueWrites).delete(task.refId);
     this.#put(admitted.task, origin);
     return admitted;
   };
@@ -209,8 +205,10 @@ export class MemoryTaskStore implements TaskStore {
     origin?: string,
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
-    if (this.#mutex === undefined)
-      return Promise.resolve(this.#updateNow(task, expectedVersion, result, origin, quiet));
+    if (this.#mutex === undefined) {
+      const outcome = this.#updateOwned(copyTask(task), expectedVersion, result, origin, quiet);
+      return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+    }
     return this.#mutex.run(task.refId, async () => {
       const current = this.#tasks.get(task.refId);
       if (current === undefined || current.version !== expectedVersion) {
@@ -226,50 +224,25 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   /**
-   * `update`, done before it returns. Offered only over a MemoryStore (whose writes take effect when
-   * called), so a RefCache in this process can write without a round of promises; `undefined` elsewhere.
-   */
-  get updateNow(): UpdateNow | undefined {
-    return this.#mutex === undefined ? this.#updateOwned : undefined;
-  }
-
-  readonly #updateNow = (
-    task: StoredTask,
-    expectedVersion: number,
-    result?: StoreEntry,
-    origin?: string,
-    quiet?: boolean,
-  ): UpdateTaskOutcome => this.#updateInPlace(copyTask(task), expectedVersion, result, origin, quiet, true);
-
-  /**
-   * The RefCache's own synchronous write: it hands over a task it built for this write and never touches
-   * again, and reads the stored task it gets back without changing it, so neither needs a copy.
+   * The one synchronous write (over synchronous value writes): keeps `stored` itself, which the caller
+   * handed over, and hands back the stored task, shared. `update` copies on the way in and out.
    */
   readonly #updateOwned = (
-    task: StoredTask,
+    stored: StoredTask,
     expectedVersion: number,
     result?: StoreEntry,
     origin?: string,
     quiet?: boolean,
-  ): UpdateTaskOutcome => this.#updateInPlace(task, expectedVersion, result, origin, quiet, false);
-
-  #updateInPlace(
-    stored: StoredTask,
-    expectedVersion: number,
-    result: StoreEntry | undefined,
-    origin: string | undefined,
-    quiet: boolean | undefined,
-    copyOut: boolean,
-  ): UpdateTaskOutcome {
+  ): SharedUpdateOutcome => {
     const current = this.#tasks.get(stored.refId);
     if (current === undefined || current.version !== expectedVersion) {
       return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };
     }
     stored.version = expectedVersion + 1;
-    if (result !== undefined) (this.store as MemoryStore).setNow(stored.refId, result);
+    if (result !== undefined) (this.#syncValues as SyncValueWrites).set(stored.refId, result);
     this.#put(stored, quiet === true ? null : origin, current);
-    return { ok: true, task: copyOut ? copyTask(stored) : stored };
-  }
+    return { ok: true, task: stored };
+  };
 
   async list(query: TaskQuery): Promise<TaskPage<StoredTask>> {
     let after: string | undefined;
@@ -314,30 +287,12 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
-    const finishedBefore = this.#clock.now() - olderThanMs;
-    const removed: string[] = [];
-    const marks = this.#finished;
-    const starts = this.#runStarts;
-    const times = this.#runTimes;
-    while (removed.length < limit && this.#finishedHead < marks.length) {
-      while (this.#runHead + 1 < starts.length && (starts[this.#runHead + 1] as number) <= this.#finishedHead) {
-        this.#runHead++;
-      }
-      if ((times[this.#runHead] as number) > finishedBefore) break;
-      const mark = marks[this.#finishedHead] as StoredTask;
-      this.#finishedHead++;
-      if (this.#tasks.get(mark.refId) !== mark) continue;
-      this.#tasks.delete(mark.refId);
-      removed.push(mark.refId);
-    }
-    if (this.#finishedHead > 1024 && this.#finishedHead * 2 > marks.length) {
-      const head = this.#finishedHead;
-      this.#finished = marks.slice(head);
-      this.#runStarts = starts.slice(this.#runHead).map((start) => Math.max(0, start - head));
-      this.#runTimes = times.slice(this.#runHead);
-      this.#finishedHead = 0;
-      this.#runHead = 0;
-    }
+    const tasks = this.#tasks;
+    const removed = this.#finishedMarks.take(this.#clock.now() - olderThanMs, limit, (mark) => {
+      if (tasks.get(mark.refId) !== mark) return false;
+      tasks.delete(mark.refId);
+      return true;
+    });
     if (removed.length > 0) {
       for (const onRemoved of this.#removalListeners) {
         try {
@@ -376,7 +331,7 @@ export class MemoryTaskStore implements TaskStore {
     const wasActive = previous !== undefined && !isTerminalStatus(previous.status);
     if (isTerminalStatus(task.status)) {
       if (wasActive) this.#active.delete(task.refId);
-      this.#markFinished(task);
+      this.#finishedMarks.mark(task, this.#clock.now());
     } else {
       // Every write that carries a lease starts it anew, on this store's clock.
       const leaseMs = task.leaseMs;
@@ -390,17 +345,6 @@ export class MemoryTaskStore implements TaskStore {
       } catch {
         // One subscriber's fault must not fail the write or starve the others.
       }
-    }
-  }
-
-  /** Marks `task` finished now; a new run of time only when the clock moved on. */
-  #markFinished(task: StoredTask): void {
-    const now = this.#clock.now();
-    const times = this.#runTimes;
-    this.#finished.push(task);
-    if (times.length === 0 || now > (times[times.length - 1] as number)) {
-      this.#runStarts.push(this.#finished.length - 1);
-      times.push(now);
     }
   }
 }

@@ -2,6 +2,7 @@
  * The value store: where results and cached values live, as JSON text encoded by core's codec. Stores
  * never see raw values, so every store (memory, Redis, …) accepts and refuses exactly the same ones.
  */
+import { inProcessValueStore } from "./in-process-keys.js";
 import { yieldToEventLoop } from "./timer.js";
 
 /** One stored value with its bookkeeping. */
@@ -54,6 +55,15 @@ export interface Store {
   close?(): Promise<void>;
 }
 
+/**
+ * `Store.set` and `Store.delete`, done before they return, by a value store in this process (offered under
+ * the `inProcessValueStore` key; see in-process-store.ts and `@mcp-refcache/core/internal`).
+ */
+export interface SyncValueWrites {
+  set(key: string, entry: StoreEntry): void;
+  delete(key: string): boolean;
+}
+
 /** Entries the memory store's prune looks at before it lets other work run. */
 const PRUNE_CHUNK = 500;
 
@@ -79,11 +89,30 @@ export class MemoryStore implements Store {
   }
 
   async set(key: string, entry: StoreEntry): Promise<void> {
-    this.setNow(key, entry);
+    this.#setSync(key, entry);
   }
 
-  /** `set`, done before it returns (for callers in this process, such as the memory task store). */
-  setNow(key: string, entry: StoreEntry): void {
+  async delete(key: string): Promise<boolean> {
+    return this.#entries.delete(key);
+  }
+
+  /**
+   * Writes that take effect when called, for a task store in this process (the memory task store writes
+   * results through them without a round of promises). Offered only while `set` and `delete` are this
+   * class's own: a subclass that overrides either is written through its overrides (asynchronously).
+   */
+  get [inProcessValueStore](): SyncValueWrites | undefined {
+    return this.set === MemoryStore.prototype.set && this.delete === MemoryStore.prototype.delete
+      ? this.#syncWrites
+      : undefined;
+  }
+
+  readonly #syncWrites: SyncValueWrites = {
+    set: (key, entry) => this.#setSync(key, entry),
+    delete: (key) => this.#entries.delete(key),
+  };
+
+  #setSync(key: string, entry: StoreEntry): void {
     const { data, createdAt, expiresAt, owner, version, executeOnly } = entry;
     if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
     // Built as one literal, so the fields sit in the object itself (adding one later costs a side array).
@@ -93,15 +122,6 @@ export class MemoryStore implements Store {
     if (owner !== undefined) copy.owner = owner;
     if (executeOnly === true) copy.executeOnly = true;
     this.#entries.set(key, copy);
-  }
-
-  async delete(key: string): Promise<boolean> {
-    return this.deleteNow(key);
-  }
-
-  /** `delete`, done before it returns. */
-  deleteNow(key: string): boolean {
-    return this.#entries.delete(key);
   }
 
   /** Scans in chunks, letting other work run between them, so a large store never stalls the event loop. */

@@ -14,6 +14,7 @@ import {
   TooManyTasksError,
   ValidationError,
 } from "./errors.js";
+import { type InProcessTaskAccess, inProcessAccessOf, type SharedCreateOutcome } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { asSeen, leaseRanOut } from "./liveness.js";
 import { LocalRuns } from "./local-runs.js";
@@ -22,6 +23,7 @@ import { heldByLost, LostTasks } from "./lost-tasks.js";
 import { RefIdSchema, type TaskInfo } from "./models.js";
 import { assertMayList, assertMayWrite } from "./owner.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
+import { promiseFrom } from "./soon.js";
 import { isCreateOutcome, isPage } from "./store-replies.js";
 import {
   callTaskFunction,
@@ -50,7 +52,7 @@ import {
   type TaskQueryOptions,
   TaskQuerySchema,
 } from "./task-options.js";
-import type { CreateTaskOptions, CreateTaskOutcome, StoredTask, TaskChange } from "./task-store.js";
+import type { CreateTaskOptions, ReadonlyStoredTask, StoredTask, TaskChange } from "./task-store.js";
 import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
@@ -80,9 +82,12 @@ export class TaskRegistry {
   /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
   readonly #seen: LocalView;
   readonly #lost: LostTasks;
+  /** The task store's synchronous side, when it lives in this process: then it is the local view. */
+  readonly #local: InProcessTaskAccess | undefined;
 
   constructor(context: CacheContext, values: ValueCache) {
     this.#ctx = context;
+    this.#local = inProcessAccessOf(context.taskStore);
     this.#seen = new LocalView(context.taskRetentionMs);
     this.#values = values;
     this.#writer = new TaskWriter(context, (task) => this.#written(task));
@@ -91,15 +96,16 @@ export class TaskRegistry {
   }
 
   register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
-    try {
+    return promiseFrom(() => {
       const [id, opts] = parseCall(refId, RegisterTaskOptionsSchema, options, "register options");
       const input = parseTaskInput(task, id);
       this.#ctx.assertOpen();
       const draft = this.#draft(id, input, opts);
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
-      const create = (): CreateTaskOutcome | Promise<CreateTaskOutcome> =>
-        taskStore.createNow?.(draft, createOptions, instanceId) ??
+      const createSync = this.#local?.createSync;
+      const create = (): SharedCreateOutcome | Promise<SharedCreateOutcome> =>
+        createSync?.(draft, createOptions, instanceId) ??
         this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
       const createAndRun = (): TaskInfo | Promise<TaskInfo> => {
         // An in-process store creates it at once: nothing is left in flight for close() to wait for.
@@ -125,9 +131,7 @@ export class TaskRegistry {
       }
       // An owner may re-run only its own task, and never claim an id whose value someone else holds.
       return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(createAndRun));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   /** Remembers a fresh id drawn by `newRefId()` (forgetting the oldest past MAX_MINTED). */
@@ -180,7 +184,7 @@ export class TaskRegistry {
   /** Sets up the run of a task the store has created, or throws why it refused. */
   #created(
     id: string,
-    outcome: CreateTaskOutcome,
+    outcome: SharedCreateOutcome,
     input: ParsedTaskInput,
     opts: z.output<typeof RegisterTaskOptionsSchema>,
   ): TaskInfo {
@@ -225,19 +229,17 @@ export class TaskRegistry {
   }
 
   start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
-    try {
+    return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       return this.#change(id, { runId }, (cur) => {
         if (cur.status !== "pending") throw new IllegalTransitionError(id, cur.status, "processing");
         return { task: this.#writer.transition(cur, "processing") };
       });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   updateProgress(refId: string, update: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
-    try {
+    return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
       const fields = parseProgressUpdate(update, id);
@@ -246,9 +248,7 @@ export class TaskRegistry {
         task.progress = mergeFields(cur.progress, fields, id);
         return { task };
       });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   /** A progress update computed by `update` from the current progress. */
@@ -269,7 +269,7 @@ export class TaskRegistry {
   }
 
   complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
-    try {
+    return promiseFrom(() => {
       const [id, opts] = parseCall(refId, CompleteOptionsSchema, options, "complete options");
       return this.#change(id, { runId: opts.runId }, (cur) => {
         this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
@@ -282,23 +282,19 @@ export class TaskRegistry {
         );
         return { task: this.#writer.completion(cur, entry.expiresAt), result: entry };
       });
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   fail(refId: string, error: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
-    try {
+    return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       const message = errorMessage(error);
       return this.#change(id, { runId }, (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
-    } catch (failure) {
-      return Promise.reject(failure);
-    }
+    });
   }
 
   cancel(refId: string, reason: unknown, options: OwnerOptions | undefined): Promise<TaskInfo> {
-    try {
+    return promiseFrom(() => {
       const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
       const message = reason === undefined ? undefined : errorMessage(reason);
       const cancelled = (task: StoredTask) => {
@@ -309,28 +305,23 @@ export class TaskRegistry {
         task: this.#writer.transition(cur, "cancelled", message),
       }));
       return mapSoon(task, cancelled);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   /** The store's truth; an unfinished task whose lease ran out is failed ("worker lost") on the way. */
   get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
-    try {
+    return promiseFrom(() => {
       const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
       this.#ctx.assertOpen();
       // A store in this process answers at once; any other is read through a store call.
-      if (this.#ctx.taskStore.peek === undefined) {
-        return this.#writer.read(id).then((task) => this.#visible(task, owner));
-      }
-      return promised(this.#visible(this.#readHere(id), owner));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      const local = this.#local;
+      if (local === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
+      return promised(this.#visible(local.readShared(id), owner));
+    });
   }
 
   /** What a reader with `owner` sees of `task`, once a lost worker's task is failed. */
-  #visible(task: StoredTask | undefined, owner: string | undefined): TaskInfo | undefined | Promise<TaskInfo> {
+  #visible(task: ReadonlyStoredTask | undefined, owner: string | undefined): TaskInfo | undefined | Promise<TaskInfo> {
     if (task === undefined || !ownerMatches(task, owner)) return undefined;
     if (!leaseRanOut(task)) {
       this.#saw(task);
@@ -340,13 +331,13 @@ export class TaskRegistry {
   }
 
   /** `task` as the liveness rule reads it (a lost one as failed, "worker lost"), as the public view. */
-  #info(task: StoredTask): TaskInfo {
+  #info(task: ReadonlyStoredTask): TaskInfo {
     const now = this.#ctx.now();
     return toTaskInfo(asSeen(task, now), now);
   }
 
   /** See LostTasks.reapIfLost (also run by the clean-up). */
-  reapIfLost(task: StoredTask): Promise<StoredTask> {
+  reapIfLost(task: ReadonlyStoredTask): Promise<ReadonlyStoredTask> {
     return this.#lost.reapIfLost(task);
   }
 
@@ -358,8 +349,8 @@ export class TaskRegistry {
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
   peek(refId: string): TaskInfo | undefined {
     const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    if (this.#ctx.taskStore.peek === undefined) return this.#seen.get(id);
-    const task = this.#readHere(id);
+    if (this.#local === undefined) return this.#seen.get(id);
+    const task = this.#local.readShared(id);
     return task === undefined ? undefined : this.#info(task);
   }
 
@@ -397,12 +388,12 @@ export class TaskRegistry {
   list(filter: unknown): TaskInfo[] {
     const parsed = parseOrThrow(ListFilterSchema, filter ?? {}, "task filter");
     const wanted = asList(parsed.status);
-    const { peekAll } = this.#ctx.taskStore;
+    const local = this.#local;
     const now = this.#ctx.now();
     const all =
-      peekAll === undefined
+      local === undefined
         ? this.#seen.values().map((info) => ({ ...info }))
-        : [...peekAll.call(this.#ctx.taskStore)].map((task) => toTaskInfo(asSeen(task, now), now));
+        : [...local.list()].map((task) => toTaskInfo(asSeen(task, now), now));
     return all.filter((t) => wanted === undefined || wanted.includes(t.status));
   }
 
@@ -445,28 +436,22 @@ export class TaskRegistry {
     );
   }
 
-  /** The task as a store in this process holds it (one that offers `peek`), without a copy where it can. */
-  #readHere(id: string): StoredTask | undefined {
-    const { taskStore } = this.#ctx;
-    return taskStore.readNow === undefined ? taskStore.peek?.(id) : taskStore.readNow(id);
-  }
-
-  readonly #observe = (current: StoredTask): void => this.runs.observeCurrent(current);
+  readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 
   /** Brings a task the local view holds up to what was read or told of it (newer versions only). */
-  #saw(task: StoredTask): void {
-    if (this.#ctx.taskStore.peek !== undefined) return;
+  #saw(task: ReadonlyStoredTask): void {
+    if (this.#local !== undefined) return;
     const lost = leaseRanOut(task);
     this.#seen.update(toTaskInfo(lost ? asSeen(task, this.#ctx.now()) : task, 0), task.version, lost);
   }
 
-  #written(task: StoredTask): void {
-    if (this.#ctx.taskStore.peek === undefined) this.#seen.put(toTaskInfo(task, 0), task.version, false);
+  #written(task: ReadonlyStoredTask): void {
+    if (this.#local === undefined) this.#seen.put(toTaskInfo(task, 0), task.version, false);
     this.runs.observeCurrent(task);
     this.#emit(task);
   }
 
-  #emit(task: StoredTask): void {
+  #emit(task: ReadonlyStoredTask): void {
     if (this.#listeners.size === 0) return;
     const info = toTaskInfo(task, this.#ctx.now());
     for (const listener of this.#listeners) {

@@ -29,12 +29,20 @@ export interface StoredTask extends TaskInfo {
 }
 
 /**
+ * A stored task the holder shares with the store that keeps it (or with other readers): it may read it,
+ * never change it, progress included. Copy it (`copyStoredTask`) to build a change from it.
+ */
+export type ReadonlyStoredTask = Readonly<Omit<StoredTask, "progress">> & {
+  readonly progress?: Readonly<TaskProgress>;
+};
+
+/**
  * A copy of `task` (its progress copied too) that shares nothing mutable with it; without its lease when
  * `withoutLease`, and never with `leaseExpired` (what a store says on a read, not part of a write).
  * Field by field, in the order tasks are built, so copies share a few shapes and stay cheap to make and
  * to read (a spread of tasks of many shapes falls off V8's fast path).
  */
-export function copyStoredTask(task: StoredTask, withoutLease = false): StoredTask {
+export function copyStoredTask(task: ReadonlyStoredTask, withoutLease = false): StoredTask {
   const copy: StoredTask = {
     refId: task.refId,
     status: task.status,
@@ -51,7 +59,7 @@ export function copyStoredTask(task: StoredTask, withoutLease = false): StoredTa
 }
 
 /** Copies the optional public fields of `from` that are present onto `to` (the progress copied too). */
-export function copyOptionalInfo(from: TaskInfo, to: TaskInfo): void {
+export function copyOptionalInfo(from: Readonly<TaskInfo>, to: TaskInfo): void {
   if (from.owner !== undefined) to.owner = from.owner;
   if (from.progress !== undefined) to.progress = copyProgress(from.progress);
   if (from.completedAt !== undefined) to.completedAt = from.completedAt;
@@ -62,7 +70,7 @@ export function copyOptionalInfo(from: TaskInfo, to: TaskInfo): void {
 }
 
 /** A copy of a task's progress, field by field (see copyStoredTask). */
-export function copyProgress(progress: TaskProgress): TaskProgress {
+export function copyProgress(progress: Readonly<TaskProgress>): TaskProgress {
   const copy: TaskProgress = {};
   if (progress.current !== undefined) copy.current = progress.current;
   if (progress.total !== undefined) copy.total = progress.total;
@@ -121,18 +129,6 @@ export interface TaskChange {
 
 export type TaskChangeListener = (change: TaskChange) => void;
 
-/** `TaskStore.update`, done before it returns (see `TaskStore.updateNow`). */
-export type UpdateNow = (
-  task: StoredTask,
-  expectedVersion: number,
-  result?: StoreEntry,
-  origin?: string,
-  quiet?: boolean,
-) => UpdateTaskOutcome;
-
-/** `TaskStore.create`, done before it returns. */
-export type CreateNow = (task: StoredTask, options?: CreateTaskOptions, origin?: string) => CreateTaskOutcome;
-
 export interface SubscribeOptions {
   /** Leave out changes whose `origin` is this (a RefCache is not told of its own writes). A store may ignore it. */
   exceptOrigin?: string;
@@ -155,6 +151,9 @@ export interface SubscribeOptions {
  * (`leaseMs`, `leaseExpired`, `listExpiredLeases`, the active count of `create`) and the age of finished
  * tasks (`removeFinished`). The times inside a task (`startedAt`, `updatedAt`, `completedAt`) are the
  * writer's, for display only. Order across instances is the `version`, never a timestamp.
+ *
+ * A store that lives in this process may also offer synchronous reads and writes, through the unstable
+ * `@mcp-refcache/core/internal` surface (see in-process-store.ts); the memory store does.
  */
 export interface TaskStore {
   /**
@@ -205,34 +204,6 @@ export interface TaskStore {
    * Optional: without it, cancels made elsewhere reach a runner on its next lease renewal or progress write.
    */
   subscribe?(listener: TaskChangeListener, options?: SubscribeOptions): () => void;
-
-  /**
-   * The stored task, synchronously. Only stores that live in this process offer it; the RefCache then
-   * answers `getTaskStatus` from it instead of keeping a copy of its own.
-   */
-  peek?(refId: string): StoredTask | undefined;
-
-  /**
-   * `update`, synchronously: only stores in this process whose writes (value included) take effect when
-   * called. The RefCache then writes without awaiting, a large share of a memory task's cost. It hands
-   * over `task` (the store may keep it) and never changes the task it gets back (the store may share it).
-   */
-  updateNow?: UpdateNow | undefined;
-
-  /**
-   * `create`, synchronously, offered with `updateNow`: as there, the store may keep the task it is handed
-   * and share the one it hands back, which the caller never changes.
-   */
-  createNow?: CreateNow | undefined;
-
-  /**
-   * `peek` without the copy, offered with `updateNow`: the store may hand out the task it keeps, which the
-   * caller (a RefCache in this process, reading before it writes) never changes.
-   */
-  readNow?(refId: string): StoredTask | undefined;
-
-  /** Every stored task, synchronously; offered with `peek` (for the local `listTasks` view). */
-  peekAll?(): Iterable<StoredTask>;
 
   /** Releases connections or other resources. */
   close?(): Promise<void>;

@@ -6,12 +6,14 @@
 import type { CacheContext } from "./cache-context.js";
 import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, truncate } from "./errors.js";
 import { finishedTask } from "./finished-task.js";
+import { type InProcessTaskAccess, inProcessAccessOf } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import { isVisibleTo } from "./owner.js";
+import { promiseFrom } from "./soon.js";
 import type { StoreEntry } from "./store.js";
 import { isTaskOrNone, isUpdateOutcome } from "./store-replies.js";
-import { copyOptionalInfo, copyStoredTask, type StoredTask } from "./task-store.js";
+import { copyOptionalInfo, copyStoredTask, type ReadonlyStoredTask, type StoredTask } from "./task-store.js";
 import { canTransition } from "./transitions.js";
 
 /** Who may write: a run's fencing token, an owner scope; and whether a closed cache may still write. */
@@ -31,11 +33,23 @@ export interface Change {
    * For a change computed while the queue was released (an async updater): the same change applied to a
    * newer state, when the task changed meanwhile. Without it, `compute` runs again.
    */
-  rebase?: (fresh: StoredTask) => Change;
+  rebase?: (fresh: ReadonlyStoredTask) => Change;
 }
 
-/** One turn of a write: written (or lost, `undefined`), or waiting on user code that computes the change. */
-type WriteStep = { written: StoredTask | undefined } | { current: StoredTask; later: Promise<Change> };
+/** Computes the change to write from the stored task (which it reads, never changes), or throws to refuse. */
+export type Compute = (current: ReadonlyStoredTask) => Change | Promise<Change>;
+
+/** Told the stored task a write found, once the guard let it through, before `compute` runs. */
+export type OnCurrent = (current: ReadonlyStoredTask) => void;
+
+/** A change `compute` is still computing (it awaits user code), from the task it was given. */
+interface Pending {
+  current: ReadonlyStoredTask;
+  later: Promise<Change>;
+}
+
+/** One turn of a queued write: written (or lost, `undefined`), or waiting on user code. */
+type WriteStep = { written: ReadonlyStoredTask | undefined } | Pending;
 
 const GET_REPLY = [isTaskOrNone, "get"] as const;
 const UPDATE_REPLY = [isUpdateOutcome, "update"] as const;
@@ -47,7 +61,7 @@ const MAX_ATTEMPTS = 100;
 export const ownerMatches: (task: { owner?: string | undefined }, owner: string | undefined) => boolean = isVisibleTo;
 
 /** The public view of a stored task. */
-export function toTaskInfo(task: StoredTask, now: number): TaskInfo {
+export function toTaskInfo(task: ReadonlyStoredTask, now: number): TaskInfo {
   // Field by field, as copyStoredTask, without the store's own fields.
   const info: TaskInfo = {
     refId: task.refId,
@@ -66,12 +80,19 @@ export function toTaskInfo(task: StoredTask, now: number): TaskInfo {
 
 export class TaskWriter {
   readonly #ctx: CacheContext;
-  readonly #onWritten: (task: StoredTask, before: StoredTask | undefined) => void;
+  readonly #onWritten: (task: ReadonlyStoredTask, before: ReadonlyStoredTask | undefined) => void;
   readonly #mutex = new KeyedMutex();
+  /** The task store's synchronous side, when it lives in this process and its writes are synchronous. */
+  readonly #local: InProcessTaskAccess | undefined;
 
-  constructor(context: CacheContext, onWritten: (task: StoredTask, before: StoredTask | undefined) => void) {
+  constructor(
+    context: CacheContext,
+    onWritten: (task: ReadonlyStoredTask, before: ReadonlyStoredTask | undefined) => void,
+  ) {
     this.#ctx = context;
     this.#onWritten = onWritten;
+    const local = inProcessAccessOf(context.taskStore);
+    this.#local = local?.updateSync === undefined ? undefined : local;
   }
 
   /** The stored task, or `undefined`. */
@@ -84,45 +105,59 @@ export class TaskWriter {
    * (IllegalTransitionError, ValidationError). Writes of this instance to one id queue behind each other,
    * in call order, so they never race each other; the queue is never held while user code awaits: when
    * `compute` returns a promise, the queue is released until it settles, and the result is written only if
-   * the task did not change meanwhile (else `compute` runs again on the newer state).
+   * the task did not change meanwhile (else `compute` runs again on the newer state). Resolves to the
+   * written task, which may be shared with the store (read it, never change it).
    */
-  async write(
-    refId: string,
-    guard: WriteGuard,
-    compute: (current: StoredTask) => Change | Promise<Change>,
-    onCurrent?: (current: StoredTask) => void,
-  ): Promise<StoredTask> {
-    return this.writeSoon(refId, guard, compute, onCurrent);
+  write(refId: string, guard: WriteGuard, compute: Compute, onCurrent?: OnCurrent): Promise<ReadonlyStoredTask> {
+    return promiseFrom(() => this.writeSoon(refId, guard, compute, onCurrent));
   }
 
   /**
-   * `write`, done before it returns where it can be (see `#writeNow`): the written task, else a promise
-   * of it. A refusal found on the synchronous path is thrown, not returned as a rejection.
+   * `write`, done before it returns where it can be: the written task at once, else a promise of it. A
+   * refusal found at once is thrown, not returned as a rejection (wrap the call in `promiseFrom`).
+   *
+   * It is done at once over a store in this process that writes synchronously, when no write of this id
+   * is queued and `compute` does not await: one read of the shared task, one guard check, one write. A
+   * write of the id already queued here (a store in another process, or a `compute` awaiting user code)
+   * makes this one queue behind it, so writes of one id land in call order either way.
    */
   writeSoon(
     refId: string,
     guard: WriteGuard,
-    compute: (current: StoredTask) => Change | Promise<Change>,
-    onCurrent?: (current: StoredTask) => void,
-  ): StoredTask | Promise<StoredTask> {
-    const first = this.#writeNow(refId, guard, compute, onCurrent);
-    if (first !== undefined && "written" in first && first.written !== undefined) return first.written;
-    return this.#writeQueued(refId, guard, compute, onCurrent, first);
+    compute: Compute,
+    onCurrent?: OnCurrent,
+  ): ReadonlyStoredTask | Promise<ReadonlyStoredTask> {
+    const local = this.#local;
+    if (local === undefined || this.#mutex.holds(refId)) return this.#writeQueued(refId, guard, compute, onCurrent);
+    const current = this.#checked(refId, guard, local.readShared(refId), onCurrent);
+    const change = compute(current);
+    if (change instanceof Promise)
+      return this.#writeQueued(refId, guard, compute, onCurrent, { current, later: change });
+    const outcome = (local.updateSync as NonNullable<InProcessTaskAccess["updateSync"]>)(
+      change.task,
+      current.version,
+      change.result,
+      this.#ctx.instanceId,
+      guard.leaseOnly,
+    );
+    if (!outcome.ok) return this.#writeQueued(refId, guard, compute, onCurrent);
+    if (!guard.leaseOnly) this.#onWritten(outcome.task, current);
+    return outcome.task;
   }
 
   async #writeQueued(
     refId: string,
     guard: WriteGuard,
-    compute: (current: StoredTask) => Change | Promise<Change>,
-    onCurrent: ((current: StoredTask) => void) | undefined,
-    first: WriteStep | undefined,
-  ): Promise<StoredTask> {
-    let ready = first;
+    compute: Compute,
+    onCurrent: OnCurrent | undefined,
+    pending?: Pending,
+  ): Promise<ReadonlyStoredTask> {
+    let ready: WriteStep | undefined = pending;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const step: WriteStep =
         ready ??
         (await this.#mutex.run(refId, async (): Promise<WriteStep> => {
-          const current = await this.#readChecked(refId, guard, onCurrent);
+          const current = this.#checked(refId, guard, await this.read(refId), onCurrent);
           const change = compute(current);
           if (change instanceof Promise) return { current, later: change };
           return { written: await this.#compareAndSet(change, current, guard) };
@@ -134,7 +169,7 @@ export class TaskWriter {
       }
       const change = await step.later;
       const written = await this.#mutex.run(refId, async () => {
-        const fresh = await this.#readChecked(refId, guard, onCurrent);
+        const fresh = this.#checked(refId, guard, await this.read(refId), onCurrent);
         const final = fresh.version === step.current.version ? change : change.rebase?.(fresh);
         return final === undefined ? undefined : this.#compareAndSet(final, fresh, guard);
       });
@@ -144,46 +179,17 @@ export class TaskWriter {
   }
 
   /**
-   * The write in one synchronous step, for a store in this process that offers `readNow` and `updateNow`,
-   * when no write of this id is queued (so call order holds). `undefined` when that does not apply;
-   * `{ current, later }` when `compute` awaits user code (the queued path finishes it).
+   * The guard, checked once per read of the task: the cache is open (unless closing), the task exists and
+   * the guard's owner sees it (else TaskNotFoundError), `onCurrent` told, and the run is the guard's
+   * (else StaleRunError).
    */
-  #writeNow(
+  #checked<T extends ReadonlyStoredTask>(
     refId: string,
     guard: WriteGuard,
-    compute: (current: StoredTask) => Change | Promise<Change>,
-    onCurrent: ((current: StoredTask) => void) | undefined,
-  ): WriteStep | undefined {
-    const { taskStore } = this.#ctx;
-    const updateNow = taskStore.updateNow;
-    if (updateNow === undefined || taskStore.readNow === undefined || this.#mutex.holds(refId)) return undefined;
+    current: T | undefined,
+    onCurrent: OnCurrent | undefined,
+  ): T {
     if (!guard.whileClosing) this.#ctx.assertOpen();
-    const current = taskStore.readNow(refId);
-    if (current === undefined || !ownerMatches(current, guard.owner)) throw new TaskNotFoundError(refId);
-    onCurrent?.(current);
-    if (guard.runId !== undefined && current.runId !== guard.runId) throw new StaleRunError(refId, guard.runId);
-    const change = compute(current);
-    if (change instanceof Promise) return { current, later: change };
-    const outcome = updateNow.call(
-      taskStore,
-      change.task,
-      current.version,
-      change.result,
-      this.#ctx.instanceId,
-      guard.leaseOnly,
-    );
-    if (!outcome.ok) return { written: undefined };
-    if (!guard.leaseOnly) this.#onWritten(outcome.task, current);
-    return { written: outcome.task };
-  }
-
-  async #readChecked(
-    refId: string,
-    guard: WriteGuard,
-    onCurrent: ((current: StoredTask) => void) | undefined,
-  ): Promise<StoredTask> {
-    if (!guard.whileClosing) this.#ctx.assertOpen();
-    const current = await this.read(refId);
     if (current === undefined || !ownerMatches(current, guard.owner)) throw new TaskNotFoundError(refId);
     onCurrent?.(current);
     if (guard.runId !== undefined && current.runId !== guard.runId) throw new StaleRunError(refId, guard.runId);
@@ -191,7 +197,11 @@ export class TaskWriter {
   }
 
   /** Writes `change` if the task is still at `current`'s version; `undefined` when another write won. */
-  async #compareAndSet(change: Change, current: StoredTask, guard: WriteGuard): Promise<StoredTask | undefined> {
+  async #compareAndSet(
+    change: Change,
+    current: ReadonlyStoredTask,
+    guard: WriteGuard,
+  ): Promise<StoredTask | undefined> {
     if (!guard.whileClosing) this.#ctx.assertOpen();
     const outcome = await this.#ctx.storeCall(
       current.refId,
@@ -205,12 +215,12 @@ export class TaskWriter {
   }
 
   /** Refuses (IllegalTransitionError) a move of `current` to `to`. */
-  assertCanTransition(current: StoredTask, to: TaskStatus): void {
+  assertCanTransition(current: ReadonlyStoredTask, to: TaskStatus): void {
     if (!canTransition(current.status, to)) throw new IllegalTransitionError(current.refId, current.status, to);
   }
 
   /** `current` moved to `to` now, with its lease renewed (or dropped once terminal). */
-  transition(current: StoredTask, to: TaskStatus, error?: string): StoredTask {
+  transition(current: ReadonlyStoredTask, to: TaskStatus, error?: string): StoredTask {
     this.assertCanTransition(current, to);
     const now = this.#ctx.now();
     const message = error === undefined ? undefined : truncate(error);
@@ -225,7 +235,7 @@ export class TaskWriter {
   }
 
   /** `current` complete now, its result expiring at `resultExpiresAt` (epoch ms; `undefined`: never). */
-  completion(current: StoredTask, resultExpiresAt: number | undefined): StoredTask {
+  completion(current: ReadonlyStoredTask, resultExpiresAt: number | undefined): StoredTask {
     this.assertCanTransition(current, "complete");
     return finishedTask(current, { status: "complete", at: this.#ctx.now(), resultExpiresAt });
   }

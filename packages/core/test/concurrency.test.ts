@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { IllegalTransitionError, RefCache, TaskAlreadyActiveError, type TaskInfo } from "../src/index.js";
+import {
+  IllegalTransitionError,
+  MemoryTaskStore,
+  RefCache,
+  type StoredTask,
+  TaskAlreadyActiveError,
+  type TaskInfo,
+} from "../src/index.js";
 import { ManualClock } from "./helpers.js";
 
 const N = 1000;
@@ -56,6 +63,38 @@ describe("concurrent access to one id", () => {
       status: "processing",
       progress: { current: N, total: N, message: `step ${N}`, percentage: 100 },
     });
+    await cache.close();
+  });
+
+  it("a write done at once and a write queued before it on the same id land in call order", async () => {
+    // A memory task store (writes done at once) whose reads wait on a gate, so a queued write can be held
+    // mid-turn while a later plain write comes in.
+    class GatedReads extends MemoryTaskStore {
+      gate: Promise<void> = Promise.resolve();
+      override async get(refId: string): Promise<StoredTask | undefined> {
+        await this.gate;
+        return super.get(refId);
+      }
+    }
+    const taskStore = new GatedReads();
+    const cache = new RefCache({ store: taskStore.store, taskStore });
+    await cache.registerTask("job", {});
+    const seen: (string | undefined)[] = [];
+    cache.onTaskChange((info) => seen.push(info.progress?.message));
+    let open = (): void => {};
+    taskStore.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    // First call: its updater awaits, so the write queues, and its turn waits on the gated read.
+    const first = cache.updateTaskProgress("job", async () => ({ message: "first" }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // Second call: could be written at once, but must wait for the queued one.
+    const second = cache.updateTaskProgress("job", { message: "second" });
+    open();
+    expect((await first).progress?.message).toBe("first");
+    expect((await second).progress?.message).toBe("second");
+    expect(seen).toEqual(["first", "second"]);
+    expect(cache.getTaskStatus("job")?.progress?.message).toBe("second");
     await cache.close();
   });
 

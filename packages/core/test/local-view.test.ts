@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createMemoryStores, MemoryTaskStore, RefCache, WORKER_LOST_MESSAGE } from "../src/index.js";
+import { inProcessTaskStore } from "../src/internal.js";
 import { MAX_ENTRIES } from "../src/local-view.js";
 import { until } from "./helpers.js";
 import { remoteLike } from "./remote-like-stores.js";
@@ -61,7 +62,7 @@ describe("the local view of a remote store", () => {
       const stored = await memory.get("job");
       if (stored === undefined) throw new Error("no task");
       await memory.update({ ...stored, leaseMs: 1 }, stored.version);
-      await until(() => memory.peek("job")?.leaseExpired === true, 2_000);
+      await until(() => memory[inProcessTaskStore].read("job")?.leaseExpired === true, 2_000);
       const b = new RefCache({ store, taskStore: shared, instanceId: "b" });
       expect(await b.getTask("job")).toMatchObject({ status: "failed", error: WORKER_LOST_MESSAGE });
       await b.close();

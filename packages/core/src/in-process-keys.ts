@@ -1,0 +1,10 @@
+/**
+ * The symbol keys under which stores that live in this process offer their synchronous side (see
+ * in-process-store.ts). A leaf file, so the value store can carry its key without importing the rest.
+ */
+
+/** The key under which a task store in this process offers its `InProcessTaskAccess`. */
+export const inProcessTaskStore: unique symbol = Symbol.for("mcp-refcache.inProcessTaskStore");
+
+/** The key under which a value store in this process offers its `SyncValueWrites`. */
+export const inProcessValueStore: unique symbol = Symbol.for("mcp-refcache.inProcessValueStore");
