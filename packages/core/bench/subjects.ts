@@ -3,6 +3,7 @@
  * register → 3 progress updates → complete with a small result → read the status.
  * RefCache (default memory stores), the MCP SDK v1 `InMemoryTaskStore`, and a bare Map as the floor.
  */
+import { pathToFileURL } from "node:url";
 import type { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import type { RefCache } from "../src/index.js";
 
@@ -15,7 +16,9 @@ export type RefCacheClass = typeof RefCache;
  * through a computed path: the types come from the source, and typechecking needs no build.
  */
 export async function loadBuiltCore(): Promise<typeof import("../src/index.js")> {
-  const built = new URL("../dist/index.js", import.meta.url).href;
+  // BENCH_CORE_DIST names another build's folder, to compare two builds with the same probes (A/B).
+  const dist = process.env.BENCH_CORE_DIST;
+  const built = dist === undefined ? new URL("../dist/index.js", import.meta.url).href : pathToFileURL(`${dist}/index.js`).href;
   return (await import(built)) as typeof import("../src/index.js");
 }
 
