@@ -29,6 +29,21 @@ export interface StoreEntry {
   executeOnly?: true;
 }
 
+/**
+ * Every field of `StoreEntry`, in the order the memory store copies them. Fenced: a field added to
+ * `StoreEntry` fails to compile until it is listed here, and the store conformance suite checks every
+ * listed field survives a write and a read on every store.
+ */
+export const STORE_ENTRY_KEYS = [
+  "data",
+  "createdAt",
+  "expiresAt",
+  "version",
+  "owner",
+  "executeOnly",
+] as const satisfies readonly (keyof StoreEntry)[];
+true satisfies [Exclude<keyof StoreEntry, (typeof STORE_ENTRY_KEYS)[number]>] extends [never] ? true : never;
+
 /** An entry's bookkeeping without its value. */
 export type StoreEntryMeta = Omit<StoreEntry, "data">;
 

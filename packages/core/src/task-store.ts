@@ -29,6 +29,67 @@ export interface StoredTask extends TaskInfo {
 }
 
 /**
+ * Compiles to `true` only when the list `L` names every key of `T`; otherwise to an object naming the
+ * keys it leaves out, so `true satisfies ListsEvery<…>` fails to compile until the list is completed.
+ */
+export type ListsEvery<T, L extends readonly PropertyKey[]> = [Exclude<keyof T, L[number]>] extends [never]
+  ? true
+  : { unlisted: Exclude<keyof T, L[number]> };
+
+/**
+ * The fields of a task's progress, in the order `copyProgress` copies them. Fenced: a field added to
+ * `TaskProgress` fails to compile until it is listed here, and the copy tests (and the store conformance
+ * suite) check every listed field is copied and stored.
+ */
+export const TASK_PROGRESS_KEYS = [
+  "current",
+  "total",
+  "message",
+  "percentage",
+] as const satisfies readonly (keyof TaskProgress)[];
+true satisfies ListsEvery<TaskProgress, typeof TASK_PROGRESS_KEYS>;
+
+/** The fields every `TaskInfo` has, in the order tasks are built (and `toTaskInfo` copies them). */
+export const TASK_INFO_REQUIRED_KEYS = [
+  "refId",
+  "status",
+  "startedAt",
+  "updatedAt",
+  "retryCount",
+  "runId",
+] as const satisfies readonly (keyof TaskInfo)[];
+
+/** The optional fields of `TaskInfo`, in the order `copyOptionalInfo` copies them. */
+export const TASK_INFO_OPTIONAL_KEYS = [
+  "owner",
+  "progress",
+  "completedAt",
+  "error",
+  "resultExpiresAt",
+  "resultExpired",
+  "resultExecuteOnly",
+] as const satisfies readonly (keyof TaskInfo)[];
+
+/** Every field of `TaskInfo` (fenced: see TASK_PROGRESS_KEYS). */
+export const TASK_INFO_KEYS = [...TASK_INFO_REQUIRED_KEYS, ...TASK_INFO_OPTIONAL_KEYS] as const;
+true satisfies ListsEvery<TaskInfo, typeof TASK_INFO_KEYS>;
+
+/** The fields a stored task has beyond `TaskInfo`: `version` always, the others when set. */
+export const STORED_TASK_OWN_KEYS = [
+  "version",
+  "leaseMs",
+  "leaseExpired",
+  "resultTtlMs",
+] as const satisfies readonly (keyof StoredTask)[];
+
+/**
+ * Every field of `StoredTask` (fenced: see TASK_PROGRESS_KEYS). `copyStoredTask` copies them all but
+ * `leaseExpired` (what a store says on a read, never written).
+ */
+export const STORED_TASK_KEYS = [...TASK_INFO_KEYS, ...STORED_TASK_OWN_KEYS] as const;
+true satisfies ListsEvery<StoredTask, typeof STORED_TASK_KEYS>;
+
+/**
  * A stored task the holder shares with the store that keeps it (or with other readers): it may read it,
  * never change it, progress included. Copy it (`copyStoredTask`) to build a change from it.
  */
