@@ -18,7 +18,8 @@ export type RefCacheClass = typeof RefCache;
 export async function loadBuiltCore(): Promise<typeof import("../src/index.js")> {
   // BENCH_CORE_DIST names another build's folder, to compare two builds with the same probes (A/B).
   const dist = process.env.BENCH_CORE_DIST;
-  const built = dist === undefined ? new URL("../dist/index.js", import.meta.url).href : pathToFileURL(`${dist}/index.js`).href;
+  const built =
+    dist === undefined ? new URL("../dist/index.js", import.meta.url).href : pathToFileURL(`${dist}/index.js`).href;
   return (await import(built)) as typeof import("../src/index.js");
 }
 

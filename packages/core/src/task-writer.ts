@@ -13,7 +13,13 @@ import { isVisibleTo } from "./owner.js";
 import { promiseFrom } from "./soon.js";
 import type { StoreEntry } from "./store.js";
 import { isTaskOrNone, isUpdateOutcome } from "./store-replies.js";
-import { copyOptionalInfo, copyStoredTask, type ReadonlyStoredTask, type StoredTask } from "./task-store.js";
+import {
+  copyOptionalInfo,
+  copyProgress,
+  copyStoredTask,
+  type ReadonlyStoredTask,
+  type StoredTask,
+} from "./task-store.js";
 import { canTransition } from "./transitions.js";
 
 /** Who may write: a run's fencing token, an owner scope; and whether a closed cache may still write. */
@@ -62,6 +68,45 @@ export const ownerMatches: (task: { owner?: string | undefined }, owner: string 
 
 /** The public view of a stored task. */
 export function toTaskInfo(task: ReadonlyStoredTask, now: number): TaskInfo {
+  const { progress, completedAt, resultExpiresAt } = task;
+  // The shapes of a running task and of a complete one whose result has not expired, without an owner or
+  // error, each in one literal (fields added after an object is made go to a side array, made anew on
+  // every call; a lifecycle makes six TaskInfos). The same fields, in the same order, as the general path.
+  if (
+    task.owner === undefined &&
+    task.error === undefined &&
+    task.resultExpired === undefined &&
+    task.resultExecuteOnly === undefined &&
+    (completedAt === undefined
+      ? resultExpiresAt === undefined
+      : resultExpiresAt !== undefined && (task.status !== "complete" || resultExpiresAt > now))
+  ) {
+    const { refId, status, startedAt, updatedAt, retryCount, runId } = task;
+    if (completedAt === undefined) {
+      return progress === undefined
+        ? { refId, status, startedAt, updatedAt, retryCount, runId }
+        : { refId, status, startedAt, updatedAt, retryCount, runId, progress: copyProgress(progress) };
+    }
+    const expires = resultExpiresAt as number;
+    return progress === undefined
+      ? { refId, status, startedAt, updatedAt, retryCount, runId, completedAt, resultExpiresAt: expires }
+      : {
+          refId,
+          status,
+          startedAt,
+          updatedAt,
+          retryCount,
+          runId,
+          progress: copyProgress(progress),
+          completedAt,
+          resultExpiresAt: expires,
+        };
+  }
+  return toTaskInfoSlow(task, now);
+}
+
+/** `toTaskInfo` field by field, whatever the shape (the fast path's reference in the tests). */
+export function toTaskInfoSlow(task: ReadonlyStoredTask, now: number): TaskInfo {
   // Field by field, as copyStoredTask, without the store's own fields.
   const info: TaskInfo = {
     refId: task.refId,
