@@ -104,15 +104,23 @@ export class TaskRegistry {
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
       const createSync = this.#local?.createSync;
+      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
+      // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
+      const fresh = this.#minted.delete(id);
+      const unchecked = fresh || opts.owner === undefined;
+      // An in-process store creates it at once, and nothing is left in flight for close() to wait for: no
+      // closures made for the other paths (bench: the "lifecycle at …" lines).
+      const first = unchecked ? createSync?.(draft, createOptions, instanceId) : undefined;
+      if (first !== undefined && heldByLost(first) === undefined) {
+        return Promise.resolve(this.#created(id, first, input, opts));
+      }
       const create = (): SharedCreateOutcome | Promise<SharedCreateOutcome> =>
         createSync?.(draft, createOptions, instanceId) ??
         this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
-      const createAndRun = (): TaskInfo | Promise<TaskInfo> => {
-        // An in-process store creates it at once: nothing is left in flight for close() to wait for.
-        const first = create();
-        if (!(first instanceof Promise) && heldByLost(first) === undefined)
-          return this.#created(id, first, input, opts);
-        return Promise.resolve(first)
+      const createAndRun = (created = create()): TaskInfo | Promise<TaskInfo> => {
+        if (!(created instanceof Promise) && heldByLost(created) === undefined)
+          return this.#created(id, created, input, opts);
+        return Promise.resolve(created)
           .then(async (outcome) => {
             // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
             const lost = heldByLost(outcome);
@@ -122,15 +130,13 @@ export class TaskRegistry {
           })
           .then((outcome) => this.#created(id, outcome, input, opts));
       };
-      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
-      // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
-      const fresh = this.#minted.delete(id);
-      if (fresh || opts.owner === undefined) {
-        const created = createAndRun();
+      if (unchecked) {
+        // `first`: the in-process store's outcome, the id held by a lost task (failed and retried below).
+        const created = createAndRun(first);
         return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
       }
       // An owner may re-run only its own task, and never claim an id whose value someone else holds.
-      return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(createAndRun));
+      return this.#ctx.track(this.#assertMayClaim(id, opts.owner as string).then(() => createAndRun()));
     });
   }
 
