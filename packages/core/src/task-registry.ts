@@ -56,6 +56,12 @@ import type { CreateTaskOptions, ReadonlyStoredTask, StoredTask, TaskChange } fr
 import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
+/** The guard of a write by anyone (no run given): one object for all of them, never changed. */
+const ANY_RUN: { runId?: string } = {};
+
+/** The write guard of a call that names `runId` (or none). */
+const guardOf = (runId: string | undefined): { runId?: string } => (runId === undefined ? ANY_RUN : { runId });
+
 /** Fresh ids remembered for a cheap first registration; older ones are simply checked like any other. */
 const MAX_MINTED = 1024;
 
@@ -237,7 +243,7 @@ export class TaskRegistry {
   start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
     return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
-      return this.#change(id, { runId }, (cur) => {
+      return this.#change(id, guardOf(runId), (cur) => {
         if (cur.status !== "pending") throw new IllegalTransitionError(id, cur.status, "processing");
         return { task: this.#writer.transition(cur, "processing") };
       });
@@ -249,10 +255,9 @@ export class TaskRegistry {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
       const fields = parseProgressUpdate(update, id);
-      return this.#change(id, { runId }, (cur) => {
-        const task = this.#writer.transition(cur, "processing");
-        task.progress = mergeFields(cur.progress, fields, id);
-        return { task };
+      return this.#change(id, guardOf(runId), (cur) => {
+        this.#writer.assertCanTransition(cur, "processing"); // a finished task refuses before the fields are checked
+        return { task: this.#writer.progressed(cur, mergeFields(cur.progress, fields, id)) };
       });
     });
   }
@@ -264,7 +269,7 @@ export class TaskRegistry {
       task.progress = mergeProgress(cur.progress, raw, id);
       return { task };
     };
-    return this.#change(id, { runId }, (cur) => {
+    return this.#change(id, guardOf(runId), (cur) => {
       this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
       const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
       if (!isThenable(raw)) return apply(cur, raw);
@@ -277,7 +282,7 @@ export class TaskRegistry {
   complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
     return promiseFrom(() => {
       const [id, opts] = parseCall(refId, CompleteOptionsSchema, options, "complete options");
-      return this.#change(id, { runId: opts.runId }, (cur) => {
+      return this.#change(id, guardOf(opts.runId), (cur) => {
         this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
         const entry = this.#values.entryFor(
           id,
@@ -295,7 +300,7 @@ export class TaskRegistry {
     return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       const message = errorMessage(error);
-      return this.#change(id, { runId }, (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
+      return this.#change(id, guardOf(runId), (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
     });
   }
 
@@ -437,10 +442,11 @@ export class TaskRegistry {
     guard: { runId?: string | undefined; owner?: string },
     compute: Parameters<TaskWriter["write"]>[2],
   ): Promise<TaskInfo> {
-    return mapSoon(this.#writer.writeSoon(id, guard, compute, this.#observe), (task) =>
-      toTaskInfo(task, this.#ctx.now()),
-    );
+    return mapSoon(this.#writer.writeSoon(id, guard, compute, this.#observe), this.#infoNow);
   }
+
+  /** The public view of a task just written (one function for every write, not a closure each). */
+  readonly #infoNow = (task: ReadonlyStoredTask): TaskInfo => toTaskInfo(task, this.#ctx.now());
 
   readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 

@@ -103,7 +103,12 @@ export type ReadonlyStoredTask = Readonly<Omit<StoredTask, "progress">> & {
  * Field by field, in the order tasks are built, so copies share a few shapes and stay cheap to make and
  * to read (a spread of tasks of many shapes falls off V8's fast path).
  */
-export function copyStoredTask(task: ReadonlyStoredTask, withoutLease = false): StoredTask {
+export function copyStoredTask(
+  task: ReadonlyStoredTask,
+  withoutLease = false,
+  /** The copy's progress instead of a copy of the task's: one the caller built for it (and never touches again). */
+  newProgress?: TaskProgress,
+): StoredTask {
   const { leaseMs, progress } = task;
   // An unfinished task with a lease and nothing else optional, the shape every write of a running task copies,
   // in one literal: fields added after an object is made go to a side array, made anew on every copy.
@@ -119,11 +124,14 @@ export function copyStoredTask(task: ReadonlyStoredTask, withoutLease = false): 
     task.resultExecuteOnly === undefined
   ) {
     const { refId, status, startedAt, updatedAt, retryCount, runId, version } = task;
-    return progress === undefined
+    const kept = newProgress ?? (progress === undefined ? undefined : copyProgress(progress));
+    return kept === undefined
       ? { refId, status, startedAt, updatedAt, retryCount, runId, version, leaseMs }
-      : { refId, status, startedAt, updatedAt, retryCount, runId, version, leaseMs, progress: copyProgress(progress) };
+      : { refId, status, startedAt, updatedAt, retryCount, runId, version, leaseMs, progress: kept };
   }
-  return copyStoredTaskSlow(task, withoutLease);
+  const copy = copyStoredTaskSlow(task, withoutLease);
+  if (newProgress !== undefined) copy.progress = newProgress;
+  return copy;
 }
 
 /** `copyStoredTask` field by field, whatever the shape (the fast path's reference in the tests). */

@@ -8,7 +8,7 @@ import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, t
 import { finishedTask } from "./finished-task.js";
 import { type InProcessTaskAccess, inProcessAccessOf } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
+import { isTerminalStatus, type TaskInfo, type TaskProgress, type TaskStatus } from "./models.js";
 import { isVisibleTo } from "./owner.js";
 import { promiseFrom } from "./soon.js";
 import type { StoreEntry } from "./store.js";
@@ -276,6 +276,19 @@ export class TaskWriter {
     // A relative lease: the store starts it on its own clock, whatever this instance's clock says.
     next.leaseMs = this.#ctx.taskLeaseMs;
     if (message !== undefined) next.error = message;
+    return next;
+  }
+
+  /**
+   * `current` moved to `processing` now with `progress` (built for this write: kept, not copied), its lease
+   * renewed: `transition(current, "processing")` with the progress replaced, without copying the old one.
+   */
+  progressed(current: ReadonlyStoredTask, progress: TaskProgress): StoredTask {
+    this.assertCanTransition(current, "processing");
+    const next = copyStoredTask(current, false, progress);
+    next.status = "processing";
+    next.updatedAt = this.#ctx.now();
+    next.leaseMs = this.#ctx.taskLeaseMs;
     return next;
   }
 

@@ -70,6 +70,19 @@ describe("copy shapes", () => {
     );
   });
 
+  it("copyStoredTask with a new progress holds the field-by-field copy with that progress set, kept as given", () => {
+    fc.assert(
+      fc.property(storedTask, fc.boolean(), progress, (task, withoutLease, next) => {
+        const copy = copyStoredTask(task, withoutLease, next);
+        const slow = copyStoredTaskSlow(task, withoutLease);
+        slow.progress = next;
+        expectSameShape(copy, slow);
+        expect(copy.progress).toBe(next);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it("toTaskInfo holds what the field-by-field view holds, for every task and time of reading", () => {
     fc.assert(
       fc.property(storedTask, time, (task, now) => {
