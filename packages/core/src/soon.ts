@@ -4,7 +4,7 @@
  */
 
 /** `fn()` as a promise: its value (or its promise, as is), or a rejection with what it threw. */
-export function promiseFrom<T>(fn: () => T | Promise<T>): Promise<T> {
+export function promiseFrom<T>(fn: () => T | PromiseLike<T>): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (error) {

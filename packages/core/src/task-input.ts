@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { optionalFields, parseOrThrow, ValidationError, withFastPath } from "./errors.js";
 import type { TaskInfo, TaskProgress, TaskProgressUpdate } from "./models.js";
+import { promiseFrom } from "./soon.js";
 
 /** Handed to a task function: its abort signal and a way to report progress. */
 export interface TaskContext {
@@ -95,11 +96,7 @@ export function callTaskFunction(
       }
     },
   };
-  try {
-    return Promise.resolve(fn(context));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return promiseFrom(() => fn(context));
 }
 
 export type ParsedTaskInput =

@@ -8,7 +8,6 @@ import { type CacheContext, randomHex } from "./cache-context.js";
 import {
   errorMessage,
   IllegalTransitionError,
-  parseOrThrow,
   RefCacheError,
   TaskAlreadyActiveError,
   TooManyTasksError,
@@ -16,15 +15,13 @@ import {
 } from "./errors.js";
 import { type InProcessTaskAccess, inProcessAccessOf, type SharedCreateOutcome } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { asSeen, leaseRanOut } from "./liveness.js";
 import { LocalRuns } from "./local-runs.js";
-import { LocalView } from "./local-view.js";
 import { heldByLost, LostTasks } from "./lost-tasks.js";
-import { RefIdSchema, type TaskInfo } from "./models.js";
-import { assertMayList, assertMayWrite } from "./owner.js";
+import type { TaskInfo } from "./models.js";
+import { assertMayWrite } from "./owner.js";
 import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
 import { promiseFrom } from "./soon.js";
-import { isCreateOutcome, isPage } from "./store-replies.js";
+import { isCreateOutcome } from "./store-replies.js";
 import {
   callTaskFunction,
   isThenable,
@@ -34,26 +31,23 @@ import {
   type TaskInput,
 } from "./task-input.js";
 import {
-  asList,
   CompleteOptionsSchema,
   type CompleteTaskOptions,
-  ListFilterSchema,
   mapSoon,
   NO_OPTIONS,
   type OwnerOptions,
   OwnerOptionsSchema,
   parseCall,
-  promised,
   type RegisterTaskOptions,
   RegisterTaskOptionsSchema,
   type RunOptions,
   RunOptionsSchema,
   type TaskListener,
   type TaskQueryOptions,
-  TaskQuerySchema,
 } from "./task-options.js";
+import { TaskReads } from "./task-reads.js";
 import type { CreateTaskOptions, ReadonlyStoredTask, StoredTask, TaskChange } from "./task-store.js";
-import { ownerMatches, TaskWriter, toTaskInfo } from "./task-writer.js";
+import { TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
 /** The guard of a write by anyone (no run given): one object for all of them, never changed. */
@@ -66,10 +60,6 @@ const guardOf = (runId: string | undefined): { runId?: string } => (runId === un
 const MAX_MINTED = 1024;
 
 const CREATE_REPLY = [isCreateOutcome, "create"] as const;
-const LIST_REPLY = [isPage, "list"] as const;
-
-/** Lost tasks failed before each `queryTasks` page, at most. */
-const QUERY_REAP_LIMIT = 100;
 
 export class TaskRegistry {
   readonly #ctx: CacheContext;
@@ -85,20 +75,25 @@ export class TaskRegistry {
    * hold them), newest last, at most MAX_MINTED: their first registration skips the owner-rule reads.
    */
   readonly #minted = new Set<string>();
-  /** The local view for stores that cannot be read synchronously: tasks this instance ran or saw change. */
-  readonly #seen: LocalView;
+  /** Reads, and the local view they keep. */
+  readonly #reads: TaskReads;
   readonly #lost: LostTasks;
-  /** The task store's synchronous side, when it lives in this process: then it is the local view. */
+  /** The task store's synchronous side, when it lives in this process (registrations then create at once). */
   readonly #local: InProcessTaskAccess | undefined;
 
   constructor(context: CacheContext, values: ValueCache) {
     this.#ctx = context;
     this.#local = inProcessAccessOf(context.taskStore);
-    this.#seen = new LocalView(context.taskRetentionMs);
     this.#values = values;
     this.#writer = new TaskWriter(context, (task) => this.#written(task));
     this.runs = new LocalRuns(context, this.#writer, values);
-    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.#saw(task));
+    this.#reads = new TaskReads(
+      context,
+      this.#writer,
+      (task) => this.reapIfLost(task),
+      (limit) => this.reapExpired(limit),
+    );
+    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.#reads.saw(task));
   }
 
   register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
@@ -319,32 +314,24 @@ export class TaskRegistry {
     });
   }
 
-  /** The store's truth; an unfinished task whose lease ran out is failed ("worker lost") on the way. */
+  /** The store's truth (see TaskReads.get). */
   get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
-    return promiseFrom(() => {
-      const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
-      this.#ctx.assertOpen();
-      // A store in this process answers at once; any other is read through a store call.
-      const local = this.#local;
-      if (local === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
-      return promised(this.#visible(local.readShared(id), owner));
-    });
+    return this.#reads.get(refId, options);
   }
 
-  /** What a reader with `owner` sees of `task`, once a lost worker's task is failed. */
-  #visible(task: ReadonlyStoredTask | undefined, owner: string | undefined): TaskInfo | undefined | Promise<TaskInfo> {
-    if (task === undefined || !ownerMatches(task, owner)) return undefined;
-    if (!leaseRanOut(task)) {
-      this.#saw(task);
-      return toTaskInfo(task, this.#ctx.now());
-    }
-    return this.reapIfLost(task).then((reaped) => this.#info(reaped));
+  /** The synchronous local view of one task (see TaskReads.peek). */
+  peek(refId: string): TaskInfo | undefined {
+    return this.#reads.peek(refId);
   }
 
-  /** `task` as the liveness rule reads it (a lost one as failed, "worker lost"), as the public view. */
-  #info(task: ReadonlyStoredTask): TaskInfo {
-    const now = this.#ctx.now();
-    return toTaskInfo(asSeen(task, now), now);
+  /** One page of the store's tasks (see TaskReads.query). */
+  query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
+    return this.#reads.query(options);
+  }
+
+  /** The local view of every task (see TaskReads.list). */
+  list(filter: unknown): TaskInfo[] {
+    return this.#reads.list(filter);
   }
 
   /** See LostTasks.reapIfLost (also run by the clean-up). */
@@ -355,57 +342,6 @@ export class TaskRegistry {
   /** See LostTasks.reapExpired (run by the lease watch and the clean-up). */
   reapExpired(limit: number): Promise<void> {
     return this.#lost.reapExpired(limit);
-  }
-
-  /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
-  peek(refId: string): TaskInfo | undefined {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
-    if (this.#local === undefined) return this.#seen.get(id);
-    const task = this.#local.readShared(id);
-    return task === undefined ? undefined : this.#info(task);
-  }
-
-  async query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
-    const q = parseOrThrow(TaskQuerySchema, options, "task query");
-    assertMayList(q.owner);
-    this.#ctx.assertOpen();
-    const status = asList(q.status);
-    // A page of failed tasks must not miss lost ones still filed as running: they are failed first. Other
-    // pages meet lost tasks where they are filed, and fail them below.
-    if (status?.includes("failed") === true) await this.reapExpired(QUERY_REAP_LIMIT);
-    const page = await this.#ctx.storeCall(
-      undefined,
-      () =>
-        this.#ctx.taskStore.list({
-          limit: q.limit,
-          ...(status === undefined ? {} : { status }),
-          ...(q.owner === undefined ? {} : { owner: q.owner }),
-          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-        }),
-      LIST_REPLY,
-    );
-    const read = await Promise.all(page.tasks.map((task) => this.reapIfLost(task)));
-    const tasks: TaskInfo[] = [];
-    for (const task of read) {
-      const info = this.#info(task);
-      // One lost after the pass above is failed now: it leaves a page of other statuses (pages may be short).
-      if (status === undefined || status.includes(info.status)) tasks.push(info);
-      this.#saw(task);
-    }
-    return page.nextCursor === undefined ? { tasks } : { tasks, nextCursor: page.nextCursor };
-  }
-
-  /** Local view: the tasks this instance has seen (all tasks of an in-process store). */
-  list(filter: unknown): TaskInfo[] {
-    const parsed = parseOrThrow(ListFilterSchema, filter ?? {}, "task filter");
-    const wanted = asList(parsed.status);
-    const local = this.#local;
-    const now = this.#ctx.now();
-    const all =
-      local === undefined
-        ? this.#seen.values().map((info) => ({ ...info }))
-        : [...local.list()].map((task) => toTaskInfo(asSeen(task, now), now));
-    return all.filter((t) => wanted === undefined || wanted.includes(t.status));
   }
 
   onChange(listener: TaskListener): () => void {
@@ -422,18 +358,18 @@ export class TaskRegistry {
   remoteChange(change: TaskChange): void {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
-    this.#saw(change.task);
+    this.#reads.saw(change.task);
     this.#emit(change.task);
   }
 
   /** Forgets ids the store removed. */
   forget(refIds: readonly string[]): void {
-    this.#seen.forget(refIds);
+    this.#reads.forget(refIds);
   }
 
   /** Tasks in the local view (for tests and diagnostics). */
   get localViewSize(): number {
-    return this.#seen.size;
+    return this.#reads.localViewSize;
   }
 
   /** A write through the writer, done at once where it can be, as the TaskInfo it leaves. */
@@ -450,15 +386,8 @@ export class TaskRegistry {
 
   readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 
-  /** Brings a task the local view holds up to what was read or told of it (newer versions only). */
-  #saw(task: ReadonlyStoredTask): void {
-    if (this.#local !== undefined) return;
-    const lost = leaseRanOut(task);
-    this.#seen.update(toTaskInfo(lost ? asSeen(task, this.#ctx.now()) : task, 0), task.version, lost);
-  }
-
   #written(task: ReadonlyStoredTask): void {
-    if (this.#local === undefined) this.#seen.put(toTaskInfo(task, 0), task.version, false);
+    this.#reads.wrote(task);
     this.runs.observeCurrent(task);
     this.#emit(task);
   }
