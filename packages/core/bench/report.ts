@@ -1,11 +1,12 @@
 /**
- * The last lines of `pnpm bench`: the ratios the issue sets targets for. Lifecycle cost at 10k, 100k and 1M tasks, heap bytes
- * per finished task and the longest event-loop block of a clean-up come from probes run in fresh
- * processes; the 1 MB read and the 10 MB preview and paging from the vitest bench report just written
- * (medians).
+ * The last lines of `pnpm bench`: the ratios the issues set targets for. Lifecycle cost at 10k, 100k and
+ * 1M tasks, heap bytes per finished task and the longest event-loop block of a clean-up come from probes
+ * run in fresh processes; the 1 MB read and the 10 MB preview and paging from the vitest bench report just
+ * written (medians). How each is measured, and where the time goes: bench/README.md.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { SUBJECT_NAMES } from "./subjects.js";
 
@@ -36,7 +37,6 @@ function median(name: string): number {
 const coreDir = fileURLToPath(new URL("..", import.meta.url));
 
 /** Runs a probe in a fresh Node process and returns the JSON it prints last. */
-
 function probe<T>(file: string, ...args: string[]): T {
   const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", `bench/probes/${file}`, ...args], {
     cwd: coreDir,
@@ -57,6 +57,7 @@ const mark = (ok: boolean) => (ok ? "met" : "MISSED");
  * counts the time other processes ran instead). Fewer runs at 1,000,000 tasks: one run takes seconds.
  * A ratio above 1 means RefCache is faster.
  */
+const loadAtStart = loadavg()[0] as number;
 const LIFECYCLE_SIZES = [
   { n: 10_000, runs: 7 },
   { n: 100_000, runs: 3 },
@@ -99,6 +100,9 @@ const cleanup = probe<{
 const refBytes = bytes.RefCache as number;
 
 console.log("");
+console.log(
+  `machine load (1-minute average) ${fmt(loadAtStart)} at the start of the probes, ${fmt(loadavg()[0] as number)} at their end, on ${availableParallelism()} cores`,
+);
 const floorBytes = bytes.Map as number;
 const bytesRatio = refBytes / floorBytes;
 const mean = (name: string, totals: Map<string, ColdRun>): ColdRun => totals.get(name) as ColdRun;
