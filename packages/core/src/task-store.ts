@@ -111,7 +111,8 @@ export function copyStoredTask(
 ): StoredTask {
   const { leaseMs, progress } = task;
   // An unfinished task with a lease and nothing else optional, the shape every write of a running task copies,
-  // in one literal: fields added after an object is made go to a side array, made anew on every copy.
+  // in one literal: fields added after an object is made go to a side array, made anew on every copy
+  // (bench: the "lifecycle at …" lines; test/task-copy-shapes.test.ts holds it to the general path).
   if (
     leaseMs !== undefined &&
     !withoutLease &&

@@ -71,7 +71,8 @@ export function toTaskInfo(task: ReadonlyStoredTask, now: number): TaskInfo {
   const { progress, completedAt, resultExpiresAt } = task;
   // The shapes of a running task and of a complete one whose result has not expired, without an owner or
   // error, each in one literal (fields added after an object is made go to a side array, made anew on
-  // every call; a lifecycle makes six TaskInfos). The same fields, in the same order, as the general path.
+  // every call; a lifecycle makes six TaskInfos: bench, the "lifecycle at …" lines). The same fields, in the
+  // same order, as the general path (test/task-copy-shapes.test.ts).
   if (
     task.owner === undefined &&
     task.error === undefined &&
