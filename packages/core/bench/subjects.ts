@@ -3,7 +3,8 @@
  * register → 3 progress updates → complete with a small result → read the status.
  * RefCache (default memory stores), the MCP SDK v1 `InMemoryTaskStore`, and a bare Map as the floor.
  */
-import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
+import { pathToFileURL } from "node:url";
+import type { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import type { RefCache } from "../src/index.js";
 
 /** The RefCache class a subject runs: the built package's (see `loadBuiltCore`) or the source's. */
@@ -15,7 +16,10 @@ export type RefCacheClass = typeof RefCache;
  * through a computed path: the types come from the source, and typechecking needs no build.
  */
 export async function loadBuiltCore(): Promise<typeof import("../src/index.js")> {
-  const built = new URL("../dist/index.js", import.meta.url).href;
+  // BENCH_CORE_DIST names another build's folder, to compare two builds with the same probes (A/B).
+  const dist = process.env.BENCH_CORE_DIST;
+  const built =
+    dist === undefined ? new URL("../dist/index.js", import.meta.url).href : pathToFileURL(`${dist}/index.js`).href;
   return (await import(built)) as typeof import("../src/index.js");
 }
 
@@ -58,8 +62,11 @@ export function refCacheSubject(Cache: RefCacheClass): Subject {
   };
 }
 
-export function sdkSubject(): Subject {
-  let store = new InMemoryTaskStore();
+/** The SDK's store class, passed in so a probe of another subject never loads the SDK. */
+export type SdkStoreClass = typeof InMemoryTaskStore;
+
+export function sdkSubject(Store: SdkStoreClass): Subject {
+  let store = new Store();
   let requestId = 0;
   return {
     async lifecycle() {
@@ -75,7 +82,7 @@ export function sdkSubject(): Subject {
     },
     async reset() {
       store.cleanup();
-      store = new InMemoryTaskStore();
+      store = new Store();
     },
     size: () => store.getAllTasks().length,
   };
@@ -90,7 +97,32 @@ interface MapTask {
   result?: unknown;
 }
 
-/** The floor: a Map of plain records, random UUIDs, no validation, no history, no fencing. */
+/** Random bytes drawn 4 KiB at a time for the Map's ids. */
+const idPool = new Uint8Array(4096);
+let idPoolOffset = idPool.length;
+const idCodes = new Array<number>(32).fill(0);
+const HEX = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/**
+ * 128 random bits as 32 hex digits, one flat string. Not `crypto.randomUUID()`: Node builds that as a
+ * rope of some twenty pieces which a Map key keeps, about 440 heap bytes more per task than the flat
+ * string every other subject keeps, and that would lift the floor the bytes target is measured from.
+ */
+function flatRandomId(): string {
+  if (idPoolOffset + 16 > idPool.length) {
+    globalThis.crypto.getRandomValues(idPool);
+    idPoolOffset = 0;
+  }
+  for (let i = 0; i < 16; i++) {
+    const byte = idPool[idPoolOffset + i] as number;
+    idCodes[2 * i] = HEX[byte >> 4] as number;
+    idCodes[2 * i + 1] = HEX[byte & 15] as number;
+  }
+  idPoolOffset += 16;
+  return String.fromCharCode(...idCodes);
+}
+
+/** The floor: a Map of plain records, random flat ids, no validation, no history, no fencing. */
 export function mapSubject(): Subject {
   let tasks = new Map<string, MapTask>();
   const working = (id: string): MapTask => {
@@ -99,7 +131,7 @@ export function mapSubject(): Subject {
     return task;
   };
   const create = async (): Promise<string> => {
-    const id = globalThis.crypto.randomUUID();
+    const id = flatRandomId();
     const now = fixedClock.now();
     tasks.set(id, { id, status: "working", startedAt: now, updatedAt: now });
     return id;
@@ -139,10 +171,32 @@ export function mapSubject(): Subject {
   };
 }
 
-/** The three subjects, RefCache from `Cache`. */
-export function makeSubjects(Cache: RefCacheClass): Record<SubjectName, Subject> {
-  return { RefCache: refCacheSubject(Cache), "SDK InMemoryTaskStore": sdkSubject(), Map: mapSubject() };
-}
-
 export const SUBJECT_NAMES = ["RefCache", "SDK InMemoryTaskStore", "Map"] as const;
 export type SubjectName = (typeof SUBJECT_NAMES)[number];
+
+/**
+ * Loads the one module a subject runs (the built core, the SDK's store, or nothing for the Map) and
+ * returns a factory of that subject, so a fresh process pays for its own subject's code only.
+ */
+export async function loadSubject(name: SubjectName): Promise<() => Subject> {
+  switch (name) {
+    case "RefCache": {
+      const { RefCache: Cache } = await loadBuiltCore();
+      return () => refCacheSubject(Cache);
+    }
+    case "SDK InMemoryTaskStore": {
+      const { InMemoryTaskStore: Store } = await import("@modelcontextprotocol/sdk/experimental/tasks");
+      return () => sdkSubject(Store);
+    }
+    case "Map":
+      return () => mapSubject();
+  }
+}
+
+/** The subject named by a probe's first argument, or an error naming the known ones. */
+export function subjectArg(arg: string | undefined): SubjectName {
+  if (!SUBJECT_NAMES.includes(arg as SubjectName)) {
+    throw new Error(`unknown subject ${arg}; one of ${SUBJECT_NAMES.join(", ")}`);
+  }
+  return arg as SubjectName;
+}

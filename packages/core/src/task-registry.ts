@@ -50,6 +50,12 @@ import type { CreateTaskOptions, ReadonlyStoredTask, StoredTask, TaskChange } fr
 import { TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
+/** The guard of a write by anyone (no run given): one object for all of them, never changed. */
+const ANY_RUN: { runId?: string } = {};
+
+/** The write guard of a call that names `runId` (or none). */
+const guardOf = (runId: string | undefined): { runId?: string } => (runId === undefined ? ANY_RUN : { runId });
+
 /** Fresh ids remembered for a cheap first registration; older ones are simply checked like any other. */
 const MAX_MINTED = 1024;
 
@@ -99,15 +105,23 @@ export class TaskRegistry {
       const { taskStore, instanceId } = this.#ctx;
       const createOptions = this.#createOptions;
       const createSync = this.#local?.createSync;
+      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
+      // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
+      const fresh = this.#minted.delete(id);
+      const unchecked = fresh || opts.owner === undefined;
+      // An in-process store creates it at once, and nothing is left in flight for close() to wait for: no
+      // closures made for the other paths (bench: the "lifecycle at …" lines).
+      const first = unchecked ? createSync?.(draft, createOptions, instanceId) : undefined;
+      if (first !== undefined && heldByLost(first) === undefined) {
+        return Promise.resolve(this.#created(id, first, input, opts));
+      }
       const create = (): SharedCreateOutcome | Promise<SharedCreateOutcome> =>
         createSync?.(draft, createOptions, instanceId) ??
         this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
-      const createAndRun = (): TaskInfo | Promise<TaskInfo> => {
-        // An in-process store creates it at once: nothing is left in flight for close() to wait for.
-        const first = create();
-        if (!(first instanceof Promise) && heldByLost(first) === undefined)
-          return this.#created(id, first, input, opts);
-        return Promise.resolve(first)
+      const createAndRun = (created = create()): TaskInfo | Promise<TaskInfo> => {
+        if (!(created instanceof Promise) && heldByLost(created) === undefined)
+          return this.#created(id, created, input, opts);
+        return Promise.resolve(created)
           .then(async (outcome) => {
             // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
             const lost = heldByLost(outcome);
@@ -117,15 +131,13 @@ export class TaskRegistry {
           })
           .then((outcome) => this.#created(id, outcome, input, opts));
       };
-      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
-      // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
-      const fresh = this.#minted.delete(id);
-      if (fresh || opts.owner === undefined) {
-        const created = createAndRun();
+      if (unchecked) {
+        // `first`: the in-process store's outcome, the id held by a lost task (failed and retried below).
+        const created = createAndRun(first);
         return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
       }
       // An owner may re-run only its own task, and never claim an id whose value someone else holds.
-      return this.#ctx.track(this.#assertMayClaim(id, opts.owner).then(createAndRun));
+      return this.#ctx.track(this.#assertMayClaim(id, opts.owner as string).then(() => createAndRun()));
     });
   }
 
@@ -226,7 +238,7 @@ export class TaskRegistry {
   start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
     return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
-      return this.#change(id, { runId }, (cur) => {
+      return this.#change(id, guardOf(runId), (cur) => {
         if (cur.status !== "pending") throw new IllegalTransitionError(id, cur.status, "processing");
         return { task: this.#writer.transition(cur, "processing") };
       });
@@ -238,10 +250,9 @@ export class TaskRegistry {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
       const fields = parseProgressUpdate(update, id);
-      return this.#change(id, { runId }, (cur) => {
-        const task = this.#writer.transition(cur, "processing");
-        task.progress = mergeFields(cur.progress, fields, id);
-        return { task };
+      return this.#change(id, guardOf(runId), (cur) => {
+        this.#writer.assertCanTransition(cur, "processing"); // a finished task refuses before the fields are checked
+        return { task: this.#writer.progressed(cur, mergeFields(cur.progress, fields, id)) };
       });
     });
   }
@@ -253,7 +264,7 @@ export class TaskRegistry {
       task.progress = mergeProgress(cur.progress, raw, id);
       return { task };
     };
-    return this.#change(id, { runId }, (cur) => {
+    return this.#change(id, guardOf(runId), (cur) => {
       this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
       const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
       if (!isThenable(raw)) return apply(cur, raw);
@@ -266,7 +277,7 @@ export class TaskRegistry {
   complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
     return promiseFrom(() => {
       const [id, opts] = parseCall(refId, CompleteOptionsSchema, options, "complete options");
-      return this.#change(id, { runId: opts.runId }, (cur) => {
+      return this.#change(id, guardOf(opts.runId), (cur) => {
         this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
         const entry = this.#values.entryFor(
           id,
@@ -284,7 +295,7 @@ export class TaskRegistry {
     return promiseFrom(() => {
       const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
       const message = errorMessage(error);
-      return this.#change(id, { runId }, (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
+      return this.#change(id, guardOf(runId), (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
     });
   }
 
@@ -367,10 +378,11 @@ export class TaskRegistry {
     guard: { runId?: string | undefined; owner?: string },
     compute: Parameters<TaskWriter["write"]>[2],
   ): Promise<TaskInfo> {
-    return mapSoon(this.#writer.writeSoon(id, guard, compute, this.#observe), (task) =>
-      toTaskInfo(task, this.#ctx.now()),
-    );
+    return mapSoon(this.#writer.writeSoon(id, guard, compute, this.#observe), this.#infoNow);
   }
+
+  /** The public view of a task just written (one function for every write, not a closure each). */
+  readonly #infoNow = (task: ReadonlyStoredTask): TaskInfo => toTaskInfo(task, this.#ctx.now());
 
   readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 

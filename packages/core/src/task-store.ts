@@ -103,7 +103,40 @@ export type ReadonlyStoredTask = Readonly<Omit<StoredTask, "progress">> & {
  * Field by field, in the order tasks are built, so copies share a few shapes and stay cheap to make and
  * to read (a spread of tasks of many shapes falls off V8's fast path).
  */
-export function copyStoredTask(task: ReadonlyStoredTask, withoutLease = false): StoredTask {
+export function copyStoredTask(
+  task: ReadonlyStoredTask,
+  withoutLease = false,
+  /** The copy's progress instead of a copy of the task's: one the caller built for it (and never touches again). */
+  newProgress?: TaskProgress,
+): StoredTask {
+  const { leaseMs, progress } = task;
+  // An unfinished task with a lease and nothing else optional, the shape every write of a running task copies,
+  // in one literal: fields added after an object is made go to a side array, made anew on every copy
+  // (bench: the "lifecycle at …" lines; test/task-copy-shapes.test.ts holds it to the general path).
+  if (
+    leaseMs !== undefined &&
+    !withoutLease &&
+    task.resultTtlMs === undefined &&
+    task.owner === undefined &&
+    task.completedAt === undefined &&
+    task.error === undefined &&
+    task.resultExpiresAt === undefined &&
+    task.resultExpired === undefined &&
+    task.resultExecuteOnly === undefined
+  ) {
+    const { refId, status, startedAt, updatedAt, retryCount, runId, version } = task;
+    const kept = newProgress ?? (progress === undefined ? undefined : copyProgress(progress));
+    return kept === undefined
+      ? { refId, status, startedAt, updatedAt, retryCount, runId, version, leaseMs }
+      : { refId, status, startedAt, updatedAt, retryCount, runId, version, leaseMs, progress: kept };
+  }
+  const copy = copyStoredTaskSlow(task, withoutLease);
+  if (newProgress !== undefined) copy.progress = newProgress;
+  return copy;
+}
+
+/** `copyStoredTask` field by field, whatever the shape (the fast path's reference in the tests). */
+export function copyStoredTaskSlow(task: ReadonlyStoredTask, withoutLease = false): StoredTask {
   const copy: StoredTask = {
     refId: task.refId,
     status: task.status,
@@ -132,6 +165,11 @@ export function copyOptionalInfo(from: Readonly<TaskInfo>, to: TaskInfo): void {
 
 /** A copy of a task's progress, field by field (see copyStoredTask). */
 export function copyProgress(progress: Readonly<TaskProgress>): TaskProgress {
+  const { current, total, message, percentage } = progress;
+  // All four, as progress with a total is built: one literal, no shape changes (see copyStoredTask).
+  if (current !== undefined && total !== undefined && message !== undefined && percentage !== undefined) {
+    return { current, total, message, percentage };
+  }
   const copy: TaskProgress = {};
   if (progress.current !== undefined) copy.current = progress.current;
   if (progress.total !== undefined) copy.total = progress.total;

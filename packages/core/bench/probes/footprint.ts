@@ -3,9 +3,9 @@
  * `node --expose-gc --import tsx`, one process per subject so no subject inherits another's heap.
  * Prints one JSON line: { subject, tasks, bytesPerTask }.
  */
-import { loadBuiltCore, makeSubjects, SUBJECT_NAMES, type SubjectName } from "../subjects.js";
+import { loadSubject, subjectArg } from "../subjects.js";
 
-const TASKS = 20_000;
+const TASKS = 50_000;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with node --expose-gc");
@@ -16,9 +16,8 @@ async function settle(): Promise<void> {
   gc?.();
 }
 
-const name = process.argv[2] as SubjectName;
-if (!SUBJECT_NAMES.includes(name)) throw new Error(`unknown subject ${name}`);
-const subject = makeSubjects((await loadBuiltCore()).RefCache)[name];
+const name = subjectArg(process.argv[2]);
+const subject = (await loadSubject(name))();
 
 // Warm up so code, inline caches and lazily built tables are not counted as task state.
 for (let i = 0; i < 5_000; i++) await subject.lifecycle();
