@@ -1,29 +1,33 @@
 /**
  * Core's conformance suite against the cluster layout: on a real three-master Redis Cluster (an ioredis
- * `Cluster` client picks the layout), and on one Redis with `layout: "cluster"` (a cluster-mode endpoint's
- * layout, usable on one node too). Also: a transition is still one command on the cluster.
+ * `Cluster` client picks the layout), with each transport, and on one Redis with `layout: "cluster"` (a
+ * cluster-mode endpoint's layout, usable on one node too). Also: a transition is still one command on the
+ * cluster.
  */
 import { describeStoreConformance } from "@mcp-refcache/core/testing";
 import { expect, it } from "vitest";
 import { createRedisStores } from "../src/index.js";
+import { TRANSPORTS } from "../src/transports.js";
 import { clusterToolsAvailable, useRedisCluster } from "./redis-cluster.js";
 import { available, deleteUnder, newPrefix, REDIS_URL, rawClient, task } from "./redis-fixture.js";
 
 if (clusterToolsAvailable) {
   const cluster = useRedisCluster();
-  describeStoreConformance("redis stores on a 3-master cluster", async () => {
-    const client = cluster().client({ redisOptions: { maxRetriesPerRequest: 0 } });
-    await new Promise<void>((resolve) => client.once("ready", () => resolve()));
-    const stores = createRedisStores({ client, prefix: newPrefix() });
-    return {
-      store: stores.store,
-      taskStore: stores.taskStore,
-      cleanup: async () => {
-        await stores.close();
-        client.disconnect();
-      },
-    };
-  });
+  for (const transport of TRANSPORTS) {
+    describeStoreConformance(`redis stores on a 3-master cluster (${transport} transport)`, async () => {
+      const client = cluster().client({ redisOptions: { maxRetriesPerRequest: 0 } });
+      await new Promise<void>((resolve) => client.once("ready", () => resolve()));
+      const stores = createRedisStores({ client, prefix: newPrefix(), transport });
+      return {
+        store: stores.store,
+        taskStore: stores.taskStore,
+        cleanup: async () => {
+          await stores.close();
+          client.disconnect();
+        },
+      };
+    });
+  }
 
   it("runs a task lifecycle with one command per transition on the cluster", async () => {
     const redis = cluster();
