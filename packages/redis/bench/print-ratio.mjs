@@ -9,6 +9,11 @@ console.log(
   `@mcp-refcache/redis task store ${results.refcache.toFixed(0)} lifecycles/s, BullMQ ${results.bullmq.toFixed(0)}/s (${results.inFlight} in flight)`,
 );
 console.log(`ratio @mcp-refcache/redis / BullMQ: ${ratio.toFixed(2)}x (target >= 2x)`);
+if (results.refcacheIoredis !== undefined) {
+  console.log(
+    `ratio @mcp-refcache/redis (transport "ioredis") / BullMQ: ${(results.refcacheIoredis / results.bullmq).toFixed(2)}x (${results.refcacheIoredis.toFixed(0)} lifecycles/s; no target)`,
+  );
+}
 
 // Paging a 10 MB value to its end, against one full get (paging.bench.ts).
 const paging = JSON.parse(readFileSync(new URL("../node_modules/.cache/paging-bench.json", import.meta.url), "utf8"));

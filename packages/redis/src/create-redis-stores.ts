@@ -11,6 +11,7 @@ import { keyLayout, PrefixSchema } from "./key-layout.js";
 import { RedisConnection } from "./redis-connection.js";
 import { RedisStore } from "./redis-store.js";
 import { RedisTaskStore } from "./redis-task-store.js";
+import { TRANSPORTS } from "./transports.js";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -45,6 +46,14 @@ export const RedisStoresOptionsSchema = z
     prefix: PrefixSchema.default("refcache:"),
     /** A command that gets no answer within this time fails with STORE_ERROR (ms). */
     commandTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(5_000),
+    /**
+     * How commands reach Redis. "direct" (default, the fastest): this package builds each command and
+     * decides when it is written to the socket, through ioredis's `sendCommand`. "ioredis": every command
+     * goes through the client's own `call`, as an application's own commands would: ioredis's argument
+     * handling, its command queue, and its auto-pipelining if your client turns it on. Same commands,
+     * same replies, same `commandTimeoutMs` and STORE_ERROR behaviour either way.
+     */
+    transport: z.enum(TRANSPORTS).default("direct"),
   })
   .refine((o) => o.url === undefined || o.client === undefined, { message: "give either url or client, not both" })
   // The single layout's indexes span slots: on a cluster its scripts would fail with CROSSSLOT.
@@ -78,7 +87,12 @@ export function createRedisStores(options: RedisStoresOptions = {}): RedisStores
     });
   // Failures reach callers as STORE_ERROR; the client's own error events would otherwise be printed.
   if (ownsClient) client.on("error", () => {});
-  const connection = new RedisConnection({ client, ownsClient, commandTimeoutMs: o.commandTimeoutMs });
+  const connection = new RedisConnection({
+    client,
+    ownsClient,
+    commandTimeoutMs: o.commandTimeoutMs,
+    transport: o.transport,
+  });
   const cluster = isCluster(client);
   const keys = keyLayout(o.prefix, o.layout ?? (cluster ? "cluster" : "single"));
   const openSubscriber = (): Redis | Cluster => {

@@ -1,17 +1,19 @@
 /**
  * Every command this package sends goes through here: a deadline on each call (so a lost connection
  * fails with STORE_ERROR instead of hanging), EVALSHA with a fallback to EVAL, and the one table that
- * turns Redis failures into core's `StoreError`.
+ * turns Redis failures into core's `StoreError`, whichever transport (`transports.ts`) carries them.
  *
- * Commands go straight to `sendCommand`, without ioredis's auto-pipelining (its per-batch pipeline, and
- * per-command promises and ticks): `WriteBatches` decides when they reach the socket.
+ * The default "direct" transport sends commands straight to `sendCommand`, without ioredis's
+ * auto-pipelining (its per-batch pipeline, and per-command promises and ticks): `WriteBatches` decides
+ * when they reach the socket. The "ioredis" transport uses the client's own `call`.
  */
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
-import { type Arg, type CommandOptions, command } from "./commands.js";
+import type { Arg, CommandName } from "./commands.js";
 import { StoreError } from "./contract.js";
 import { type Deadline, DeadlineQueue, monotonicNow } from "./deadlines.js";
-import { type ReplyListener, WriteBatches } from "./write-batches.js";
+import { type Transport, type TransportName, transport } from "./transports.js";
+import type { ReplyListener } from "./write-batches.js";
 
 export interface LuaScript {
   readonly source: string;
@@ -38,6 +40,22 @@ class ConnectionClosed extends Error {}
 
 const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith("NOSCRIPT");
 
+/** What a `Call` is made of. */
+interface CallOptions {
+  connection: RedisConnection;
+  /** What the call does, in words for its error message ("task create"). */
+  what: string;
+  /** The ref id or key the call is about, for its error (undefined for calls about no one id). */
+  refId: string | undefined;
+  name: CommandName;
+  /** The command's arguments; the direct transport turns numbers into strings in place. */
+  args: Arg[];
+  /** The script an EVALSHA runs, so a NOSCRIPT reply can fall back to EVAL. */
+  script: LuaScript | undefined;
+  resolve: (value: unknown) => void;
+  reject: (error: StoreError) => void;
+}
+
 /** One call in flight: settled exactly once, by its reply, its failure or its deadline. */
 class Call implements Deadline, ReplyListener {
   deadline = 0;
@@ -46,30 +64,21 @@ class Call implements Deadline, ReplyListener {
   readonly #connection: RedisConnection;
   readonly #what: string;
   readonly #refId: string | undefined;
-  #name: string;
+  #name: CommandName;
   #args: Arg[];
   readonly #script: LuaScript | undefined;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: StoreError) => void;
 
-  constructor(
-    connection: RedisConnection,
-    what: string,
-    refId: string | undefined,
-    name: string,
-    args: Arg[],
-    script: LuaScript | undefined,
-    resolve: (value: unknown) => void,
-    reject: (error: StoreError) => void,
-  ) {
-    this.#connection = connection;
-    this.#what = what;
-    this.#refId = refId;
-    this.#name = name;
-    this.#args = args;
-    this.#script = script;
-    this.#resolve = resolve;
-    this.#reject = reject;
+  constructor(options: CallOptions) {
+    this.#connection = options.connection;
+    this.#what = options.what;
+    this.#refId = options.refId;
+    this.#name = options.name;
+    this.#args = options.args;
+    this.#script = options.script;
+    this.#resolve = options.resolve;
+    this.#reject = options.reject;
   }
 
   /** Writes the command, unless the call already settled or its deadline passed: nothing is sent late. */
@@ -124,6 +133,8 @@ export interface RedisConnectionOptions {
   /** Whether this package created the client (then it waits for `ready` itself and quits it on close). */
   ownsClient: boolean;
   commandTimeoutMs: number;
+  /** How commands reach Redis (see `transports.ts`). */
+  transport: TransportName;
 }
 
 export class RedisConnection {
@@ -131,20 +142,16 @@ export class RedisConnection {
   readonly deadlines: DeadlineQueue;
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;
-  readonly #commandOptions: CommandOptions;
+  readonly #transport: Transport;
   #closed = false;
   #ready: Promise<void> | undefined;
-  readonly #writes: WriteBatches;
 
   constructor(options: RedisConnectionOptions) {
     this.client = options.client;
     this.#ownsClient = options.ownsClient;
     this.#timeoutMs = options.commandTimeoutMs;
     this.deadlines = new DeadlineQueue(options.commandTimeoutMs);
-    this.#writes = new WriteBatches(options.client);
-    // Commands get the client's key prefix, as its own command methods would give them.
-    const keyPrefix = this.client.options?.keyPrefix;
-    this.#commandOptions = keyPrefix ? { replyEncoding: "utf8", keyPrefix } : { replyEncoding: "utf8" };
+    this.#transport = transport(options.transport, options.client);
   }
 
   get commandTimeoutMs(): number {
@@ -152,7 +159,7 @@ export class RedisConnection {
   }
 
   /** Sends one command within the deadline; any failure becomes a StoreError. */
-  call<T>(what: string, refId: string | undefined, name: string, args: Arg[]): Promise<T> {
+  call<T>(what: string, refId: string | undefined, name: CommandName, args: Arg[]): Promise<T> {
     return this.#start(what, refId, name, args, undefined);
   }
 
@@ -170,9 +177,10 @@ export class RedisConnection {
     return this.#start(what, refId, "evalsha", all, script);
   }
 
-  #start<T>(what: string, refId: string | undefined, name: string, args: Arg[], script?: LuaScript): Promise<T> {
+  #start<T>(what: string, refId: string | undefined, name: CommandName, args: Arg[], script?: LuaScript): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const call = new Call(this, what, refId, name, args, script, resolve as (value: unknown) => void, reject);
+      const settle = resolve as (value: unknown) => void;
+      const call = new Call({ connection: this, what, refId, name, args, script, resolve: settle, reject });
       if (this.#closed) {
         call.fail(new ConnectionClosed());
         return;
@@ -190,8 +198,8 @@ export class RedisConnection {
   }
 
   /** Hands one command to the client; `listener` hears its reply or its failure. */
-  write(name: string, args: Arg[], listener: ReplyListener): void {
-    this.#writes.send(command(name, args, this.#commandOptions), listener);
+  write(name: CommandName, args: Arg[], listener: ReplyListener): void {
+    this.#transport.send(name, args, listener);
   }
 
   #whenReady(): Promise<void> {

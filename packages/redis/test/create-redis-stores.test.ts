@@ -19,6 +19,7 @@ describeRedis("createRedisStores", () => {
       { url: "http://127.0.0.1:6379" },
       { url: "" },
       { layout: "sharded" },
+      { transport: "fast" },
       { client: new Cluster([{ host: "127.0.0.1", port: 1 }], { lazyConnect: true }), layout: "single" },
     ]) {
       expect(() => createRedisStores(options as never)).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
