@@ -127,6 +127,37 @@ export function randomHex(bytes: number, prefix = ""): string {
   return String.fromCharCode(...codes);
 }
 
+/** Char codes of the base64url alphabet (RFC 4648 §5): A-Z a-z 0-9 - _, all allowed in a ref id. */
+const BASE64URL_CODES = Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", (c) =>
+  c.charCodeAt(0),
+);
+
+/**
+ * `prefix` followed by `chars` random base64url characters, 6 random bits each (22 characters: 132 bits).
+ * One flat string, as `randomHex`; shorter than hex for the same randomness, and ids are kept by the
+ * thousand (a 41-character id takes 64 heap bytes, a 31-character one 48).
+ */
+export function randomBase64Url(chars: number, prefix = ""): string {
+  if (randomPoolOffset + chars > RANDOM_POOL_BYTES) {
+    globalThis.crypto.getRandomValues(randomPool);
+    randomPoolOffset = 0;
+  }
+  const length = prefix.length + chars;
+  let codes = scratchCodes[length];
+  if (codes === undefined) {
+    codes = new Array<number>(length).fill(0);
+    if (length <= 128) scratchCodes[length] = codes;
+  }
+  let at = 0;
+  for (; at < prefix.length; at++) codes[at] = prefix.charCodeAt(at);
+  // Each byte gives its low 6 bits (uniform: 256 is a multiple of 64) and is handed out once.
+  for (let i = randomPoolOffset; i < randomPoolOffset + chars; i++) {
+    codes[at++] = BASE64URL_CODES[(randomPool[i] as number) & 63] as number;
+  }
+  randomPoolOffset += chars;
+  return String.fromCharCode(...codes);
+}
+
 export class CacheContext {
   readonly name: string;
   readonly taskCleanupIntervalMs: number;

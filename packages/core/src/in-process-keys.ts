@@ -8,3 +8,9 @@ export const inProcessTaskStore: unique symbol = Symbol.for("mcp-refcache.inProc
 
 /** The key under which a value store in this process offers its `SyncValueWrites`. */
 export const inProcessValueStore: unique symbol = Symbol.for("mcp-refcache.inProcessValueStore");
+
+/**
+ * The key under which a MemoryStore takes the results its paired MemoryTaskStore keeps beside its tasks
+ * (kept-results.ts). Not shared across copies of the package: only a pair from one copy links.
+ */
+export const resultLink: unique symbol = Symbol("mcp-refcache.resultLink");

@@ -191,7 +191,7 @@ export class LocalRuns {
         failure = `result could not be stored: ${errorMessage(error)}`;
         return { task: this.#writer.transition(cur, "failed", failure) };
       }
-      return { task: this.#writer.completion(cur, result.expiresAt), result };
+      return { task: this.#writer.completion(cur, result), result };
     });
   }
 

@@ -17,6 +17,7 @@ import {
   type SharedUpdateOutcome,
   syncValueWritesOf,
 } from "./in-process-store.js";
+import { KeptResults } from "./kept-results.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { parseOrThrow } from "./parse.js";
@@ -92,6 +93,8 @@ export class MemoryTaskStore implements InProcessTaskStore {
   readonly #syncValues: SyncValueWrites | undefined;
   /** Otherwise writes to one id (and creations, store-wide) take turns. */
   readonly #mutex: KeyedMutex | undefined;
+  /** Results kept beside their tasks, when the value store is a plain MemoryStore (kept-results.ts). */
+  readonly #kept: KeptResults | undefined;
 
   /** Synchronous reads, and writes when the value store's writes are synchronous (see in-process-store.ts). */
   readonly [inProcessTaskStore]: InProcessTaskAccess;
@@ -102,6 +105,7 @@ export class MemoryTaskStore implements InProcessTaskStore {
     this.#clock = clock ?? systemClock;
     this.#syncValues = syncValueWritesOf(this.store);
     this.#mutex = this.#syncValues === undefined ? new KeyedMutex() : undefined;
+    this.#kept = this.#syncValues === undefined ? undefined : KeptResults.link(this.#tasks, this.store);
     this[inProcessTaskStore] = {
       read: (refId) => {
         const task = this.#tasks.get(refId);
@@ -240,7 +244,9 @@ export class MemoryTaskStore implements InProcessTaskStore {
       return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };
     }
     stored.version = expectedVersion + 1;
-    if (result !== undefined) (this.#syncValues as SyncValueWrites).set(stored.refId, result);
+    const kept = this.#kept;
+    if (kept !== undefined) stored = kept.write(current, stored, result);
+    else if (result !== undefined) (this.#syncValues as SyncValueWrites).set(stored.refId, result);
     this.#put(stored, quiet === true ? null : origin, current);
     return { ok: true, task: stored };
   };
@@ -289,8 +295,10 @@ export class MemoryTaskStore implements InProcessTaskStore {
 
   async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
     const tasks = this.#tasks;
+    const kept = this.#kept;
     const removed = this.#finishedMarks.take(this.#clock.now() - olderThanMs, limit, (mark) => {
       if (tasks.get(mark.refId) !== mark) return false;
+      kept?.release(mark);
       tasks.delete(mark.refId);
       return true;
     });

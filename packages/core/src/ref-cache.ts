@@ -4,7 +4,7 @@
  * task-registry.ts, the shared state in the stores.
  */
 import * as z from "zod";
-import { CacheContext, type RefCacheOptions, randomHex } from "./cache-context.js";
+import { CacheContext, type RefCacheOptions, randomBase64Url } from "./cache-context.js";
 import { Maintenance } from "./maintenance.js";
 import {
   type CacheEntryInfo,
@@ -43,6 +43,9 @@ const WaitOptionsSchema = z.strictObject({
   signal: z.instanceof(AbortSignal).optional(),
 });
 export type WaitForTaskOptions = z.input<typeof WaitOptionsSchema>;
+
+/** Random characters of a new ref id: 22 base64url characters, 132 random bits (unguessable: owner.ts). */
+const REF_ID_RANDOM_CHARS = 22;
 
 /** How often `waitForTask` looks at the store when the store cannot tell it of changes (ms). */
 const WAIT_POLL_MS = 250;
@@ -113,9 +116,12 @@ export class RefCache {
     return this.#maintenance.cleanupRunning;
   }
 
-  /** A new, unguessable ref id: `<name>:<32 hex digits>` (128 random bits). */
+  /**
+   * A new, unguessable ref id: `<name>:` and 22 random base64url characters (`A-Z a-z 0-9 - _`, 132
+   * random bits).
+   */
   newRefId(): string {
-    const id = randomHex(16, this.#idPrefix);
+    const id = randomBase64Url(REF_ID_RANDOM_CHARS, this.#idPrefix);
     rememberRefId(id);
     this.#tasks.minted(id);
     return id;

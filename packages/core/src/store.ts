@@ -2,7 +2,7 @@
  * The value store: where results and cached values live, as JSON text encoded by core's codec. Stores
  * never see raw values, so every store (memory, Redis, …) accepts and refuses exactly the same ones.
  */
-import { inProcessValueStore } from "./in-process-keys.js";
+import { inProcessValueStore, resultLink } from "./in-process-keys.js";
 import { yieldToEventLoop } from "./timer.js";
 
 /** One stored value with its bookkeeping. */
@@ -79,26 +79,57 @@ export interface SyncValueWrites {
   delete(key: string): boolean;
 }
 
+/** What a task store offers its paired value store (kept-results.ts): the results it keeps beside its tasks. */
+export interface KeptResultsView {
+  get(key: string): StoreEntry | undefined;
+  stat(key: string): StoreEntryMeta | undefined;
+  /** Drops the result kept under `key`; whether there was one. */
+  drop(key: string): boolean;
+  /** Drops every kept result whose `expiresAt` is at or before `now`; how many. */
+  prune(now: number): Promise<number>;
+  /** Drops every kept result. */
+  clear(): void;
+  /** Number of results kept. */
+  readonly size: number;
+}
+
+/** What the value store hands back: writes to its own Map alone (no kept result touched). */
+export interface EntryWrites {
+  set(key: string, entry: StoreEntry): void;
+  delete(key: string): boolean;
+}
+
+/** A value store that can take a task store's kept results; `undefined` when it is taken or not plain. */
+export interface ResultLinkable {
+  [resultLink](results: KeptResultsView): EntryWrites | undefined;
+}
+
 /** Entries the memory store's prune looks at before it lets other work run. */
 const PRUNE_CHUNK = 500;
 
-/** The default store: a Map in this process. Entries hold immutable JSON text, so nothing needs copying. */
-export class MemoryStore implements Store {
+/**
+ * The default store: a Map in this process. Entries hold immutable JSON text, so nothing needs copying.
+ * Paired with a MemoryTaskStore, it also answers for the results that task store keeps beside its tasks
+ * (kept-results.ts): to every caller they are entries like the others.
+ */
+export class MemoryStore implements Store, ResultLinkable {
   readonly #entries = new Map<string, StoreEntry>();
+  /** The results its paired task store keeps beside its tasks, once linked. */
+  #kept: KeptResultsView | undefined;
 
   /** Number of entries held, expired ones included until they are pruned or read. */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.size + (this.#kept?.size ?? 0);
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
     const entry = this.#entries.get(key);
-    return entry === undefined ? undefined : { ...entry };
+    return entry === undefined ? this.#kept?.get(key) : { ...entry };
   }
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return this.#kept?.stat(key);
     const { data: _data, ...meta } = entry;
     return meta;
   }
@@ -108,7 +139,7 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.#entries.delete(key);
+    return this.#deleteSync(key);
   }
 
   /**
@@ -124,19 +155,39 @@ export class MemoryStore implements Store {
 
   readonly #syncWrites: SyncValueWrites = {
     set: (key, entry) => this.#setSync(key, entry),
-    delete: (key) => this.#entries.delete(key),
+    delete: (key) => this.#deleteSync(key),
   };
 
+  /**
+   * Takes the results a task store keeps beside its tasks (once, and only while every method is this
+   * class's own, so no override misses them); hands back writes to its own Map alone.
+   */
+  [resultLink](kept: KeptResultsView): EntryWrites | undefined {
+    const own = MemoryStore.prototype;
+    if (
+      this.#kept !== undefined ||
+      this.get !== own.get ||
+      this.stat !== own.stat ||
+      this.set !== own.set ||
+      this.delete !== own.delete ||
+      this.prune !== own.prune ||
+      this.close !== own.close
+    ) {
+      return undefined;
+    }
+    this.#kept = kept;
+    return { set: (key, entry) => this.#entries.set(key, copyEntry(entry)), delete: (key) => this.#entries.delete(key) };
+  }
+
   #setSync(key: string, entry: StoreEntry): void {
-    const { data, createdAt, expiresAt, owner, version, executeOnly } = entry;
-    if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
-    // Built as one literal, so the fields sit in the object itself (adding one later costs a side array).
-    let copy: StoreEntry;
-    if (version === undefined) copy = expiresAt === undefined ? { data, createdAt } : { data, createdAt, expiresAt };
-    else copy = expiresAt === undefined ? { data, createdAt, version } : { data, createdAt, expiresAt, version };
-    if (owner !== undefined) copy.owner = owner;
-    if (executeOnly === true) copy.executeOnly = true;
+    const copy = copyEntry(entry);
+    this.#kept?.drop(key);
     this.#entries.set(key, copy);
+  }
+
+  #deleteSync(key: string): boolean {
+    const deleted = this.#entries.delete(key);
+    return this.#kept?.drop(key) === true || deleted;
   }
 
   /** Scans in chunks, letting other work run between them, so a large store never stalls the event loop. */
@@ -150,10 +201,23 @@ export class MemoryStore implements Store {
       }
       if (++seen % PRUNE_CHUNK === 0) await yieldToEventLoop();
     }
-    return removed;
+    return this.#kept === undefined ? removed : removed + (await this.#kept.prune(now));
   }
 
   async close(): Promise<void> {
     this.#entries.clear();
+    this.#kept?.clear();
   }
+}
+
+/** `entry` as the memory store keeps it: its fields in one literal (adding one later costs a side array). */
+function copyEntry(entry: StoreEntry): StoreEntry {
+  const { data, createdAt, expiresAt, owner, version, executeOnly } = entry;
+  if (typeof data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
+  let copy: StoreEntry;
+  if (version === undefined) copy = expiresAt === undefined ? { data, createdAt } : { data, createdAt, expiresAt };
+  else copy = expiresAt === undefined ? { data, createdAt, version } : { data, createdAt, expiresAt, version };
+  if (owner !== undefined) copy.owner = owner;
+  if (executeOnly === true) copy.executeOnly = true;
+  return copy;
 }

@@ -286,7 +286,7 @@ export class TaskRegistry {
           cur.owner,
           cur.resultExecuteOnly,
         );
-        return { task: this.#writer.completion(cur, entry.expiresAt), result: entry };
+        return { task: this.#writer.completion(cur, entry), result: entry };
       });
     });
   }

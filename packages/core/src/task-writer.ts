@@ -293,9 +293,12 @@ export class TaskWriter {
     return next;
   }
 
-  /** `current` complete now, its result expiring at `resultExpiresAt` (epoch ms; `undefined`: never). */
-  completion(current: ReadonlyStoredTask, resultExpiresAt: number | undefined): StoredTask {
+  /**
+   * `current` complete with `result` (its entry): completed when the result was written (`createdAt`, so
+   * a memory store keeps the two as one time), the result expiring at its `expiresAt` (`undefined`: never).
+   */
+  completion(current: ReadonlyStoredTask, result: Readonly<StoreEntry>): StoredTask {
     this.assertCanTransition(current, "complete");
-    return finishedTask(current, { status: "complete", at: this.#ctx.now(), resultExpiresAt });
+    return finishedTask(current, { status: "complete", at: result.createdAt, resultExpiresAt: result.expiresAt });
   }
 }

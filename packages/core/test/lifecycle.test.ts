@@ -553,6 +553,6 @@ describe("options", () => {
     const { cache } = makeCache();
     const ids = new Set(Array.from({ length: 100 }, () => cache.newRefId()));
     expect(ids.size).toBe(100);
-    for (const id of ids) expect(id).toMatch(/^test:[0-9a-f]{32}$/);
+    for (const id of ids) expect(id).toMatch(/^test:[A-Za-z0-9_-]{22}$/);
   });
 });

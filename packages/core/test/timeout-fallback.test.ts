@@ -80,7 +80,7 @@ describe("runWithTimeoutFallback", () => {
     await vi.advanceTimersByTimeAsync(150);
     const pending = await call;
     expect(pending.status).toBe("pending");
-    expect(pending.refId).toMatch(/^tools:[0-9a-f]{32}$/);
+    expect(pending.refId).toMatch(/^tools:[A-Za-z0-9_-]{22}$/);
     if (pending.status !== "pending") throw new Error("unreachable");
     expect(pending.task).toMatchObject({ status: "processing", progress: { current: 1, total: 4 } });
 

@@ -32,7 +32,7 @@ for (const name of runtimes) {
       expect(started.status, app.output()).toBe(202);
       expect(started.headers.get("retry-after")).toBe("1");
       const location = started.headers.get("location") ?? "";
-      expect(location).toMatch(/^\/refcache\/tasks\/demo%3A[0-9a-f]+$/);
+      expect(location).toMatch(/^\/refcache\/tasks\/demo%3A[A-Za-z0-9_-]{22}$/);
       const task = (await started.json()) as { refId: string; status: string };
       expect(["pending", "processing"]).toContain(task.status);
 
