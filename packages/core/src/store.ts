@@ -176,7 +176,10 @@ export class MemoryStore implements Store, ResultLinkable {
       return undefined;
     }
     this.#kept = kept;
-    return { set: (key, entry) => this.#entries.set(key, copyEntry(entry)), delete: (key) => this.#entries.delete(key) };
+    return {
+      set: (key, entry) => this.#entries.set(key, copyEntry(entry)),
+      delete: (key) => this.#entries.delete(key),
+    };
   }
 
   #setSync(key: string, entry: StoreEntry): void {

@@ -15,6 +15,17 @@ describeStoreConformance("memory task store over another value store", () => {
   return { store, taskStore: new MemoryTaskStore({ store }) };
 });
 
+/** A MemoryStore that overrides `prune`: its writes stay synchronous, but no task store keeps results beside its tasks. */
+class UnlinkedStore extends MemoryStore {
+  override async prune(now: number): Promise<number> {
+    return super.prune(now);
+  }
+}
+describeStoreConformance("memory task store over a MemoryStore that keeps every result itself", () => {
+  const store = new UnlinkedStore();
+  return { store, taskStore: new MemoryTaskStore({ store }) };
+});
+
 describe("two caches given only the same value store", () => {
   it("share its task store: each sees and cancels the other's task", async () => {
     const store = new MemoryStore();

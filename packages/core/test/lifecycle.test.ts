@@ -555,4 +555,15 @@ describe("options", () => {
     expect(ids.size).toBe(100);
     for (const id of ids) expect(id).toMatch(/^test:[A-Za-z0-9_-]{22}$/);
   });
+
+  it("draws every character of a ref id from all 64 base64url characters alike (6 random bits each)", () => {
+    const { cache } = makeCache();
+    const counts = new Map<string, number>();
+    const draws = 4_000;
+    for (let i = 0; i < draws; i++)
+      for (const c of cache.newRefId().slice("test:".length)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(64);
+    const expected = (draws * 22) / 64; // 1375 per character; a biased draw misses by far more than 25%
+    for (const n of counts.values()) expect(Math.abs(n - expected)).toBeLessThan(expected / 4);
+  });
 });
