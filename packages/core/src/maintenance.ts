@@ -145,9 +145,11 @@ export class Maintenance {
   }
 
   async #runCleanup(): Promise<void> {
+    // Expired values first: a memory store that keeps results beside their tasks then has none to set
+    // apart for the finished tasks removed next (kept-results.ts).
+    await this.#prune(this.#ctx.now());
     await this.removeFinished(this.#ctx.taskRetentionMs);
     await this.#registry.deref()?.reapExpired(CLEANUP_CHUNK);
-    await this.#prune(this.#ctx.now());
   }
 
   #report(error: unknown, operation: string): void {
