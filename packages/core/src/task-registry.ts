@@ -1,6 +1,7 @@
 /**
- * The task half of a RefCache: registration, transitions, reads and listeners, over the shared task
- * store. The store holds the truth; this instance keeps only its own runs (see local-runs.ts).
+ * The task half of a RefCache: registration and transitions over the shared task store, with its reads
+ * (task-reads.ts) and change listeners (task-listeners.ts). The store holds the truth; this instance
+ * keeps only its own runs (see local-runs.ts).
  */
 
 import type * as z from "zod";
@@ -11,7 +12,6 @@ import {
   RefCacheError,
   TaskAlreadyActiveError,
   TooManyTasksError,
-  ValidationError,
 } from "./errors.js";
 import { type InProcessTaskAccess, inProcessAccessOf, type SharedCreateOutcome } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
@@ -29,6 +29,7 @@ import {
   parseTaskInput,
   type TaskInput,
 } from "./task-input.js";
+import { TaskListeners } from "./task-listeners.js";
 import {
   CompleteOptionsSchema,
   type CompleteTaskOptions,
@@ -42,7 +43,6 @@ import {
   type RunOptions,
   RunOptionsSchema,
   type TaskListener,
-  type TaskQueryOptions,
 } from "./task-options.js";
 import { TaskReads } from "./task-reads.js";
 import type { CreateTaskOptions, ReadonlyStoredTask, StoredTask, TaskChange } from "./task-store.js";
@@ -65,7 +65,7 @@ export class TaskRegistry {
   readonly #values: ValueCache;
   readonly #writer: TaskWriter;
   readonly runs: LocalRuns;
-  readonly #listeners = new Set<TaskListener>();
+  readonly #listeners = new TaskListeners();
   readonly #updaters = new KeyedMutex();
   /** Called when a run starts here (the cache then makes sure its heartbeat runs). */
   onRun: () => void = () => {};
@@ -74,8 +74,8 @@ export class TaskRegistry {
    * hold them), newest last, at most MAX_MINTED: their first registration skips the owner-rule reads.
    */
   readonly #minted = new Set<string>();
-  /** Reads, and the local view they keep. */
-  readonly #reads: TaskReads;
+  /** Reads (`getTask`, `getTaskStatus`, `queryTasks`, `listTasks`), and the local view they keep. */
+  readonly reads: TaskReads;
   readonly #lost: LostTasks;
   /** The task store's synchronous side, when it lives in this process (registrations then create at once). */
   readonly #local: InProcessTaskAccess | undefined;
@@ -86,13 +86,13 @@ export class TaskRegistry {
     this.#values = values;
     this.#writer = new TaskWriter(context, (task) => this.#written(task));
     this.runs = new LocalRuns(context, this.#writer, values);
-    this.#reads = new TaskReads(
+    this.reads = new TaskReads(
       context,
       this.#writer,
       (task) => this.reapIfLost(task),
       (limit) => this.reapExpired(limit),
     );
-    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.#reads.saw(task));
+    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.reads.saw(task));
   }
 
   async register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
@@ -330,26 +330,6 @@ export class TaskRegistry {
     return task instanceof Promise ? task.then(cancelled) : cancelled(task);
   }
 
-  /** The store's truth (see TaskReads.get). */
-  get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
-    return this.#reads.get(refId, options);
-  }
-
-  /** The synchronous local view of one task (see TaskReads.peek). */
-  peek(refId: string): TaskInfo | undefined {
-    return this.#reads.peek(refId);
-  }
-
-  /** One page of the store's tasks (see TaskReads.query). */
-  query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
-    return this.#reads.query(options);
-  }
-
-  /** The local view of every task (see TaskReads.list). */
-  list(filter: unknown): TaskInfo[] {
-    return this.#reads.list(filter);
-  }
-
   /** See LostTasks.reapIfLost (also run by the clean-up). */
   reapIfLost(task: ReadonlyStoredTask): Promise<ReadonlyStoredTask> {
     return this.#lost.reapIfLost(task);
@@ -361,31 +341,20 @@ export class TaskRegistry {
   }
 
   onChange(listener: TaskListener): () => void {
-    if (typeof listener !== "function") {
-      throw ValidationError.single("listener", "listener must be a function", "invalid_type");
-    }
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   /** A change made by another instance, as the store reports it. */
   remoteChange(change: TaskChange): void {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
-    this.#reads.saw(change.task);
+    this.reads.saw(change.task);
     this.#emit(change.task);
   }
 
   /** Forgets ids the store removed. */
   forget(refIds: readonly string[]): void {
-    this.#reads.forget(refIds);
-  }
-
-  /** Tasks in the local view (for tests and diagnostics). */
-  get localViewSize(): number {
-    return this.#reads.localViewSize;
+    this.reads.forget(refIds);
   }
 
   /** A write through the writer, done at once where it can be, as the TaskInfo it leaves. */
@@ -405,23 +374,14 @@ export class TaskRegistry {
   readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 
   #written(task: ReadonlyStoredTask): void {
-    this.#reads.wrote(task);
+    this.reads.wrote(task);
     this.runs.observeCurrent(task);
     this.#emit(task);
   }
 
   #emit(task: ReadonlyStoredTask): void {
-    if (this.#listeners.size === 0) return;
-    const info = toTaskInfo(task, this.#ctx.now());
-    for (const listener of this.#listeners) {
-      try {
-        const outcome = listener({ ...info, ...(info.progress && { progress: { ...info.progress } }) });
-        if (outcome !== null && typeof outcome === "object" && "then" in outcome) {
-          Promise.resolve(outcome).then(undefined, () => {});
-        }
-      } catch {
-        // A faulty listener must not break the mutation that triggered it.
-      }
-    }
+    this.#listeners.emit(task, this.#now);
   }
+
+  readonly #now = (): number => this.#ctx.now();
 }
