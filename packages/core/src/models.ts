@@ -27,7 +27,8 @@ export function rememberRefId(id: string): void {
   recentRefIdAt = (recentRefIdAt + 1) % RECENT_REF_IDS;
 }
 
-function isRefId(v: unknown): v is string {
+/** Whether `v` is a valid ref id (what RefIdSchema accepts; its fast path, held to it by the fast-path tests). */
+export function isRefId(v: unknown): v is string {
   if (typeof v !== "string") return false;
   // Newest first: the id of the call before is the likeliest, and a match costs one pointer comparison.
   for (let back = 1; back <= RECENT_REF_IDS; back++) {

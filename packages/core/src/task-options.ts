@@ -5,6 +5,7 @@
 import * as z from "zod";
 import {
   isOwner,
+  isRefId,
   isTtl,
   OwnerSchema,
   RefIdSchema,
@@ -61,7 +62,8 @@ export const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
 export const NO_OPTIONS: Readonly<Record<string, undefined>> = Object.freeze({});
 
 /** A task call's ref id, checked: the id, or a ValidationError. */
-export const parseRefId = (refId: unknown): string => parseOrThrow(RefIdSchema, refId, "ref id");
+export const parseRefId = (refId: unknown): string =>
+  isRefId(refId) ? refId : parseOrThrow(RefIdSchema, refId, "ref id");
 
 /** A task call's options, parsed with `schema` (none given: NO_OPTIONS, without a parse). */
 export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, what: string, id: string): z.output<S> {

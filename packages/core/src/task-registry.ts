@@ -19,7 +19,7 @@ import { LocalRuns } from "./local-runs.js";
 import { heldByLost, LostTasks } from "./lost-tasks.js";
 import type { TaskInfo } from "./models.js";
 import { assertMayWrite } from "./owner.js";
-import { mergeFields, mergeProgress, type ProgressFields, parseProgressUpdate } from "./progress.js";
+import { mergeProgress, type ProgressFields, parseProgressUpdate } from "./progress.js";
 import { isCreateOutcome } from "./store-replies.js";
 import {
   callTaskFunction,
@@ -266,10 +266,9 @@ export class TaskRegistry {
   }
 
   /** The task with `fields` (checked) laid over its progress. */
-  readonly #progressed = (cur: ReadonlyStoredTask, fields: ProgressFields): Change => {
-    this.#writer.assertCanTransition(cur, "processing"); // a finished task refuses before the fields are checked
-    return { task: this.#writer.progressed(cur, mergeFields(cur.progress, fields, cur.refId)) };
-  };
+  readonly #progressed = (cur: ReadonlyStoredTask, fields: ProgressFields): Change => ({
+    task: this.#writer.progressed(cur, fields),
+  });
 
   /** A progress update computed by `update` from the current progress. */
   #update(id: string, runId: string | undefined, update: unknown): TaskInfo | Promise<TaskInfo> {

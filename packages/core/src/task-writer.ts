@@ -8,8 +8,9 @@ import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, t
 import { finishedTask } from "./finished-task.js";
 import { type InProcessTaskAccess, inProcessAccessOf } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { isTerminalStatus, type TaskInfo, type TaskProgress, type TaskStatus } from "./models.js";
+import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import { isVisibleTo } from "./owner.js";
+import { mergeFields, type ProgressFields } from "./progress.js";
 import type { StoreEntry } from "./store.js";
 import { isTaskOrNone, isUpdateOutcome } from "./store-replies.js";
 import {
@@ -286,12 +287,13 @@ export class TaskWriter {
   }
 
   /**
-   * `current` moved to `processing` now with `progress` (built for this write: kept, not copied), its lease
-   * renewed: `transition(current, "processing")` with the progress replaced, without copying the old one.
+   * `current` moved to `processing` now with `fields` (a checked progress update) laid over its progress,
+   * its lease renewed: `transition(current, "processing")` with the progress replaced, without copying the
+   * old one. A finished task refuses before the fields are checked against it (`current ≤ total`).
    */
-  progressed(current: ReadonlyStoredTask, progress: TaskProgress): StoredTask {
+  progressed(current: ReadonlyStoredTask, fields: ProgressFields): StoredTask {
     this.assertCanTransition(current, "processing");
-    const next = copyStoredTask(current, false, progress);
+    const next = copyStoredTask(current, false, mergeFields(current.progress, fields, current.refId));
     next.status = "processing";
     next.updatedAt = this.#ctx.now();
     next.leaseMs = this.#ctx.taskLeaseMs;
