@@ -84,7 +84,7 @@ export class TaskRegistry {
     this.#ctx = context;
     this.#local = inProcessAccessOf(context.taskStore);
     this.#values = values;
-    this.#writer = new TaskWriter(context, (task) => this.#written(task));
+    this.#writer = new TaskWriter(context, this.#written);
     this.runs = new LocalRuns(context, this.#writer, values);
     this.reads = new TaskReads(
       context,
@@ -348,7 +348,7 @@ export class TaskRegistry {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
     this.reads.saw(change.task);
-    this.#emit(change.task);
+    this.#listeners.emit(change.task, this.#now);
   }
 
   /** Forgets ids the store removed. */
@@ -372,15 +372,12 @@ export class TaskRegistry {
 
   readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 
-  #written(task: ReadonlyStoredTask): void {
+  /** Told of every task this instance wrote (one function, handed to the writer). */
+  readonly #written = (task: ReadonlyStoredTask): void => {
     this.reads.wrote(task);
     this.runs.observeCurrent(task);
-    this.#emit(task);
-  }
-
-  #emit(task: ReadonlyStoredTask): void {
     this.#listeners.emit(task, this.#now);
-  }
+  };
 
   readonly #now = (): number => this.#ctx.now();
 }
