@@ -60,6 +60,12 @@ const MAX_MINTED = 1024;
 
 const CREATE_REPLY = [isCreateOutcome, "create"] as const;
 
+/** What `completeTask` was given: the result, and its time to live when the call set one. */
+interface Completion {
+  result: unknown;
+  ttlMs: number | null | undefined;
+}
+
 export class TaskRegistry {
   readonly #ctx: CacheContext;
   readonly #values: ValueCache;
@@ -291,18 +297,16 @@ export class TaskRegistry {
   async complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
     const id = parseRefId(refId);
     const { runId, ttlMs } = parseOptions(CompleteOptionsSchema, options, "complete options", id);
-    return this.#change(
-      id,
-      guardOf(runId),
-      (cur) => {
-        this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
-        const ttl = ttlMs === undefined ? cur.resultTtlMs : ttlMs;
-        const entry = this.#values.entryFor(id, result, ttl, cur.owner, cur.resultExecuteOnly);
-        return { task: this.#writer.completion(cur, entry.expiresAt), result: entry };
-      },
-      undefined,
-    );
+    return this.#change(id, guardOf(runId), this.#completed, { result, ttlMs });
   }
+
+  /** The task complete with `result` (encoded here, after the transition is allowed), kept `ttlMs`. */
+  readonly #completed = (cur: ReadonlyStoredTask, { result, ttlMs }: Completion): Change => {
+    this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
+    const ttl = ttlMs === undefined ? cur.resultTtlMs : ttlMs;
+    const entry = this.#values.entryFor(cur.refId, result, ttl, cur.owner, cur.resultExecuteOnly);
+    return { task: this.#writer.completion(cur, entry.expiresAt), result: entry };
+  };
 
   async fail(refId: string, error: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
     const id = parseRefId(refId);
