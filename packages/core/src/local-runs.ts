@@ -7,7 +7,6 @@
  */
 import type { CacheContext } from "./cache-context.js";
 import { errorMessage, RefCacheError, StoreError } from "./errors.js";
-import { KEPT_KEY } from "./kept-key.js";
 import { isTerminalStatus } from "./models.js";
 import { monotonicNow } from "./monotonic.js";
 import { isThenable } from "./task-input.js";
@@ -36,8 +35,7 @@ export class LocalRuns {
   readonly #ctx: CacheContext;
   readonly #writer: TaskWriter;
   readonly #values: ValueCache;
-  /** The runs held here by ref id, and the one kept entry (see kept-key.ts). */
-  readonly #runs = new Map<string, LocalRun | undefined>([[KEPT_KEY, undefined]]);
+  readonly #runs = new Map<string, LocalRun>();
   /** Monotonic time (not the cache's clock) at which this process last showed it is alive: a run added or a renewal. */
   #aliveAt = Number.NEGATIVE_INFINITY;
 
@@ -48,12 +46,7 @@ export class LocalRuns {
   }
 
   get size(): number {
-    return this.#runs.size - 1;
-  }
-
-  /** The runs held here, at this moment. */
-  #held(): LocalRun[] {
-    return [...this.#runs.values()].filter((run) => run !== undefined);
+    return this.#runs.size;
   }
 
   add(run: LocalRun): void {
@@ -209,7 +202,7 @@ export class LocalRuns {
   async renewLeases(): Promise<void> {
     this.#aliveAt = monotonicNow();
     await Promise.all(
-      this.#held().map((run) =>
+      [...this.#runs.values()].map((run) =>
         this.#writer
           .write(
             run.refId,
@@ -236,7 +229,7 @@ export class LocalRuns {
   /** Cancels every run here in the store and aborts its work (for `close()`). */
   async cancelAll(reason: string): Promise<void> {
     await Promise.all(
-      this.#held().map(async (run) => {
+      [...this.#runs.values()].map(async (run) => {
         try {
           await this.#writer.write(run.refId, { runId: run.runId, whileClosing: true }, (cur) => ({
             task: this.#writer.transition(cur, "cancelled", reason),

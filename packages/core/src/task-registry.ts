@@ -14,7 +14,6 @@ import {
   TooManyTasksError,
 } from "./errors.js";
 import { type InProcessTaskAccess, inProcessAccessOf, type SharedCreateOutcome } from "./in-process-store.js";
-import { KEPT_KEY } from "./kept-key.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { LocalRuns } from "./local-runs.js";
 import { heldByLost, LostTasks } from "./lost-tasks.js";
@@ -79,9 +78,8 @@ export class TaskRegistry {
   /**
    * Ids this instance's `newRefId()` drew and nobody registered yet (128 random bits: no other owner can
    * hold them), newest last, at most MAX_MINTED: their first registration skips the owner-rule reads.
-   * First, the one kept entry (see kept-key.ts).
    */
-  readonly #minted = new Set<string>([KEPT_KEY]);
+  readonly #minted = new Set<string>();
   /** Reads (`getTask`, `getTaskStatus`, `queryTasks`, `listTasks`), and the local view they keep. */
   readonly reads: TaskReads;
   readonly #lost: LostTasks;
@@ -163,15 +161,12 @@ export class TaskRegistry {
   /** Remembers a fresh id drawn by `newRefId()` (forgetting the oldest past MAX_MINTED). */
   minted(id: string): void {
     this.#minted.add(id);
-    if (this.#minted.size <= MAX_MINTED + 1) return;
-    const oldestFirst = this.#minted.values();
-    oldestFirst.next(); // the kept entry
-    this.#minted.delete(oldestFirst.next().value as string);
+    if (this.#minted.size > MAX_MINTED) this.#minted.delete(this.#minted.values().next().value as string);
   }
 
   /** Something was stored under `key`: a registration under it is checked from now on. */
   used(key: string): void {
-    if (key !== KEPT_KEY) this.#minted.delete(key);
+    this.#minted.delete(key);
   }
 
   /** Refuses (ForbiddenError) an owner's registration over a task or live value another owner holds. */
