@@ -245,5 +245,7 @@ export class LocalRuns {
 
 /** Why a run stops when its task ended as `task` says. */
 function endReason(task: ReadonlyStoredTask): string {
-  return task.status === "cancelled" ? (task.error ?? "cancelled") : `task ${task.status}`;
+  // Whole strings, not a template: nothing is built when a run with nothing to abort stops.
+  if (task.status === "cancelled") return task.error ?? "cancelled";
+  return task.status === "complete" ? "task complete" : "task failed";
 }

@@ -14,8 +14,8 @@ export const REF_ID_MAX_LENGTH = 256;
 
 /**
  * The last ids known to be valid: those just checked and those `newRefId` made. Most ids are used several
- * times in a row (register, progress, complete, read), and comparing with a few strings (V8 tells unequal
- * ones apart by their hashes) costs a fraction of the pattern test.
+ * times in a row (register, progress, complete, read), and comparing with a few strings costs a fraction
+ * of the pattern test.
  */
 const RECENT_REF_IDS = 8;
 const recentRefIds: (string | undefined)[] = new Array<string | undefined>(RECENT_REF_IDS).fill(undefined);
@@ -27,9 +27,13 @@ export function rememberRefId(id: string): void {
   recentRefIdAt = (recentRefIdAt + 1) % RECENT_REF_IDS;
 }
 
-function isRefId(v: unknown): v is string {
+/** Whether `v` is a valid ref id (what RefIdSchema accepts; its fast path, held to it by the fast-path tests). */
+export function isRefId(v: unknown): v is string {
   if (typeof v !== "string") return false;
-  for (let i = 0; i < RECENT_REF_IDS; i++) if (recentRefIds[i] === v) return true;
+  // Newest first: the id of the call before is the likeliest, and a match costs one pointer comparison.
+  for (let back = 1; back <= RECENT_REF_IDS; back++) {
+    if (recentRefIds[(recentRefIdAt - back + RECENT_REF_IDS) % RECENT_REF_IDS] === v) return true;
+  }
   if (v.length > REF_ID_MAX_LENGTH || !REF_ID_PATTERN.test(v)) return false;
   rememberRefId(v);
   return true;

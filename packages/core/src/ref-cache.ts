@@ -240,7 +240,7 @@ export class RefCache {
    * lease ran out (on the store's clock) is failed as "worker lost" on the way.
    */
   getTask(refId: string, options?: OwnerOptions): Promise<TaskInfo | undefined> {
-    return this.#tasks.get(refId, options);
+    return this.#tasks.reads.get(refId, options);
   }
 
   /**
@@ -249,7 +249,7 @@ export class RefCache {
    * this instance saw lost). Cheap, for polling; use `getTask` for the shared truth.
    */
   getTaskStatus(refId: string): TaskInfo | undefined {
-    return this.#tasks.peek(refId);
+    return this.#tasks.reads.peek(refId);
   }
 
   /**
@@ -258,12 +258,12 @@ export class RefCache {
    * `limit` tasks).
    */
   queryTasks(options: TaskQueryOptions = {}): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
-    return this.#tasks.query(options);
+    return this.#tasks.reads.query(options);
   }
 
   /** Synchronous local view of tasks (see `getTaskStatus`), optionally only those in the given statuses. */
   listTasks(filter: { status?: TaskStatus | TaskStatus[] } = {}): TaskInfo[] {
-    return this.#tasks.list(filter);
+    return this.#tasks.reads.list(filter);
   }
 
   /**

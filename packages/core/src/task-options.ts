@@ -5,6 +5,7 @@
 import * as z from "zod";
 import {
   isOwner,
+  isRefId,
   isTtl,
   OwnerSchema,
   RefIdSchema,
@@ -60,21 +61,11 @@ export const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
 /** What omitted options parse to (most calls pass none, and skip the parse). */
 export const NO_OPTIONS: Readonly<Record<string, undefined>> = Object.freeze({});
 
-/** `value` as a promise: a promise as it is, a plain value resolved. */
-export const promised = <T>(value: T | Promise<T>): Promise<T> =>
-  value instanceof Promise ? value : Promise.resolve(value);
+/** A task call's ref id, checked: the id, or a ValidationError. */
+export const parseRefId = (refId: unknown): string =>
+  isRefId(refId) ? refId : parseOrThrow(RefIdSchema, refId, "ref id");
 
-/** `map` of `value` as a promise: applied at once to a plain value, once a promise settles to its value. */
-export const mapSoon = <T, U>(value: T | Promise<T>, map: (value: T) => U): Promise<U> =>
-  value instanceof Promise ? value.then(map) : Promise.resolve(map(value));
-
-/** The ref id, and the options parsed (or none given). */
-export function parseCall<S extends z.ZodType>(
-  refId: string,
-  schema: S,
-  options: unknown,
-  what: string,
-): [string, z.output<S>] {
-  const id = parseOrThrow(RefIdSchema, refId, "ref id");
-  return [id, options === undefined ? (NO_OPTIONS as z.output<S>) : parseOrThrow(schema, options, what, id)];
+/** A task call's options, parsed with `schema` (none given: NO_OPTIONS, without a parse). */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, what: string, id: string): z.output<S> {
+  return options === undefined ? (NO_OPTIONS as z.output<S>) : parseOrThrow(schema, options, what, id);
 }

@@ -7,18 +7,17 @@ import type { CacheContext } from "./cache-context.js";
 import { type InProcessTaskAccess, inProcessAccessOf } from "./in-process-store.js";
 import { asSeen, leaseRanOut } from "./liveness.js";
 import { LocalView } from "./local-view.js";
-import { RefIdSchema, type TaskInfo } from "./models.js";
+import type { TaskInfo } from "./models.js";
 import { assertMayList } from "./owner.js";
 import { parseOrThrow } from "./parse.js";
-import { promiseFrom } from "./soon.js";
 import { isPage } from "./store-replies.js";
 import {
   asList,
   ListFilterSchema,
   type OwnerOptions,
   OwnerOptionsSchema,
-  parseCall,
-  promised,
+  parseOptions,
+  parseRefId,
   type TaskQueryOptions,
   TaskQuerySchema,
 } from "./task-options.js";
@@ -55,15 +54,14 @@ export class TaskReads {
   }
 
   /** The store's truth; an unfinished task whose lease ran out is failed ("worker lost") on the way. */
-  get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
-    return promiseFrom(() => {
-      const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
-      this.#ctx.assertOpen();
-      // A store in this process answers at once; any other is read through a store call.
-      const local = this.#local;
-      if (local === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
-      return promised(this.#visible(local.readShared(id), owner));
-    });
+  async get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
+    const id = parseRefId(refId);
+    const { owner } = parseOptions(OwnerOptionsSchema, options, "options", id);
+    this.#ctx.assertOpen();
+    // A store in this process answers at once; any other is read through a store call.
+    const local = this.#local;
+    if (local === undefined) return this.#writer.read(id).then((task) => this.#visible(task, owner));
+    return this.#visible(local.readShared(id), owner);
   }
 
   /** What a reader with `owner` sees of `task`, once a lost worker's task is failed. */
@@ -84,7 +82,7 @@ export class TaskReads {
 
   /** Synchronous local view: from the store itself where it lives in this process, else what was seen here. */
   peek(refId: string): TaskInfo | undefined {
-    const id = parseOrThrow(RefIdSchema, refId, "ref id");
+    const id = parseRefId(refId);
     if (this.#local === undefined) return this.#seen.get(id);
     const task = this.#local.readShared(id);
     return task === undefined ? undefined : this.#info(task);

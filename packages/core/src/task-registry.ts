@@ -1,6 +1,7 @@
 /**
- * The task half of a RefCache: registration, transitions, reads and listeners, over the shared task
- * store. The store holds the truth; this instance keeps only its own runs (see local-runs.ts).
+ * The task half of a RefCache: registration and transitions over the shared task store, with its reads
+ * (task-reads.ts) and change listeners (task-listeners.ts). The store holds the truth; this instance
+ * keeps only its own runs (see local-runs.ts).
  */
 
 import type * as z from "zod";
@@ -11,7 +12,6 @@ import {
   RefCacheError,
   TaskAlreadyActiveError,
   TooManyTasksError,
-  ValidationError,
 } from "./errors.js";
 import { type InProcessTaskAccess, inProcessAccessOf, type SharedCreateOutcome } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
@@ -19,8 +19,7 @@ import { LocalRuns } from "./local-runs.js";
 import { heldByLost, LostTasks } from "./lost-tasks.js";
 import type { TaskInfo } from "./models.js";
 import { assertMayWrite } from "./owner.js";
-import { mergeFields, mergeProgress, parseProgressUpdate } from "./progress.js";
-import { promiseFrom } from "./soon.js";
+import { mergeProgress, type ProgressFields, parseProgressUpdate } from "./progress.js";
 import { isCreateOutcome } from "./store-replies.js";
 import {
   callTaskFunction,
@@ -30,24 +29,24 @@ import {
   parseTaskInput,
   type TaskInput,
 } from "./task-input.js";
+import { TaskListeners } from "./task-listeners.js";
 import {
   CompleteOptionsSchema,
   type CompleteTaskOptions,
-  mapSoon,
   NO_OPTIONS,
   type OwnerOptions,
   OwnerOptionsSchema,
-  parseCall,
+  parseOptions,
+  parseRefId,
   type RegisterTaskOptions,
   RegisterTaskOptionsSchema,
   type RunOptions,
   RunOptionsSchema,
   type TaskListener,
-  type TaskQueryOptions,
 } from "./task-options.js";
 import { TaskReads } from "./task-reads.js";
 import type { CreateTaskOptions, ReadonlyStoredTask, StoredTask, TaskChange } from "./task-store.js";
-import { TaskWriter, toTaskInfo } from "./task-writer.js";
+import { type Change, type Compute, TaskWriter, toTaskInfo } from "./task-writer.js";
 import type { ValueCache } from "./value-cache.js";
 
 /** The guard of a write by anyone (no run given): one object for all of them, never changed. */
@@ -61,12 +60,18 @@ const MAX_MINTED = 1024;
 
 const CREATE_REPLY = [isCreateOutcome, "create"] as const;
 
+/** What `completeTask` was given: the result, and its time to live when the call set one. */
+interface Completion {
+  result: unknown;
+  ttlMs: number | null | undefined;
+}
+
 export class TaskRegistry {
   readonly #ctx: CacheContext;
   readonly #values: ValueCache;
   readonly #writer: TaskWriter;
   readonly runs: LocalRuns;
-  readonly #listeners = new Set<TaskListener>();
+  readonly #listeners = new TaskListeners();
   readonly #updaters = new KeyedMutex();
   /** Called when a run starts here (the cache then makes sure its heartbeat runs). */
   onRun: () => void = () => {};
@@ -75,8 +80,8 @@ export class TaskRegistry {
    * hold them), newest last, at most MAX_MINTED: their first registration skips the owner-rule reads.
    */
   readonly #minted = new Set<string>();
-  /** Reads, and the local view they keep. */
-  readonly #reads: TaskReads;
+  /** Reads (`getTask`, `getTaskStatus`, `queryTasks`, `listTasks`), and the local view they keep. */
+  readonly reads: TaskReads;
   readonly #lost: LostTasks;
   /** The task store's synchronous side, when it lives in this process (registrations then create at once). */
   readonly #local: InProcessTaskAccess | undefined;
@@ -85,60 +90,72 @@ export class TaskRegistry {
     this.#ctx = context;
     this.#local = inProcessAccessOf(context.taskStore);
     this.#values = values;
-    this.#writer = new TaskWriter(context, (task) => this.#written(task));
+    this.#writer = new TaskWriter(context, this.#written);
     this.runs = new LocalRuns(context, this.#writer, values);
-    this.#reads = new TaskReads(
+    this.reads = new TaskReads(
       context,
       this.#writer,
       (task) => this.reapIfLost(task),
       (limit) => this.reapExpired(limit),
     );
-    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.#reads.saw(task));
+    this.#lost = new LostTasks(context, this.#writer, this.runs, (task) => this.reads.saw(task));
   }
 
-  register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
-    return promiseFrom(() => {
-      const [id, opts] = parseCall(refId, RegisterTaskOptionsSchema, options, "register options");
-      const input = parseTaskInput(task, id);
-      this.#ctx.assertOpen();
-      const draft = this.#draft(id, input, opts);
-      const { taskStore, instanceId } = this.#ctx;
-      const createOptions = this.#createOptions;
-      const createSync = this.#local?.createSync;
-      // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
-      // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
-      const fresh = this.#minted.delete(id);
-      const unchecked = fresh || opts.owner === undefined;
-      // An in-process store creates it at once, and nothing is left in flight for close() to wait for: no
-      // closures made for the other paths (bench: the "lifecycle at …" lines).
-      const first = unchecked ? createSync?.(draft, createOptions, instanceId) : undefined;
-      if (first !== undefined && heldByLost(first) === undefined) {
-        return Promise.resolve(this.#created(id, first, input, opts));
-      }
-      const create = (): SharedCreateOutcome | Promise<SharedCreateOutcome> =>
-        createSync?.(draft, createOptions, instanceId) ??
-        this.#ctx.storeCall(id, () => taskStore.create(draft, createOptions, instanceId), CREATE_REPLY);
-      const createAndRun = (created = create()): TaskInfo | Promise<TaskInfo> => {
-        if (!(created instanceof Promise) && heldByLost(created) === undefined)
-          return this.#created(id, created, input, opts);
-        return Promise.resolve(created)
-          .then(async (outcome) => {
-            // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
-            const lost = heldByLost(outcome);
-            if (lost === undefined) return outcome;
-            await this.reapIfLost(lost);
-            return create();
-          })
-          .then((outcome) => this.#created(id, outcome, input, opts));
-      };
-      if (unchecked) {
-        // `first`: the in-process store's outcome, the id held by a lost task (failed and retried below).
-        const created = createAndRun(first);
-        return created instanceof Promise ? this.#ctx.track(created) : Promise.resolve(created);
-      }
-      // An owner may re-run only its own task, and never claim an id whose value someone else holds.
-      return this.#ctx.track(this.#assertMayClaim(id, opts.owner as string).then(() => createAndRun()));
-    });
+  async register(refId: string, task: TaskInput, options: RegisterTaskOptions | undefined): Promise<TaskInfo> {
+    const id = parseRefId(refId);
+    const opts = parseOptions(RegisterTaskOptionsSchema, options, "register options", id);
+    const input = parseTaskInput(task, id);
+    this.#ctx.assertOpen();
+    const draft = this.#draft(id, input, opts);
+    // A fresh id from newRefId() is held by nobody: nothing to check, and no store round trip spent. It is
+    // forgotten whoever registers it (the set stays near empty, not full of ids taken long ago).
+    const unchecked = this.#minted.delete(id) || opts.owner === undefined;
+    // An in-process store creates it at once, and nothing is left in flight for close() to wait for.
+    const first = unchecked ? this.#createSync(draft) : undefined;
+    if (first !== undefined && heldByLost(first) === undefined) return this.#created(id, first, input, opts);
+    return this.#ctx.track(this.#registerChecked(id, draft, input, opts, unchecked, first));
+  }
+
+  /**
+   * The rest of a registration that could not be done at once: the owner rule checked (unless `unchecked`),
+   * the task created (`first`: the store's outcome already), a lost worker's task holding the id failed
+   * first, and the run set up.
+   */
+  async #registerChecked(
+    id: string,
+    draft: StoredTask,
+    input: ParsedTaskInput,
+    opts: z.output<typeof RegisterTaskOptionsSchema>,
+    unchecked: boolean,
+    first: SharedCreateOutcome | undefined,
+  ): Promise<TaskInfo> {
+    // An owner may re-run only its own task, and never claim an id whose value someone else holds.
+    if (!unchecked) await this.#assertMayClaim(id, opts.owner as string);
+    // Created and set up in one turn where the store answers at once: nothing else runs in between.
+    let outcome = first ?? this.#create(id, draft);
+    if (outcome instanceof Promise) outcome = await outcome;
+    const lost = heldByLost(outcome);
+    if (lost !== undefined) {
+      // The id is held by a task whose worker is lost: fail it as every view already reads it, then retry.
+      await this.reapIfLost(lost);
+      outcome = this.#create(id, draft);
+      if (outcome instanceof Promise) outcome = await outcome;
+    }
+    return this.#created(id, outcome, input, opts);
+  }
+
+  /** The in-process store's create, done at once; `undefined` when the store cannot. */
+  #createSync(draft: StoredTask): SharedCreateOutcome | undefined {
+    return this.#local?.createSync?.(draft, this.#createOptions, this.#ctx.instanceId);
+  }
+
+  /** The store's create: at once where the store can, else a store call. */
+  #create(id: string, draft: StoredTask): SharedCreateOutcome | Promise<SharedCreateOutcome> {
+    const { taskStore, instanceId } = this.#ctx;
+    return (
+      this.#createSync(draft) ??
+      this.#ctx.storeCall(id, () => taskStore.create(draft, this.#createOptions, instanceId), CREATE_REPLY)
+    );
   }
 
   /** Remembers a fresh id drawn by `newRefId()` (forgetting the oldest past MAX_MINTED). */
@@ -235,103 +252,85 @@ export class TaskRegistry {
     return toTaskInfo(stored, stored.updatedAt);
   }
 
-  start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
-    return promiseFrom(() => {
-      const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
-      return this.#change(id, guardOf(runId), (cur) => {
-        if (cur.status !== "pending") throw new IllegalTransitionError(id, cur.status, "processing");
-        return { task: this.#writer.transition(cur, "processing") };
-      });
-    });
+  async start(refId: string, options: RunOptions | undefined): Promise<TaskInfo> {
+    const id = parseRefId(refId);
+    const { runId } = parseOptions(RunOptionsSchema, options, "options", id);
+    return this.#change(id, guardOf(runId), this.#started, undefined);
   }
 
-  updateProgress(refId: string, update: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
-    return promiseFrom(() => {
-      const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
-      if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
-      const fields = parseProgressUpdate(update, id);
-      return this.#change(id, guardOf(runId), (cur) => {
-        this.#writer.assertCanTransition(cur, "processing"); // a finished task refuses before the fields are checked
-        return { task: this.#writer.progressed(cur, mergeFields(cur.progress, fields, id)) };
-      });
-    });
+  /** A pending task moved to processing. */
+  readonly #started = (cur: ReadonlyStoredTask): Change => {
+    if (cur.status !== "pending") throw new IllegalTransitionError(cur.refId, cur.status, "processing");
+    return { task: this.#writer.transition(cur, "processing") };
+  };
+
+  async updateProgress(refId: string, update: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
+    const id = parseRefId(refId);
+    const { runId } = parseOptions(RunOptionsSchema, options, "options", id);
+    if (typeof update === "function") return this.#updaters.run(id, () => this.#update(id, runId, update));
+    return this.#change(id, guardOf(runId), this.#progressed, parseProgressUpdate(update, id));
   }
+
+  /** The task with `fields` (checked) laid over its progress. */
+  readonly #progressed = (cur: ReadonlyStoredTask, fields: ProgressFields): Change => ({
+    task: this.#writer.progressed(cur, fields),
+  });
 
   /** A progress update computed by `update` from the current progress. */
-  #update(id: string, runId: string | undefined, update: unknown): Promise<TaskInfo> {
-    const apply = (cur: StoredTask, raw: unknown) => {
+  #update(id: string, runId: string | undefined, update: unknown): TaskInfo | Promise<TaskInfo> {
+    const apply = (cur: ReadonlyStoredTask, raw: unknown) => {
       const task = this.#writer.transition(cur, "processing");
       task.progress = mergeProgress(cur.progress, raw, id);
       return { task };
     };
-    return this.#change(id, guardOf(runId), (cur) => {
+    const compute = (cur: ReadonlyStoredTask): Change | Promise<Change> => {
       this.#writer.transition(cur, "processing"); // refuses finished tasks before user code runs
       const raw = (update as ProgressUpdater)(cur.progress && { ...cur.progress });
       if (!isThenable(raw)) return apply(cur, raw);
       // Updaters take turns, so what wrote meanwhile was a plain update, a finish or a cancel: lay the
       // updater's fields over that newer state (or be refused by it) rather than run user code again.
-      return Promise.resolve(raw).then((r) => ({ ...apply(cur, r), rebase: (fresh: StoredTask) => apply(fresh, r) }));
-    });
+      return Promise.resolve(raw).then((r) => ({ ...apply(cur, r), rebase: (fresh) => apply(fresh, r) }));
+    };
+    return this.#change(id, guardOf(runId), compute, undefined);
   }
 
-  complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
-    return promiseFrom(() => {
-      const [id, opts] = parseCall(refId, CompleteOptionsSchema, options, "complete options");
-      return this.#change(id, guardOf(opts.runId), (cur) => {
-        this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
-        const entry = this.#values.entryFor(
-          id,
-          result,
-          opts.ttlMs === undefined ? cur.resultTtlMs : opts.ttlMs,
-          cur.owner,
-          cur.resultExecuteOnly,
-        );
-        return { task: this.#writer.completion(cur, entry), result: entry };
-      });
-    });
+  async complete(refId: string, result: unknown, options: CompleteTaskOptions | undefined): Promise<TaskInfo> {
+    const id = parseRefId(refId);
+    const { runId, ttlMs } = parseOptions(CompleteOptionsSchema, options, "complete options", id);
+    return this.#change(id, guardOf(runId), this.#completed, { result, ttlMs });
   }
 
-  fail(refId: string, error: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
-    return promiseFrom(() => {
-      const [id, { runId }] = parseCall(refId, RunOptionsSchema, options, "options");
-      const message = errorMessage(error);
-      return this.#change(id, guardOf(runId), (cur) => ({ task: this.#writer.transition(cur, "failed", message) }));
-    });
+  /** The task complete with `result` (encoded here, after the transition is allowed), kept `ttlMs`. */
+  readonly #completed = (cur: ReadonlyStoredTask, { result, ttlMs }: Completion): Change => {
+    this.#writer.assertCanTransition(cur, "complete"); // before the value is encoded
+    const ttl = ttlMs === undefined ? cur.resultTtlMs : ttlMs;
+    const entry = this.#values.entryFor(cur.refId, result, ttl, cur.owner, cur.resultExecuteOnly);
+    return { task: this.#writer.completion(cur, entry), result: entry };
+  };
+
+  async fail(refId: string, error: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
+    const id = parseRefId(refId);
+    const { runId } = parseOptions(RunOptionsSchema, options, "options", id);
+    const message = errorMessage(error);
+    const failed = (cur: ReadonlyStoredTask): Change => ({ task: this.#writer.transition(cur, "failed", message) });
+    return this.#change(id, guardOf(runId), failed, undefined);
   }
 
-  cancel(refId: string, reason: unknown, options: OwnerOptions | undefined): Promise<TaskInfo> {
-    return promiseFrom(() => {
-      const [id, { owner }] = parseCall(refId, OwnerOptionsSchema, options, "options");
-      const message = reason === undefined ? undefined : errorMessage(reason);
-      const cancelled = (task: StoredTask) => {
-        this.runs.observeCurrent(task, reason);
-        return toTaskInfo(task, this.#ctx.now());
-      };
-      const task = this.#writer.writeSoon(id, { owner }, (cur) => ({
-        task: this.#writer.transition(cur, "cancelled", message),
-      }));
-      return mapSoon(task, cancelled);
-    });
-  }
-
-  /** The store's truth (see TaskReads.get). */
-  get(refId: string, options: OwnerOptions | undefined): Promise<TaskInfo | undefined> {
-    return this.#reads.get(refId, options);
-  }
-
-  /** The synchronous local view of one task (see TaskReads.peek). */
-  peek(refId: string): TaskInfo | undefined {
-    return this.#reads.peek(refId);
-  }
-
-  /** One page of the store's tasks (see TaskReads.query). */
-  query(options: TaskQueryOptions): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
-    return this.#reads.query(options);
-  }
-
-  /** The local view of every task (see TaskReads.list). */
-  list(filter: unknown): TaskInfo[] {
-    return this.#reads.list(filter);
+  async cancel(refId: string, reason: unknown, options: OwnerOptions | undefined): Promise<TaskInfo> {
+    const id = parseRefId(refId);
+    const { owner } = parseOptions(OwnerOptionsSchema, options, "options", id);
+    const message = reason === undefined ? undefined : errorMessage(reason);
+    const cancelled = (task: ReadonlyStoredTask) => {
+      this.runs.observeCurrent(task, reason);
+      return toTaskInfo(task, this.#ctx.now());
+    };
+    const task = this.#writer.writeSoon(
+      id,
+      { owner },
+      (cur) => ({ task: this.#writer.transition(cur, "cancelled", message) }),
+      undefined,
+    );
+    return task instanceof Promise ? task.then(cancelled) : cancelled(task);
   }
 
   /** See LostTasks.reapIfLost (also run by the clean-up). */
@@ -345,40 +344,31 @@ export class TaskRegistry {
   }
 
   onChange(listener: TaskListener): () => void {
-    if (typeof listener !== "function") {
-      throw ValidationError.single("listener", "listener must be a function", "invalid_type");
-    }
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#listeners.add(listener);
   }
 
   /** A change made by another instance, as the store reports it. */
   remoteChange(change: TaskChange): void {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
-    this.#reads.saw(change.task);
-    this.#emit(change.task);
+    this.reads.saw(change.task);
+    this.#listeners.emit(change.task, this.#now);
   }
 
   /** Forgets ids the store removed. */
   forget(refIds: readonly string[]): void {
-    this.#reads.forget(refIds);
-  }
-
-  /** Tasks in the local view (for tests and diagnostics). */
-  get localViewSize(): number {
-    return this.#reads.localViewSize;
+    this.reads.forget(refIds);
   }
 
   /** A write through the writer, done at once where it can be, as the TaskInfo it leaves. */
-  #change(
+  #change<A>(
     id: string,
-    guard: { runId?: string | undefined; owner?: string },
-    compute: Parameters<TaskWriter["write"]>[2],
-  ): Promise<TaskInfo> {
-    return mapSoon(this.#writer.writeSoon(id, guard, compute, this.#observe), this.#infoNow);
+    guard: { runId?: string | undefined },
+    compute: Compute<A>,
+    arg: A,
+  ): TaskInfo | Promise<TaskInfo> {
+    const written = this.#writer.writeSoon(id, guard, compute, arg, this.#observe);
+    return written instanceof Promise ? written.then(this.#infoNow) : this.#infoNow(written);
   }
 
   /** The public view of a task just written (one function for every write, not a closure each). */
@@ -386,24 +376,12 @@ export class TaskRegistry {
 
   readonly #observe = (current: ReadonlyStoredTask): void => this.runs.observeCurrent(current);
 
-  #written(task: ReadonlyStoredTask): void {
-    this.#reads.wrote(task);
+  /** Told of every task this instance wrote (one function, handed to the writer). */
+  readonly #written = (task: ReadonlyStoredTask): void => {
+    this.reads.wrote(task);
     this.runs.observeCurrent(task);
-    this.#emit(task);
-  }
+    this.#listeners.emit(task, this.#now);
+  };
 
-  #emit(task: ReadonlyStoredTask): void {
-    if (this.#listeners.size === 0) return;
-    const info = toTaskInfo(task, this.#ctx.now());
-    for (const listener of this.#listeners) {
-      try {
-        const outcome = listener({ ...info, ...(info.progress && { progress: { ...info.progress } }) });
-        if (outcome !== null && typeof outcome === "object" && "then" in outcome) {
-          Promise.resolve(outcome).then(undefined, () => {});
-        }
-      } catch {
-        // A faulty listener must not break the mutation that triggered it.
-      }
-    }
-  }
+  readonly #now = (): number => this.#ctx.now();
 }

@@ -8,9 +8,9 @@ import { IllegalTransitionError, StaleRunError, StoreError, TaskNotFoundError, t
 import { finishedTask } from "./finished-task.js";
 import { type InProcessTaskAccess, inProcessAccessOf } from "./in-process-store.js";
 import { KeyedMutex } from "./keyed-mutex.js";
-import { isTerminalStatus, type TaskInfo, type TaskProgress, type TaskStatus } from "./models.js";
+import { isTerminalStatus, type TaskInfo, type TaskStatus } from "./models.js";
 import { isVisibleTo } from "./owner.js";
-import { promiseFrom } from "./soon.js";
+import { mergeFields, type ProgressFields } from "./progress.js";
 import type { StoreEntry } from "./store.js";
 import { isTaskOrNone, isUpdateOutcome } from "./store-replies.js";
 import {
@@ -42,8 +42,11 @@ export interface Change {
   rebase?: (fresh: ReadonlyStoredTask) => Change;
 }
 
-/** Computes the change to write from the stored task (which it reads, never changes), or throws to refuse. */
-export type Compute = (current: ReadonlyStoredTask) => Change | Promise<Change>;
+/**
+ * Computes the change to write from the stored task (which it reads, never changes) and the caller's `arg`,
+ * or throws to refuse. A method taking its input as `arg` serves every call without a closure made per call.
+ */
+export type Compute<A = undefined> = (current: ReadonlyStoredTask, arg: A) => Change | Promise<Change>;
 
 /** Told the stored task a write found, once the guard let it through, before `compute` runs. */
 export type OnCurrent = (current: ReadonlyStoredTask) => void;
@@ -154,31 +157,33 @@ export class TaskWriter {
    * the task did not change meanwhile (else `compute` runs again on the newer state). Resolves to the
    * written task, which may be shared with the store (read it, never change it).
    */
-  write(refId: string, guard: WriteGuard, compute: Compute, onCurrent?: OnCurrent): Promise<ReadonlyStoredTask> {
-    return promiseFrom(() => this.writeSoon(refId, guard, compute, onCurrent));
+  async write(refId: string, guard: WriteGuard, compute: Compute, onCurrent?: OnCurrent): Promise<ReadonlyStoredTask> {
+    return this.writeSoon(refId, guard, compute, undefined, onCurrent);
   }
 
   /**
    * `write`, done before it returns where it can be: the written task at once, else a promise of it. A
-   * refusal found at once is thrown, not returned as a rejection (wrap the call in `promiseFrom`).
+   * refusal found at once is thrown, not returned as a rejection (call it from an `async` function).
    *
    * It is done at once over a store in this process that writes synchronously, when no write of this id
    * is queued and `compute` does not await: one read of the shared task, one guard check, one write. A
    * write of the id already queued here (a store in another process, or a `compute` awaiting user code)
    * makes this one queue behind it, so writes of one id land in call order either way.
    */
-  writeSoon(
+  writeSoon<A>(
     refId: string,
     guard: WriteGuard,
-    compute: Compute,
+    compute: Compute<A>,
+    arg: A,
     onCurrent?: OnCurrent,
   ): ReadonlyStoredTask | Promise<ReadonlyStoredTask> {
     const local = this.#local;
-    if (local === undefined || this.#mutex.holds(refId)) return this.#writeQueued(refId, guard, compute, onCurrent);
+    if (local === undefined || this.#mutex.holds(refId))
+      return this.#writeQueued(refId, guard, compute, arg, onCurrent);
     const current = this.#checked(refId, guard, local.readShared(refId), onCurrent);
-    const change = compute(current);
+    const change = compute(current, arg);
     if (change instanceof Promise)
-      return this.#writeQueued(refId, guard, compute, onCurrent, { current, later: change });
+      return this.#writeQueued(refId, guard, compute, arg, onCurrent, { current, later: change });
     const outcome = (local.updateSync as NonNullable<InProcessTaskAccess["updateSync"]>)(
       change.task,
       current.version,
@@ -186,15 +191,16 @@ export class TaskWriter {
       this.#ctx.instanceId,
       guard.leaseOnly,
     );
-    if (!outcome.ok) return this.#writeQueued(refId, guard, compute, onCurrent);
+    if (!outcome.ok) return this.#writeQueued(refId, guard, compute, arg, onCurrent);
     if (!guard.leaseOnly) this.#onWritten(outcome.task, current);
     return outcome.task;
   }
 
-  async #writeQueued(
+  async #writeQueued<A>(
     refId: string,
     guard: WriteGuard,
-    compute: Compute,
+    compute: Compute<A>,
+    arg: A,
     onCurrent: OnCurrent | undefined,
     pending?: Pending,
   ): Promise<ReadonlyStoredTask> {
@@ -204,7 +210,7 @@ export class TaskWriter {
         ready ??
         (await this.#mutex.run(refId, async (): Promise<WriteStep> => {
           const current = this.#checked(refId, guard, await this.read(refId), onCurrent);
-          const change = compute(current);
+          const change = compute(current, arg);
           if (change instanceof Promise) return { current, later: change };
           return { written: await this.#compareAndSet(change, current, guard) };
         }));
@@ -281,12 +287,13 @@ export class TaskWriter {
   }
 
   /**
-   * `current` moved to `processing` now with `progress` (built for this write: kept, not copied), its lease
-   * renewed: `transition(current, "processing")` with the progress replaced, without copying the old one.
+   * `current` moved to `processing` now with `fields` (a checked progress update) laid over its progress,
+   * its lease renewed: `transition(current, "processing")` with the progress replaced, without copying the
+   * old one. A finished task refuses before the fields are checked against it (`current ≤ total`).
    */
-  progressed(current: ReadonlyStoredTask, progress: TaskProgress): StoredTask {
+  progressed(current: ReadonlyStoredTask, fields: ProgressFields): StoredTask {
     this.assertCanTransition(current, "processing");
-    const next = copyStoredTask(current, false, progress);
+    const next = copyStoredTask(current, false, mergeFields(current.progress, fields, current.refId));
     next.status = "processing";
     next.updatedAt = this.#ctx.now();
     next.leaseMs = this.#ctx.taskLeaseMs;

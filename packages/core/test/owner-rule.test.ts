@@ -206,6 +206,23 @@ describe("fresh ids", () => {
     expect(reads).toBeGreaterThan(0);
   });
 
+  it("are remembered up to 1024, the oldest forgotten first (then checked like any other id)", async () => {
+    const { cache } = makeCache();
+    let reads = 0;
+    const get = cache.taskStore.get.bind(cache.taskStore);
+    cache.taskStore.get = (id) => {
+      reads++;
+      return get(id);
+    };
+    await expect(cache.set("", "no key")).rejects.toBeInstanceOf(ValidationError); // touches no fresh id
+    const ids = Array.from({ length: 1025 }, () => cache.newRefId());
+    await cache.registerTask(ids[1] as string, async () => 1, { owner: "auth:alice" });
+    await cache.registerTask(ids[1024] as string, async () => 1, { owner: "auth:alice" });
+    expect(reads).toBe(0);
+    await cache.registerTask(ids[0] as string, async () => 1, { owner: "auth:alice" });
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it("are checked once something was stored under them", async () => {
     const { cache } = makeCache();
     const refId = cache.newRefId();
