@@ -8,6 +8,7 @@ import { CacheClosedError, errorMessage, RefCacheError, StoreError, ValidationEr
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
 import { parseOrThrow } from "./parse.js";
+import { randomHex } from "./random-ids.js";
 import { MemoryStore, type Store } from "./store.js";
 import { checkReply } from "./store-replies.js";
 import type { TaskStore } from "./task-store.js";
@@ -91,72 +92,6 @@ export interface BackgroundErrorContext {
 
 /** The `onError` option: told of failures in work that no caller awaits. */
 export type ErrorHook = (error: RefCacheError, context: BackgroundErrorContext) => void;
-
-/** Random bytes drawn from the CSPRNG this many at a time: one `getRandomValues` call per 256 ids, not per id. */
-const RANDOM_POOL_BYTES = 4096;
-const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
-let randomPoolOffset = RANDOM_POOL_BYTES;
-/** Reused arrays of char codes, by length: an id costs its string and nothing else. */
-const scratchCodes: number[][] = [];
-/** Char codes of 0-9a-f. */
-const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
-
-/**
- * `prefix` followed by `bytes` random bytes as lowercase hex. Built as one flat string (no rope of
- * pieces), as it is kept as a store key; each byte is handed out once.
- */
-export function randomHex(bytes: number, prefix = ""): string {
-  if (randomPoolOffset + bytes > RANDOM_POOL_BYTES) {
-    globalThis.crypto.getRandomValues(randomPool);
-    randomPoolOffset = 0;
-  }
-  const length = prefix.length + bytes * 2;
-  let codes = scratchCodes[length];
-  if (codes === undefined) {
-    codes = new Array<number>(length).fill(0);
-    if (length <= 128) scratchCodes[length] = codes;
-  }
-  let at = 0;
-  for (; at < prefix.length; at++) codes[at] = prefix.charCodeAt(at);
-  for (let i = randomPoolOffset; i < randomPoolOffset + bytes; i++) {
-    const byte = randomPool[i] as number;
-    codes[at++] = HEX_CODES[byte >> 4] as number;
-    codes[at++] = HEX_CODES[byte & 15] as number;
-  }
-  randomPoolOffset += bytes;
-  return String.fromCharCode(...codes);
-}
-
-/** Char codes of the base64url alphabet (RFC 4648 §5): A-Z a-z 0-9 - _, all allowed in a ref id. */
-const BASE64URL_CODES = Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", (c) =>
-  c.charCodeAt(0),
-);
-
-/**
- * `prefix` followed by `chars` random base64url characters, 6 random bits each (22 characters: 132 bits).
- * One flat string, as `randomHex`; shorter than hex for the same randomness, and ids are kept by the
- * thousand (a 41-character id takes 64 heap bytes, a 31-character one 48).
- */
-export function randomBase64Url(chars: number, prefix = ""): string {
-  if (randomPoolOffset + chars > RANDOM_POOL_BYTES) {
-    globalThis.crypto.getRandomValues(randomPool);
-    randomPoolOffset = 0;
-  }
-  const length = prefix.length + chars;
-  let codes = scratchCodes[length];
-  if (codes === undefined) {
-    codes = new Array<number>(length).fill(0);
-    if (length <= 128) scratchCodes[length] = codes;
-  }
-  let at = 0;
-  for (; at < prefix.length; at++) codes[at] = prefix.charCodeAt(at);
-  // Each byte gives its low 6 bits (uniform: 256 is a multiple of 64) and is handed out once.
-  for (let i = randomPoolOffset; i < randomPoolOffset + chars; i++) {
-    codes[at++] = BASE64URL_CODES[(randomPool[i] as number) & 63] as number;
-  }
-  randomPoolOffset += chars;
-  return String.fromCharCode(...codes);
-}
 
 export class CacheContext {
   readonly name: string;

@@ -4,7 +4,7 @@
  * task-registry.ts, the shared state in the stores.
  */
 import * as z from "zod";
-import { CacheContext, type RefCacheOptions, randomBase64Url } from "./cache-context.js";
+import { CacheContext, type RefCacheOptions } from "./cache-context.js";
 import { Maintenance } from "./maintenance.js";
 import {
   type CacheEntryInfo,
@@ -19,6 +19,7 @@ import {
   type TaskStatus,
 } from "./models.js";
 import { parseOrThrow } from "./parse.js";
+import { randomBase64Url } from "./random-ids.js";
 import type { Store } from "./store.js";
 import type { ProgressUpdater, TaskInput } from "./task-input.js";
 import type {

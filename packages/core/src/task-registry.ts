@@ -5,7 +5,7 @@
  */
 
 import type * as z from "zod";
-import { type CacheContext, randomHex } from "./cache-context.js";
+import type { CacheContext } from "./cache-context.js";
 import {
   errorMessage,
   IllegalTransitionError,
@@ -20,6 +20,7 @@ import { heldByLost, LostTasks } from "./lost-tasks.js";
 import type { TaskInfo } from "./models.js";
 import { assertMayWrite } from "./owner.js";
 import { mergeProgress, type ProgressFields, parseProgressUpdate } from "./progress.js";
+import { randomHex } from "./random-ids.js";
 import { isCreateOutcome } from "./store-replies.js";
 import {
   callTaskFunction,
