@@ -8,47 +8,14 @@ import { describe, expect, it } from "vitest";
 import { finishedTask, finishedTaskSlow, type TaskEnd } from "../src/finished-task.js";
 import { ForbiddenError, RefCache } from "../src/index.js";
 import type { StoredTask } from "../src/task-store.js";
-
-/** Present half the time. */
-const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
-/** Present one time in eight: fields an unfinished task seldom has, so the common shapes are met often. */
-const seldom = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ arbitrary: fc.constant(undefined), weight: 7 }, { arbitrary: arb, weight: 1 });
-const time = fc.integer({ min: 0, max: 4_000_000_000_000 });
+import { optional, storedTasks, time } from "./task-arbitraries.js";
 
 /** An unfinished task as a store may hand it back, the odd fields a foreign store might leave included. */
-const storedTask: fc.Arbitrary<StoredTask> = fc
-  .record({
-    refId: fc.string({ minLength: 1 }),
-    status: fc.constantFrom("pending" as const, "processing" as const),
-    startedAt: time,
-    updatedAt: time,
-    retryCount: fc.nat(),
-    runId: fc.string({ minLength: 1, maxLength: 64 }),
-    version: fc.nat(),
-    leaseMs: optional(fc.integer({ min: 1, max: 600_000 })),
-    leaseExpired: seldom(fc.constant(true as const)),
-    resultTtlMs: seldom(fc.oneof(fc.constant(null), fc.integer({ min: 1 }))),
-    owner: optional(fc.string({ minLength: 1 })),
-    progress: optional(
-      fc.record(
-        { current: fc.nat(), total: fc.nat(), message: fc.string(), percentage: fc.double({ min: 0, max: 100 }) },
-        { requiredKeys: [], noNullPrototype: true },
-      ),
-    ),
-    completedAt: seldom(time),
-    error: seldom(fc.string()),
-    resultExpiresAt: seldom(time),
-    resultExpired: seldom(fc.constant(true as const)),
-    resultExecuteOnly: seldom(fc.constant(true as const)),
-    // Fenced: a field added to StoredTask fails to compile here until the property draws it.
-  } satisfies { [K in keyof StoredTask]-?: fc.Arbitrary<StoredTask[K]> })
-  .map((task) => {
-    // Absent, not present as undefined: as a store hands tasks back.
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(task)) if (value !== undefined) out[key] = value;
-    return out as unknown as StoredTask;
-  });
+const storedTask = storedTasks({
+  statuses: ["pending", "processing"],
+  rareAbsentWeight: 7,
+  often: ["owner"],
+});
 
 const taskEnd: fc.Arbitrary<TaskEnd> = fc.record({
   status: fc.constantFrom("complete" as const, "failed" as const, "cancelled" as const),

@@ -6,49 +6,17 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TaskStatusSchema } from "../src/models.js";
+import { type TaskStatus, TaskStatusSchema } from "../src/models.js";
 import { copyProgress, copyStoredTask, copyStoredTaskSlow, type StoredTask } from "../src/task-store.js";
 import { toTaskInfo, toTaskInfoSlow } from "../src/task-writer.js";
+import { progress, storedTasks, time } from "./task-arbitraries.js";
 
-/** Present half the time. */
-const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
-/** Present one time in six: the common shapes (none of these fields) are met often. */
-const seldom = <T>(arb: fc.Arbitrary<T>) =>
-  fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: arb, weight: 1 });
-const time = fc.integer({ min: 0, max: 4_000_000_000_000 });
-
-const progress = fc.record(
-  { current: fc.nat(), total: fc.nat(), message: fc.string(), percentage: fc.double({ min: 0, max: 100 }) },
-  { requiredKeys: [], noNullPrototype: true },
-);
-
-/** A stored task in any status, with any of the optional fields (absent, never present as undefined). */
-const storedTask: fc.Arbitrary<StoredTask> = fc
-  .record({
-    refId: fc.string({ minLength: 1 }),
-    status: fc.constantFrom(...TaskStatusSchema.options),
-    startedAt: time,
-    updatedAt: time,
-    retryCount: fc.nat(),
-    runId: fc.string({ minLength: 1, maxLength: 64 }),
-    version: fc.nat(),
-    leaseMs: optional(fc.integer({ min: 1, max: 600_000 })),
-    leaseExpired: seldom(fc.constant(true as const)),
-    resultTtlMs: seldom(fc.oneof(fc.constant(null), fc.integer({ min: 1 }))),
-    owner: seldom(fc.string({ minLength: 1 })),
-    progress: optional(progress),
-    completedAt: optional(time),
-    error: seldom(fc.string()),
-    resultExpiresAt: optional(time),
-    resultExpired: seldom(fc.constant(true as const)),
-    resultExecuteOnly: seldom(fc.constant(true as const)),
-    // Fenced: a field added to StoredTask fails to compile here until the property draws it.
-  } satisfies { [K in keyof StoredTask]-?: fc.Arbitrary<StoredTask[K]> })
-  .map((task) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(task)) if (value !== undefined) out[key] = value;
-    return out as unknown as StoredTask;
-  });
+/** A stored task in any status, with any of the optional fields. */
+const storedTask = storedTasks({
+  statuses: TaskStatusSchema.options as [TaskStatus, ...TaskStatus[]],
+  rareAbsentWeight: 5,
+  often: ["completedAt", "resultExpiresAt"],
+});
 
 /** The same fields, values and key order. */
 function expectSameShape(fast: object, slow: object): void {
