@@ -192,4 +192,26 @@ describe("results kept beside their tasks, through RefCache", () => {
       { numRuns: 400 },
     );
   }, 120_000);
+
+  it("keep a page cursor valid when their task is cleaned up, and refuse it after the id is registered again", async () => {
+    const now = 5000;
+    const cache = new RefCache({ clock: { now: () => now } });
+    const value = { rows: Array.from({ length: 200 }, (_, i) => i) };
+    await cache.registerTask("job", { cancel() {} });
+    await cache.completeTask("job", value);
+    const first = await cache.page("job", { path: "/rows", maxChars: 100 });
+    expect(typeof first?.nextCursor).toBe("string");
+    const c1 = first?.nextCursor as string;
+    const e1 = await cache.getEntry("job");
+    expect(await cache.cleanupTasks(0)).toBe(1);
+    expect(await cache.getTask("job")).toBeUndefined();
+    const e2 = await cache.getEntry("job");
+    expect(e2).toEqual(e1);
+    expect((await cache.page("job", { cursor: c1, maxChars: 100 }))?.version).toBe(first?.version);
+    await cache.registerTask("job", { cancel() {} });
+    expect(await cache.getEntry("job")).toBeUndefined();
+    await cache.completeTask("job", value);
+    await expect(cache.page("job", { cursor: c1, maxChars: 100 })).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+    await cache.close();
+  });
 });
