@@ -6,7 +6,7 @@ import type * as z from "zod";
 import type { TaskStatus } from "./task-status.js";
 
 /** Machine-readable error codes. Adapters map them onto transport errors (HTTP status, MCP error results). */
-export const ErrorCode = {
+export const ErrorCode = Object.freeze({
   /** Input failed validation; `issues` holds the zod issues. */
   Validation: "VALIDATION_ERROR",
   /** No task is registered under the ref id. */
@@ -39,7 +39,7 @@ export const ErrorCode = {
   ReferenceUnavailable: "REFERENCE_UNAVAILABLE",
   /** The value is execute-only: a client may pass it by reference to a tool but never read it. */
   ExecuteOnly: "EXECUTE_ONLY",
-} as const;
+} as const);
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** A plain, JSON-safe view of a zod issue. */

@@ -223,6 +223,7 @@ export class KeptResults implements KeptResultsView {
    * The task to store in place of `current` for a write of `next` with `result` (or none): `next` with
    * the result beside it when their shapes allow, else `next` with the result written to the value store.
    * A result kept beside `current` goes: replaced by `result`, or, written without one, to the value store.
+   * Throws (TypeError) before it changes anything when the value store refuses `result`.
    */
   write(current: StoredTask, next: StoredTask, result: StoreEntry | undefined): StoredTask {
     const refId = next.refId;
@@ -234,12 +235,15 @@ export class KeptResults implements KeptResultsView {
       }
       return next;
     }
-    this.#drop(current);
     const record = recordWithResult(next, result);
     if (record === undefined) {
+      // The value store's write first: it checks the entry, and one it refuses (data not JSON text)
+      // must leave everything as it was, the result kept beside `current` included.
       (this.#entries as EntryWrites).set(refId, result);
+      this.#drop(current);
       return next;
     }
+    this.#drop(current);
     (this.#entries as EntryWrites).delete(refId);
     this.#size++;
     return record;

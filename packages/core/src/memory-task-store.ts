@@ -155,13 +155,18 @@ export class MemoryTaskStore implements InProcessTaskStore {
     return end !== undefined && end !== Number.POSITIVE_INFINITY && end <= (now ?? this.#clock.now());
   }
 
+  /** Rejects (never throws) what it cannot take: a task that is not one, say. */
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
-    if (this.#mutex === undefined) {
-      const outcome = this.#createOwned(copyTask(task), options, origin);
-      return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+    try {
+      if (this.#mutex === undefined) {
+        const outcome = this.#createOwned(copyTask(task), options, origin);
+        return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+      }
+      // Creations also take one store-wide turn, so the active count they check cannot change under them.
+      return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    // Creations also take one store-wide turn, so the active count they check cannot change under them.
-    return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
   }
 
   /** Why `task` cannot be created now, or the task to store (`task` itself when the caller handed it over). */
@@ -210,11 +215,26 @@ export class MemoryTaskStore implements InProcessTaskStore {
     origin?: string,
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
-    if (this.#mutex === undefined) {
-      const outcome = this.#updateOwned(copyTask(task), expectedVersion, result, origin, quiet);
-      return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+    // Rejects (never throws) what it cannot take, a result the value store refuses included: nothing changed.
+    try {
+      if (this.#mutex === undefined) {
+        const outcome = this.#updateOwned(copyTask(task), expectedVersion, result, origin, quiet);
+        return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+      }
+      return this.#updateLocked(task, expectedVersion, result, origin, quiet);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#mutex.run(task.refId, async () => {
+  }
+
+  #updateLocked(
+    task: StoredTask,
+    expectedVersion: number,
+    result: StoreEntry | undefined,
+    origin: string | undefined,
+    quiet: boolean | undefined,
+  ): Promise<UpdateTaskOutcome> {
+    return (this.#mutex as KeyedMutex).run(task.refId, async () => {
       const current = this.#tasks.get(task.refId);
       if (current === undefined || current.version !== expectedVersion) {
         return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };

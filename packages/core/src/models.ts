@@ -9,7 +9,12 @@ import { TaskStatusSchema } from "./task-status.js";
 export { isTerminalStatus, type TaskStatus, TaskStatusSchema, TERMINAL_STATUSES } from "./task-status.js";
 
 /** Characters allowed in a ref id or cache key: safe in URLs, MCP arguments and store keys. */
-export const REF_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const REF_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+/**
+ * The same pattern for callers, in another object: what a caller does to it (`compile`, say) never changes
+ * which ids core accepts. Not frozen: zod and fast-check set `lastIndex` on the patterns they are given.
+ */
+export const REF_ID_PATTERN: RegExp = new RegExp(REF_ID_RE);
 export const REF_ID_MAX_LENGTH = 256;
 
 /**
@@ -34,7 +39,7 @@ export function isRefId(v: unknown): v is string {
   for (let back = 1; back <= RECENT_REF_IDS; back++) {
     if (recentRefIds[(recentRefIdAt - back + RECENT_REF_IDS) % RECENT_REF_IDS] === v) return true;
   }
-  if (v.length > REF_ID_MAX_LENGTH || !REF_ID_PATTERN.test(v)) return false;
+  if (v.length > REF_ID_MAX_LENGTH || !REF_ID_RE.test(v)) return false;
   rememberRefId(v);
   return true;
 }
@@ -45,7 +50,7 @@ export const RefIdSchema = withFastPath(
     .string()
     .min(1, "ref id must not be empty")
     .max(REF_ID_MAX_LENGTH, `ref id must be at most ${REF_ID_MAX_LENGTH} characters`)
-    .regex(REF_ID_PATTERN, "ref id may only hold letters, digits and . _ : - and must start with a letter or digit"),
+    .regex(REF_ID_RE, "ref id may only hold letters, digits and . _ : - and must start with a letter or digit"),
   (v) => (isRefId(v) ? v : SLOW),
 );
 export type RefId = z.infer<typeof RefIdSchema>;

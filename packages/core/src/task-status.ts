@@ -9,7 +9,7 @@ export const TaskStatusSchema = z.enum(["pending", "processing", "complete", "fa
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 /** Statuses from which a task can no longer move. */
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ["complete", "failed", "cancelled"];
+export const TERMINAL_STATUSES: readonly TaskStatus[] = Object.freeze(["complete", "failed", "cancelled"] as const);
 
 /** Whether a task in `status` has finished (complete, failed or cancelled) and can no longer move. */
 export function isTerminalStatus(status: TaskStatus): boolean {

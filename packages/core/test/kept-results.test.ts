@@ -32,6 +32,7 @@ type Op =
   | { kind: "complete"; id: string; at: number; ttl: number | null; owner: "task" | "other" | "none"; exec: boolean }
   | { kind: "fail"; id: string; at: number }
   | { kind: "touch"; id: string }
+  | { kind: "refused"; id: string; complete: boolean }
   | { kind: "set"; id: string; at: number }
   | { kind: "delete"; id: string }
   | { kind: "prune"; now: number }
@@ -58,6 +59,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
   fc.record({ kind: fc.constant("fail" as const), id, at: time }),
   fc.record({ kind: fc.constant("touch" as const), id }),
+  fc.record({ kind: fc.constant("refused" as const), id, complete: fc.boolean() }),
   fc.record({ kind: fc.constant("set" as const), id, at: time }),
   fc.record({ kind: fc.constant("delete" as const), id }),
   fc.record({ kind: fc.constant("prune" as const), now: time }),
@@ -106,6 +108,25 @@ async function apply(pair: Pair, o: Op, serial: number): Promise<unknown> {
       delete next.leaseExpired;
       return taskStore.update(next, current.version);
     }
+    case "refused": {
+      // A write whose result the value store refuses (data not JSON text) rejects and changes nothing.
+      const current = await taskStore.get(o.id);
+      if (current === undefined) return "none";
+      const next = o.complete
+        ? finishedTask(current, { status: "complete", at: 1_500, resultExpiresAt: 1_600 })
+        : { ...current, updatedAt: current.updatedAt + 1 };
+      delete next.leaseExpired;
+      let written: Promise<unknown>;
+      try {
+        written = taskStore.update(next, current.version, { data: serial as never, createdAt: 1_500 });
+      } catch (error) {
+        return `thrown at once: ${String(error)}`;
+      }
+      return written.then(
+        () => "written",
+        (error: unknown) => `rejected: ${String(error)}`,
+      );
+    }
     case "set":
       return store.set(o.id, { data: `"set${serial}"`, createdAt: o.at, version: serial });
     case "delete":
@@ -140,7 +161,9 @@ describe("results kept beside their tasks", () => {
         const store = new UnlinkedStore();
         const unlinked = { store, taskStore: new MemoryTaskStore({ store }) };
         for (const [serial, o] of ops.entries()) {
-          expect(await apply(linked, o, serial)).toStrictEqual(await apply(unlinked, o, serial));
+          const answer = await apply(linked, o, serial);
+          expect(answer).toStrictEqual(await apply(unlinked, o, serial));
+          if (o.kind === "refused" && answer !== "none") expect(answer).toMatch(/^rejected: TypeError/);
           expect(await observe(linked)).toStrictEqual(await observe(unlinked));
         }
       }),
@@ -174,5 +197,33 @@ describe("results kept beside their tasks", () => {
     expect(store.size).toBe(0);
     expect(await store.get("job")).toBeUndefined();
     expect((await taskStore.get("job"))?.status).toBe("complete");
+  });
+
+  it("stay when a write's result is refused by the value store: it rejects and changes nothing", async () => {
+    const refusedOver = async (pair: Pair) => {
+      const { store, taskStore } = pair;
+      await taskStore.create({
+        refId: "job",
+        status: "processing",
+        startedAt: 1,
+        updatedAt: 1,
+        retryCount: 0,
+        runId: "r",
+        version: 0,
+      });
+      let current = (await taskStore.get("job")) as StoredTask;
+      const entry: StoreEntry = { data: '"kept"', createdAt: 10, expiresAt: 100, version: 7 };
+      await taskStore.update(finishedTask(current, { status: "complete", at: 10, resultExpiresAt: 100 }), 1, entry);
+      current = (await taskStore.get("job")) as StoredTask;
+      const refused = { data: 5 as never, createdAt: 11 };
+      await expect(taskStore.update({ ...current, updatedAt: 11 }, current.version, refused)).rejects.toThrow(
+        TypeError,
+      );
+      return { entry: await store.get("job"), task: await taskStore.get("job"), size: store.size };
+    };
+    const linked = await refusedOver(createMemoryStores());
+    const store = new UnlinkedStore();
+    expect(linked).toStrictEqual(await refusedOver({ store, taskStore: new MemoryTaskStore({ store }) }));
+    expect(linked.entry).toStrictEqual({ data: '"kept"', createdAt: 10, expiresAt: 100, version: 7 });
   });
 });

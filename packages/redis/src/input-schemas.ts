@@ -89,8 +89,10 @@ const isOptionalLease = (v: unknown) =>
 const isOptionalOwner = (v: unknown) =>
   v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
 
-export const isKey = (v: unknown): boolean =>
-  typeof v === "string" && v.length <= REF_ID_MAX_LENGTH && REF_ID_PATTERN.test(v);
+/** Core's pattern, copied at load: a caller changing the exported object later changes nothing here. */
+const REF_ID = new RegExp(REF_ID_PATTERN);
+
+export const isKey = (v: unknown): boolean => typeof v === "string" && v.length <= REF_ID_MAX_LENGTH && REF_ID.test(v);
 
 export const isVersion = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 
