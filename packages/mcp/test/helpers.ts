@@ -70,6 +70,17 @@ export function jsonWire<T extends Transport>(transport: T): T {
   return transport;
 }
 
+/**
+ * Makes every request `clientTransport` sends carry `clientId`'s auth, as a server behind an auth layer
+ * would see it (the SDK's `authInfo`, where the owner rule finds the principal).
+ */
+export function authenticatedAs(clientTransport: InMemoryTransport, clientId: string): InMemoryTransport {
+  const send = clientTransport.send.bind(clientTransport);
+  clientTransport.send = (message, options) =>
+    send(message, { ...options, authInfo: { token: clientId, clientId, scopes: [] } });
+  return clientTransport;
+}
+
 export interface Connected {
   client: Client;
   server: McpServer;
@@ -92,7 +103,14 @@ export function useFixtures() {
     /** A server over `cache` (native tasks unless `native: false`) and a client over an in-memory pair. */
     async connect(
       cache: RefCache,
-      setup: { sessionId?: string; native?: boolean; options?: WithRefCacheOptions; work?: SlowWork } = {},
+      setup: {
+        sessionId?: string;
+        native?: boolean;
+        options?: WithRefCacheOptions;
+        work?: SlowWork;
+        /** Every request carries this principal's auth (see `authenticatedAs`). */
+        clientId?: string;
+      } = {},
     ): Promise<Connected> {
       const options = setup.options ?? { pollIntervalMs: 50 };
       const server = new McpServer(
@@ -104,6 +122,7 @@ export function useFixtures() {
       registerTestTools(tools, work);
       const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
       if (setup.sessionId !== undefined) serverTransport.sessionId = setup.sessionId;
+      if (setup.clientId !== undefined) authenticatedAs(clientTransport, setup.clientId);
       jsonWire(serverTransport);
       const client = new Client(
         { name: "test-client", version: "1.0.0" },

@@ -12,7 +12,7 @@ import { CallToolResultSchema, CreateTaskResultSchema } from "@modelcontextproto
 import { afterEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { refCacheServerOptions, withRefCache } from "../src/index.js";
-import { textOf } from "./helpers.js";
+import { authenticatedAs, textOf } from "./helpers.js";
 
 const SECRET = "sk-live-abcdef";
 const Rows = z.array(z.object({ id: z.number(), score: z.number() }));
@@ -43,9 +43,7 @@ async function connect(cache: RefCache, clientId: string, native: boolean): Prom
     ({ key }) => ({ authorized: key.apiKey === SECRET }),
   );
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const send = clientTransport.send.bind(clientTransport);
-  clientTransport.send = (message, sendOptions) =>
-    send(message, { ...sendOptions, authInfo: { token: clientId, clientId, scopes: [] } });
+  authenticatedAs(clientTransport, clientId);
   const client = new Client({ name: clientId, version: "1.0.0" });
   await server.connect(serverTransport);
   await client.connect(clientTransport);
