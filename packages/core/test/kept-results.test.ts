@@ -23,6 +23,22 @@ interface Pair {
   taskStore: MemoryTaskStore;
 }
 
+/** Creates the task "job" and completes it with `entry`, at the entry's write time and expiry. */
+async function completeJob(taskStore: MemoryTaskStore, entry: StoreEntry): Promise<void> {
+  await taskStore.create({
+    refId: "job",
+    status: "processing",
+    startedAt: 1,
+    updatedAt: 1,
+    retryCount: 0,
+    runId: "r",
+    version: 0,
+  });
+  const current = (await taskStore.get("job")) as StoredTask;
+  const end = { status: "complete" as const, at: entry.createdAt, resultExpiresAt: entry.expiresAt };
+  await taskStore.update(finishedTask(current, end), current.version, entry);
+}
+
 const IDS = ["a", "b", "c"] as const;
 const id = fc.constantFrom(...IDS);
 const time = fc.integer({ min: 1_000, max: 2_000 });
@@ -173,18 +189,8 @@ describe("results kept beside their tasks", () => {
 
   it("are kept beside the task for the common shape, and the value store counts them", async () => {
     const { store, taskStore } = createMemoryStores();
-    await taskStore.create({
-      refId: "job",
-      status: "processing",
-      startedAt: 1,
-      updatedAt: 1,
-      retryCount: 0,
-      runId: "r",
-      version: 0,
-    });
-    const current = (await taskStore.get("job")) as StoredTask;
     const entry: StoreEntry = { data: "42", createdAt: 5, expiresAt: 105, version: 7 };
-    await taskStore.update(finishedTask(current, { status: "complete", at: 5, resultExpiresAt: 105 }), 1, entry);
+    await completeJob(taskStore, entry);
     expect(store.size).toBe(1);
     expect(await store.get("job")).toStrictEqual(entry);
     // Kept beside the task, under symbol keys a copy does not carry.
@@ -202,19 +208,8 @@ describe("results kept beside their tasks", () => {
   it("stay when a write's result is refused by the value store: it rejects and changes nothing", async () => {
     const refusedOver = async (pair: Pair) => {
       const { store, taskStore } = pair;
-      await taskStore.create({
-        refId: "job",
-        status: "processing",
-        startedAt: 1,
-        updatedAt: 1,
-        retryCount: 0,
-        runId: "r",
-        version: 0,
-      });
-      let current = (await taskStore.get("job")) as StoredTask;
-      const entry: StoreEntry = { data: '"kept"', createdAt: 10, expiresAt: 100, version: 7 };
-      await taskStore.update(finishedTask(current, { status: "complete", at: 10, resultExpiresAt: 100 }), 1, entry);
-      current = (await taskStore.get("job")) as StoredTask;
+      await completeJob(taskStore, { data: '"kept"', createdAt: 10, expiresAt: 100, version: 7 });
+      const current = (await taskStore.get("job")) as StoredTask;
       const refused = { data: 5 as never, createdAt: 11 };
       await expect(taskStore.update({ ...current, updatedAt: 11 }, current.version, refused)).rejects.toThrow(
         TypeError,
