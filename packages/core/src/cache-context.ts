@@ -9,6 +9,7 @@ import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
 import { parseOrThrow } from "./parse.js";
 import { randomHex } from "./random-ids.js";
+import { promiseFrom } from "./soon.js";
 import { MemoryStore, type Store } from "./store.js";
 import { checkReply } from "./store-replies.js";
 import type { TaskStore } from "./task-store.js";
@@ -227,12 +228,7 @@ export class CacheContext {
     call: () => Promise<T>,
     reply?: readonly [(v: unknown) => boolean, string],
   ): Promise<T> {
-    let work: Promise<T>;
-    try {
-      work = Promise.resolve(call());
-    } catch (error) {
-      work = Promise.reject(error);
-    }
+    const work = promiseFrom(call);
     // One reaction rather than an async wrapper: this runs several times in every task operation.
     return this.track(
       work.then(

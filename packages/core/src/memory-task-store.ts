@@ -21,6 +21,7 @@ import { KeptResults } from "./kept-results.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { parseOrThrow } from "./parse.js";
+import { promiseFrom } from "./soon.js";
 import { MemoryStore, type Store, type StoreEntry, type SyncValueWrites } from "./store.js";
 import {
   type CreateTaskOptions,
@@ -157,16 +158,14 @@ export class MemoryTaskStore implements InProcessTaskStore {
 
   /** Rejects (never throws) what it cannot take: a task that is not one, say. */
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
-    try {
+    return promiseFrom((): CreateTaskOutcome | Promise<CreateTaskOutcome> => {
       if (this.#mutex === undefined) {
         const outcome = this.#createOwned(copyTask(task), options, origin);
-        return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+        return outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome;
       }
       // Creations also take one store-wide turn, so the active count they check cannot change under them.
       return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   /** Why `task` cannot be created now, or the task to store (`task` itself when the caller handed it over). */
@@ -216,15 +215,13 @@ export class MemoryTaskStore implements InProcessTaskStore {
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
     // Rejects (never throws) what it cannot take, a result the value store refuses included: nothing changed.
-    try {
+    return promiseFrom((): UpdateTaskOutcome | Promise<UpdateTaskOutcome> => {
       if (this.#mutex === undefined) {
         const outcome = this.#updateOwned(copyTask(task), expectedVersion, result, origin, quiet);
-        return Promise.resolve(outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome);
+        return outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome;
       }
       return this.#updateLocked(task, expectedVersion, result, origin, quiet);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   #updateLocked(
