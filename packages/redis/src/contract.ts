@@ -6,7 +6,6 @@ export {
   OWNER_MAX_LENGTH,
   OwnerSchema,
   REF_ID_MAX_LENGTH,
-  REF_ID_PATTERN,
   RefIdSchema,
   StoreError,
   TaskStatusSchema,
@@ -25,3 +24,4 @@ export type {
   TaskQuery,
   UpdateTaskOutcome,
 } from "@mcp-refcache/core/store";
+export { isRefId } from "@mcp-refcache/core/store";

@@ -4,10 +4,10 @@
  */
 import * as z from "zod";
 import {
+  isRefId,
   OWNER_MAX_LENGTH,
   OwnerSchema,
   REF_ID_MAX_LENGTH,
-  REF_ID_PATTERN,
   RefIdSchema,
   TaskStatusSchema,
   ValidationError,
@@ -89,10 +89,8 @@ const isOptionalLease = (v: unknown) =>
 const isOptionalOwner = (v: unknown) =>
   v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
 
-/** Core's pattern, copied at load: a caller changing the exported object later changes nothing here. */
-const REF_ID = new RegExp(REF_ID_PATTERN);
-
-export const isKey = (v: unknown): boolean => typeof v === "string" && v.length <= REF_ID_MAX_LENGTH && REF_ID.test(v);
+/** What `KeySchema` accepts: core's own ref id check (held to `RefIdSchema` by core's fast-path tests). */
+export const isKey: (v: unknown) => boolean = isRefId;
 
 export const isVersion = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 
