@@ -322,7 +322,7 @@ export class MemoryTaskStore implements InProcessTaskStore {
     if (removed.length > 0) {
       for (const onRemoved of this.#removalListeners) {
         try {
-          onRemoved(removed);
+          onRemoved([...removed]); // each its own list: one that changes it changes nobody else's
         } catch {
           // One subscriber's fault must not fail the removal or starve the others.
         }

@@ -97,7 +97,7 @@ export class ChangeFeed {
       if ("removed" in change) {
         for (const onRemoved of this.#removalListeners) {
           try {
-            onRemoved(change.removed);
+            onRemoved([...change.removed]); // each its own list: one that changes it changes nobody else's
           } catch {
             // one failing listener must not starve the others
           }

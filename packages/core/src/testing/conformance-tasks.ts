@@ -184,6 +184,31 @@ export function describeTaskStoreConformance(name: string, withStores: WithStore
     );
 
     it(
+      "tells each removal subscriber the removed ids in a list of its own",
+      withStores(async ({ taskStore }) => {
+        if (taskStore.subscribe === undefined) return;
+        const told: string[][] = [];
+        // The first subscriber empties the list it is given; nobody else may see that.
+        const unsubscribes = [
+          taskStore.subscribe(() => {}, { onRemoved: (ids) => (ids as string[]).splice(0) }),
+          taskStore.subscribe(() => {}, { onRemoved: (ids) => told.push([...ids]) }),
+        ];
+        try {
+          const now = Date.now();
+          await taskStore.create(draft("gone", now));
+          const done = { ...draft("gone", now), status: "failed" as const, completedAt: 1 };
+          delete done.leaseMs;
+          await taskStore.update(done, 1);
+          expect(await taskStore.removeFinished(0, 10)).toEqual(["gone"]);
+          await until(() => told.length >= 1);
+          expect(told).toEqual([["gone"]]);
+        } finally {
+          for (const unsubscribe of unsubscribes) unsubscribe();
+        }
+      }),
+    );
+
+    it(
       "tells subscribers of every write but lease renewals",
       withStores(async ({ taskStore }) => {
         if (taskStore.subscribe === undefined) return;
