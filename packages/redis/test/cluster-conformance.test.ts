@@ -9,7 +9,7 @@ import { expect, it } from "vitest";
 import { createRedisStores } from "../src/index.js";
 import { TRANSPORTS } from "../src/transports.js";
 import { clusterToolsAvailable, useRedisCluster } from "./redis-cluster.js";
-import { available, deleteUnder, newPrefix, REDIS_URL, rawClient, task } from "./redis-fixture.js";
+import { available, conformanceStores, newPrefix, task } from "./redis-fixture.js";
 
 if (clusterToolsAvailable) {
   const cluster = useRedisCluster();
@@ -75,20 +75,9 @@ if (clusterToolsAvailable) {
 }
 
 if (available) {
-  describeStoreConformance('redis stores with layout "cluster" on one Redis', () => {
-    const prefix = newPrefix();
-    const stores = createRedisStores({ url: REDIS_URL, prefix, layout: "cluster" });
-    return {
-      store: stores.store,
-      taskStore: stores.taskStore,
-      cleanup: async () => {
-        await stores.close();
-        const cleaner = rawClient();
-        await deleteUnder(cleaner, prefix);
-        cleaner.disconnect();
-      },
-    };
-  });
+  describeStoreConformance('redis stores with layout "cluster" on one Redis', () =>
+    conformanceStores({ layout: "cluster" }),
+  );
 } else {
   it.skip('redis stores with layout "cluster" (Redis unreachable)', () => {});
 }

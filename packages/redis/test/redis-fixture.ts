@@ -65,6 +65,25 @@ export function useStores(): (options?: RedisStoresOptions) => RedisStores & { p
   };
 }
 
+/**
+ * One store set on the real Redis for core's conformance suite (`describeStoreConformance`): a fresh
+ * prefix, and a clean-up that closes the set and deletes the prefix's keys.
+ */
+export function conformanceStores(options: Omit<RedisStoresOptions, "url" | "prefix"> = {}) {
+  const prefix = newPrefix();
+  const stores = createRedisStores({ ...options, url: REDIS_URL, prefix });
+  return {
+    store: stores.store,
+    taskStore: stores.taskStore,
+    cleanup: async () => {
+      await stores.close();
+      const cleaner = rawClient();
+      await deleteUnder(cleaner, prefix);
+      cleaner.disconnect();
+    },
+  };
+}
+
 let clock = 1_700_000_000_000;
 
 /** A task as core would hand it to `create`. */
