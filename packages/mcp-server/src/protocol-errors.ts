@@ -1,35 +1,20 @@
 /**
- * The one table from core's error codes to JSON-RPC errors. Every request handler in this package sends
- * core failures through `toProtocolError`, so a client always sees a typed code and a clear message.
+ * Core failures as the SDK's `ProtocolError`. Every request handler in this package sends them through
+ * `toProtocolError`, whose codes come from core's one table (`JSON_RPC_ERROR_CODES`, shared with the SDK v1
+ * adapter), so a client always sees a typed code and a clear message.
  */
-import { ErrorCode, errorMessage, RefCacheError } from "@mcp-refcache/core";
+import { toJsonRpcError } from "@mcp-refcache/core/mcp";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 
-/** The caller's request was wrong → -32602; the server could not do it → -32603. */
-const CODE_TABLE: Readonly<Record<ErrorCode, ProtocolErrorCode>> = {
-  [ErrorCode.Validation]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.TaskNotFound]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.TaskAlreadyActive]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.IllegalTransition]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.KeyOwnedByTask]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.TaskNotCompleted]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.StaleRun]: ProtocolErrorCode.InternalError,
-  [ErrorCode.CapacityExceeded]: ProtocolErrorCode.InternalError,
-  [ErrorCode.Store]: ProtocolErrorCode.InternalError,
-  [ErrorCode.Closed]: ProtocolErrorCode.InternalError,
-  [ErrorCode.Forbidden]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.ReferenceUnavailable]: ProtocolErrorCode.InvalidParams,
-  [ErrorCode.ExecuteOnly]: ProtocolErrorCode.InvalidParams,
-};
-
-/** Maps any error to a ProtocolError: core's codes through the table, everything else to -32603. */
+/**
+ * Maps any error to a ProtocolError (JSON-RPC 2.0 §5.1): a ProtocolError as is; core's errors through
+ * `toJsonRpcError` — the caller's fault -32602, the server's -32603, with `data: { code: <ErrorCode> }`;
+ * everything else -32603 with its message.
+ */
 export function toProtocolError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
-  if (RefCacheError.isInstance(error)) {
-    const code = CODE_TABLE[error.code as ErrorCode] ?? ProtocolErrorCode.InternalError;
-    return new ProtocolError(code, error.message, { code: error.code });
-  }
-  return new ProtocolError(ProtocolErrorCode.InternalError, errorMessage(error));
+  const { code, message, data } = toJsonRpcError(error);
+  return new ProtocolError(code, message, data);
 }
 
 /** -32602 with the wording of the spec's example, for an id this caller cannot see. */

@@ -1,9 +1,10 @@
 /**
  * References as resources with the real SDK v2 client over Streamable HTTP and two principals: the
  * template is listed, `resources/read` answers the whole value or pages (followed by their URIs back to the
- * value exactly), another principal's and an unknown reference read alike, execute-only is refused.
+ * value exactly), another principal's and an unknown reference read alike, execute-only is refused; a
+ * store outage is -32603 and a bad cursor -32602 (core's JSON_RPC_ERROR_CODES, as the SDK v1 adapter answers).
  */
-import type { RefCache } from "@mcp-refcache/core";
+import { MemoryStore, type RefCache, type Store, StoreError } from "@mcp-refcache/core";
 import { refResourceUri } from "@mcp-refcache/core/mcp";
 import type { Client } from "@modelcontextprotocol/client";
 import { McpServer } from "@modelcontextprotocol/server";
@@ -34,8 +35,8 @@ describe.each([
 ])("references as resources over SDK v2 (%s)", (_label, pin) => {
   const defer = deferAfterEach();
 
-  async function setup() {
-    const cache = newCache({ valueBudget: { maxChars: 2_000 } });
+  async function setup(store?: Store) {
+    const cache = newCache({ valueBudget: { maxChars: 2_000 }, ...(store === undefined ? {} : { store }) });
     defer(() => cache.close());
     const http = httpEndpoint(factory(cache));
     const alice = await http.connectAs("alice", pin);
@@ -104,5 +105,31 @@ describe.each([
     const secret = await refused(alice, refResourceUri(key.refId));
     expect(secret).toMatch(/execute-only/);
     expect(secret).not.toContain("sk-secret");
+  });
+
+  it("answer a read that meets a store outage -32603 and a bad cursor -32602, with core's code in data", async () => {
+    const inner = new MemoryStore();
+    const outage = { down: false };
+    const store: Store = {
+      get: (key) =>
+        outage.down
+          ? Promise.reject(new StoreError(`The store is unreachable reading "${key}"`, key, new Error("ECONNREFUSED")))
+          : inner.get(key),
+      set: (key, entry) => inner.set(key, entry),
+      delete: (key) => inner.delete(key),
+    };
+    const { alice } = await setup(store);
+    const { refId } = (await call(alice, "big_table", { rows: 2_000 })).structuredContent as { refId: string };
+    const refusal = (uri: string) =>
+      alice.readResource({ uri }).then(
+        () => ({ answered: true }),
+        (error: { code?: unknown; data?: unknown }) => ({ code: error.code, data: error.data }),
+      );
+    expect(await refusal(refResourceUri(refId, undefined, { cursor: "not-a-cursor" }))).toEqual({
+      code: -32602,
+      data: { code: "VALIDATION_ERROR" },
+    });
+    outage.down = true;
+    expect(await refusal(refResourceUri(refId))).toEqual({ code: -32603, data: { code: "STORE_ERROR" } });
   });
 });

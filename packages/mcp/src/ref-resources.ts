@@ -2,12 +2,14 @@
  * References as resources on the SDK v1 server: the resource template (`refcache://refs/{refId}` by
  * default) and its `resources/read`, answered by core's `readRefResource` for the caller's owner. A miss —
  * unknown, expired, another owner's — is one InvalidParams error worded the same for each (as the SDK
- * answers an unknown resource); an execute-only value is refused like every other read. No listing.
+ * answers an unknown resource); an execute-only value is refused like every other read. Any other failure
+ * gets its code from core's table (`toMcpError`): a bad cursor -32602, a store outage or a closed cache
+ * -32603. No listing.
  */
-import { RefCacheError } from "@mcp-refcache/core";
 import { type McpValueBudget, readRefResource } from "@mcp-refcache/core/mcp";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { toMcpError } from "./mcp-errors.js";
 
 export interface RefResourcesSettings {
   uriTemplate: string;
@@ -40,8 +42,7 @@ export function registerRefResources(
           uriTemplate: settings.uriTemplate,
         });
       } catch (error) {
-        if (RefCacheError.isInstance(error)) throw new McpError(ErrorCode.InvalidParams, error.message);
-        throw error;
+        throw toMcpError(error);
       }
       if (read === undefined) {
         throw new McpError(

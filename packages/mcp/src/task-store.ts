@@ -1,6 +1,8 @@
 /**
  * A v1 SDK `TaskStore` backed by the RefCache, so `tasks/get|result|list|cancel` are answered from the
- * shared registry (any instance can answer with shared stores). Task ids are the cache's ref ids.
+ * shared registry (any instance can answer with shared stores). Task ids are the cache's ref ids. What the
+ * cache throws leaves as an `McpError` with its code from core's table (a store outage -32603, not the
+ * -32600 the SDK's `tasks/cancel` would make of a plain error); an id the caller cannot see is "Task not found".
  */
 import { isAnonymousOwner, isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
 import {
@@ -21,6 +23,7 @@ import {
   type Result,
   type Task,
 } from "@modelcontextprotocol/sdk/types.js";
+import { answeringMcpErrors } from "./mcp-errors.js";
 import type { OwnerResolver } from "./options.js";
 import { SessionOwners } from "./session-owners.js";
 
@@ -139,11 +142,17 @@ export class RefCacheTaskStore implements TaskStore {
   }
 
   async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
-    const task = await this.#read(taskId, sessionId);
-    return task === undefined ? null : this.view(task);
+    return answeringMcpErrors(async () => {
+      const task = await this.#read(taskId, sessionId);
+      return task === undefined ? null : this.view(task);
+    });
   }
 
-  async getTaskResult(taskId: string, sessionId?: string): Promise<Result> {
+  getTaskResult(taskId: string, sessionId?: string): Promise<Result> {
+    return answeringMcpErrors(() => this.#taskResult(taskId, sessionId));
+  }
+
+  async #taskResult(taskId: string, sessionId: string | undefined): Promise<Result> {
     const answer = this.#answers.get(taskId);
     if (answer !== undefined) {
       this.#answers.delete(taskId);
@@ -174,36 +183,42 @@ export class RefCacheTaskStore implements TaskStore {
   }
 
   /** Only for tools that finish their tasks through the SDK; withRefCache's tools finish through the cache. */
-  async storeTaskResult(taskId: string, status: "completed" | "failed", result: Result, sessionId?: string) {
-    await this.#mustRead(taskId, sessionId);
-    if (status === "completed") await this.cache.completeTask(taskId, result);
-    else await this.cache.failTask(taskId, JSON.stringify(result.content ?? result));
+  storeTaskResult(taskId: string, status: "completed" | "failed", result: Result, sessionId?: string) {
+    return answeringMcpErrors(async () => {
+      await this.#mustRead(taskId, sessionId);
+      if (status === "completed") await this.cache.completeTask(taskId, result);
+      else await this.cache.failTask(taskId, JSON.stringify(result.content ?? result));
+    });
   }
 
   /** `cancelled` cancels through the cache, which aborts the work wherever it runs. */
-  async updateTaskStatus(taskId: string, status: Task["status"], statusMessage?: string, sessionId?: string) {
-    const task = await this.#mustRead(taskId, sessionId);
-    if (isTerminalStatus(task.status)) {
-      throw new McpError(ErrorCode.InvalidParams, `Task ${taskId} has already finished (${task.status})`);
-    }
-    if (status === "cancelled") await this.cache.cancelTask(taskId, statusMessage, this.#scope(sessionId));
-    else if (status === "failed") await this.cache.failTask(taskId, statusMessage ?? "failed");
-    // working / input_required / completed-without-result: nothing to record in the registry.
+  updateTaskStatus(taskId: string, status: Task["status"], statusMessage?: string, sessionId?: string) {
+    return answeringMcpErrors(async () => {
+      const task = await this.#mustRead(taskId, sessionId);
+      if (isTerminalStatus(task.status)) {
+        throw new McpError(ErrorCode.InvalidParams, `Task ${taskId} has already finished (${task.status})`);
+      }
+      if (status === "cancelled") await this.cache.cancelTask(taskId, statusMessage, this.#scope(sessionId));
+      else if (status === "failed") await this.cache.failTask(taskId, statusMessage ?? "failed");
+      // working / input_required / completed-without-result: nothing to record in the registry.
+    });
   }
 
   /** The caller's tasks; none for the anonymous owner, which never lists (its ids are its only protection). */
-  async listTasks(cursor?: string, sessionId?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
-    const scope = this.#scope(sessionId);
-    if (isAnonymousOwner(scope.owner)) return { tasks: [] };
-    const page = await this.cache.queryTasks({
-      ...scope,
-      ...(cursor === undefined ? {} : { cursor }),
-      limit: this.#options.pageSize ?? 100,
+  listTasks(cursor?: string, sessionId?: string): Promise<{ tasks: Task[]; nextCursor?: string }> {
+    return answeringMcpErrors(async () => {
+      const scope = this.#scope(sessionId);
+      if (isAnonymousOwner(scope.owner)) return { tasks: [] };
+      const page = await this.cache.queryTasks({
+        ...scope,
+        ...(cursor === undefined ? {} : { cursor }),
+        limit: this.#options.pageSize ?? 100,
+      });
+      return {
+        tasks: page.tasks.map((task) => this.view(task)),
+        ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+      };
     });
-    return {
-      tasks: page.tasks.map((task) => this.view(task)),
-      ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
-    };
   }
 
   async #read(taskId: string, sessionId: string | undefined): Promise<TaskInfo | undefined> {

@@ -53,6 +53,7 @@ import { taskStoreOf } from "./server-options.js";
 import { SessionOwners } from "./session-owners.js";
 import { StatusNotifier } from "./status-notifier.js";
 import type { RefCacheTaskStore } from "./task-store.js";
+import { answerTasksList } from "./tasks-list.js";
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -113,6 +114,7 @@ export function withRefCache(server: McpServer, cache: RefCache, options: WithRe
   // its session, since the SDK hands the store only the session id.
   const owners = store?.owners ?? new SessionOwners(parsed.owner);
   store?.owners.watch(server.server);
+  if (store !== undefined) answerTasksList(server, store);
   const ownerOf = (extra: ToolExtra): string => {
     const context = { sessionId: extra.sessionId, authInfo: extra.authInfo };
     return store === undefined ? owners.resolve(context) : owners.learn(context);

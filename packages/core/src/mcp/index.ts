@@ -1,7 +1,15 @@
 /**
  * `@mcp-refcache/core/mcp`: the SDK-free mapping between core and MCP that every MCP adapter shares —
- * polling tool schemas, tool results, status names and the task shapes of both MCP task generations.
+ * polling tool schemas, tool results, JSON-RPC error codes, status names and the task shapes of both MCP
+ * task generations.
  */
+export {
+  INVALID_PARAMS_ERROR_CODE,
+  JSON_RPC_ERROR_CODES,
+  type McpFailureErrorCode,
+  type McpJsonRpcError,
+  toJsonRpcError,
+} from "./json-rpc-errors.js";
 export {
   answerCachedResult,
   answerCancelTask,
@@ -12,6 +20,7 @@ export {
 export {
   decodeProtocolFailure,
   encodeProtocolFailure,
+  INTERNAL_ERROR_CODE,
   type McpProtocolFailure,
 } from "./protocol-failure.js";
 export {

@@ -14,7 +14,7 @@ export interface McpProtocolFailure {
   message: string;
 }
 
-/** JSON-RPC "internal error". */
+/** JSON-RPC 2.0 §5.1 "Internal error" (-32603): the server failed; see also `JSON_RPC_ERROR_CODES`. */
 export const INTERNAL_ERROR_CODE = -32603;
 
 const PREFIX = "MCP protocol error ";
