@@ -4,7 +4,14 @@
  * cache throws leaves as an `McpError` with its code from core's table (a store outage -32603, not the
  * -32600 the SDK's `tasks/cancel` would make of a plain error); an id the caller cannot see is "Task not found".
  */
-import { isAnonymousOwner, isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import {
+  ErrorCode as CoreErrorCode,
+  isAnonymousOwner,
+  isTerminalStatus,
+  type RefCache,
+  RefCacheError,
+  type TaskInfo,
+} from "@mcp-refcache/core";
 import {
   answerBudget,
   type McpToolResult,
@@ -226,7 +233,7 @@ export class RefCacheTaskStore implements TaskStore {
       return await this.cache.getTask(taskId, this.#scope(sessionId));
     } catch (error) {
       // A malformed id cannot name a task: answer "not found" like any unknown id.
-      if (isValidation(error)) return undefined;
+      if (RefCacheError.isInstance(error, CoreErrorCode.Validation)) return undefined;
       throw error;
     }
   }
@@ -237,5 +244,3 @@ export class RefCacheTaskStore implements TaskStore {
     return task;
   }
 }
-
-const isValidation = (error: unknown) => (error as { code?: unknown } | null)?.code === "VALIDATION_ERROR";
