@@ -26,7 +26,10 @@ const HELP = `usage: pnpm start [-- --serve [--port N] | --stdio]
 Environment: REDIS_URL=redis://host:6379 keeps tasks and values in Redis instead of memory.`;
 
 async function main(): Promise<number> {
+  // pnpm 10 hands a `--` through to the script (`pnpm start -- --serve` runs `main.js -- --serve`): drop it.
+  const args = process.argv.slice(2);
   const { values } = parseArgs({
+    args: args[0] === "--" ? args.slice(1) : args,
     options: {
       serve: { type: "boolean" },
       stdio: { type: "boolean" },
