@@ -26,7 +26,9 @@ import { AbortLabel, recordAbort, SlowCountInput, slowCount } from "./slow-count
 export interface Env {
   REFCACHE: DurableObjectNamespace;
   RUNNER: DurableObjectNamespace<TaskRunnerObject<Env>>;
-  [binding: string]: unknown;
+  /** wrangler.jsonc `vars`, checked by `readConfig`. */
+  ALLOWED_HOSTS?: string;
+  TASK_LEASE_MS?: string;
 }
 
 /** How long `/demo/slow-count` waits for the count before it answers 202 (ms). */

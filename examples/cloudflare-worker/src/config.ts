@@ -20,7 +20,7 @@ export const WorkerConfigSchema = z.object({
 });
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>;
 
-export function readConfig(env: Record<string, unknown>): WorkerConfig | { error: string } {
+export function readConfig(env: object): WorkerConfig | { error: string } {
   const parsed = WorkerConfigSchema.safeParse(env);
   if (parsed.success) return parsed.data;
   return { error: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ") };

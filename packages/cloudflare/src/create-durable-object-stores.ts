@@ -33,17 +33,18 @@ export interface DurableObjectStores {
 }
 
 /**
- * The stores over `env[options.binding]` (default `REFCACHE`), shards named `<prefix>:shard:<i>`.
+ * The stores over `env[options.binding]` (default `REFCACHE`), shards named `<prefix>:shard:<i>`. `env` is
+ * the Worker's env, of any type (an `interface Env` as `wrangler types` writes it, no index signature needed).
  * Throws `VALIDATION_ERROR` for bad options or a missing binding.
  */
 export function createDurableObjectStores(
-  env: Record<string, unknown>,
+  env: object,
   options: DurableObjectStoresOptions = {},
 ): DurableObjectStores {
   const parsed = DurableObjectStoresOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ValidationError("Durable Object store options", parsed.error.issues);
   const { binding, prefix, shards } = parsed.data;
-  const namespace = env[binding] as DurableObjectNamespace<RefCacheShard> | undefined;
+  const namespace = (env as Record<string, unknown>)[binding] as DurableObjectNamespace<RefCacheShard> | undefined;
   if (namespace === undefined || typeof namespace.idFromName !== "function") {
     throw ValidationError.single("binding", `env has no Durable Object namespace named "${binding}"`, "custom");
   }

@@ -42,7 +42,8 @@ export const StartInObjectSchema = z.strictObject({
 });
 export type StartInObject = z.input<typeof StartInObjectSchema>;
 
-type RunnerEnv = Record<string, unknown>;
+/** A Worker's env, of any type (`wrangler types` writes an `interface Env` without an index signature). */
+type RunnerEnv = object;
 
 /** What `start` answers: errors travel as data, since RPC keeps only an Error's message. */
 export type StartOutcome = { ok: true; task: TaskInfo } | { ok: false; code: ErrorCode | "INTERNAL"; message: string };
