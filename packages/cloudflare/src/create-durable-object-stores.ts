@@ -37,10 +37,7 @@ export interface DurableObjectStores {
  * the Worker's env, of any type (an `interface Env` as `wrangler types` writes it, no index signature needed).
  * Throws `VALIDATION_ERROR` for bad options or a missing binding.
  */
-export function createDurableObjectStores(
-  env: object,
-  options: DurableObjectStoresOptions = {},
-): DurableObjectStores {
+export function createDurableObjectStores(env: object, options: DurableObjectStoresOptions = {}): DurableObjectStores {
   const parsed = DurableObjectStoresOptionsSchema.safeParse(options);
   if (!parsed.success) throw new ValidationError("Durable Object store options", parsed.error.issues);
   const { binding, prefix, shards } = parsed.data;
