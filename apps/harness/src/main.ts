@@ -106,12 +106,14 @@ async function main(): Promise<number> {
   try {
     const outcomes = await runDemo(server.url, (line) => console.log(line));
     console.log("\nsummary:");
+    // One column as wide as the longest "via" (one of them runs to 37 characters).
+    const viaWidth = Math.max(...outcomes.map((o) => o.via.length));
     for (const o of outcomes)
-      console.log(`  ${o.via.padEnd(34)} ${o.scenario.padEnd(14)} ${o.immediate} → ${o.status}`);
+      console.log(`  ${o.via.padEnd(viaWidth)} ${o.scenario.padEnd(14)} ${o.immediate} → ${o.status}`);
     for (const o of outcomes.filter((outcome) => outcome.references !== undefined)) {
       const r = o.references as NonNullable<typeof o.references>;
       console.log(
-        `  ${o.via.padEnd(34)} references     ${r.count} rows summed by reference (${r.sum === r.expectedSum ? "exact" : "WRONG"}), ` +
+        `  ${o.via.padEnd(viaWidth)} references     ${r.count} rows summed by reference (${r.sum === r.expectedSum ? "exact" : "WRONG"}), ` +
           `secret ${r.secretRefused ? "unreadable" : "READABLE"}${r.secretUsed === undefined ? "" : r.secretUsed ? ", used" : ", NOT USED"}`,
       );
     }
