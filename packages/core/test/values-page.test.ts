@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MemoryStore, pageValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
+import { MemoryStore, pageValue, previewValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
 import { CURSOR_MAX_LENGTH, decodeCursor, encodeCursor } from "../src/values/cursor.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "../src/values/json-pointer.js";
 import { budget, jsonValue } from "./json-arbitraries.js";
@@ -153,6 +153,14 @@ describe("pageValue", () => {
     it("a pointer that does not resolve or is not a pointer", () => {
       for (const path of ["/nope", "/rows/100", "/rows/-", "/rows/01", "/s/0", "rows", "/~2"])
         refused(() => page({ path }));
+    });
+
+    it("a budget that is not one (below 64, fractional, NaN), in pageValue and previewValue alike", () => {
+      for (const maxChars of [0, 2, 63, -1, 64.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+        // Below 64 a string page could hold nothing, its cursor naming the same page again, for ever.
+        refused(() => pageValue("abcdef".repeat(20), { refId: "k", version: VERSION, maxChars }));
+        expect(() => previewValue(value, { maxChars })).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
+      }
     });
 
     it("a page past the end, and a cursor inside a surrogate pair", () => {
