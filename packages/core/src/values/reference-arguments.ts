@@ -48,14 +48,17 @@ export function isReferenceArgument(value: unknown): value is ReferenceArgument 
 }
 
 /**
- * `schema` or a reference to a value of it, for a tool's input schema: the JSON Schema a client sees is an
- * `anyOf` of both, the reference form described for the model. Takes zod 4 schemas (core's zod).
+ * A reference to a value of `schema`, or `schema` itself, for a tool's input schema: the JSON Schema a client
+ * sees is an `anyOf` of both, the reference form described for the model. The reference form is tried first,
+ * so an object of exactly its shape stays a reference: a `schema` that strips unknown keys (a `z.object` of
+ * optional fields) or fills defaults would otherwise parse `{ refId }` as a value of its own, the reference
+ * lost and the handler given `{}`. Takes zod 4 schemas (core's zod).
  */
-export function referenceArgument<S extends z.ZodType>(schema: S): z.ZodUnion<[S, typeof ReferenceArgumentSchema]> {
-  const union = z.union([schema, ReferenceArgumentSchema]);
+export function referenceArgument<S extends z.ZodType>(schema: S): z.ZodUnion<[typeof ReferenceArgumentSchema, S]> {
+  const union = z.union([ReferenceArgumentSchema, schema]);
   const own = schema.description;
   const note = "Pass the value itself, or a reference to a stored result: { refId, path? }.";
-  return union.describe(own === undefined ? note : `${own} ${note}`) as z.ZodUnion<[S, typeof ReferenceArgumentSchema]>;
+  return union.describe(own === undefined ? note : `${own} ${note}`) as z.ZodUnion<[typeof ReferenceArgumentSchema, S]>;
 }
 
 /**
