@@ -184,8 +184,9 @@ function refuse(message: string, refId: string): ValidationError {
 /**
  * A page of `root` (a value stored under `refId` at `version`), or of the part `path` names, starting
  * where `cursor` says (the first page without one). Throws ValidationError (`VALIDATION_ERROR`) for a
- * `maxChars` that is not a whole number from 64 to 2³¹−1, a malformed or foreign cursor, a cursor for another version of the value, a cursor whose path differs
- * from `path`, a pointer that does not resolve, or a cursor past the end or inside a surrogate pair.
+ * `maxChars` that is not a whole number from 64 to 2³¹−1, a malformed or foreign cursor, a cursor for
+ * another version of the value, a cursor whose path differs from `path`, a pointer that does not resolve,
+ * or a cursor past the end or inside a surrogate pair.
  */
 export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
   const { refId } = options;
