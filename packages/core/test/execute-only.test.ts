@@ -107,6 +107,47 @@ describe("execute-only values", () => {
     );
   });
 
+  it("refuse a reference that does not fit its parameter in one wording that shows nothing of the value", async () => {
+    const { cache } = makeCache();
+    const stored = { apiKey: SECRET, region: "eu-west-1", n: 7 };
+    await cache.set("key", stored, { owner: ALICE, executeOnly: true });
+    // Each of these, with its zod or path detail, would name the keys, types, bounds or bytes of the value.
+    const misfits: [unknown, z.ZodType][] = [
+      [{ refId: "key" }, z.strictObject({})],
+      [{ refId: "key" }, z.record(z.string(), z.number())],
+      [{ refId: "key", path: "/region" }, z.enum(["us-east-1"])],
+      [{ refId: "key", path: "/apiKey" }, z.string().max(3)],
+      [{ refId: "key", path: "/n" }, z.number().max(5)],
+      [{ refId: "key", path: "/apiKey" }, z.string().refine(() => false, { error: (issue) => `bad ${issue.input}` })],
+      [{ refId: "key", path: "/nope" }, z.unknown()],
+      [{ refId: "key", path: "/apiKey/0" }, z.unknown()],
+    ];
+    const words = new Set<string>();
+    for (const [reference, schema] of misfits) {
+      const error = await resolveRefs(cache, { p: reference }, { p: schema }, { owner: ALICE }).catch((e) => e);
+      expect(RefCacheError.isInstance(error, ErrorCode.Validation)).toBe(true);
+      const shown = JSON.stringify({ message: (error as Error).message, ...(error as RefCacheError).toJSON() });
+      for (const detail of [SECRET, "apiKey", "region", "eu-west", "<=", "number", "string"]) {
+        expect(shown).not.toContain(detail);
+      }
+      words.add((error as Error).message);
+      const answer = await resolveToolArguments(cache, { p: reference }, { p: schema }, ALICE);
+      expect(answer.ok).toBe(false);
+      expect(JSON.stringify(answer)).not.toContain("apiKey");
+    }
+    expect(words.size).toBe(1);
+    // A pointer that is not one is the caller's own mistake, and still said so.
+    const malformed = await resolveRefs(
+      cache,
+      { p: { refId: "key", path: "apiKey" } },
+      { p: z.unknown() },
+      {
+        owner: ALICE,
+      },
+    ).catch((e) => e);
+    expect((malformed as Error).message).toMatch(/not a JSON Pointer/);
+  });
+
   it("words the refusal with the way to use the value", () => {
     const error = new ExecuteOnlyError("r1");
     expect(RefCacheError.isInstance(error, ErrorCode.ExecuteOnly)).toBe(true);

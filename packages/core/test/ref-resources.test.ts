@@ -14,6 +14,7 @@ import {
   refResourceUri,
 } from "../src/mcp/index.js";
 import { useCaches } from "./helpers.js";
+import { budget, jsonValue } from "./json-arbitraries.js";
 
 const ALICE = "auth:alice";
 
@@ -76,6 +77,61 @@ describe("readRefResource", () => {
     expect(pages).toBeGreaterThan(10);
     expect(rows).toEqual(table.rows);
   });
+
+  it("for every JSON value and budget, following nextUri and partialUris gives the value back exactly", async () => {
+    interface Body {
+      refId?: string;
+      version?: string;
+      value?: unknown;
+      partial?: string[];
+      nextUri?: string;
+      partialUris?: string[];
+    }
+    const setOwn = (target: object, key: string | number, value: unknown) =>
+      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    const { cache } = makeCache();
+    const read = async (uri: string, maxChars: number) =>
+      JSON.parse(
+        (await readRefResource(cache, uri, { owner: ALICE, valueBudget: { maxChars } }))?.contents[0].text as string,
+      ) as Body;
+    /** The part a page URI starts, joined from its pages, items too large for them from their own URIs. */
+    const reassemble = async (uri: string, maxChars: number): Promise<unknown> => {
+      const pages: Body[] = [];
+      for (let next: string | undefined = uri; next !== undefined; next = pages.at(-1)?.nextUri) {
+        pages.push(await read(next, maxChars));
+      }
+      const first = pages[0]?.value;
+      let whole: unknown = first;
+      if (Array.isArray(first)) whole = pages.flatMap((page) => page.value as unknown[]);
+      else if (typeof first === "string") whole = pages.map((page) => page.value).join("");
+      else if (typeof first === "object" && first !== null) {
+        whole = {};
+        for (const page of pages)
+          for (const [k, v] of Object.entries(page.value as object)) setOwn(whole as object, k, v);
+      }
+      for (const page of pages) {
+        for (const [i, pointer] of (page.partial ?? []).entries()) {
+          const token = (pointer.split("/").at(-1) as string).replaceAll("~1", "/").replaceAll("~0", "~");
+          const item = await reassemble(page.partialUris?.[i] as string, maxChars);
+          setOwn(whole as object, Array.isArray(whole) ? Number(token) : token, item);
+        }
+      }
+      return whole;
+    };
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(jsonValue, budget, async (value, maxChars) => {
+        const refId = `v${n++}`;
+        await cache.set(refId, value, { owner: ALICE });
+        const answer = await read(refResourceUri(refId), maxChars);
+        const paged =
+          answer?.refId === refId && typeof answer.version === "string" && JSON.stringify(value).length > maxChars;
+        const whole = paged ? await reassemble(refResourceUri(refId), maxChars) : answer;
+        expect(JSON.stringify(whole)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
 
   it("reads nothing for another owner or an unknown id, and refuses an execute-only value", async () => {
     const { cache } = makeCache();

@@ -167,6 +167,23 @@ describe("the reference argument schema", () => {
     expect(json).toContain("reference to a stored result");
   });
 
+  it("keeps a reference a reference where the own schema would take it as a value (keys stripped, defaults)", () => {
+    const owns = [
+      z.object({ name: z.string().optional() }),
+      z.object({ limit: z.number().default(10) }),
+      z.record(z.string(), z.string()),
+      z.unknown(),
+    ];
+    for (const own of owns) {
+      expect(referenceArgument(own).parse({ refId: "r1", path: "/x" })).toEqual({ refId: "r1", path: "/x" });
+      expect(referenceArgument(own).parse({ refId: "r1" })).toEqual({ refId: "r1" });
+    }
+    expect(referenceArgument(z.object({ limit: z.number().default(10) })).parse({})).toEqual({ limit: 10 });
+    expect(referenceArgument(z.object({ name: z.string().optional() })).parse({ name: "n", refId: "r" })).toEqual({
+      name: "n",
+    });
+  });
+
   it("wraps only the named parameters of a shape, and refuses a name it does not have", () => {
     const { shape, parameters } = referenceParameters({ table: Rows, column: z.string() }, ["table"]);
     expect(Object.keys(parameters)).toEqual(["table"]);

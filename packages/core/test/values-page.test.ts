@@ -5,7 +5,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MemoryStore, pageValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
+import { MemoryStore, pageValue, previewValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
+import { CURSOR_MAX_LENGTH, decodeCursor, encodeCursor } from "../src/values/cursor.js";
+import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "../src/values/json-pointer.js";
 import { budget, jsonValue } from "./json-arbitraries.js";
 
 const VERSION = "0123456789ab";
@@ -153,6 +155,14 @@ describe("pageValue", () => {
         refused(() => page({ path }));
     });
 
+    it("a budget that is not one (below 64, fractional, NaN), in pageValue and previewValue alike", () => {
+      for (const maxChars of [0, 2, 63, -1, 64.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+        // Below 64 a string page could hold nothing, its cursor naming the same page again, for ever.
+        refused(() => pageValue("abcdef".repeat(20), { refId: "k", version: VERSION, maxChars }));
+        expect(() => previewValue(value, { maxChars })).toThrow(expect.objectContaining({ code: "VALIDATION_ERROR" }));
+      }
+    });
+
     it("a page past the end, and a cursor inside a surrogate pair", () => {
       const past = cursor.replace(/\.(\d+)\./, ".100.");
       refused(() => page({ cursor: past }));
@@ -161,6 +171,39 @@ describe("pageValue", () => {
       const fine = inside.replace(/\.2\./, ".3.");
       expect(page({ cursor: fine }).value).toBe("b");
     });
+  });
+});
+
+describe("cursors", () => {
+  it("are taken back for every pointer accepted, up to the longest and whatever its characters", () => {
+    const longest = (unit: string) => `/${unit.repeat(Math.floor((JSON_POINTER_MAX_LENGTH - 1) / unit.length))}`;
+    const version = "v".repeat(64);
+    const offset = 9_007_199_254_740_991; // 16 digits
+    for (const unit of ["k", "é", "中", "😀".slice(0, 1), "\u0001", "😀", '"', "~0"]) {
+      const path = longest(unit);
+      expect(isJsonPointer(path)).toBe(true);
+      const cursor = encodeCursor({ version, path, offset });
+      expect(cursor.length).toBeLessThanOrEqual(CURSOR_MAX_LENGTH);
+      expect(decodeCursor(cursor)).toEqual({ version, path, offset });
+    }
+  });
+
+  it("page a part under a long key of any characters to its end, through the cache's options check", async () => {
+    const cache = new RefCache();
+    for (const key of ["k".repeat(3_100), "中".repeat(3_000), "\ud800".repeat(1_500)]) {
+      const value = { [key]: "x".repeat(2_000) };
+      await cache.set("v", value);
+      const first = await cache.page("v", { maxChars: 200 });
+      const path = first?.partial?.[0] as string;
+      let joined = "";
+      let page = await cache.page("v", { maxChars: 200, path });
+      while (page !== undefined) {
+        joined += page.value as string;
+        page = page.nextCursor === undefined ? undefined : await cache.page("v", { cursor: page.nextCursor });
+      }
+      expect(joined).toBe(value[key]);
+    }
+    await cache.close();
   });
 });
 

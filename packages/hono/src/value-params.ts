@@ -7,20 +7,12 @@ import { validator } from "hono/validator";
 import * as z from "zod";
 import { parseParams } from "./params.js";
 
-/** Longest cursor or JSON Pointer accepted in a URL; core's cursors are far shorter. */
-export const VALUE_PARAM_MAX_LENGTH = 4096;
-
 /** One value per key: a repeated `cursor` or `maxChars` is a mistake, not a list. */
 const single = (name: string) =>
   z.union([z.string(), z.array(z.string())]).refine((raw) => !Array.isArray(raw), `${name} must be given once`);
 
-const text = (name: string, min: number) =>
-  single(name).pipe(
-    z
-      .string()
-      .min(min, `${name} must not be empty`)
-      .max(VALUE_PARAM_MAX_LENGTH, `${name} must be at most ${VALUE_PARAM_MAX_LENGTH} characters`),
-  );
+/** No length limit here: core's own (page options) applies, so a cursor core hands out always comes back. */
+const text = (name: string, min: number) => single(name).pipe(z.string().min(min, `${name} must not be empty`));
 
 const maxChars = single("maxChars").pipe(
   z

@@ -60,6 +60,26 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
     expect(pages).toBeGreaterThan(10);
   });
 
+  it("follows every Link it gives, for a part under a long key of any characters (cursor and path as core takes them)", async () => {
+    const cache = makeCache({ valueBudget: { maxChars: 500 } });
+    const app = mountRoutes(cache);
+    for (const key of ["k".repeat(3_100), "中".repeat(3_000), "a/b~".repeat(1_000)]) {
+      const value = { [key]: "x".repeat(3_000) };
+      await cache.set("long", value, tester);
+      const first = (await (await app.request("/refcache/refs/long?maxChars=500")).json()) as Page;
+      const pointer = first.partial?.[0] as string;
+      let url: string | undefined = `/refcache/refs/long?${new URLSearchParams({ path: pointer })}`;
+      let joined = "";
+      while (url !== undefined) {
+        const response = await app.request(url);
+        expect(response.status).toBe(200);
+        joined += ((await response.json()) as Page).value as string;
+        url = nextOf(response);
+      }
+      expect(joined).toBe(value[key]);
+    }
+  });
+
   it("caps a client's maxChars at the server's budget, and keeps a smaller one in the next link", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 1_000 } });
     await cache.set("big", table(500), tester);

@@ -84,11 +84,14 @@ async function settledResult(
 ): Promise<McpToolResult> {
   switch (settled.status) {
     case "complete": {
-      const value = await readValue(cache, settled.refId, owner);
+      const stored = await readValue(cache, settled.refId, owner);
       // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
-      return value === undefined
+      return stored === undefined
         ? toolErrorResult("result_expired", settled.refId)
-        : valueAnswer(settled.refId, value, { ...answer, executeOnly: settled.resultExecuteOnly === true });
+        : valueAnswer(settled.refId, stored.value, {
+            ...answer,
+            executeOnly: settled.resultExecuteOnly === true || stored.executeOnly,
+          });
     }
     case "failed":
       return toolErrorResult("failed", settled.refId, settled.error ?? "no reason given");

@@ -50,14 +50,15 @@ export function registerNativeTaskHandlers(
   server.server.setRequestHandler("tasks/get", { params: TaskIdParamsSchema }, async ({ taskId }, ctx) => {
     const { task, owner } = await lookup(taskId, ctx);
     if (isLegacyEra(ctx)) return legacyTask(task, timingOf(task));
-    const value = task.status === "complete" ? await asProtocol(() => readValue(cache, taskId, owner)) : undefined;
+    const stored = task.status === "complete" ? await asProtocol(() => readValue(cache, taskId, owner)) : undefined;
     // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
     const answer = {
       budget: answerBudget(cache, options.valueBudget),
       names: options.names,
       resourceTemplate: options.resources?.uriTemplate,
+      executeOnly: stored?.executeOnly,
     };
-    return { ...toDetailedTaskV2(task, timingOf(task), value, answer) };
+    return { ...toDetailedTaskV2(task, timingOf(task), stored?.value, answer) };
   });
 
   server.server.setRequestHandler("tasks/cancel", { params: TaskIdParamsSchema }, async ({ taskId }, ctx) => {

@@ -14,9 +14,20 @@ export function readTask(cache: RefCache, refId: string, owner: Owner): Promise<
   return cache.getTask(refId, scope(owner));
 }
 
+/** A complete task's stored value, and whether it is execute-only. */
+export interface StoredValue {
+  value: unknown;
+  /**
+   * The stored entry's flag: it decides, not only the task's `resultExecuteOnly`, since server code may
+   * store an execute-only value under a finished task's ref id, which every other read path then refuses.
+   */
+  executeOnly: boolean;
+}
+
 /** The stored value of a complete task, or `undefined` once it expired. */
-export function readValue(cache: RefCache, refId: string, owner: Owner): Promise<unknown> {
-  return cache.get(refId, scope(owner));
+export async function readValue(cache: RefCache, refId: string, owner: Owner): Promise<StoredValue | undefined> {
+  const entry = await cache.getEntry(refId, scope(owner));
+  return entry === undefined ? undefined : { value: entry.value, executeOnly: entry.executeOnly === true };
 }
 
 /**

@@ -173,11 +173,12 @@ async function streamTasks(
 
   /** Sends the task's DetailedTask; ends the stream once every subscribed task is terminal. */
   const tell = async (task: TaskInfo) => {
-    const value =
+    const stored =
       task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
     // A value over the cache's budget goes out as its reference and preview, as in tasks/get.
-    const answer = { budget: answerBudget(cache, undefined) };
-    send({ method: "notifications/tasks", params: { ...toDetailedTaskV2(task, timing, value, answer), _meta: stamp } });
+    const answer = { budget: answerBudget(cache, undefined), executeOnly: stored?.executeOnly };
+    const detailed = toDetailedTaskV2(task, timing, stored?.value, answer);
+    send({ method: "notifications/tasks", params: { ...detailed, _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);
     if ([...current.values()].every((t) => isTerminalStatus(t.status)) && pending.size === 0) teardown(true);
   };

@@ -54,6 +54,22 @@ describe("an SDK v1 client asking for a 2025-11-25 task on the SDK v2 adapter", 
     expect(result.isError).toBe(true);
   });
 
+  it("answers tasks/result for a value stored execute-only under the finished task as its reference alone", async () => {
+    const { client, work, cache } = await setup();
+    const { task } = await client.request(
+      { method: "tools/call", params: { name: "slow", arguments: { key: "v1-later" }, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+    );
+    work.release("v1-later", { rows: 1 });
+    await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    // Server code stores a secret under the finished task's ref id, execute-only: no read path shows it.
+    const owner = (await cache.getTask(task.taskId))?.owner as string;
+    await cache.set(task.taskId, { token: "sk-later-secret" }, { owner, executeOnly: true });
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(JSON.stringify(result)).not.toContain("sk-later-secret");
+    expect(result.structuredContent).toMatchObject({ refId: task.taskId, executeOnly: true });
+  });
+
   it("still answers a call without params.task inline or with a pending reference marked in _meta", async () => {
     const { client, work } = await setup();
     const answer = await client.callTool({ name: "quick", arguments: { text: "plain" } });

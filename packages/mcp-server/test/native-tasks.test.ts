@@ -43,6 +43,21 @@ describe("a 2026-07-28 client that declares the Tasks extension", () => {
     work.release("fields", 1);
   });
 
+  it("answers tasks/get for a value stored execute-only under the finished task as its reference alone", async () => {
+    const { send, work, cache } = await setup();
+    const taskId = taskIdOf(await rawCall(send, "tools/call", { name: "slow", arguments: { key: "later" } }));
+    work.release("later", { rows: 1 });
+    await settledTask(send, taskId);
+    // Server code stores a secret under the finished task's ref id, execute-only: no read path shows it.
+    const owner = (await cache.getTask(taskId))?.owner as string;
+    await cache.set(taskId, { token: "sk-later-secret" }, { owner, executeOnly: true });
+    const read = await rawCall(send, "tasks/get", { taskId });
+    expect(JSON.stringify(read)).not.toContain("sk-later-secret");
+    expect(read).toMatchObject({
+      result: { status: "completed", result: { structuredContent: { executeOnly: true } } },
+    });
+  });
+
   it("cancel() aborts the handler's signal and the task ends cancelled", async () => {
     const { session, work } = await setup();
     const execution = await session.callTool("slow", { key: "doomed" });

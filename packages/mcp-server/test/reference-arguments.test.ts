@@ -33,6 +33,12 @@ function factory(cache: RefCache) {
       }),
     );
     tools.registerTool("echo", { inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({ text }));
+    // A parameter whose own schema would take { refId } as a value of its own (unknown keys stripped).
+    tools.registerTool(
+      "pick",
+      { inputSchema: z.object({ row: z.object({ id: z.number().optional() }) }), refParams: ["row"] },
+      async ({ row }) => ({ row }),
+    );
     tools.registerTool("issue_key", { executeOnly: true }, async () => ({ apiKey: SECRET }));
     tools.registerTool(
       "call_api",
@@ -77,6 +83,14 @@ describe.each([
     let expected = 0;
     for (let id = 0; id < 5_000; id++) expected += (id * 7) % 100;
     expect(summed.structuredContent).toEqual({ column: "score", sum: expected, count: 5_000 });
+  });
+
+  it("resolve a reference even where the parameter's own schema would strip it to {}", async () => {
+    const { alice } = await setup();
+    const { refId } = (await call(alice, "big_table", { rows: 5_000 })).structuredContent as { refId: string };
+    const picked = await call(alice, "pick", { row: { refId, path: "/rows/3" } });
+    expect(picked.structuredContent).toEqual({ row: { id: 3 } });
+    expect((await call(alice, "pick", { row: { id: 7 } })).structuredContent).toEqual({ row: { id: 7 } });
   });
 
   it("refuse another principal's reference in the same words as an unknown one; id-like strings stay strings", async () => {

@@ -169,13 +169,14 @@ export class RefCacheTaskStore implements TaskStore {
     if (task === undefined) throw notFound(taskId);
     switch (task.status) {
       case "complete": {
-        const value = await this.cache.get(taskId, this.#scope(sessionId));
-        if (value === undefined) return toolErrorResult("result_expired", taskId);
+        const entry = await this.cache.getEntry(taskId, this.#scope(sessionId));
+        if (entry === undefined) return toolErrorResult("result_expired", taskId);
         // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
-        return valueAnswer(taskId, value, {
+        return valueAnswer(taskId, entry.value, {
           budget: answerBudget(this.cache, this.#options.valueBudget),
           names: this.#options.names,
-          executeOnly: task.resultExecuteOnly === true,
+          // The entry's flag decides too: server code may store an execute-only value under a finished task.
+          executeOnly: task.resultExecuteOnly === true || entry.executeOnly === true,
           resourceTemplate: this.#options.resourceTemplate,
           ...(task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } }),
         });

@@ -52,6 +52,21 @@ describe("native MCP Tasks (2025-11-25)", () => {
     expect(viaTool.structuredContent).toMatchObject({ value: { quarter: "Q4", revenue: 42 } });
   });
 
+  it("answers tasks/result for a value stored execute-only under the finished task as its reference alone", async () => {
+    const cache = fixtures.cache();
+    const { client, work } = await fixtures.connect(cache);
+    const taskId = (await startTask(client, "slow", { quarter: "Q1" })).task.taskId;
+    work.stepGate.resolve();
+    work.gate.resolve();
+    await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    // Server code stores a secret under the finished task's ref id, execute-only: no read path shows it.
+    const owner = (await cache.getTask(taskId))?.owner as string;
+    await cache.set(taskId, { token: "sk-later-secret" }, { owner, executeOnly: true });
+    const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    expect(JSON.stringify(result)).not.toContain("sk-later-secret");
+    expect(result.structuredContent).toMatchObject({ refId: taskId, executeOnly: true });
+  });
+
   it("honours a requested ttl up to the configured one", async () => {
     const { client } = await fixtures.connect(fixtures.cache(), { options: { ttlMs: 120_000, pollIntervalMs: 50 } });
     const start = (ttl: number) =>

@@ -7,10 +7,15 @@
  * escapes lone surrogates, which a key may hold and UTF-8 cannot carry).
  */
 import { ValidationError } from "../errors.js";
-import { isJsonPointer } from "./json-pointer.js";
+import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
 
-/** Longest cursor accepted (characters). */
-export const CURSOR_MAX_LENGTH = 12_000;
+/**
+ * Longest cursor accepted (characters): the longest `encodeCursor` makes for any pointer `isJsonPointer`
+ * accepts, so every cursor a page hands out is taken back. `v1.`, a version (≤ 64), `.`, an offset (≤ 16
+ * digits), `.`, then base64url of the pointer's JSON text in UTF-8: two quotes and at most 6 bytes a code
+ * unit (a control character or a lone surrogate is written `\uXXXX`).
+ */
+export const CURSOR_MAX_LENGTH = 3 + 64 + 1 + 16 + 1 + Math.ceil(((2 + 6 * JSON_POINTER_MAX_LENGTH) * 4) / 3);
 
 /** Where a page starts: in which version of the value, in which part, at which item, key or character. */
 export interface PageCursor {

@@ -16,6 +16,7 @@ import type { TextArray } from "./json-text-index.js";
 import { MIN_SHARE } from "./markers.js";
 import { type Measure, sizeWithin, stringSize } from "./measure.js";
 import { fitValue, setOwn, takeChars } from "./preview.js";
+import { assertMaxChars } from "./value-budget.js";
 
 /**
  * One page of a stored value, or of the part of it `path` names.
@@ -183,11 +184,13 @@ function refuse(message: string, refId: string): ValidationError {
 /**
  * A page of `root` (a value stored under `refId` at `version`), or of the part `path` names, starting
  * where `cursor` says (the first page without one). Throws ValidationError (`VALIDATION_ERROR`) for a
- * malformed or foreign cursor, a cursor for another version of the value, a cursor whose path differs
- * from `path`, a pointer that does not resolve, or a cursor past the end or inside a surrogate pair.
+ * `maxChars` that is not a whole number from 64 to 2³¹−1, a malformed or foreign cursor, a cursor for
+ * another version of the value, a cursor whose path differs from `path`, a pointer that does not resolve,
+ * or a cursor past the end or inside a surrogate pair.
  */
 export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
   const { refId } = options;
+  assertMaxChars(options.maxChars, refId);
   const { path, offset, fromCursor } = startOf(options);
   const part = resolveJsonPointer(root, path, refId);
   return pageOfPart(part, totalOf(part), { ...options, path, offset, fromCursor });
@@ -198,6 +201,7 @@ export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
  * decoding only its own items; anything else, or text that is not compact, pages the decoded tree.
  */
 export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "version">): ValuePage {
+  assertMaxChars(options.maxChars, options.refId);
   const all = { ...options, version: stored.version };
   const { path, offset, fromCursor } = startOf(all);
   if (options.measure === undefined) {

@@ -16,6 +16,7 @@ import {
   summaryMarker,
 } from "./markers.js";
 import { type Measure, sizeWithin, stringSize } from "./measure.js";
+import { assertMaxChars } from "./value-budget.js";
 
 /** A part of a preview and its compact JSON size. */
 interface Built {
@@ -288,10 +289,12 @@ export interface PreviewValueOptions {
  * A preview of `value` (JSON data) within `maxChars`: see the module comment. Pure and deterministic: the
  * same value and budget give the same preview. With the default measure, `chars ≤ maxChars` for every
  * JSON value and every `maxChars ≥ 64`; with a custom `measure` the budget is met as far as a few builds
- * at scaled character budgets find.
+ * at scaled character budgets find. Throws ValidationError (`VALIDATION_ERROR`) for a `maxChars` that is not
+ * a whole number from 64 to 2³¹−1.
  */
 export function previewValue(value: unknown, options: PreviewValueOptions): PreviewResult {
   const { maxChars, measure } = options;
+  assertMaxChars(maxChars);
   if (measure === undefined) {
     const total = options.totalChars ?? sizeWithin(value, Number.POSITIVE_INFINITY);
     if (total <= maxChars) return { preview: copyDecoded(value), complete: true, chars: total, totalChars: total };

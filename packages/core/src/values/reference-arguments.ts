@@ -11,7 +11,7 @@ import { ReferenceUnavailableError, ValidationError } from "../errors.js";
 import { type CacheEntryInfo, REF_ID_MAX_LENGTH, RefIdSchema } from "../models.js";
 import { isVisibleTo } from "../owner.js";
 import { parseOrThrow } from "../parse.js";
-import { JSON_POINTER_MAX_LENGTH, resolveJsonPointer } from "./json-pointer.js";
+import { isJsonPointer, JSON_POINTER_MAX_LENGTH, resolveJsonPointer } from "./json-pointer.js";
 
 /** `{ refId, path? }`: a stored value passed to a tool in place of the value itself. */
 export const ReferenceArgumentSchema = z
@@ -48,14 +48,17 @@ export function isReferenceArgument(value: unknown): value is ReferenceArgument 
 }
 
 /**
- * `schema` or a reference to a value of it, for a tool's input schema: the JSON Schema a client sees is an
- * `anyOf` of both, the reference form described for the model. Takes zod 4 schemas (core's zod).
+ * A reference to a value of `schema`, or `schema` itself, for a tool's input schema: the JSON Schema a client
+ * sees is an `anyOf` of both, the reference form described for the model. The reference form is tried first,
+ * so an object of exactly its shape stays a reference: a `schema` that strips unknown keys (a `z.object` of
+ * optional fields) or fills defaults would otherwise parse `{ refId }` as a value of its own, the reference
+ * lost and the handler given `{}`. Takes zod 4 schemas (core's zod).
  */
-export function referenceArgument<S extends z.ZodType>(schema: S): z.ZodUnion<[S, typeof ReferenceArgumentSchema]> {
-  const union = z.union([schema, ReferenceArgumentSchema]);
+export function referenceArgument<S extends z.ZodType>(schema: S): z.ZodUnion<[typeof ReferenceArgumentSchema, S]> {
+  const union = z.union([ReferenceArgumentSchema, schema]);
   const own = schema.description;
   const note = "Pass the value itself, or a reference to a stored result: { refId, path? }.";
-  return union.describe(own === undefined ? note : `${own} ${note}`) as z.ZodUnion<[S, typeof ReferenceArgumentSchema]>;
+  return union.describe(own === undefined ? note : `${own} ${note}`) as z.ZodUnion<[typeof ReferenceArgumentSchema, S]>;
 }
 
 /**
@@ -148,15 +151,37 @@ async function resolveOne(
   const entry = await cache.getEntry(refId);
   // Unknown, expired, another owner's and a task without a result yet all read as "no entry" here.
   if (entry === undefined || !usableBy(entry, owner)) throw new ReferenceUnavailableError(parameter, refId);
+  // An execute-only value's refusals say nothing of it: a zod issue can name its keys ("Unrecognized keys"),
+  // its types or bounds, or quote it (a custom message), and which of path and schema failed tells its shape.
+  const withheld = entry.executeOnly === true;
   let part: unknown;
   try {
     part = path === undefined ? entry.value : resolveJsonPointer(entry.value, path, refId);
   } catch (error) {
+    // A pointer that is not one is the caller's own mistake, worded as such; one that does not resolve is not.
+    if (withheld && isJsonPointer(path as string)) throw executeOnlyMismatch(parameter, refId);
     const detail = error instanceof Error ? error.message : String(error);
     throw ValidationError.single(parameter, `the reference's path does not resolve: ${detail}`, "invalid_value", refId);
   }
   // The value itself is checked as if it had been passed inline; it is never searched for references.
-  return parseOrThrow(schema, part, `argument "${parameter}" (the value under refId "${refId}")`, refId);
+  const what = `argument "${parameter}" (the value under refId "${refId}")`;
+  if (!withheld) return parseOrThrow(schema, part, what, refId);
+  try {
+    return parseOrThrow(schema, part, what, refId);
+  } catch {
+    throw executeOnlyMismatch(parameter, refId);
+  }
+}
+
+/** The one refusal of an execute-only reference that does not fit its parameter: no detail of the value. */
+function executeOnlyMismatch(parameter: string, refId: string): ValidationError {
+  return ValidationError.single(
+    parameter,
+    `the execute-only value under refId "${refId}" does not fit this parameter (its path does not resolve, or ` +
+      "the parameter's schema refuses it); no detail is given, as an execute-only value is never shown",
+    "invalid_value",
+    refId,
+  );
 }
 
 /**
@@ -167,7 +192,8 @@ async function resolveOne(
  * Throws ReferenceUnavailableError (code `REFERENCE_UNAVAILABLE`) for a reference its caller may not use —
  * unknown, expired, another owner's, a task not completed — with one wording for all; ValidationError for a
  * path that is not a JSON Pointer or does not resolve, or a resolved value the parameter's schema refuses.
- * An execute-only value resolves: using it is what execute-only allows.
+ * An execute-only value resolves: using it is what execute-only allows; should it not fit, the
+ * ValidationError is one wording without the path's or the schema's detail, which could show the value.
  */
 export async function resolveRefs<A>(
   cache: ReferenceCache,

@@ -30,6 +30,15 @@ export const MaxCharsSchema = z
   .min(MIN_MAX_CHARS, `must be at least ${MIN_MAX_CHARS}`)
   .max(MAX_MAX_CHARS, `must be at most ${MAX_MAX_CHARS}`);
 
+/**
+ * Refuses a budget that is not one (ValidationError, `VALIDATION_ERROR`): a whole number from 64 to 2³¹−1.
+ * Below 64 a page may hold nothing, and its cursor would name the page it came from, for ever.
+ */
+export function assertMaxChars(maxChars: number, refId?: string): void {
+  if (Number.isSafeInteger(maxChars) && maxChars >= MIN_MAX_CHARS && maxChars <= MAX_MAX_CHARS) return;
+  parseOrThrow(MaxCharsSchema, maxChars, "maxChars", refId);
+}
+
 export const ValueBudgetSchema = z.strictObject({
   /** Largest answer handed to a client: bigger values go out as a preview and pages (default 20,000). */
   maxChars: MaxCharsSchema.optional(),
