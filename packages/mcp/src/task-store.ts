@@ -68,8 +68,11 @@ export class RefCacheTaskStore implements TaskStore {
   readonly owners: SessionOwners;
   readonly #options: RefCacheTaskStoreOptions;
   readonly #reservations = new Map<string, Reservation>();
-  /** Answers of calls made without `task`, handed out once through `getTaskResult` (same request). */
-  readonly #answers = new Map<string, McpToolResult>();
+  /**
+   * Answers of calls made without `task`, handed out once through `getTaskResult` (same request), each
+   * with the owner it was made for: nobody else is handed it (the owner rule, as for stored tasks).
+   */
+  readonly #answers = new Map<string, { answer: McpToolResult; owner: string }>();
   /**
    * The `ttl` granted to each native task this instance created (ms; `null`: unlimited). A v1 session
    * lives in one process, so its `tasks/get` and `tasks/cancel` come here; elsewhere a completed task's
@@ -143,9 +146,12 @@ export class RefCacheTaskStore implements TaskStore {
     return reservation;
   }
 
-  /** Keeps the answer of a call made without `task` for the SDK's own `getTaskResult` right after. */
-  keepAnswer(taskId: string, answer: McpToolResult): void {
-    this.#answers.set(taskId, answer);
+  /**
+   * Keeps the answer of a call made without `task`, made for `owner`, for the SDK's own `getTaskResult`
+   * right after (a `getTaskResult` of another owner never gets it).
+   */
+  keepAnswer(taskId: string, answer: McpToolResult, owner: string): void {
+    this.#answers.set(taskId, { answer, owner });
   }
 
   async getTask(taskId: string, sessionId?: string): Promise<Task | null> {
@@ -160,10 +166,10 @@ export class RefCacheTaskStore implements TaskStore {
   }
 
   async #taskResult(taskId: string, sessionId: string | undefined): Promise<Result> {
-    const answer = this.#answers.get(taskId);
-    if (answer !== undefined) {
+    const kept = this.#answers.get(taskId);
+    if (kept !== undefined && kept.owner === this.#scope(sessionId).owner) {
       this.#answers.delete(taskId);
-      return answer;
+      return kept.answer;
     }
     const task = await this.#read(taskId, sessionId);
     if (task === undefined) throw notFound(taskId);

@@ -309,7 +309,7 @@ class ToolCall {
     if (reservation?.taskRequested !== true) {
       // The SDK polls an "optional" task tool called without `task` until the task is terminal, then
       // returns getTaskResult: hand it a finished task whose result is our inline-or-pending answer.
-      store.keepAnswer(refId, await this.inline(params, refId));
+      store.keepAnswer(refId, await this.inline(params, refId), this.ownerOf(extra));
       return { task: { ...reserved, status: "completed" } };
     }
     const resolved = await resolveToolArguments(this.cache, given, this.references, this.ownerOf(extra));
