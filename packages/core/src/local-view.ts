@@ -72,6 +72,12 @@ export class LocalView {
     return out;
   }
 
+  /** Whether the view holds a later version than `version` of the run `runId` of `refId`. */
+  holdsNewer(refId: string, runId: string, version: number): boolean {
+    const entry = this.#entries.get(refId);
+    return entry !== undefined && entry.info.runId === runId && entry.version > version;
+  }
+
   forget(refIds: readonly string[]): void {
     for (const id of refIds) this.#entries.delete(id);
   }
