@@ -91,12 +91,6 @@ export class MemoryTaskStore implements InProcessTaskStore {
   readonly #removalListeners = new Set<(refIds: readonly string[]) => void>();
   /** Subscribers, each with the origin whose own writes it does not want to hear of. */
   readonly #listeners = new Map<TaskChangeListener, string | undefined>();
-  /**
-   * Changes written while subscribers are being told of another (a subscriber that writes at once, through
-   * the synchronous side): told after it, in order, so no subscriber hears a newer state before an older one.
-   */
-  readonly #queued: { task: StoredTask; origin: string | undefined }[] = [];
-  #notifying = false;
   /** The value store's synchronous writes, when it offers them (a MemoryStore does): then no lock is needed. */
   readonly #syncValues: SyncValueWrites | undefined;
   /** Otherwise writes to one id (and creations, store-wide) take turns. */
@@ -398,28 +392,10 @@ export class MemoryTaskStore implements InProcessTaskStore {
       this.#active.set(task.refId, leaseMs === undefined ? Number.POSITIVE_INFINITY : now + leaseMs);
     }
     if (origin === null || this.#listeners.size === 0) return;
-    if (this.#notifying) {
-      // A subscriber wrote while told of another change: it is told after that one, in order.
-      this.#queued.push({ task: copyTask(task), origin });
-      return;
-    }
-    this.#notifying = true;
-    try {
-      this.#notify(task, origin);
-      // Grows while it is read: a write made while a queued change is told is told after it.
-      for (let i = 0; i < this.#queued.length; i++) {
-        const change = this.#queued[i] as { task: StoredTask; origin: string | undefined };
-        this.#notify(change.task, change.origin);
-      }
-    } finally {
-      this.#queued.length = 0;
-      this.#notifying = false;
-    }
-  }
-
-  /** Tells every subscriber but those that left out `origin` of `task` (a copy each). */
-  #notify(task: StoredTask, origin: string | undefined): void {
     for (const [listener, exceptOrigin] of this.#listeners) {
+      // A subscriber wrote the task meanwhile (at once, through the synchronous side): every subscriber was
+      // told of that newer state then, so the rest are not told this older one after it.
+      if (this.#tasks.get(task.refId) !== task) return;
       if (origin !== undefined && origin === exceptOrigin) continue;
       try {
         listener(origin === undefined ? { task: copyTask(task) } : { task: copyTask(task), origin });

@@ -3,21 +3,12 @@
  * a listener's throw or rejection kept from the write that triggered it and from the other listeners.
  */
 import { ValidationError } from "./errors.js";
-import type { TaskInfo } from "./models.js";
 import type { TaskListener } from "./task-options.js";
 import type { ReadonlyStoredTask } from "./task-store.js";
 import { toTaskInfo } from "./task-writer.js";
 
 export class TaskListeners {
   readonly #listeners = new Set<TaskListener>();
-  /**
-   * Changes made while listeners are being told of another (a listener that writes, say cancels, runs its
-   * write at once over an in-process store): told after it, in order, so no listener hears a newer state
-   * before an older one.
-   */
-  readonly #queued: TaskInfo[] = [];
-  #emitting = false;
-
   /** How many listeners there are. */
   get size(): number {
     return this.#listeners.size;
@@ -34,27 +25,18 @@ export class TaskListeners {
     };
   }
 
-  /** Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result). */
-  emit(task: ReadonlyStoredTask, now: () => number): void {
+  /**
+   * Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result), until
+   * `superseded` says a newer state of its run was written meanwhile: a listener that writes at once (say,
+   * cancels) has every listener told of that newer state then, so the rest are not told this older one after it.
+   */
+  emit(task: ReadonlyStoredTask, now: () => number, superseded: (task: ReadonlyStoredTask) => boolean): void {
     if (this.#listeners.size === 0) return;
     const info = toTaskInfo(task, now());
-    if (this.#emitting) {
-      this.#queued.push(info);
-      return;
-    }
-    this.#emitting = true;
-    try {
-      this.#tell(info);
-      // Grows while it is read: a change queued by a listener told of a queued one is told after it.
-      for (let i = 0; i < this.#queued.length; i++) this.#tell(this.#queued[i] as TaskInfo);
-    } finally {
-      this.#queued.length = 0;
-      this.#emitting = false;
-    }
-  }
-
-  #tell(info: TaskInfo): void {
+    let first = true;
     for (const listener of this.#listeners) {
+      if (!first && superseded(task)) return;
+      first = false;
       try {
         const outcome = listener({ ...info, ...(info.progress && { progress: { ...info.progress } }) });
         if (outcome !== null && typeof outcome === "object" && "then" in outcome) {

@@ -385,15 +385,17 @@ export class TaskRegistry {
   };
 
   /**
-   * Tells the listeners of `task`, unless a newer state of its run is known here already: one written
-   * meanwhile (by a subscriber or listener that wrote while told of this change, or by another instance
-   * whose change arrived first), whose listeners were or will be told of it in its turn. Listeners never
-   * hear an older state after a newer one.
+   * Tells the listeners of `task`, but not once a newer state of its run is known here: one written meanwhile
+   * (by a subscriber or listener that wrote while told of this change, or by another instance whose change
+   * arrived first), which listeners were told of in its turn. Listeners never hear an older state after a
+   * newer one.
    */
   #emit(task: ReadonlyStoredTask): void {
-    if (this.#listeners.size === 0 || this.reads.knowsNewer(task)) return;
-    this.#listeners.emit(task, this.#now);
+    if (this.#listeners.size === 0 || this.#superseded(task)) return;
+    this.#listeners.emit(task, this.#now, this.#superseded);
   }
+
+  readonly #superseded = (task: ReadonlyStoredTask): boolean => this.reads.knowsNewer(task);
 
   readonly #now = (): number => this.#ctx.now();
 }
