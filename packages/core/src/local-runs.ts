@@ -133,6 +133,9 @@ export class LocalRuns {
     owner: string | undefined,
   ): Promise<void> {
     run.settled = true;
+    // Closing: its outcome is not written, and the run stays held so that close() cancels it (cancelAll),
+    // rather than leaving the task running with no work behind it until its lease runs out.
+    if (this.#ctx.closed) return;
     const started = monotonicNow();
     const boundMs = ttlMs === undefined ? this.#ctx.defaultTtlMs : ttlMs;
     try {

@@ -34,10 +34,13 @@ export class LocalView {
     return this.#entries.size;
   }
 
-  /** Records what this instance wrote (or read) of a task: added if new, replacing an older version. */
+  /**
+   * Records what this instance wrote of a task: added if new, replacing an older version of its run or
+   * another run (a registration of the id replaces what the view held of an earlier run).
+   */
   put(info: TaskInfo, version: number, lost: boolean): void {
     const old = this.#entries.get(info.refId);
-    if (old !== undefined && !this.#newer(old, version, lost)) return;
+    if (old !== undefined && !this.#newer(old, info, version, lost, true)) return;
     this.#set(info, version, lost, old);
     if (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
@@ -45,10 +48,13 @@ export class LocalView {
     }
   }
 
-  /** Updates a task the view already holds (a change from elsewhere); others are not added. */
+  /**
+   * Updates a task the view already holds (read, or a change from elsewhere, which may arrive late); others
+   * are not added. Another run replaces the held one only when it is a later run of the id (`retryCount`).
+   */
   update(info: TaskInfo, version: number, lost: boolean): void {
     const old = this.#entries.get(info.refId);
-    if (old !== undefined && this.#newer(old, version, lost)) this.#set(info, version, lost, old);
+    if (old !== undefined && this.#newer(old, info, version, lost, false)) this.#set(info, version, lost, old);
   }
 
   get(refId: string): TaskInfo | undefined {
@@ -72,12 +78,24 @@ export class LocalView {
     return out;
   }
 
+  /** Whether the view holds a later version than `version` of the run `runId` of `refId`. */
+  holdsNewer(refId: string, runId: string, version: number): boolean {
+    const entry = this.#entries.get(refId);
+    return entry !== undefined && entry.info.runId === runId && entry.version > version;
+  }
+
   forget(refIds: readonly string[]): void {
     for (const id of refIds) this.#entries.delete(id);
   }
 
-  /** A newer version, or the same version read as lost (the rule's reading wins over the stored one). */
-  #newer(old: Entry, version: number, lost: boolean): boolean {
+  /**
+   * Whether `info` at `version` is newer than `old`. Within one run: a newer version, or the same version read
+   * as lost (the rule's reading wins over the stored one). Versions start again at 1 with each run, so
+   * another run is newer when it is a later run of the id (`retryCount`), or when this instance wrote it
+   * (`written`: it registered the id anew, or wrote the run the store holds now).
+   */
+  #newer(old: Entry, info: TaskInfo, version: number, lost: boolean, written: boolean): boolean {
+    if (info.runId !== old.info.runId) return written || info.retryCount > old.info.retryCount;
     return version > old.version || (version === old.version && (lost || !old.lost));
   }
 

@@ -54,6 +54,8 @@ export class LostTasks {
       });
     } catch (error) {
       if (error instanceof Unchanged) return error.task;
+      // Closed meanwhile: no store call follows close(); the task as read is what every view reads as lost.
+      if (this.#ctx.closed) return task;
       let fresh: ReadonlyStoredTask | undefined;
       try {
         fresh = await this.#writer.read(task.refId);
@@ -78,6 +80,7 @@ export class LostTasks {
           () => this.#ctx.taskStore.listExpiredLeases(limit),
           EXPIRED_REPLY,
         );
+        if (this.#ctx.closed) return;
         await Promise.all(lost.map((task) => this.reapIfLost(task)));
       } finally {
         this.#reaping = undefined;

@@ -86,7 +86,8 @@ export class Maintenance {
 
   /**
    * Removes finished tasks that finished at least `olderThanMs` ago (on the store's clock), a chunk at a
-   * time, letting other work run between chunks; returns how many.
+   * time, letting other work run between chunks; returns how many. Stops at the chunk in flight when the
+   * cache closes (close() waits for that one, and no store call follows it).
    */
   async removeFinished(olderThanMs: number): Promise<number> {
     let removed = 0;
@@ -100,6 +101,7 @@ export class Maintenance {
       removed += ids.length;
       if (ids.length < CLEANUP_CHUNK) return removed;
       await yieldToEventLoop();
+      if (this.#ctx.closed) return removed;
     }
   }
 
@@ -148,7 +150,9 @@ export class Maintenance {
     // Expired values first: a memory store that keeps results beside their tasks then has none to set
     // apart for the finished tasks removed next (kept-results.ts).
     await this.#prune(this.#ctx.now());
+    if (this.#ctx.closed) return;
     await this.removeFinished(this.#ctx.taskRetentionMs);
+    if (this.#ctx.closed) return;
     await this.#registry.deref()?.reapExpired(CLEANUP_CHUNK);
   }
 

@@ -7,7 +7,7 @@
 
 import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
-import { ValidationError } from "./errors.js";
+import { errorMessage, RefCacheError, StoreError, ValidationError } from "./errors.js";
 import { FinishedMarks } from "./finished-marks.js";
 import {
   type InProcessTaskAccess,
@@ -46,7 +46,8 @@ export interface MemoryTaskStoreOptions {
   store?: Store;
   /**
    * The store's clock, on which leases run out and finished tasks age (epoch ms; default `Date.now`). Every
-   * RefCache sharing this store is judged on it, whatever clock each was given.
+   * RefCache sharing this store is judged on it, whatever clock each was given. A clock that throws or answers
+   * anything but whole epoch ms fails the call with StoreError, and nothing is changed.
    */
   clock?: Clock;
 }
@@ -144,16 +145,38 @@ export class MemoryTaskStore implements InProcessTaskStore {
   }
 
   /** A copy of a stored task, with `leaseExpired` when its lease has run out now. */
-  #handOut(task: StoredTask): StoredTask {
+  #handOut(task: StoredTask, now?: number): StoredTask {
     const copy = copyTask(task);
-    if (this.#leaseRanOut(task.refId)) copy.leaseExpired = true;
+    if (this.#leaseRanOut(task.refId, now)) copy.leaseExpired = true;
     return copy;
   }
 
-  /** Whether the task under `refId` is unfinished and its lease has run out on this store's clock. */
+  /**
+   * Whether the task under `refId` is unfinished and its lease has run out on this store's clock (at `now`
+   * when given; the clock is read only for a task with a lease).
+   */
   #leaseRanOut(refId: string, now?: number): boolean {
     const end = this.#active.get(refId);
-    return end !== undefined && end !== Number.POSITIVE_INFINITY && end <= (now ?? this.#clock.now());
+    return end !== undefined && end !== Number.POSITIVE_INFINITY && end <= (now ?? this.#now());
+  }
+
+  /**
+   * This store's clock, checked: a clock that throws, or answers anything but whole epoch ms, is a
+   * StoreError (a RefCacheError it throws is passed on). Every write reads it once, before it changes
+   * anything, so a failing clock never leaves a write half done.
+   */
+  #now(): number {
+    let time: unknown;
+    try {
+      time = this.#clock.now();
+    } catch (error) {
+      if (RefCacheError.isInstance(error)) throw error;
+      throw new StoreError(`The task store's clock failed: ${errorMessage(error)}`, undefined, error);
+    }
+    if (typeof time !== "number" || !Number.isSafeInteger(time) || time < 0) {
+      throw new StoreError("The task store's clock must return whole epoch milliseconds (≥ 0)", undefined, time);
+    }
+    return time;
   }
 
   /** Rejects (never throws) what it cannot take: a task that is not one, say. */
@@ -169,14 +192,14 @@ export class MemoryTaskStore implements InProcessTaskStore {
   }
 
   /** Why `task` cannot be created now, or the task to store (`task` itself when the caller handed it over). */
-  #admit(task: StoredTask, options: CreateTaskOptions, owned: boolean): CreateTaskOutcome {
+  #admit(task: StoredTask, options: CreateTaskOptions, owned: boolean, now: number): CreateTaskOutcome {
     const previous = this.#tasks.get(task.refId);
     if (previous !== undefined && !isTerminalStatus(previous.status)) {
-      return { ok: false, reason: "active", current: this.#handOut(previous) };
+      return { ok: false, reason: "active", current: this.#handOut(previous, now) };
     }
     const max = options.maxActiveTasks;
     if (max !== undefined && this.#active.size >= max) {
-      const live = this.#liveCount();
+      const live = this.#liveCount(now);
       if (live >= max) return { ok: false, reason: "capacity", activeTasks: live };
     }
     const stored = owned ? task : copyTask(task);
@@ -190,19 +213,21 @@ export class MemoryTaskStore implements InProcessTaskStore {
    * handed over, and hands back the stored task, shared. `create` copies on the way in and out.
    */
   readonly #createOwned = (task: StoredTask, options: CreateTaskOptions = {}, origin?: string): SharedCreateOutcome => {
-    const admitted = this.#admit(task, options, true);
+    const now = this.#now();
+    const admitted = this.#admit(task, options, true, now);
     if (!admitted.ok) return admitted;
     (this.#syncValues as SyncValueWrites).delete(task.refId);
-    this.#put(admitted.task, origin);
+    this.#put(admitted.task, origin, now);
     return admitted;
   };
 
   #createLocked(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
     return (this.#mutex as KeyedMutex).run(task.refId, async () => {
-      const admitted = this.#admit(task, options, false);
+      const now = this.#now();
+      const admitted = this.#admit(task, options, false, now);
       if (!admitted.ok) return admitted;
       await this.store.delete(task.refId);
-      this.#put(admitted.task, origin);
+      this.#put(admitted.task, origin, now);
       return { ok: true, task: copyTask(admitted.task) };
     });
   }
@@ -238,9 +263,10 @@ export class MemoryTaskStore implements InProcessTaskStore {
       }
       const stored = copyTask(task);
       stored.version = expectedVersion + 1;
+      const now = this.#now(); // before the value is written: a failing clock refuses the whole write
       // The value first: no reader may see `complete` without it.
       if (result !== undefined) await this.store.set(task.refId, result);
-      this.#put(stored, quiet === true ? null : origin, current);
+      this.#put(stored, quiet === true ? null : origin, now, current);
       return { ok: true, task: copyTask(stored) };
     });
   }
@@ -260,11 +286,12 @@ export class MemoryTaskStore implements InProcessTaskStore {
     if (current === undefined || current.version !== expectedVersion) {
       return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };
     }
+    const now = this.#now();
     stored.version = expectedVersion + 1;
     const kept = this.#kept;
     if (kept !== undefined) stored = kept.write(current, stored, result);
     else if (result !== undefined) (this.#syncValues as SyncValueWrites).set(stored.refId, result);
-    this.#put(stored, quiet === true ? null : origin, current);
+    this.#put(stored, quiet === true ? null : origin, now, current);
     return { ok: true, task: stored };
   };
 
@@ -284,7 +311,8 @@ export class MemoryTaskStore implements InProcessTaskStore {
       matches.push(task);
     }
     matches.sort((a, b) => (a.refId < b.refId ? -1 : 1));
-    const page = matches.slice(0, query.limit).map((task) => this.#handOut(task));
+    const now = this.#now();
+    const page = matches.slice(0, query.limit).map((task) => this.#handOut(task, now));
     const last = page.at(-1);
     return matches.length > query.limit && last !== undefined
       ? { tasks: page, nextCursor: `${CURSOR_PREFIX}${last.refId}` }
@@ -293,18 +321,17 @@ export class MemoryTaskStore implements InProcessTaskStore {
 
   async listExpiredLeases(limit: number): Promise<StoredTask[]> {
     const out: StoredTask[] = [];
-    const now = this.#clock.now();
+    const now = this.#now();
     for (const [refId, end] of this.#active) {
       if (out.length >= limit) break;
       const task = this.#tasks.get(refId);
-      if (task !== undefined && end <= now) out.push(this.#handOut(task));
+      if (task !== undefined && end <= now) out.push(this.#handOut(task, now));
     }
     return out;
   }
 
   /** Unfinished tasks whose lease has not run out. */
-  #liveCount(): number {
-    const now = this.#clock.now();
+  #liveCount(now: number): number {
     let live = 0;
     for (const end of this.#active.values()) if (end > now) live++;
     return live;
@@ -313,7 +340,7 @@ export class MemoryTaskStore implements InProcessTaskStore {
   async removeFinished(olderThanMs: number, limit: number): Promise<string[]> {
     const tasks = this.#tasks;
     const kept = this.#kept;
-    const removed = this.#finishedMarks.take(this.#clock.now() - olderThanMs, limit, (mark) => {
+    const removed = this.#finishedMarks.take(this.#now() - olderThanMs, limit, (mark) => {
       if (tasks.get(mark.refId) !== mark) return false;
       kept?.release(mark);
       tasks.delete(mark.refId);
@@ -347,24 +374,28 @@ export class MemoryTaskStore implements InProcessTaskStore {
   }
 
   /**
-   * Stores `task` in place of `previous` (what was stored, if anything); tells subscribers unless `origin`
-   * is null (a lease renewal, which changes nothing visible).
+   * Stores `task` in place of `previous` (what was stored, if anything) at `now` (this store's clock, read
+   * by the caller before it changed anything); tells subscribers unless `origin` is null (a lease renewal,
+   * which changes nothing visible).
    */
-  #put(task: StoredTask, origin: string | undefined | null, previous?: StoredTask): void {
+  #put(task: StoredTask, origin: string | undefined | null, now: number, previous?: StoredTask): void {
     // What a store says on a read is not the writer's to set (a task handed back in, spread by a caller).
     if (task.leaseExpired !== undefined) delete task.leaseExpired;
     this.#tasks.set(task.refId, task);
     const wasActive = previous !== undefined && !isTerminalStatus(previous.status);
     if (isTerminalStatus(task.status)) {
       if (wasActive) this.#active.delete(task.refId);
-      this.#finishedMarks.mark(task, this.#clock.now());
+      this.#finishedMarks.mark(task, now);
     } else {
       // Every write that carries a lease starts it anew, on this store's clock.
       const leaseMs = task.leaseMs;
-      this.#active.set(task.refId, leaseMs === undefined ? Number.POSITIVE_INFINITY : this.#clock.now() + leaseMs);
+      this.#active.set(task.refId, leaseMs === undefined ? Number.POSITIVE_INFINITY : now + leaseMs);
     }
     if (origin === null || this.#listeners.size === 0) return;
     for (const [listener, exceptOrigin] of this.#listeners) {
+      // A subscriber wrote the task meanwhile (at once, through the synchronous side): every subscriber was
+      // told of that newer state then, so the rest are not told this older one after it.
+      if (this.#tasks.get(task.refId) !== task) return;
       if (origin !== undefined && origin === exceptOrigin) continue;
       try {
         listener(origin === undefined ? { task: copyTask(task) } : { task: copyTask(task), origin });

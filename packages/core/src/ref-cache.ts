@@ -18,6 +18,7 @@ import {
   type TaskProgressUpdate,
   type TaskStatus,
 } from "./models.js";
+import { isVisibleTo } from "./owner.js";
 import { parseOrThrow } from "./parse.js";
 import { randomBase64Url } from "./random-ids.js";
 import type { Store } from "./store.js";
@@ -269,7 +270,9 @@ export class RefCache {
 
   /**
    * Resolves with the task once it has finished, or with its state when `timeoutMs` passes or `signal`
-   * aborts; `undefined` when there is no such task (for this owner).
+   * aborts; `undefined` when there is no such task (for this owner). When the last read fails (the cache
+   * closed meanwhile, the store is away), with the last state it learned, never `undefined` for a task that
+   * was there.
    */
   async waitForTask(refId: string, options: WaitForTaskOptions): Promise<TaskInfo | undefined> {
     const { timeoutMs, owner, signal } = parseOrThrow(WaitOptionsSchema, options, "wait options");
@@ -277,6 +280,8 @@ export class RefCache {
     const first = await this.getTask(refId, scope);
     if (first === undefined || isTerminalStatus(first.status) || timeoutMs === 0 || signal?.aborted) return first;
     return new Promise<TaskInfo | undefined>((resolve) => {
+      /** The task as last read or told of. */
+      let last: TaskInfo = first;
       let done = false;
       const finish = () => {
         if (done) return;
@@ -285,15 +290,20 @@ export class RefCache {
         globalThis.clearTimeout(timer);
         if (poll !== undefined) globalThis.clearInterval(poll);
         signal?.removeEventListener("abort", finish);
-        this.getTask(refId, scope).then(resolve, () => resolve(undefined));
+        this.getTask(refId, scope).then(resolve, () => resolve(last));
       };
       const unsubscribe = this.onTaskChange((info) => {
-        if (info.refId === refId && isTerminalStatus(info.status)) finish();
+        if (info.refId !== refId || !isVisibleTo(info, owner)) return;
+        last = info;
+        if (isTerminalStatus(info.status)) finish();
       });
       const timer = globalThis.setTimeout(finish, timeoutMs);
       const check = () => {
         this.getTask(refId, scope).then(
-          (info) => (info === undefined || isTerminalStatus(info.status)) && finish(),
+          (info) => {
+            if (info !== undefined) last = info;
+            if (info === undefined || isTerminalStatus(info.status)) finish();
+          },
           () => {},
         );
       };
@@ -317,8 +327,10 @@ export class RefCache {
 
   /**
    * Calls `listener` with a copy of a task's state after each change made here, and after changes made by
-   * other instances when the task store can tell of them (`subscribe`). Returns a function that
-   * unsubscribes. A listener that throws or rejects disturbs neither the cache nor other listeners.
+   * other instances when the task store can tell of them (`subscribe`), in the order the task changed: a
+   * change that reaches this instance after a newer state of the same run is skipped, never told last.
+   * Returns a function that unsubscribes. A listener that throws or rejects disturbs neither the cache nor
+   * other listeners.
    */
   onTaskChange(listener: TaskListener): () => void {
     const unsubscribe = this.#tasks.onChange(listener);

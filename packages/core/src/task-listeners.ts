@@ -9,6 +9,10 @@ import { toTaskInfo } from "./task-writer.js";
 
 export class TaskListeners {
   readonly #listeners = new Set<TaskListener>();
+  /** How many listeners there are. */
+  get size(): number {
+    return this.#listeners.size;
+  }
 
   /** Adds `listener` (a ValidationError when it is not a function); returns a function that removes it. */
   add(listener: TaskListener): () => void {
@@ -21,11 +25,18 @@ export class TaskListeners {
     };
   }
 
-  /** Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result). */
-  emit(task: ReadonlyStoredTask, now: () => number): void {
+  /**
+   * Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result), until
+   * `superseded` says a newer state of its run was written meanwhile: a listener that writes at once (say,
+   * cancels) has every listener told of that newer state then, so the rest are not told this older one after it.
+   */
+  emit(task: ReadonlyStoredTask, now: () => number, superseded: (task: ReadonlyStoredTask) => boolean): void {
     if (this.#listeners.size === 0) return;
     const info = toTaskInfo(task, now());
+    let first = true;
     for (const listener of this.#listeners) {
+      if (!first && superseded(task)) return;
+      first = false;
       try {
         const outcome = listener({ ...info, ...(info.progress && { progress: { ...info.progress } }) });
         if (outcome !== null && typeof outcome === "object" && "then" in outcome) {

@@ -138,6 +138,22 @@ export class TaskReads {
     this.#seen.update(toTaskInfo(lost ? asSeen(task, this.#ctx.now()) : task, 0), task.version, lost);
   }
 
+  /**
+   * Whether a newer state of `task`'s run than `task` is known here: stored, when the store lives in this
+   * process, else in the local view. A failing store clock answers no.
+   */
+  knowsNewer(task: ReadonlyStoredTask): boolean {
+    const local = this.#local;
+    if (local === undefined) return this.#seen.holdsNewer(task.refId, task.runId, task.version);
+    let stored: ReadonlyStoredTask | undefined;
+    try {
+      stored = local.readShared(task.refId);
+    } catch {
+      return false;
+    }
+    return stored !== undefined && stored.runId === task.runId && stored.version > task.version;
+  }
+
   /** A task this instance wrote, for the local view. */
   wrote(task: ReadonlyStoredTask): void {
     if (this.#local === undefined) this.#seen.put(toTaskInfo(task, 0), task.version, false);

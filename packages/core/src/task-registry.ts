@@ -353,7 +353,7 @@ export class TaskRegistry {
     if (change.origin === this.#ctx.instanceId) return;
     this.runs.observe(change.task);
     this.reads.saw(change.task);
-    this.#listeners.emit(change.task, this.#now);
+    this.#emit(change.task);
   }
 
   /** Forgets ids the store removed. */
@@ -381,8 +381,21 @@ export class TaskRegistry {
   readonly #written = (task: ReadonlyStoredTask): void => {
     this.reads.wrote(task);
     this.runs.observeCurrent(task);
-    this.#listeners.emit(task, this.#now);
+    this.#emit(task);
   };
+
+  /**
+   * Tells the listeners of `task`, but not once a newer state of its run is known here: one written meanwhile
+   * (by a subscriber or listener that wrote while told of this change, or by another instance whose change
+   * arrived first), which listeners were told of in its turn. Listeners never hear an older state after a
+   * newer one.
+   */
+  #emit(task: ReadonlyStoredTask): void {
+    if (this.#listeners.size === 0 || this.#superseded(task)) return;
+    this.#listeners.emit(task, this.#now, this.#superseded);
+  }
+
+  readonly #superseded = (task: ReadonlyStoredTask): boolean => this.reads.knowsNewer(task);
 
   readonly #now = (): number => this.#ctx.now();
 }

@@ -209,6 +209,7 @@ export class TaskWriter {
       const step: WriteStep =
         ready ??
         (await this.#mutex.run(refId, async (): Promise<WriteStep> => {
+          if (!guard.whileClosing) this.#ctx.assertOpen(); // before the read: no store call after close()
           const current = this.#checked(refId, guard, await this.read(refId), onCurrent);
           const change = compute(current, arg);
           if (change instanceof Promise) return { current, later: change };
@@ -221,6 +222,7 @@ export class TaskWriter {
       }
       const change = await step.later;
       const written = await this.#mutex.run(refId, async () => {
+        if (!guard.whileClosing) this.#ctx.assertOpen();
         const fresh = this.#checked(refId, guard, await this.read(refId), onCurrent);
         const final = fresh.version === step.current.version ? change : change.rebase?.(fresh);
         return final === undefined ? undefined : this.#compareAndSet(final, fresh, guard);

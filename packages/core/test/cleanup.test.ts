@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MemoryStore, MemoryTaskStore, RefCache, ValidationError } from "../src/index.js";
+import { createMemoryStores, MemoryStore, MemoryTaskStore, RefCache, ValidationError } from "../src/index.js";
 import { ManualClock, settleEventLoop, trackUnhandledRejections } from "./helpers.js";
+import { remoteLike } from "./remote-like-stores.js";
 
 const unhandled = trackUnhandledRejections();
 
@@ -70,6 +71,46 @@ describe("cleanupTasks", () => {
     expect(await cache.cleanupTasks(50)).toBe(1);
     await expect(cache.cleanupTasks(-1)).rejects.toThrow(ValidationError);
     await cache.close();
+  });
+});
+
+describe("cleanup racing close()", () => {
+  it("makes no store call once close() has resolved: a clean-up in flight stops at the chunk in hand, writes are refused unread", async () => {
+    const { store, taskStore: shared } = createMemoryStores();
+    const taskStore = remoteLike(shared);
+    let closed = false;
+    let callsAfterClose = 0;
+    for (const method of ["get", "create", "update", "list", "listExpiredLeases", "removeFinished"] as const) {
+      const inner = taskStore[method] as (...args: unknown[]) => unknown;
+      (taskStore as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        if (closed) callsAfterClose++;
+        return inner(...args);
+      };
+    }
+    const cache = new RefCache({ store, taskStore });
+    // More finished tasks than one chunk of the clean-up (500), so it makes several store calls.
+    for (let i = 0; i < 1600; i++) {
+      await cache.registerTask(`t${i}`, {});
+      await cache.completeTask(`t${i}`, i);
+    }
+    const cleaning = cache.cleanupTasks(0);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the first chunk removed, the next one due
+    await cache.close();
+    closed = true;
+    const removed = await cleaning;
+    await settleEventLoop();
+    expect(removed).toBeGreaterThan(0);
+    expect(removed).toBeLessThan(1600);
+    expect(callsAfterClose).toBe(0);
+    // Nor does a write asked for after close(): it is refused before it reads the task.
+    for (const write of [
+      () => cache.cancelTask("t0"),
+      () => cache.updateTaskProgress("t0", { current: 1 }),
+      () => cache.completeTask("t0", 1),
+    ]) {
+      await expect(write()).rejects.toMatchObject({ code: "CACHE_CLOSED" });
+    }
+    expect(callsAfterClose).toBe(0);
   });
 });
 

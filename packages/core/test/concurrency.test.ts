@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  createMemoryStores,
   IllegalTransitionError,
   MemoryStore,
   MemoryTaskStore,
@@ -11,6 +12,7 @@ import {
 } from "../src/index.js";
 import type { StoredTask } from "../src/store-kit.js";
 import { deferred, flush, ManualClock, useCaches } from "./helpers.js";
+import { remoteLike } from "./remote-like-stores.js";
 
 const makeCache = useCaches();
 
@@ -182,6 +184,50 @@ describe("concurrent access to one id", () => {
     await slow;
     expect(cache.getTaskStatus("slow")?.progress?.current).toBe(1);
     await cache.close();
+  });
+});
+
+describe("listeners told of changes made while others are told", () => {
+  /** The statuses a listener hears, with the progress each carried. */
+  const heard = (cache: RefCache, into: string[]) =>
+    cache.onTaskChange((info) => into.push(`${info.status}${info.progress?.current ?? ""}`));
+
+  it("never hear an older state after a newer one when a listener writes at once", async () => {
+    // A listener that cancels a task whose progress passes a budget, on the instance that wrote the
+    // progress or on another one sharing the store; in process (writes done at once) and remote-like.
+    for (const where of ["same instance", "other instance"] as const) {
+      for (const remote of [false, true]) {
+        const { store, taskStore: shared } = createMemoryStores();
+        const taskStore = () => (remote ? remoteLike(shared, { subscribe: true }) : shared);
+        const writer = makeCache({ store, taskStore: taskStore() }).cache;
+        const other = makeCache({ store, taskStore: taskStore() }).cache;
+        const third = makeCache({ store, taskStore: taskStore() }).cache;
+        const canceller = where === "same instance" ? writer : other;
+        const told = { writer: [] as string[], other: [] as string[], third: [] as string[] };
+        canceller.onTaskChange((info) => {
+          if (info.status === "processing" && (info.progress?.current ?? 0) >= 5) void canceller.cancelTask("job");
+        });
+        heard(writer, told.writer);
+        heard(other, told.other);
+        heard(third, told.third);
+        // A subscriber of the store itself, told after the instances: the versions it hears only grow.
+        const versions: number[] = [];
+        shared.subscribe(({ task }) => versions.push(task.version));
+        await writer.registerTask("job", {});
+        await writer.updateTaskProgress("job", { current: 5 });
+        await flush(50);
+        expect((await writer.getTask("job"))?.status).toBe("cancelled");
+        expect(versions.at(-1)).toBe(3);
+        expect(versions).toEqual([...new Set(versions)].sort((x, y) => x - y));
+        for (const [name, statuses] of Object.entries(told)) {
+          const label = `${where}, ${remote ? "remote-like" : "in-process"} store: ${name} heard ${statuses}`;
+          // Heard in the order the task went: the cancel last, nothing after it.
+          expect(statuses.at(-1), label).toBe("cancelled5");
+          const stages = statuses.map((s) => (s.startsWith("pending") ? 0 : s.startsWith("processing") ? 1 : 2));
+          expect(stages, label).toEqual([...stages].sort());
+        }
+      }
+    }
   });
 });
 

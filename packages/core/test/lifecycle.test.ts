@@ -527,6 +527,19 @@ describe("close", () => {
     await flush();
     expect(cache.getTaskStatus("job")?.status).toBe("cancelled");
   });
+
+  it("cancels a run whose work settles as close() starts, never leaving it running with no work behind it", async () => {
+    for (const outcome of ["resolve", "reject"] as const) {
+      const { cache } = makeCache();
+      const work = deferred<number>();
+      await cache.registerTask("job", work.promise);
+      // Settled before close() is called: the run's finish is told of it only once the cache is closing.
+      if (outcome === "resolve") work.resolve(1);
+      else work.reject(new Error("boom"));
+      await cache.close();
+      expect(cache.getTaskStatus("job")).toMatchObject({ status: "cancelled", error: "cache closed" });
+    }
+  });
 });
 
 describe("options", () => {

@@ -11,6 +11,31 @@ import { until } from "./helpers.js";
 import { remoteLike } from "./remote-like-stores.js";
 
 describe("the local view of a remote store", () => {
+  it("shows the new run of an id registered anew, here or elsewhere, though its versions start again at 1", async () => {
+    const { store, taskStore } = createMemoryStores();
+    for (const feed of [true, false]) {
+      const a = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: feed }), instanceId: "a" });
+      const b = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: feed }), instanceId: "b" });
+      const id = `job-${feed}`;
+      await a.registerTask(id, {});
+      for (let i = 1; i <= 5; i++) await a.updateTaskProgress(id, { current: i });
+      await a.completeTask(id, 1); // version 7 of the first run
+      const second = await a.registerTask(id, {});
+      expect(a.getTaskStatus(id)).toMatchObject({ runId: second.runId, status: "pending" });
+      expect(a.listTasks().map((t) => t.runId)).toEqual([second.runId]);
+      await a.cancelTask(id);
+      const third = await b.registerTask(id, {}); // another instance's run
+      await b.updateTaskProgress(id, { current: 1 });
+      expect(await a.getTask(id)).toMatchObject({ runId: third.runId, status: "processing" }); // read here
+      expect(a.getTaskStatus(id)).toMatchObject({ runId: third.runId, status: "processing" });
+      // And follows that run as it finishes elsewhere (told by the feed, where there is one).
+      await b.completeTask(id, 2);
+      await until(() => !feed || a.getTaskStatus(id)?.status === "complete");
+      await a.close();
+      await b.close();
+    }
+  });
+
   it("forgets the 2 000 finished tasks another instance's clean-up removed", async () => {
     const { store, taskStore } = createMemoryStores();
     const a = new RefCache({ store, taskStore: remoteLike(taskStore, { subscribe: true }), instanceId: "a" });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  createMemoryStores,
   errorMessage,
   RefCache,
   RefCacheError,
@@ -10,6 +11,7 @@ import {
   WORKER_LOST_MESSAGE,
 } from "../src/index.js";
 import { deferred, ManualClock, useCaches } from "./helpers.js";
+import { remoteLike } from "./remote-like-stores.js";
 
 const makeCache = useCaches();
 
@@ -45,6 +47,30 @@ describe("waitForTask", () => {
     expect((await waiting)?.status).toBe("complete");
     expect((await cache.waitForTask("job", { timeoutMs: 60_000 }))?.status).toBe("complete");
     expect(await cache.waitForTask("job", { timeoutMs: 0, owner: "someone-else" })).toBeUndefined();
+  });
+
+  it("never resolves undefined for a task that was there when its last read fails", async () => {
+    // The cache closes while a wait runs: the wait ends with the task as close() left it.
+    const { cache } = makeCache();
+    await cache.registerTask("job", deferred().promise);
+    const waiting = cache.waitForTask("job", { timeoutMs: 60_000 });
+    await cache.close();
+    expect(await waiting).toMatchObject({ refId: "job", status: "cancelled", error: "cache closed" });
+
+    // The store is away when the wait times out: the wait ends with the last state it read.
+    const { store, taskStore } = createMemoryStores();
+    let away = false;
+    const flaky = remoteLike(taskStore, { subscribe: true });
+    flaky.get = (refId) => (away ? Promise.reject(new Error("store away")) : taskStore.get(refId));
+    const remote = new RefCache({ store, taskStore: flaky });
+    await remote.registerTask("job", {}, { owner: "alice" });
+    await remote.updateTaskProgress("job", { current: 1 });
+    const timedOut = remote.waitForTask("job", { timeoutMs: 20, owner: "alice" });
+    await new Promise((r) => setTimeout(r, 5));
+    away = true;
+    expect(await timedOut).toMatchObject({ refId: "job", status: "processing", progress: { current: 1 } });
+    away = false;
+    await remote.close();
   });
 
   it("runWithTimeoutFallback reports a cancel within the timeout as TaskNotCompletedError", async () => {

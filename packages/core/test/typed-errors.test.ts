@@ -202,6 +202,74 @@ describe("odd inputs, clocks and thrown values", () => {
     await throwing.close();
   });
 
+  it("a task store whose clock fails refuses each call with STORE_ERROR, its write undone whole", async () => {
+    // The store's own clock (leases, finish times): a clock given to MemoryTaskStore, or the cache's clock
+    // that a cache lends the store it makes. It fails on the call that stores the task, after the cache's
+    // own reads of it passed.
+    for (const bad of ["throw", Number.NaN, 1.5, -1] as const) {
+      let failing = false;
+      const clock = {
+        now: () => {
+          if (!failing) return 1_700_000_000_000;
+          if (bad === "throw") throw new Error("clock broke");
+          return bad;
+        },
+      };
+      const { store } = createMemoryStores();
+      const cache = new RefCache({ store, taskStore: new MemoryTaskStore({ store, clock }) });
+      await cache.registerTask("old", {});
+      failing = true;
+      for (const call of [
+        () => cache.registerTask("new", {}),
+        () => cache.getTask("old"),
+        () => cache.updateTaskProgress("old", { current: 1 }),
+        () => cache.completeTask("old", 1),
+        () => cache.cancelTask("old"),
+        () => cache.queryTasks(),
+        () => cache.cleanupTasks(0),
+      ]) {
+        await expect(call(), String(bad)).rejects.toMatchObject({ code: "STORE_ERROR" });
+      }
+      failing = false;
+      expect(await cache.getTask("new")).toBeUndefined();
+      const old = await cache.getTask("old");
+      expect(old?.status).toBe("pending");
+      expect(old?.progress).toBeUndefined();
+      await cache.close();
+    }
+
+    // The cache's clock, lent to the store it makes, failing on the store's read only: the progress is not
+    // half written (stored, but with its lease left as it was and no listener told).
+    let reads = 0;
+    let failAt = -1;
+    const cache = new RefCache({
+      taskLeaseMs: 1000,
+      clock: {
+        now: () => {
+          if (++reads === failAt) throw new Error("clock broke");
+          return 1_700_000_000_000;
+        },
+      },
+    });
+    await cache.registerTask("job", {});
+    const told: (number | undefined)[] = [];
+    cache.onTaskChange((info) => told.push(info.progress?.current));
+    let written = 0;
+    for (let k = 1; k <= 3; k++) {
+      failAt = reads + k;
+      const outcome = await cache.updateTaskProgress("job", { current: k }).then(
+        () => "written",
+        (e: unknown) => (RefCacheError.isInstance(e, "STORE_ERROR") ? "refused" : e),
+      );
+      failAt = -1;
+      // Refused means not written; written means stored and every listener told.
+      if (outcome === "written") written = k;
+      expect((await cache.getTask("job"))?.progress?.current, `clock failing on read ${k}`).toBe(written || undefined);
+      expect(told.at(-1), `clock failing on read ${k}`).toBe(written || undefined);
+    }
+    await cache.close();
+  });
+
   it("odd inputs give typed errors, and truncation keeps surrogate pairs whole", async () => {
     const { cache } = makeCache();
     expect(() => cache.listTasks(null as never)).not.toThrow();

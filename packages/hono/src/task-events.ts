@@ -33,8 +33,18 @@ function writeTask(stream: SSEStreamingApi, task: TaskInfo, sequence: number): P
   return stream.writeSSE({ event: task.status, id: String(sequence), data: JSON.stringify(task) });
 }
 
-/** Whether `next` says something the client has not been sent yet (changes may arrive twice or late). */
+/** How far a run has gone: a task only moves forward through these (pending, processing, then terminal). */
+const stage = (task: TaskInfo): number => (task.status === "pending" ? 0 : task.status === "processing" ? 1 : 2);
+
+/**
+ * Whether `next` (of the same run as `last`) says something the client has not been sent yet: changes may
+ * arrive twice or late. A later stage always is news, an earlier one never; within one stage, a state no
+ * older than `last`. Timestamps are each writer's own clock, so they order only changes within a stage: a
+ * terminal state written by an instance whose clock is behind the runner's still ends the stream.
+ */
 function isNews(next: TaskInfo, last: TaskInfo): boolean {
+  const forward = stage(next) - stage(last);
+  if (forward !== 0) return forward > 0;
   if (next.updatedAt < last.updatedAt) return false;
   return JSON.stringify(next) !== JSON.stringify(last);
 }

@@ -1,4 +1,4 @@
-import { RefCache } from "@mcp-refcache/core";
+import { createMemoryStores, RefCache } from "@mcp-refcache/core";
 import { describe, expect, it } from "vitest";
 import {
   deferred,
@@ -144,6 +144,29 @@ describe("GET /tasks/:refId/events", () => {
       gate.resolve();
     } finally {
       await cache.close();
+    }
+  });
+
+  it("ends with the terminal state written by an instance whose clock is behind the runner's", async () => {
+    // Two instances over one store: the runner's clock an hour ahead of the one that cancels (or a clock
+    // stepped back). Timestamps are each writer's own, for display: the stream must not order by them.
+    const stores = createMemoryStores();
+    const hour = 3_600_000;
+    const runner = makeCache({ ...stores, clock: { now: () => Date.now() + hour } });
+    const other = makeCache({ ...stores });
+    for (const [label, app] of [
+      ["the runner", mountRoutes(runner, { pollIntervalMs: 20 })],
+      ["the other instance", mountRoutes(other, { pollIntervalMs: 20 })],
+    ] as const) {
+      const refId = `ev-skew-${label.length}`;
+      await runner.registerTask(refId, {}, { owner: TEST_OWNER });
+      await runner.updateTaskProgress(refId, { current: 1, total: 2 });
+      const reader = sseReader(await app.request(`/refcache/tasks/${refId}/events`));
+      expect((await reader.next())?.event, label).toBe("processing");
+      await other.cancelTask(refId, "stop");
+      const events: string[] = [];
+      for (let event = await reader.next(); event !== undefined; event = await reader.next()) events.push(event.event);
+      expect(events, label).toEqual(["cancelled"]);
     }
   });
 
