@@ -110,6 +110,13 @@ describe("toJsonRpcError", () => {
     expect(toJsonRpcError(foreign)).toEqual({ code: -32603, message: "store down", data: { code: "STORE_ERROR" } });
   });
 
+  it("answers an error with a code this copy of core does not know (a newer copy's) -32603, as any other", () => {
+    const newer = Object.assign(new Error("new kind"), { code: "SOME_NEW_CODE" });
+    Object.defineProperty(newer, Symbol.for("mcp-refcache.error"), { value: true });
+    // isInstance trusts only codes it knows, so the table is never asked for one it lacks.
+    expect(toJsonRpcError(newer)).toEqual({ code: -32603, message: "new kind" });
+  });
+
   it("answers anything else -32603 with its message and no data", () => {
     expect(toJsonRpcError(new Error("boom"))).toEqual({ code: -32603, message: "boom" });
     expect(toJsonRpcError("plain text")).toEqual({ code: -32603, message: "plain text" });
