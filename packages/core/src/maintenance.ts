@@ -160,13 +160,16 @@ export class Maintenance {
     if (RefCacheError.isInstance(error)) this.#ctx.reportError(error, { operation });
   }
 
-  /** Runs the value store's prune, whatever it returns or throws. */
+  /**
+   * Runs the value store's prune, whatever it returns or throws; a prune in flight is one of the store calls
+   * `close()` waits for.
+   */
   async #prune(now: number): Promise<void> {
     const { store } = this.#ctx;
     if (typeof store.prune !== "function") return;
     try {
       const outcome: unknown = store.prune(now);
-      if (isThenable(outcome)) await outcome;
+      if (isThenable(outcome)) await this.#ctx.track(Promise.resolve(outcome));
     } catch {
       // Retried on the next tick; reads hide expired values meanwhile.
     }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMemoryStores, MemoryStore, MemoryTaskStore, RefCache, ValidationError } from "../src/index.js";
-import { ManualClock, settleEventLoop, trackUnhandledRejections } from "./helpers.js";
+import { deferred, ManualClock, settleEventLoop, trackUnhandledRejections } from "./helpers.js";
 import { remoteLike } from "./remote-like-stores.js";
 
 const unhandled = trackUnhandledRejections();
@@ -111,6 +111,30 @@ describe("cleanup racing close()", () => {
       await expect(write()).rejects.toMatchObject({ code: "CACHE_CLOSED" });
     }
     expect(callsAfterClose).toBe(0);
+  });
+});
+
+describe("close() and the value store's prune", () => {
+  it("waits for a prune in flight before it resolves", async () => {
+    const store = new MemoryStore();
+    const pruned = deferred<number>();
+    let pruning = false;
+    store.prune = () => {
+      pruning = true;
+      return pruned.promise;
+    };
+    const cache = new RefCache({ store, taskCleanupIntervalMs: 10 });
+    await cache.set("v", 1, { ttlMs: 60_000 }); // a value with a TTL starts the periodic clean-up
+    await vi.waitFor(() => expect(pruning).toBe(true));
+    let closed = false;
+    const closing = cache.close().then(() => {
+      closed = true;
+    });
+    await settleEventLoop();
+    expect(closed).toBe(false);
+    pruned.resolve(0);
+    await closing;
+    expect(closed).toBe(true);
   });
 });
 
