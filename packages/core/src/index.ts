@@ -74,6 +74,7 @@ export { parseOrThrow } from "./parse.js";
 export { RefCache, type WaitForTaskOptions } from "./ref-cache.js";
 export { MemoryStore, type Store } from "./store.js";
 export type { ProgressUpdater, TaskContext, TaskFunction, TaskHandle, TaskInput } from "./task-input.js";
+export { isTaskNews } from "./task-news.js";
 export {
   type CompleteTaskOptions,
   type OwnerOptions,

@@ -10,7 +10,14 @@
  * dropped (each event carries the whole task, so the latest says all a reader needs, and the terminal
  * state, always the last, is never dropped).
  */
-import { isTerminalStatus, isVisibleTo, type RefCache, type TaskInfo, TaskNotFoundError } from "@mcp-refcache/core";
+import {
+  isTaskNews,
+  isTerminalStatus,
+  isVisibleTo,
+  type RefCache,
+  type TaskInfo,
+  TaskNotFoundError,
+} from "@mcp-refcache/core";
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { type RequestScope, visibleTask } from "./scope.js";
@@ -31,22 +38,6 @@ const KEEP_ALIVE = ": keep-alive\n\n";
 /** What a client sees of a change: the event name is the status, the data the task as JSON. */
 function writeTask(stream: SSEStreamingApi, task: TaskInfo, sequence: number): Promise<void> {
   return stream.writeSSE({ event: task.status, id: String(sequence), data: JSON.stringify(task) });
-}
-
-/** How far a run has gone: a task only moves forward through these (pending, processing, then terminal). */
-const stage = (task: TaskInfo): number => (task.status === "pending" ? 0 : task.status === "processing" ? 1 : 2);
-
-/**
- * Whether `next` (of the same run as `last`) says something the client has not been sent yet: changes may
- * arrive twice or late. A later stage always is news, an earlier one never; within one stage, a state no
- * older than `last`. Timestamps are each writer's own clock, so they order only changes within a stage: a
- * terminal state written by an instance whose clock is behind the runner's still ends the stream.
- */
-function isNews(next: TaskInfo, last: TaskInfo): boolean {
-  const forward = stage(next) - stage(last);
-  if (forward !== 0) return forward > 0;
-  if (next.updatedAt < last.updatedAt) return false;
-  return JSON.stringify(next) !== JSON.stringify(last);
 }
 
 /**
@@ -126,7 +117,7 @@ export async function taskEventsResponse(cache: RefCache, c: Context, options: T
           const next = unsent.shift() ?? (await visibleTask(cache, refId, scope));
           // Gone (cleaned up) or replaced by a new run: the run this stream followed is over.
           if (next === undefined || next.runId !== initial.runId) break;
-          if (!isNews(next, last)) {
+          if (!isTaskNews(next, last)) {
             if (Date.now() - wroteAt >= keepAliveMs) {
               await stream.write(KEEP_ALIVE);
               wroteAt = Date.now();

@@ -9,7 +9,14 @@
  * handler: `withTaskSubscriptions(handler, cache)` serves a listen request that names `taskIds` and
  * declares the extension, and hands everything else to the SDK's handler unchanged.
  */
-import { isTerminalStatus, isVisibleTo, parseOrThrow, type RefCache, type TaskInfo } from "@mcp-refcache/core";
+import {
+  isTaskNews,
+  isTerminalStatus,
+  isVisibleTo,
+  parseOrThrow,
+  type RefCache,
+  type TaskInfo,
+} from "@mcp-refcache/core";
 import { answerBudget, type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
 import type { McpHandlerRequestOptions, McpHttpHandler, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
@@ -202,7 +209,9 @@ async function streamTasks(
         const known = current.get(task.refId);
         if (known === undefined || closed || isTerminalStatus(known.status)) return;
         if (!isVisibleTo(task, owner)) return;
-        if (task.updatedAt === known.updatedAt && task.status === known.status) return;
+        // Changes come from this instance, the change feed and the recheck's reads, twice or late: only news
+        // is told (a later stage; within one, a newer state, two progress updates in one millisecond included).
+        if (!isTaskNews(task, known)) return;
         current.set(task.refId, task);
         if (isTerminalStatus(task.status)) pending.add(task.refId);
         enqueue(task);

@@ -248,3 +248,47 @@ describe("withTaskSubscriptions and the owner rule", () => {
     expect(new Set(told)).toEqual(new Set(["scoped:mine"]));
   });
 });
+
+describe("withTaskSubscriptions and changes in one millisecond", () => {
+  const defer = deferAfterEach();
+
+  it("tells each progress update, two written in the same millisecond included, in order", async () => {
+    // One clock reading for every write: updatedAt cannot tell these changes apart.
+    const cache = new RefCache({ name: "tick", clock: { now: () => 1_700_000_000_000 } });
+    defer(() => cache.close());
+    const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work())), cache);
+    await cache.registerTask("tick:job", {}, { owner: ANONYMOUS_OWNER });
+    await cache.startTask("tick:job");
+    const response = await handler.fetch(
+      new Request("http://127.0.0.1/mcp", {
+        method: "POST",
+        headers: {
+          host: "127.0.0.1",
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: "l1",
+          method: "subscriptions/listen",
+          params: { notifications: { taskIds: ["tick:job"] }, _meta: envelope(true) },
+        }),
+      }),
+    );
+    const messages: unknown[] = [];
+    let written = false;
+    for await (const frame of frames(response)) {
+      if (frame.method !== "notifications/tasks") continue;
+      messages.push(frame.params?.statusMessage);
+      if (!written) {
+        written = true;
+        await cache.updateTaskProgress("tick:job", { current: 1, total: 2, message: "one" });
+        await cache.updateTaskProgress("tick:job", { current: 2, total: 2, message: "two" });
+        await cache.completeTask("tick:job", { done: true });
+      }
+    }
+    const said = messages.filter((m): m is string => typeof m === "string");
+    expect(said.findIndex((m) => m.includes("one"))).toBeGreaterThanOrEqual(0);
+    expect(said.findIndex((m) => m.includes("two"))).toBeGreaterThan(said.findIndex((m) => m.includes("one")));
+  });
+});
