@@ -78,10 +78,14 @@ export class LocalView {
     return out;
   }
 
-  /** Whether the view holds a later version than `version` of the run `runId` of `refId`. */
-  holdsNewer(refId: string, runId: string, version: number): boolean {
+  /**
+   * Whether the view holds a newer state of `refId` than `version` of its run `runId` (number `retryCount`):
+   * a later version of that run, or a later run of the id.
+   */
+  holdsNewer(refId: string, runId: string, retryCount: number, version: number): boolean {
     const entry = this.#entries.get(refId);
-    return entry !== undefined && entry.info.runId === runId && entry.version > version;
+    if (entry === undefined) return false;
+    return entry.info.runId === runId ? entry.version > version : entry.info.retryCount > retryCount;
   }
 
   forget(refIds: readonly string[]): void {

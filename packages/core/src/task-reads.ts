@@ -139,19 +139,21 @@ export class TaskReads {
   }
 
   /**
-   * Whether a newer state of `task`'s run than `task` is known here: stored, when the store lives in this
-   * process, else in the local view. A failing store clock answers no.
+   * Whether a newer state of `task`'s id than `task` is known here (a later version of its run, or a later
+   * run of the id: a higher `retryCount`): stored, when the store lives in this process, else in the local
+   * view. A failing store clock answers no.
    */
   knowsNewer(task: ReadonlyStoredTask): boolean {
     const local = this.#local;
-    if (local === undefined) return this.#seen.holdsNewer(task.refId, task.runId, task.version);
+    if (local === undefined) return this.#seen.holdsNewer(task.refId, task.runId, task.retryCount, task.version);
     let stored: ReadonlyStoredTask | undefined;
     try {
       stored = local.readShared(task.refId);
     } catch {
       return false;
     }
-    return stored !== undefined && stored.runId === task.runId && stored.version > task.version;
+    if (stored === undefined) return false;
+    return stored.runId === task.runId ? stored.version > task.version : stored.retryCount > task.retryCount;
   }
 
   /** A task this instance wrote, for the local view. */

@@ -385,10 +385,10 @@ export class TaskRegistry {
   };
 
   /**
-   * Tells the listeners of `task`, but not once a newer state of its run is known here: one written meanwhile
-   * (by a subscriber or listener that wrote while told of this change, or by another instance whose change
-   * arrived first), which listeners were told of in its turn. Listeners never hear an older state after a
-   * newer one.
+   * Tells the listeners of `task`, but not once a newer state of its run, or a later run of its id, is known
+   * here: one written meanwhile (by a subscriber or listener that wrote while told of this change, or by
+   * another instance whose change arrived first), which listeners were told of in its turn. Listeners never
+   * hear an older state after a newer one.
    */
   #emit(task: ReadonlyStoredTask): void {
     if (this.#listeners.size === 0 || this.#superseded(task)) return;

@@ -229,6 +229,31 @@ describe("listeners told of changes made while others are told", () => {
       }
     }
   });
+
+  it("never hear a run's end after a listener registered the id anew when told of it", async () => {
+    // A listener that runs the id again once it is cancelled: the others hear the new run, never the old
+    // run's end after it (an SSE stream or subscription would end on it as if the new run had).
+    for (const remote of [false, true]) {
+      const { store, taskStore: shared } = createMemoryStores();
+      const cache = makeCache({ store, taskStore: remote ? remoteLike(shared) : shared }).cache;
+      let again = true;
+      cache.onTaskChange((info) => {
+        if (info.status !== "cancelled" || !again) return;
+        again = false;
+        void cache.registerTask("job", deferred<number>().promise);
+      });
+      const told: string[] = [];
+      cache.onTaskChange((info) => told.push(`${info.runId} ${info.status}`));
+      const first = await cache.registerTask("job", deferred<number>().promise);
+      await cache.cancelTask("job");
+      await flush(50);
+      const second = await cache.getTask("job");
+      expect(second?.runId).not.toBe(first.runId);
+      expect(told.at(-1), `${remote ? "remote-like" : "in-process"} store: heard ${told}`).toBe(
+        `${second?.runId} processing`,
+      );
+    }
+  });
 });
 
 describe("close, cancel and finishers racing running work", () => {

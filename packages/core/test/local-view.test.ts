@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryStores, MemoryTaskStore, RefCache, WORKER_LOST_MESSAGE } from "../src/index.js";
 import { inProcessTaskStore } from "../src/internal.js";
-import { MAX_ENTRIES } from "../src/local-view.js";
+import { LocalView, MAX_ENTRIES } from "../src/local-view.js";
+import type { TaskInfo } from "../src/models.js";
 import { until } from "./helpers.js";
 import { remoteLike } from "./remote-like-stores.js";
 
@@ -98,5 +99,26 @@ describe("the local view of a remote store", () => {
     } finally {
       await a.close();
     }
+  });
+});
+
+describe("LocalView.holdsNewer", () => {
+  const info = (runId: string, retryCount: number): TaskInfo => ({
+    refId: "job",
+    status: "processing",
+    startedAt: 0,
+    updatedAt: 0,
+    retryCount,
+    runId,
+  });
+
+  it("is newer for a later version of the run, or a later run of the id: a late change of an earlier run is stale", () => {
+    const view = new LocalView(60_000);
+    view.put(info("second", 1), 1, false);
+    expect(view.holdsNewer("job", "first", 0, 7)).toBe(true); // an earlier run, at any version
+    expect(view.holdsNewer("job", "second", 1, 0)).toBe(true);
+    expect(view.holdsNewer("job", "second", 1, 1)).toBe(false);
+    expect(view.holdsNewer("job", "third", 2, 1)).toBe(false); // a later run than the one held
+    expect(view.holdsNewer("other", "first", 0, 0)).toBe(false);
   });
 });
