@@ -394,8 +394,10 @@ export class MemoryTaskStore implements InProcessTaskStore {
     if (origin === null || this.#listeners.size === 0) return;
     for (const [listener, exceptOrigin] of this.#listeners) {
       // A subscriber wrote the task meanwhile (at once, through the synchronous side): every subscriber was
-      // told of that newer state then, so the rest are not told this older one after it.
-      if (this.#tasks.get(task.refId) !== task) return;
+      // told of that newer state then, so the rest are not told this older one after it. One that removed
+      // it (a finished task cleaned up at once) told them nothing of this state: they are still told.
+      const stored = this.#tasks.get(task.refId);
+      if (stored !== task && stored !== undefined) return;
       if (origin !== undefined && origin === exceptOrigin) continue;
       try {
         listener(origin === undefined ? { task: copyTask(task) } : { task: copyTask(task), origin });

@@ -230,6 +230,21 @@ describe("listeners told of changes made while others are told", () => {
     }
   });
 
+  it("still hear a task's end when a store subscriber removes the finished task at once", async () => {
+    // Removal is not a newer state: the subscribers after the one that cleaned up are told of the end too.
+    const { store, taskStore } = createMemoryStores();
+    const cache = makeCache({ store, taskStore }).cache;
+    taskStore.subscribe(({ task }) => {
+      if (task.status === "complete") void taskStore.removeFinished(0, 10);
+    });
+    const told: string[] = [];
+    taskStore.subscribe(({ task }) => told.push(task.status));
+    await cache.registerTask("job", {});
+    await cache.completeTask("job", 1);
+    expect(await taskStore.get("job")).toBeUndefined();
+    expect(told).toEqual(["pending", "complete"]);
+  });
+
   it("never hear a run's end after a listener registered the id anew when told of it", async () => {
     // A listener that runs the id again once it is cancelled: the others hear the new run, never the old
     // run's end after it (an SSE stream or subscription would end on it as if the new run had).
