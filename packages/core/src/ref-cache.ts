@@ -328,7 +328,8 @@ export class RefCache {
   /**
    * Calls `listener` with a copy of a task's state after each change made here, and after changes made by
    * other instances when the task store can tell of them (`subscribe`), in the order the task changed: a
-   * change that reaches this instance after a newer state of the same run is skipped, never told last.
+   * change that reaches this instance after a newer state of the same run, or after a later run of the id
+   * (`retryCount`), is skipped, never told last.
    * Returns a function that unsubscribes. A listener that throws or rejects disturbs neither the cache nor
    * other listeners.
    */

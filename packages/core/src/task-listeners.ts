@@ -27,8 +27,9 @@ export class TaskListeners {
 
   /**
    * Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result), until
-   * `superseded` says a newer state of its run was written meanwhile: a listener that writes at once (say,
-   * cancels) has every listener told of that newer state then, so the rest are not told this older one after it.
+   * `superseded` says a newer state of its run, or a later run, was written meanwhile: a listener that writes
+   * at once (say, cancels) has every listener told of that newer state then, so the rest are not told this
+   * older one after it.
    */
   emit(task: ReadonlyStoredTask, now: () => number, superseded: (task: ReadonlyStoredTask) => boolean): void {
     if (this.#listeners.size === 0) return;
