@@ -391,9 +391,15 @@ export class TaskRegistry {
    * hear an older state after a newer one.
    */
   #emit(task: ReadonlyStoredTask): void {
+    const at = ++this.#emits;
     if (this.#listeners.size === 0 || this.#superseded(task)) return;
-    this.#listeners.emit(task, this.#now, this.#superseded);
+    // Between two listeners, the store is asked again only when a change reached this registry meanwhile
+    // (a listener wrote at once): one store read per change, not one per listener.
+    this.#listeners.emit(task, this.#now, (told) => this.#emits !== at && this.#superseded(told));
   }
+
+  /** How many changes reached `#emit`: a listener that writes at once adds one before the next is told. */
+  #emits = 0;
 
   readonly #superseded = (task: ReadonlyStoredTask): boolean => this.reads.knowsNewer(task);
 

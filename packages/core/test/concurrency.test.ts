@@ -245,6 +245,26 @@ describe("listeners told of changes made while others are told", () => {
     expect(told).toEqual(["pending", "complete"]);
   });
 
+  it("cost one store read per change, not one per listener, when no listener writes", async () => {
+    // The store's clock is read whenever a task is read from it (its lease is judged on it).
+    let reads = 0;
+    const clock = {
+      now: () => {
+        reads++;
+        return Date.now();
+      },
+    };
+    const { store, taskStore } = createMemoryStores({ clock });
+    const cache = makeCache({ store, taskStore }).cache;
+    let told = 0;
+    for (let i = 0; i < 50; i++) cache.onTaskChange(() => void told++);
+    await cache.registerTask("job", {});
+    const before = reads;
+    await cache.updateTaskProgress("job", { current: 1 });
+    expect(told).toBe(100);
+    expect(reads - before).toBeLessThan(10);
+  });
+
   it("never hear a run's end after a listener registered the id anew when told of it", async () => {
     // A listener that runs the id again once it is cancelled: the others hear the new run, never the old
     // run's end after it (an SSE stream or subscription would end on it as if the new run had).
