@@ -11,7 +11,7 @@ import { copyDecoded } from "../decoded-values.js";
 import { ValidationError } from "../errors.js";
 import { assertCursorVersion, decodeCursor, encodeCursor } from "./cursor.js";
 import { fitToMeasure } from "./fit-measure.js";
-import { appendJsonPointer, JSON_POINTER_MAX_LENGTH, parseJsonPointer, resolveJsonPointer } from "./json-pointer.js";
+import { appendJsonPointer, parseJsonPointer, resolveJsonPointer } from "./json-pointer.js";
 import type { TextArray } from "./json-text-index.js";
 import { MIN_SHARE } from "./markers.js";
 import { type Measure, sizeWithin, stringSize } from "./measure.js";
@@ -28,9 +28,7 @@ import { assertMaxChars } from "./value-budget.js";
  * - `partial` lists, as JSON Pointers from the value's root, items that alone exceed the budget: each
  *   stands in `value` as its preview; page it with `path` set to its pointer.
  * - `chars` is the measured size of `value`; at most the budget, but for an object entry whose key alone
- *   is longer than the budget (keys are never cut), which may exceed it by that key, and for an item too
- *   big for a page whose pointer would be longer than JSON_POINTER_MAX_LENGTH (under a key of thousands of
- *   characters), which is given whole: it could not be paged at its own pointer.
+ *   is longer than the budget (keys are never cut), which may exceed it by that key.
  */
 export interface ValuePage {
   refId: string;
@@ -85,16 +83,6 @@ const PROBE_ITEMS = 8;
 /** Fewer items than this are not worth a chunk. */
 const MIN_CHUNK = 16;
 
-/**
- * The pointer of an item too big for any page, to page it at; `undefined` when that pointer would be longer
- * than JSON_POINTER_MAX_LENGTH (a key of thousands of characters), which paging refuses: such an item is then
- * given whole, over the budget, rather than left as a preview nobody could page.
- */
-function partialPointer(path: string, token: string | number): string | undefined {
-  const pointer = appendJsonPointer(path, token);
-  return pointer.length <= JSON_POINTER_MAX_LENGTH ? pointer : undefined;
-}
-
 function pageArray(items: unknown[], path: string, offset: number, budget: number): Built {
   const out: unknown[] = [];
   const partial: string[] = [];
@@ -125,17 +113,11 @@ function pageArray(items: unknown[], path: string, offset: number, budget: numbe
       out.push(copyDecoded(item));
       size += separator + itemSize;
     } else if (out.length === 0) {
-      // Alone too big for any page: its preview stands in for it, to be paged at its pointer.
-      const pointer = partialPointer(path, i);
-      if (pointer === undefined) {
-        out.push(copyDecoded(item));
-        size += sizeWithin(item, Number.POSITIVE_INFINITY);
-      } else {
-        const built = fitValue(item, budget - 2);
-        out.push(built.out);
-        size += built.size;
-        partial.push(pointer);
-      }
+      // Alone too big for any page: its preview stands in for it.
+      const built = fitValue(item, budget - 2);
+      out.push(built.out);
+      size += built.size;
+      partial.push(appendJsonPointer(path, i));
     } else {
       break;
     }
@@ -162,16 +144,10 @@ function pageObject(object: Record<string, unknown>, path: string, offset: numbe
       setOwn(out, key, copyDecoded(item));
       size += separator + keySize + 1 + itemSize;
     } else if (shown === 0) {
-      const pointer = partialPointer(path, key);
-      if (pointer === undefined) {
-        setOwn(out, key, copyDecoded(item));
-        size += keySize + 1 + sizeWithin(item, Number.POSITIVE_INFINITY);
-      } else {
-        const built = fitValue(item, room);
-        setOwn(out, key, built.out);
-        size += keySize + 1 + built.size;
-        partial.push(pointer);
-      }
+      const built = fitValue(item, room);
+      setOwn(out, key, built.out);
+      size += keySize + 1 + built.size;
+      partial.push(appendJsonPointer(path, key));
     } else {
       break;
     }
@@ -305,17 +281,10 @@ function pageTextArray(array: TextArray, path: string, offset: number, budget: n
   let i = offset;
   const itemSize = (k: number) => (ends[k] as number) - (starts[k] as number);
   if (i < count && 2 + itemSize(i) > budget) {
-    const item: unknown = JSON.parse(text.slice(starts[i] as number, ends[i] as number));
-    const pointer = partialPointer(path, i);
-    if (pointer === undefined) {
-      lead = [item];
-      size += itemSize(i);
-    } else {
-      const built = fitValue(item, budget - 2);
-      lead = [built.out];
-      size += built.size;
-      partial.push(pointer);
-    }
+    const built = fitValue(JSON.parse(text.slice(starts[i] as number, ends[i] as number)), budget - 2);
+    lead = [built.out];
+    size += built.size;
+    partial.push(appendJsonPointer(path, i));
     i++;
   }
   const first = i;
