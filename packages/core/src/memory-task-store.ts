@@ -140,8 +140,10 @@ export class MemoryTaskStore implements InProcessTaskStore {
     return task === undefined ? undefined : this.#handOut(task);
   }
 
+  /** A copy of every stored task, each judged against one reading of the clock (not one per task). */
   *#handOutAll(): IterableIterator<StoredTask> {
-    for (const task of this.#tasks.values()) yield this.#handOut(task);
+    const now = this.#now();
+    for (const task of this.#tasks.values()) yield this.#handOut(task, now);
   }
 
   /** A copy of a stored task, with `leaseExpired` when its lease has run out now. */

@@ -301,6 +301,7 @@ export class RefCache {
       const check = () => {
         this.getTask(refId, scope).then(
           (info) => {
+            if (done) return; // a read that lands after the wait ended must not change what it resolves with
             if (info !== undefined) last = info;
             if (info === undefined || isTerminalStatus(info.status)) finish();
           },

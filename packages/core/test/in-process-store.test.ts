@@ -44,6 +44,26 @@ describe("in-process store surface", () => {
     expect(local?.createSync).toBeUndefined();
   });
 
+  it("lists every task against one reading of the store's clock, not one per task", async () => {
+    let reads = 0;
+    const clock = {
+      now: () => {
+        reads++;
+        return 1_700_000_000_000;
+      },
+    };
+    const store = new MemoryStore();
+    const cache = new RefCache({ store, taskStore: new MemoryTaskStore({ store, clock }) });
+    try {
+      for (let i = 0; i < 200; i++) await cache.registerTask(`t${i}`, {});
+      reads = 0;
+      expect(cache.listTasks()).toHaveLength(200);
+      expect(reads).toBeLessThan(10);
+    } finally {
+      await cache.close();
+    }
+  });
+
   it("a store in another process (the plain TaskStore contract) has none of it", () => {
     const plain: TaskStore = remoteLike(new MemoryTaskStore());
     expect(inProcessAccessOf(plain)).toBeUndefined();
