@@ -7,16 +7,16 @@
  */
 import { isAnonymousOwner, isTerminalStatus, type RefCache, type TaskInfo } from "@mcp-refcache/core";
 import {
+  finishedTaskToolResult,
   type McpTaskTiming,
   type McpToolResult,
   toMcpTask,
   toolErrorResult,
   type ValueAnswerOptions,
-  valueAnswer,
   withRelatedTask,
 } from "@mcp-refcache/core/mcp";
 import type { ServerContext } from "@modelcontextprotocol/server";
-import { type Owner, readValue } from "./task-access.js";
+import type { Owner } from "./task-access.js";
 
 /** What the client asked for in `params.task` (spec 2025-11-25 `TaskMetadata`). */
 export interface LegacyTaskRequest {
@@ -82,24 +82,9 @@ async function settledResult(
   owner: Owner,
   answer: ValueAnswerOptions,
 ): Promise<McpToolResult> {
-  switch (settled.status) {
-    case "complete": {
-      const stored = await readValue(cache, settled.refId, owner);
-      // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
-      return stored === undefined
-        ? toolErrorResult("result_expired", settled.refId)
-        : valueAnswer(settled.refId, stored.value, {
-            ...answer,
-            executeOnly: settled.resultExecuteOnly === true || stored.executeOnly,
-          });
-    }
-    case "failed":
-      return toolErrorResult("failed", settled.refId, settled.error ?? "no reason given");
-    case "cancelled":
-      return toolErrorResult("cancelled", settled.refId, settled.error ?? "");
-    default:
-      return toolErrorResult("internal", settled.refId, "the task has not finished yet");
-  }
+  // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
+  const result = await finishedTaskToolResult(cache, settled, owner, answer);
+  return result ?? toolErrorResult("internal", settled.refId, "the task has not finished yet");
 }
 
 /**

@@ -14,12 +14,11 @@ import {
 } from "@mcp-refcache/core";
 import {
   answerBudget,
+  finishedTaskToolResult,
   type McpToolResult,
   type McpValueBudget,
   type PollingToolNames,
   toMcpTask,
-  toolErrorResult,
-  valueAnswer,
 } from "@mcp-refcache/core/mcp";
 import type { CreateTaskOptions, TaskStore } from "@modelcontextprotocol/sdk/experimental/tasks";
 import {
@@ -173,27 +172,15 @@ export class RefCacheTaskStore implements TaskStore {
     }
     const task = await this.#read(taskId, sessionId);
     if (task === undefined) throw notFound(taskId);
-    switch (task.status) {
-      case "complete": {
-        const entry = await this.cache.getEntry(taskId, this.#scope(sessionId));
-        if (entry === undefined) return toolErrorResult("result_expired", taskId);
-        // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
-        return valueAnswer(taskId, entry.value, {
-          budget: answerBudget(this.cache, this.#options.valueBudget),
-          names: this.#options.names,
-          // The entry's flag decides too: server code may store an execute-only value under a finished task.
-          executeOnly: task.resultExecuteOnly === true || entry.executeOnly === true,
-          resourceTemplate: this.#options.resourceTemplate,
-          ...(task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } }),
-        });
-      }
-      case "failed":
-        return toolErrorResult("failed", taskId, task.error ?? "no reason given");
-      case "cancelled":
-        return toolErrorResult("cancelled", taskId, task.error ?? "");
-      default:
-        throw new McpError(ErrorCode.InvalidRequest, `Task ${taskId} has not finished yet`);
-    }
+    // A value over the budget goes out as its reference and preview, to be paged with get_cached_result.
+    const result = await finishedTaskToolResult(this.cache, task, this.#scope(sessionId).owner, {
+      budget: answerBudget(this.cache, this.#options.valueBudget),
+      names: this.#options.names,
+      resourceTemplate: this.#options.resourceTemplate,
+      ...(task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } }),
+    });
+    if (result === undefined) throw new McpError(ErrorCode.InvalidRequest, `Task ${taskId} has not finished yet`);
+    return result;
   }
 
   /** Only for tools that finish their tasks through the SDK; withRefCache's tools finish through the cache. */

@@ -47,6 +47,7 @@ export {
   McpTaskStatusSchema,
   toMcpTaskStatus,
 } from "./status.js";
+export { finishedTaskToolResult, type TaskAnswerCache } from "./task-answers.js";
 export {
   type McpDetailedTaskV2,
   type McpTask,
