@@ -205,6 +205,22 @@ describe("withTaskSubscriptions limits", () => {
   });
 });
 
+/** A `subscriptions/listen` request (id "l1") for `taskIds` to `handler`, as a client without a session sends it. */
+function listen(handler: { fetch(request: Request): Promise<Response> }, taskIds: string[]): Promise<Response> {
+  return handler.fetch(
+    new Request("http://127.0.0.1/mcp", {
+      method: "POST",
+      headers: { host: "127.0.0.1", "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: "l1",
+        method: "subscriptions/listen",
+        params: { notifications: { taskIds }, _meta: envelope(true) },
+      }),
+    }),
+  );
+}
+
 describe("withTaskSubscriptions and the owner rule", () => {
   const defer = deferAfterEach();
 
@@ -216,25 +232,7 @@ describe("withTaskSubscriptions and the owner rule", () => {
     await cache.registerTask("scoped:server", (task) => work.hold("server", task.signal));
     await cache.registerTask("scoped:alice", (task) => work.hold("alice", task.signal), { owner: "auth:alice" });
     await cache.registerTask("scoped:mine", (task) => work.hold("mine", task.signal), { owner: ANONYMOUS_OWNER });
-    const response = await handler.fetch(
-      new Request("http://127.0.0.1/mcp", {
-        method: "POST",
-        headers: {
-          host: "127.0.0.1",
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: "l1",
-          method: "subscriptions/listen",
-          params: {
-            notifications: { taskIds: ["scoped:server", "scoped:alice", "scoped:mine"] },
-            _meta: envelope(true),
-          },
-        }),
-      }),
-    );
+    const response = await listen(handler, ["scoped:server", "scoped:alice", "scoped:mine"]);
     const seen: Frame[] = [];
     work.release("server", 1);
     work.release("alice", 1);
@@ -259,22 +257,7 @@ describe("withTaskSubscriptions and changes in one millisecond", () => {
     const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work())), cache);
     await cache.registerTask("tick:job", {}, { owner: ANONYMOUS_OWNER });
     await cache.startTask("tick:job");
-    const response = await handler.fetch(
-      new Request("http://127.0.0.1/mcp", {
-        method: "POST",
-        headers: {
-          host: "127.0.0.1",
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: "l1",
-          method: "subscriptions/listen",
-          params: { notifications: { taskIds: ["tick:job"] }, _meta: envelope(true) },
-        }),
-      }),
-    );
+    const response = await listen(handler, ["tick:job"]);
     const messages: unknown[] = [];
     let written = false;
     for await (const frame of frames(response)) {
