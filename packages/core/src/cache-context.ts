@@ -3,14 +3,14 @@
  * that lets `close()` wait for store calls in flight without ever waiting on user code.
  */
 import * as z from "zod";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, ClockSchema, checkedNow, systemClock } from "./clock.js";
 import { CacheClosedError, errorMessage, RefCacheError, StoreError, ValidationError } from "./errors.js";
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
-import { parseOrThrow } from "./parse.js";
+import { hasMethods, parseOrThrow } from "./parse.js";
 import { randomHex } from "./random-ids.js";
 import { promiseFrom } from "./soon.js";
-import { MemoryStore, type Store } from "./store.js";
+import { isValueStore, MemoryStore, type Store } from "./store.js";
 import { checkReply } from "./store-replies.js";
 import type { TaskStore } from "./task-store.js";
 import {
@@ -22,8 +22,10 @@ import {
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const hasMethods = (v: unknown, methods: string[]): boolean =>
-  typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+/** What a failing cache clock is (one function each, not a closure per reading). */
+const clockFailed = (error: unknown) => new StoreError(`The clock failed: ${errorMessage(error)}`, undefined, error);
+const clockInvalid = () =>
+  ValidationError.single("clock", "clock.now() must return whole epoch milliseconds (≥ 0)", "custom");
 
 const timerMs = z.number().int().positive().max(MAX_TIMER_MS, "must be at most 2147483647 ms (about 24.8 days)");
 
@@ -53,7 +55,7 @@ export const RefCacheOptionsSchema = z.strictObject({
    * writes, the clock of the in-memory task store it makes); defaults to `Date.now`. Leases and the age of
    * finished tasks in a shared store are judged on the store's clock, never on this one.
    */
-  clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+  clock: ClockSchema.optional(),
   /**
    * Told of failures in work no caller awaits: a result write that the store refuses (retried, then given
    * up), a lease renewal, the clean-up. Called with the typed error and where it happened; what it throws is
@@ -63,9 +65,7 @@ export const RefCacheOptionsSchema = z.strictObject({
     .custom<ErrorHook>((v) => typeof v === "function", "onError must be a function (error, context) => void")
     .optional(),
   /** Value storage; defaults to a new `MemoryStore` (or the one a given `MemoryTaskStore` writes to). */
-  store: z
-    .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
-    .optional(),
+  store: z.custom<Store>(isValueStore, "store must implement get, set and delete").optional(),
   /** Task storage; defaults to a `MemoryTaskStore` over `store`. Pass the pair a store package creates. */
   taskStore: z
     .custom<TaskStore>(
@@ -177,16 +177,7 @@ export class CacheContext {
 
   /** The clock's time, checked: a clock that throws or answers anything but epoch ms is a typed error. */
   now(): number {
-    let time: unknown;
-    try {
-      time = this.#clock.now();
-    } catch (error) {
-      throw new StoreError(`The clock failed: ${errorMessage(error)}`, undefined, error);
-    }
-    if (typeof time !== "number" || !Number.isSafeInteger(time) || time < 0) {
-      throw ValidationError.single("clock", "clock.now() must return whole epoch milliseconds (≥ 0)", "custom");
-    }
-    return time;
+    return checkedNow(this.#clock, clockFailed, clockInvalid);
   }
 
   /** Tells the `onError` hook of a failure no caller awaits; the hook's own failure is ignored. */

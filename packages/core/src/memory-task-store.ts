@@ -6,7 +6,7 @@
  */
 
 import * as z from "zod";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, ClockSchema, checkedNow, systemClock } from "./clock.js";
 import { errorMessage, RefCacheError, StoreError, ValidationError } from "./errors.js";
 import { FinishedMarks } from "./finished-marks.js";
 import {
@@ -22,7 +22,7 @@ import { KeyedMutex } from "./keyed-mutex.js";
 import { isTerminalStatus } from "./models.js";
 import { parseOrThrow } from "./parse.js";
 import { promiseFrom } from "./soon.js";
-import { MemoryStore, type Store, type StoreEntry, type SyncValueWrites } from "./store.js";
+import { isValueStore, MemoryStore, type Store, type StoreEntry, type SyncValueWrites } from "./store.js";
 import {
   type CreateTaskOptions,
   type CreateTaskOutcome,
@@ -52,14 +52,17 @@ export interface MemoryTaskStoreOptions {
   clock?: Clock;
 }
 
-const hasMethods = (v: unknown, methods: string[]): boolean =>
-  typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
+/** What a failing store clock is: a RefCacheError it threw (the cache's own checked clock) as it is. */
+const storeClockFailed = (error: unknown) =>
+  RefCacheError.isInstance(error)
+    ? error
+    : new StoreError(`The task store's clock failed: ${errorMessage(error)}`, undefined, error);
+const storeClockInvalid = (time: unknown) =>
+  new StoreError("The task store's clock must return whole epoch milliseconds (≥ 0)", undefined, time);
 
 const MemoryTaskStoreOptionsSchema = z.strictObject({
-  store: z
-    .custom<Store>((v) => hasMethods(v, ["get", "set", "delete"]), "store must implement get, set and delete")
-    .optional(),
-  clock: z.custom<Clock>((v) => hasMethods(v, ["now"]), "clock must be an object with a now() method").optional(),
+  store: z.custom<Store>(isValueStore, "store must implement get, set and delete").optional(),
+  clock: ClockSchema.optional(),
 });
 
 /** The task store of each value store that was given without one, so caches sharing a store share tasks. */
@@ -168,17 +171,7 @@ export class MemoryTaskStore implements InProcessTaskStore {
    * anything, so a failing clock never leaves a write half done.
    */
   #now(): number {
-    let time: unknown;
-    try {
-      time = this.#clock.now();
-    } catch (error) {
-      if (RefCacheError.isInstance(error)) throw error;
-      throw new StoreError(`The task store's clock failed: ${errorMessage(error)}`, undefined, error);
-    }
-    if (typeof time !== "number" || !Number.isSafeInteger(time) || time < 0) {
-      throw new StoreError("The task store's clock must return whole epoch milliseconds (≥ 0)", undefined, time);
-    }
-    return time;
+    return checkedNow(this.#clock, storeClockFailed, storeClockInvalid);
   }
 
   /** Rejects (never throws) what it cannot take: a task that is not one, say. */

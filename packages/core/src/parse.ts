@@ -75,3 +75,10 @@ export function parseOrThrow<S extends z.ZodType>(
   }
   throw refusal;
 }
+
+/** Whether `v` is an object with a function under each of `methods` (a duck-typed check of an option). */
+export function hasMethods(v: unknown, methods: readonly string[]): boolean {
+  return (
+    typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function")
+  );
+}

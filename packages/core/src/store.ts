@@ -3,6 +3,7 @@
  * never see raw values, so every store (memory, Redis, …) accepts and refuses exactly the same ones.
  */
 import { inProcessValueStore, resultLink } from "./in-process-keys.js";
+import { hasMethods } from "./parse.js";
 import { yieldToEventLoop } from "./timer.js";
 
 /** One stored value with its bookkeeping. */
@@ -54,6 +55,11 @@ export type StoreEntryMeta = Omit<StoreEntry, "data">;
  * Expiry is decided by the RefCache from `expiresAt`, with its own clock; a store may also drop expired
  * entries itself (native TTLs) and may implement `prune` for the periodic clean-up.
  */
+/** Whether `v` has the methods every value store has (`get`, `set`, `delete`): the `store` option's check. */
+export function isValueStore(v: unknown): v is Store {
+  return hasMethods(v, ["get", "set", "delete"]);
+}
+
 export interface Store {
   get(key: string): Promise<StoreEntry | undefined>;
   /**
