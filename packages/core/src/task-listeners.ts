@@ -9,10 +9,6 @@ import { toTaskInfo } from "./task-writer.js";
 
 export class TaskListeners {
   readonly #listeners = new Set<TaskListener>();
-  /** How many listeners there are. */
-  get size(): number {
-    return this.#listeners.size;
-  }
 
   /** Adds `listener` (a ValidationError when it is not a function); returns a function that removes it. */
   add(listener: TaskListener): () => void {
@@ -25,18 +21,24 @@ export class TaskListeners {
     };
   }
 
+  /** How many changes `emit` was given: a listener that writes at once adds one before the next is told. */
+  #emits = 0;
+
   /**
-   * Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result), until
-   * `superseded` says a newer state of its run, or a later run, was written meanwhile: a listener that writes
-   * at once (say, cancels) has every listener told of that newer state then, so the rest are not told this
-   * older one after it.
+   * Tells every listener of `task` as it is now (`now`: the reader's time, for an expired result), unless
+   * `superseded` says a newer state of its run, or a later run of its id, is known: one written meanwhile (by
+   * a listener or subscriber that wrote while told of a change, or by another instance whose change arrived
+   * first), which listeners were told of in its turn. So listeners never hear an older state after a newer
+   * one. Between two listeners `superseded` is asked again only when another change reached `emit`
+   * meanwhile (a listener wrote at once): one store read per change, not one per listener.
    */
   emit(task: ReadonlyStoredTask, now: () => number, superseded: (task: ReadonlyStoredTask) => boolean): void {
-    if (this.#listeners.size === 0) return;
+    const at = ++this.#emits;
+    if (this.#listeners.size === 0 || superseded(task)) return;
     const info = toTaskInfo(task, now());
     let first = true;
     for (const listener of this.#listeners) {
-      if (!first && superseded(task)) return;
+      if (!first && this.#emits !== at && superseded(task)) return;
       first = false;
       try {
         const outcome = listener({ ...info, ...(info.progress && { progress: { ...info.progress } }) });

@@ -384,22 +384,10 @@ export class TaskRegistry {
     this.#emit(task);
   };
 
-  /**
-   * Tells the listeners of `task`, but not once a newer state of its run, or a later run of its id, is known
-   * here: one written meanwhile (by a subscriber or listener that wrote while told of this change, or by
-   * another instance whose change arrived first), which listeners were told of in its turn. Listeners never
-   * hear an older state after a newer one.
-   */
+  /** Tells the listeners of `task`, unless a newer state of it is known here (see TaskListeners.emit). */
   #emit(task: ReadonlyStoredTask): void {
-    const at = ++this.#emits;
-    if (this.#listeners.size === 0 || this.#superseded(task)) return;
-    // Between two listeners, the store is asked again only when a change reached this registry meanwhile
-    // (a listener wrote at once): one store read per change, not one per listener.
-    this.#listeners.emit(task, this.#now, (told) => this.#emits !== at && this.#superseded(told));
+    this.#listeners.emit(task, this.#now, this.#superseded);
   }
-
-  /** How many changes reached `#emit`: a listener that writes at once adds one before the next is told. */
-  #emits = 0;
 
   readonly #superseded = (task: ReadonlyStoredTask): boolean => this.reads.knowsNewer(task);
 
