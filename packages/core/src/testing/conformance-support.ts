@@ -23,7 +23,11 @@ export class SteppingClock {
   }
 }
 
-export const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 2_000): Promise<void> => {
+/**
+ * Waits until `check` holds, for at most `timeoutMs` (generous: it bounds only a failing wait, and a loaded
+ * machine may take seconds to deliver what a quiet one delivers in milliseconds).
+ */
+export const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition never held");
@@ -49,6 +53,13 @@ export const expireLease = async (taskStore: TaskStore, refId: string, now: numb
   if (!outcome.ok) throw new Error(`could not shorten the lease of ${refId}`);
   await until(async () => (await taskStore.get(refId))?.leaseExpired === true);
 };
+
+/**
+ * What a test of removal by age leaves to spare (ms) between the age it asks for and the ages of the tasks
+ * either side: the store reads its own clock a while after this process read its own, up to this long on a
+ * loaded machine (a Durable Object behind a request, Redis behind a busy connection).
+ */
+export const AGE_SPARE_MS = 1_000;
 
 /** Waits until `ms` have passed on this process's clock (stores measure the same durations on theirs). */
 export const pass = (ms: number): Promise<void> => {

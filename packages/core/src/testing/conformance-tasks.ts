@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskChange } from "../task-store.js";
 import {
+  AGE_SPARE_MS,
   draft,
   everyFieldTask,
   expectEveryField,
@@ -169,13 +170,13 @@ export function describeTaskStoreConformance(name: string, withStores: WithStore
         };
         await finish("f1");
         await finish("f2");
-        await pass(400);
+        await pass(AGE_SPARE_MS + 200);
         const beforeF3 = Date.now();
         await finish("f3");
         expect(await taskStore.removeFinished(3_600_000, 10)).toEqual([]);
-        // Older than f3 can be by now, younger than f1 and f2 are: with 200 ms to spare either way, for a
-        // loaded machine on which the store reads its clock a while after this process read its own.
-        const age = () => Date.now() - beforeF3 + 200;
+        // Older than f3 can be by now, younger than f1 and f2 are, with AGE_SPARE_MS to spare for a loaded
+        // machine on which the store reads its clock a while after this process read its own.
+        const age = () => Date.now() - beforeF3 + AGE_SPARE_MS;
         expect(await taskStore.removeFinished(age(), 1)).toEqual(["f1"]);
         expect(await taskStore.removeFinished(age(), 10)).toEqual(["f2"]);
         expect(await taskStore.get("f2")).toBeUndefined();
