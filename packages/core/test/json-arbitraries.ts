@@ -83,3 +83,26 @@ export const jsonValue = fc
 
 /** Budgets from the smallest allowed to 100,000, small ones often. */
 export const budget = fc.oneof(fc.integer({ min: 64, max: 400 }), fc.integer({ min: 64, max: 100_000 }));
+
+/**
+ * Values nested under keys of up to 12,000 characters of any kind (astral, lone surrogates, `~` and `/`
+ * that a pointer escapes), so the pointers of their parts run past JSON_POINTER_MAX_LENGTH.
+ */
+const longKey = fc
+  .tuple(fc.integer({ min: 2_000, max: 12_000 }), fc.constantFrom("k", "中", "😀", "\ud800", "~/", '"'))
+  .map(([n, unit]) => unit.repeat(Math.ceil(n / unit.length)));
+export const jsonUnderLongKeys: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown; object: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", maxDepth: 4 },
+    fc.string({ minLength: 0, maxLength: 3_000 }),
+    fc.integer(),
+    fc.array(tie("value"), { maxLength: 4 }),
+    tie("object"),
+  ),
+  object: fc
+    .array(fc.tuple(fc.oneof(longKey, fc.constantFrom("a", "0", "10", "")), tie("value")), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map((entries) => Object.fromEntries(entries)),
+})).object;

@@ -14,7 +14,7 @@ import {
   refResourceUri,
 } from "../src/mcp/index.js";
 import { useCaches } from "./helpers.js";
-import { budget, jsonValue } from "./json-arbitraries.js";
+import { budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
 
 const ALICE = "auth:alice";
 
@@ -78,7 +78,7 @@ describe("readRefResource", () => {
     expect(rows).toEqual(table.rows);
   });
 
-  it("for every JSON value and budget, following nextUri and partialUris gives the value back exactly", async () => {
+  it("for every JSON value (keys of any length too) and budget, following nextUri and partialUris gives it back exactly", async () => {
     interface Body {
       refId?: string;
       version?: string;
@@ -120,7 +120,7 @@ describe("readRefResource", () => {
     };
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(jsonValue, budget, async (value, maxChars) => {
+      fc.asyncProperty(fc.oneof(jsonValue, jsonUnderLongKeys), budget, async (value, maxChars) => {
         const refId = `v${n++}`;
         await cache.set(refId, value, { owner: ALICE });
         const answer = await read(refResourceUri(refId), maxChars);

@@ -8,25 +8,35 @@ import { describe, expect, it } from "vitest";
 import { MemoryStore, pageValue, previewValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
 import { CURSOR_MAX_LENGTH, decodeCursor, encodeCursor } from "../src/values/cursor.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "../src/values/json-pointer.js";
-import { budget, jsonValue } from "./json-arbitraries.js";
+import { budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
 
 const VERSION = "0123456789ab";
 const text = (value: unknown) => JSON.stringify(value);
 const keySize = (key: string) => text(key).length;
 
-/** Every page of the part at `path`; checks each page's size and that the cursors move forward. */
-function allPages(root: unknown, path: string, maxChars: number, measure?: (t: string) => number): ValuePage[] {
+/**
+ * Every page of the part at `path` (from `start`, a cursor of its first page, when given); checks each
+ * page's size and that the cursors move forward.
+ */
+function allPages(
+  root: unknown,
+  path: string,
+  maxChars: number,
+  measure?: (t: string) => number,
+  start?: string,
+): ValuePage[] {
   const pages: ValuePage[] = [];
-  let cursor: string | undefined;
+  let cursor: string | undefined = start;
   let offset = -1;
   do {
+    // A pointer too long to pass back is reached by cursor alone.
+    const named = path.length <= JSON_POINTER_MAX_LENGTH ? { path } : {};
     const page = pageValue(root, {
       refId: "k",
       version: VERSION,
       maxChars,
-      path,
       measure,
-      ...(cursor ? { cursor } : {}),
+      ...(cursor ? { cursor } : named),
     });
     expect(page.path).toBe(path);
     expect(page.offset).toBeGreaterThan(offset); // never loops, never repeats
@@ -38,15 +48,28 @@ function allPages(root: unknown, path: string, maxChars: number, measure?: (t: s
       expect(keys).toHaveLength(1);
       if (measure === undefined) expect(keySize(keys[0] as string) + 3 + 28).toBeGreaterThan(maxChars);
     }
+    // Short whatever the keys: by pointer up to 512 characters, else by positions (a few per level).
+    for (const made of [page.nextCursor ?? "", ...(page.partialCursors ?? [])]) {
+      expect(made.length).toBeLessThanOrEqual(600);
+    }
     pages.push(page);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   return pages;
 }
 
-/** The part at `path`, put back together from its pages, partial items by their own pages, recursively. */
-function reassemble(root: unknown, path: string, maxChars: number, measure?: (t: string) => number): unknown {
-  const pages = allPages(root, path, maxChars, measure);
+/**
+ * The part at `path`, put back together from its pages, partial items by their own pages (from their
+ * `partialCursors` when a page gives them), recursively.
+ */
+function reassemble(
+  root: unknown,
+  path: string,
+  maxChars: number,
+  measure?: (t: string) => number,
+  start?: string,
+): unknown {
+  const pages = allPages(root, path, maxChars, measure, start);
   const first = pages[0] as ValuePage;
   let whole: unknown;
   if (Array.isArray(first.value)) whole = pages.flatMap((p) => p.value as unknown[]);
@@ -62,13 +85,21 @@ function reassemble(root: unknown, path: string, maxChars: number, measure?: (t:
   } else whole = first.value;
   expect(pages.at(-1)?.offset).toBeLessThanOrEqual(first.total);
   for (const page of pages) {
-    for (const pointer of page.partial ?? []) {
+    const partial = page.partial ?? [];
+    expect(page.partialCursors?.length).toBe(page.partial === undefined ? undefined : partial.length);
+    for (const [j, pointer] of partial.entries()) {
+      const cursor = page.partialCursors?.[j] as string;
+      if (pointer.length <= JSON_POINTER_MAX_LENGTH) {
+        // Its cursor and its pointer give the same first page.
+        const byPath = pageValue(root, { refId: "k", version: VERSION, maxChars, measure, path: pointer });
+        expect(pageValue(root, { refId: "k", version: VERSION, maxChars, measure, cursor })).toEqual(byPath);
+      }
       expect(pointer.startsWith(`${path}/`)).toBe(true);
       const token = pointer
         .slice(path.length + 1)
         .replaceAll("~1", "/")
         .replaceAll("~0", "~");
-      const item = reassemble(root, pointer, maxChars, measure);
+      const item = reassemble(root, pointer, maxChars, measure, cursor);
       Object.defineProperty(whole, Array.isArray(whole) ? Number(token) : token, {
         value: item,
         enumerable: true,
@@ -141,6 +172,17 @@ describe("pageValue", () => {
       );
     });
 
+    it("a positions cursor that names no part, or is not one this library makes", () => {
+      const made = (positions: string) =>
+        `v1.${VERSION}.0.${btoa(positions).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}`;
+      expect(page({ cursor: made("[0,3]") }).value).toBe(3); // rows/3: the form itself is taken
+      // Past the keys or items, into a scalar, negative, fractional, spelled otherwise, deeper than any value.
+      for (const bad of ["[2]", "[0,100]", "[0,3,0]", "[1,0]", "[-1]", "[0.5]", "[1e0]", "[ 0]", '["0"]', "[{}]"]) {
+        refused(() => page({ cursor: made(bad) }));
+      }
+      refused(() => page({ cursor: made(`[${"0,".repeat(200)}0]`) }));
+    });
+
     it("a cursor for a value since overwritten (another version)", () => {
       refused(() => page({ cursor }, "ffffffffffff"));
     });
@@ -188,6 +230,20 @@ describe("cursors", () => {
     }
   });
 
+  it("reach every part under keys too long for a pointer: the whole value reassembles, from any budget", () => {
+    fc.assert(
+      fc.property(jsonUnderLongKeys, fc.integer({ min: 64, max: 3_000 }), (value, maxChars) => {
+        expect(text(reassemble(value, "", maxChars))).toBe(text(value));
+      }),
+      { numRuns: 30 },
+    );
+    // A part 200 levels deep, each under a 9,000-character key: the cursor names it by positions, briefly.
+    let deep: unknown = "x".repeat(500);
+    const key = "k".repeat(9_000);
+    for (let i = 0; i < 199; i++) deep = { [key]: deep };
+    expect(text(reassemble(deep, "", 64))).toBe(text(deep));
+  }, 120_000);
+
   it("page a part under a long key of any characters to its end, through the cache's options check", async () => {
     const cache = new RefCache();
     for (const key of ["k".repeat(3_100), "中".repeat(3_000), "\ud800".repeat(1_500)]) {
@@ -209,15 +265,25 @@ describe("cursors", () => {
 
 describe("cache.page (arrays cut from the stored text)", () => {
   /** Every page of the part at `path`, from the cache and from `pageValue` on the tree, side by side. */
-  async function bothWays(cache: RefCache, value: unknown, path: string, maxChars: number): Promise<void> {
-    let cursor: string | undefined;
+  async function bothWays(
+    cache: RefCache,
+    value: unknown,
+    path: string,
+    maxChars: number,
+    start?: string,
+  ): Promise<void> {
+    let cursor: string | undefined = start;
     do {
-      const stored = await cache.page("v", { path, maxChars, ...(cursor ? { cursor } : {}) });
+      const where = cursor ? { cursor } : { path };
+      const stored = await cache.page("v", { maxChars, ...where });
       const version = stored?.version as string;
-      const fromTree = pageValue(value, { refId: "v", version, maxChars, path, ...(cursor ? { cursor } : {}) });
+      const fromTree = pageValue(value, { refId: "v", version, maxChars, ...where });
       expect(text(stored?.value)).toBe(text(fromTree.value));
       expect(stored).toEqual(fromTree);
-      for (const pointer of stored?.partial ?? []) await bothWays(cache, value, pointer, maxChars);
+      for (const [j, pointer] of (stored?.partial ?? []).entries()) {
+        const byPath = pointer.length <= JSON_POINTER_MAX_LENGTH;
+        await bothWays(cache, value, pointer, maxChars, byPath ? undefined : stored?.partialCursors?.[j]);
+      }
       cursor = stored?.nextCursor;
     } while (cursor !== undefined);
   }
@@ -230,6 +296,18 @@ describe("cache.page (arrays cut from the stored text)", () => {
         await bothWays(cache, value, "", maxChars);
       }),
       { numRuns: 100 },
+    );
+    await cache.close();
+  }, 120_000);
+
+  it("gives the same pages for values under keys too long for a pointer (reached by cursor)", async () => {
+    const cache = new RefCache();
+    await fc.assert(
+      fc.asyncProperty(jsonUnderLongKeys, fc.integer({ min: 64, max: 3_000 }), async (value, maxChars) => {
+        await cache.set("v", value);
+        await bothWays(cache, value, "", maxChars);
+      }),
+      { numRuns: 15 },
     );
     await cache.close();
   }, 120_000);

@@ -24,6 +24,7 @@ interface Page {
   total: number;
   nextCursor?: string;
   partial?: string[];
+  partialCursors?: string[];
   version: string;
 }
 
@@ -60,15 +61,23 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
     expect(pages).toBeGreaterThan(10);
   });
 
-  it("follows every Link it gives, for a part under a long key of any characters (cursor and path as core takes them)", async () => {
+  it("follows every Link it gives, for a part under a long key of any characters (by path, or by its cursor in partialCursors where a URL cannot carry the pointer)", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 500 } });
     const app = mountRoutes(cache);
-    for (const key of ["k".repeat(3_100), "中".repeat(3_000), "a/b~".repeat(1_000)]) {
+    // The last three by the cursor in partialCursors: a pointer past 8,192 characters is no path, and a URL
+    // cannot carry a lone surrogate (URLSearchParams would write U+FFFD).
+    const byCursor = ["k".repeat(9_000), "\ud800".repeat(1_500), `${"😀".repeat(3_000)}\udc00`];
+    for (const key of ["k".repeat(3_100), "中".repeat(3_000), "a/b~".repeat(1_000), ...byCursor]) {
       const value = { [key]: "x".repeat(3_000) };
       await cache.set("long", value, tester);
       const first = (await (await app.request("/refcache/refs/long?maxChars=500")).json()) as Page;
       const pointer = first.partial?.[0] as string;
-      let url: string | undefined = `/refcache/refs/long?${new URLSearchParams({ path: pointer })}`;
+      expect(pointer).toBe(`/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`);
+      const start: Record<string, string> = byCursor.includes(key)
+        ? { cursor: first.partialCursors?.[0] as string }
+        : { path: pointer };
+      expect(new URLSearchParams(start).toString().length).toBeLessThan(byCursor.includes(key) ? 1_000 : 40_000);
+      let url: string | undefined = `/refcache/refs/long?${new URLSearchParams(start)}`;
       let joined = "";
       while (url !== undefined) {
         const response = await app.request(url);

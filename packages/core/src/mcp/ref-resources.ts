@@ -10,7 +10,6 @@ import * as z from "zod";
 import { ExecuteOnlyError } from "../errors.js";
 import type { CacheEntryInfo } from "../models.js";
 import { parseOrThrow } from "../parse.js";
-import { encodeCursor } from "../values/cursor.js";
 import type { ValuePage } from "../values/page.js";
 import { pageValue } from "../values/page.js";
 import type { PageOptions } from "../values/value-schemas.js";
@@ -97,7 +96,7 @@ export interface RefResourceContents {
  * What `resources/read` answers for `uri`: the whole value as JSON when it fits the budget, else the
  * `ValuePage` of its first page (or of the page `?cursor=` / the part `?path=` names) with `nextUri` for
  * the next page and `partialUris` for items too large for it (`?path=`, or `?cursor=` of the item's first
- * page when its pointer holds a lone surrogate, which a URI cannot carry).
+ * page when its pointer is long or holds a lone surrogate, which a URI cannot carry).
  * `undefined` when `uri` is not a reference URI or names nothing this owner may read (unknown, expired,
  * another owner's). Throws ExecuteOnlyError for an execute-only value, ValidationError for a bad cursor.
  */
@@ -127,7 +126,9 @@ export async function readRefResource(
     ...(page.nextCursor === undefined ? {} : { nextUri: refResourceUri(refId, template, { cursor: page.nextCursor }) }),
     ...(page.partial === undefined
       ? {}
-      : { partialUris: page.partial.map((pointer) => partialUri(refId, template, page.version, pointer)) }),
+      : {
+          partialUris: page.partial.map((pointer, j) => partialUri(refId, template, pointer, page.partialCursors?.[j])),
+        }),
   });
 
   if (cursor !== undefined || path !== undefined) {
@@ -156,13 +157,18 @@ export async function readRefResource(
 /** A lone surrogate (half of a pair, alone): percent-encoding, which is of UTF-8, cannot carry it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Longest pointer an item's URI carries as `?path=` (characters); past it, its cursor is shorter. */
+const PATH_URI_MAX_POINTER = 512;
+
 /**
- * The URI of an item too large for its page: `?path=<pointer>`, or, for a pointer holding a lone surrogate
- * (a key may hold one), `?cursor=` of the item's first page, since the cursor carries its pointer as JSON.
+ * The URI of an item too large for its page: `?path=<pointer>`, readable at a glance; or `?cursor=` of the
+ * item's first page (from the page's `partialCursors`) for a long pointer, or one holding a lone surrogate.
  */
-function partialUri(refId: string, template: string, version: string, pointer: string): string {
-  if (!LONE_SURROGATE.test(pointer)) return refResourceUri(refId, template, { path: pointer });
-  return refResourceUri(refId, template, { cursor: encodeCursor({ version, path: pointer, offset: 0 }) });
+function partialUri(refId: string, template: string, pointer: string, cursor: string | undefined): string {
+  if (cursor === undefined || (pointer.length <= PATH_URI_MAX_POINTER && !LONE_SURROGATE.test(pointer))) {
+    return refResourceUri(refId, template, { path: pointer });
+  }
+  return refResourceUri(refId, template, { cursor });
 }
 
 /** A `resource_link` content item for `refId`'s value (MCP 2025-06-18 and later). */

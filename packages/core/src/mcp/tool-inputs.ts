@@ -5,7 +5,7 @@
 import * as z from "zod";
 import { RefIdSchema } from "../models.js";
 import { CURSOR_MAX_LENGTH } from "../values/cursor.js";
-import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
+import { JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE } from "../values/json-pointer.js";
 import { MaxCharsSchema, type ResolvedValueBudget } from "../values/value-budget.js";
 import { describeDuration } from "./retention.js";
 
@@ -30,7 +30,7 @@ export const GetCachedResultInputSchema = z.strictObject({
     .describe("The nextCursor of the previous page, exactly as given, to get the next page"),
   path: z
     .string()
-    .max(JSON_POINTER_MAX_LENGTH)
+    .max(JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE)
     .optional()
     .describe('A JSON Pointer (RFC 6901) to page one part of the value, e.g. "/rows" or "/rows/3/name"'),
   maxChars: MaxCharsSchema.optional().describe("Largest page wanted (characters of JSON); capped at the server's"),

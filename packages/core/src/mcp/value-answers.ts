@@ -5,8 +5,10 @@
  *
  * Size on the wire: the text block and the `structuredContent` of an answer are each at most the budget
  * plus `VALUE_ANSWER_ENVELOPE_CHARS`, each measured as its own compact JSON text (a page's `partial` list
- * aside, which grows with the number of oversized items on the page).
+ * aside, which grows with the number of oversized items on the page, and a path or a key longer than the
+ * envelope, which is never cut; cursors stay short whatever the keys).
  */
+import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
 import type { ValuePage } from "../values/page.js";
 import { type PreviewResult, previewValue } from "../values/preview.js";
 import type { ResolvedValueBudget } from "../values/value-budget.js";
@@ -195,9 +197,15 @@ export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {})
   if (partial.length > 0) {
     const named = partial.slice(0, PARTIAL_NAMED).join(", ");
     const more = partial.length > PARTIAL_NAMED ? ` and ${partial.length - PARTIAL_NAMED} more in "partial"` : "";
+    const first = partial[0] as string;
+    const cursor = page.partialCursors?.[0];
+    const byPath = first.length <= JSON_POINTER_MAX_LENGTH || cursor === undefined;
     lines.push(
       `${partial.length} item(s) too large for a page stand here as previews (${named}${more}): read each with ` +
-        `${names.result} and ${JSON.stringify({ refId, path: partial[0] })}, its own pointer as "path".`,
+        (byPath
+          ? `${names.result} and ${JSON.stringify({ refId, path: first })}, its own pointer as "path".`
+          : `${names.result} and ${JSON.stringify({ refId, cursor })}, its cursor in "partialCursors" (the ` +
+            `pointer is too long to pass as "path").`),
     );
   }
   lines.push(JSON.stringify(page));

@@ -1,12 +1,11 @@
 /**
  * Reads a stored value back through `get_cached_result` as a model would: the first answer, then each
- * `nextCursor` to the end, then every item a page listed as `partial` at its own pointer; joins the pages
+ * `nextCursor` to the end, then every item a page listed as `partial` at its own pointer (or from its
+ * cursor in `partialCursors`, which a page gives when a pointer is too long to pass); joins the pages
  * and hands back the value with every answer seen, so a test can check both the value and each answer's
  * size. Transport-neutral: `call` is whatever sends one `get_cached_result` call (an SDK client, a direct
  * call of the polling tools).
  */
-import { parseJsonPointer } from "../values/json-pointer.js";
-
 /** A `tools/call` result as any SDK hands it back. */
 export interface ToolAnswer {
   content?: { type: string; text?: string }[];
@@ -19,6 +18,7 @@ interface PageLike {
   value: unknown;
   nextCursor?: string;
   partial?: string[];
+  partialCursors?: string[];
 }
 
 export interface ReadAllPagesOptions {
@@ -47,15 +47,13 @@ function join(pages: PageLike[]): unknown {
   return first;
 }
 
-/** Puts `value` at `pointer` (relative to `root`); the pointer must name an existing member. */
-function replaceAt(root: unknown, pointer: string, value: unknown): unknown {
-  const tokens = parseJsonPointer(pointer);
-  if (tokens.length === 0) return value;
-  let node = root as Record<string, unknown>;
-  for (const token of tokens.slice(0, -1)) node = node[token] as Record<string, unknown>;
-  const last = tokens.at(-1) as string;
-  Object.defineProperty(node, last, { value, enumerable: true, writable: true, configurable: true });
-  return root;
+/** Puts `value` in `part` at `pointer`, which names a member of it: its last token, unescaped (RFC 6901). */
+function replaceMember(part: unknown, pointer: string, value: unknown): void {
+  const last = pointer
+    .slice(pointer.lastIndexOf("/") + 1)
+    .replaceAll("~1", "/")
+    .replaceAll("~0", "~");
+  Object.defineProperty(part, last, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -78,9 +76,10 @@ export async function readAllPages(
     return answer.structuredContent ?? {};
   };
 
-  const readPart = async (path: string | undefined): Promise<unknown> => {
-    const first = await send(path === undefined ? {} : { path });
-    if (path === undefined && "value" in first) return first.value;
+  /** The whole value (`{}`), or the part an item's pointer or first-page cursor names, read to the end. */
+  const readPart = async (start: { path: string } | { cursor: string } | Record<string, never>): Promise<unknown> => {
+    const first = await send(start);
+    if (!("path" in start) && !("cursor" in start) && "value" in first) return first.value;
     const pages = [first.page as PageLike];
     const seen = new Set<string>();
     for (let page = pages[0] as PageLike; page.nextCursor !== undefined; ) {
@@ -89,15 +88,17 @@ export async function readAllPages(
       page = (await send({ cursor: page.nextCursor })).page as PageLike;
       pages.push(page);
     }
-    const base = (pages[0] as PageLike).path;
-    let part = join(pages);
-    for (const pointer of pages.flatMap((p) => p.partial ?? [])) {
-      part = replaceAt(part, pointer.slice(base.length), await readPart(pointer));
+    const part = join(pages);
+    for (const page of pages) {
+      for (const [j, pointer] of (page.partial ?? []).entries()) {
+        const cursor = page.partialCursors?.[j];
+        replaceMember(part, pointer, await readPart(cursor === undefined ? { path: pointer } : { cursor }));
+      }
     }
     return part;
   };
 
-  return { value: await readPart(undefined), answers };
+  return { value: await readPart({}), answers };
 }
 
 /** The sizes that bound an answer on the wire: its text and its `structuredContent`, as compact JSON. */

@@ -3,9 +3,13 @@
  * (a JSON Pointer) and where the next page starts, so a cursor for a value since overwritten, or one made
  * up, is refused with a clear error rather than answered with a wrong or empty page.
  *
- * Format `v1.<version>.<offset>.<pointer>`, the pointer as base64url of the UTF-8 of its JSON string (JSON
- * escapes lone surrogates, which a key may hold and UTF-8 cannot carry).
+ * Format `v1.<version>.<offset>.<part>`, the part as base64url of the UTF-8 of its JSON text (JSON escapes
+ * lone surrogates, which a key may hold and UTF-8 cannot carry): a JSON string, the part's pointer; or,
+ * for a part whose pointer is longer than `JSON_POINTER_MAX_LENGTH` (keys of any length make one), a JSON
+ * array of its positions from the root: at each level the index of the item, or of the key in the order
+ * pages list keys (`Object.keys`). A value is at most `MAX_VALUE_DEPTH` deep, so that array stays short.
  */
+import { MAX_VALUE_DEPTH } from "../codec.js";
 import { ValidationError } from "../errors.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
 
@@ -13,33 +17,47 @@ import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
  * Longest cursor accepted (characters): the longest `encodeCursor` makes for any pointer `isJsonPointer`
  * accepts, so every cursor a page hands out is taken back. `v1.`, a version (≤ 64), `.`, an offset (≤ 16
  * digits), `.`, then base64url of the pointer's JSON text in UTF-8: two quotes and at most 6 bytes a code
- * unit (a control character or a lone surrogate is written `\uXXXX`).
+ * unit (a control character or a lone surrogate is written `\uXXXX`). A positions cursor is shorter: at
+ * most `MAX_VALUE_DEPTH` numbers of at most 10 digits.
  */
 export const CURSOR_MAX_LENGTH = 3 + 64 + 1 + 16 + 1 + Math.ceil(((2 + 6 * JSON_POINTER_MAX_LENGTH) * 4) / 3);
 
 /** Where a page starts: in which version of the value, in which part, at which item, key or character. */
 export interface PageCursor {
   version: string;
-  path: string;
+  /**
+   * The part: its JSON Pointer, or its positions from the root (item indexes, key indexes in `Object.keys`
+   * order) for a part whose pointer is longer than `JSON_POINTER_MAX_LENGTH`.
+   */
+  path: string | readonly number[];
   offset: number;
 }
 
+/** Largest position in a positions cursor: an index of a JavaScript array or of an object's keys. */
+const MAX_POSITION = 2 ** 32 - 2;
+
+const isPositions = (path: unknown): path is number[] =>
+  Array.isArray(path) &&
+  path.length <= MAX_VALUE_DEPTH &&
+  path.every((at) => Number.isInteger(at) && at >= 0 && at <= MAX_POSITION);
+
 const FORMAT = /^v1\.([0-9A-Za-z_-]{1,64})\.(0|[1-9][0-9]{0,15})\.([0-9A-Za-z_-]*)$/;
 
-function toBase64Url(path: string): string {
+function toBase64Url(path: string | readonly number[]): string {
   const bytes = new TextEncoder().encode(JSON.stringify(path));
   let binary = "";
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-function fromBase64Url(text: string): string | undefined {
+function fromBase64Url(text: string): string | number[] | undefined {
   try {
     const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
     const path: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-    return typeof path === "string" ? path : undefined;
+    if (typeof path === "string") return isJsonPointer(path) ? path : undefined;
+    return isPositions(path) ? path : undefined;
   } catch {
     return undefined;
   }
@@ -50,6 +68,9 @@ let lastPath = "";
 let lastEncoded = toBase64Url("");
 
 export function encodeCursor(cursor: PageCursor): string {
+  if (typeof cursor.path !== "string") {
+    return `v1.${cursor.version}.${cursor.offset}.${toBase64Url(cursor.path)}`;
+  }
   if (cursor.path !== lastPath) {
     lastEncoded = toBase64Url(cursor.path);
     lastPath = cursor.path;
@@ -68,7 +89,7 @@ export function decodeCursor(text: string, refId?: string): PageCursor {
     return { version: match[1] as string, offset: Number(match[2]), path: lastPath };
   }
   const path = match === null ? undefined : fromBase64Url(match[3] as string);
-  if (match === null || path === undefined || !isJsonPointer(path) || toBase64Url(path) !== match[3]) {
+  if (match === null || path === undefined || toBase64Url(path) !== match[3]) {
     throw refuse("the cursor is malformed: pass back a nextCursor exactly as a page gave it", refId);
   }
   return { version: match[1] as string, offset: Number(match[2]), path };

@@ -7,6 +7,11 @@ import { ValidationError } from "../errors.js";
 /** Longest pointer accepted (characters). */
 export const JSON_POINTER_MAX_LENGTH = 8192;
 
+/** What a paging input says of a longer pointer: the part it would name is reached by cursor instead. */
+export const POINTER_TOO_LONG_MESSAGE =
+  `a path is at most ${JSON_POINTER_MAX_LENGTH} characters; page an item under longer keys with the cursor ` +
+  `its page lists in "partialCursors"`;
+
 /** A valid pointer: empty, or `/`-separated tokens where `~` is always followed by `0` or `1` (RFC 6901 §3). */
 const POINTER = /^(?:\/(?:[^~/]|~[01])*)*$/;
 
@@ -17,6 +22,9 @@ export function isJsonPointer(pointer: string): boolean {
 
 /** The reference tokens of a pointer, unescaped (RFC 6901 §4: `~1` first, then `~0`). */
 export function parseJsonPointer(pointer: string, refId?: string): string[] {
+  if (pointer.length > JSON_POINTER_MAX_LENGTH) {
+    throw ValidationError.single("path", POINTER_TOO_LONG_MESSAGE, "too_big", refId);
+  }
   if (!isJsonPointer(pointer)) {
     throw ValidationError.single(
       "path",
@@ -46,9 +54,14 @@ const INDEX = /^(?:0|[1-9][0-9]*)$/;
  * token does not resolve.
  */
 export function resolveJsonPointer(root: unknown, pointer: string, refId?: string): unknown {
+  return resolveTokens(root, parseJsonPointer(pointer, refId), refId);
+}
+
+/** The part of `root` that unescaped reference `tokens` name; throws as `resolveJsonPointer` does. */
+export function resolveTokens(root: unknown, tokens: readonly string[], refId?: string): unknown {
   let node = root;
   let at = "";
-  for (const token of parseJsonPointer(pointer, refId)) {
+  for (const token of tokens) {
     let next: unknown;
     if (Array.isArray(node)) {
       const index = INDEX.test(token) ? Number(token) : -1;

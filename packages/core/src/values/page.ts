@@ -11,7 +11,7 @@ import { copyDecoded } from "../decoded-values.js";
 import { ValidationError } from "../errors.js";
 import { assertCursorVersion, decodeCursor, encodeCursor } from "./cursor.js";
 import { fitToMeasure } from "./fit-measure.js";
-import { appendJsonPointer, parseJsonPointer, resolveJsonPointer } from "./json-pointer.js";
+import { appendJsonPointer, JSON_POINTER_MAX_LENGTH, parseJsonPointer, resolveTokens } from "./json-pointer.js";
 import type { TextArray } from "./json-text-index.js";
 import { MIN_SHARE } from "./markers.js";
 import { type Measure, sizeWithin, stringSize } from "./measure.js";
@@ -25,8 +25,12 @@ import { assertMaxChars } from "./value-budget.js";
  *   substring, or the scalar itself.
  * - `offset` and `total` count items, keys or characters (UTF-16 code units); a scalar has total 1.
  * - `nextCursor` is present while more follows; pass it back to get the next page.
- * - `partial` lists, as JSON Pointers from the value's root, items that alone exceed the budget: each
- *   stands in `value` as its preview; page it with `path` set to its pointer.
+ * - `partial` lists, as JSON Pointers from the value's root, items that alone exceed the budget (at most
+ *   one a page: the page's first item): each stands in `value` as its preview, to be paged on its own.
+ * - `partialCursors`, beside `partial`: for each of its items, in the same order, the cursor of the item's
+ *   first page. Page an item with `cursor` set to that; or with `path` set to its pointer, unless the
+ *   pointer is longer than `JSON_POINTER_MAX_LENGTH` (keys of any length make one) or, in a URI, holds a
+ *   lone surrogate (a key may hold one; percent-encoding, which is of UTF-8, cannot carry it).
  * - `chars` is the measured size of `value`; at most the budget, but for an object entry whose key alone
  *   is longer than the budget (keys are never cut), which may exceed it by that key.
  */
@@ -39,6 +43,7 @@ export interface ValuePage {
   total: number;
   nextCursor?: string;
   partial?: string[];
+  partialCursors?: string[];
   chars: number;
   /** Version of the stored value (changes on every write); cursors are bound to it. */
   version: string;
@@ -75,7 +80,9 @@ interface Built {
   value: unknown;
   end: number;
   size: number;
+  /** Pointers of the items that stand as previews, and their positions (index, or key index) in the part. */
   partial: string[];
+  partialAt: number[];
 }
 
 /** Items sized one by one at the start of an array page, to guess how many fit. */
@@ -86,6 +93,7 @@ const MIN_CHUNK = 16;
 function pageArray(items: unknown[], path: string, offset: number, budget: number): Built {
   const out: unknown[] = [];
   const partial: string[] = [];
+  const partialAt: number[] = [];
   let size = 2;
   let i = offset;
   // Runs of small items are sized in chunks by JSON.stringify, natively, many times faster than a walk per
@@ -118,17 +126,19 @@ function pageArray(items: unknown[], path: string, offset: number, budget: numbe
       out.push(built.out);
       size += built.size;
       partial.push(appendJsonPointer(path, i));
+      partialAt.push(i);
     } else {
       break;
     }
   }
-  return { value: out, end: i, size, partial };
+  return { value: out, end: i, size, partial, partialAt };
 }
 
 function pageObject(object: Record<string, unknown>, path: string, offset: number, budget: number): Built {
   const keys = keysOf(object);
   const out: Record<string, unknown> = {};
   const partial: string[] = [];
+  const partialAt: number[] = [];
   let size = 2;
   let shown = 0;
   let i = offset;
@@ -148,17 +158,18 @@ function pageObject(object: Record<string, unknown>, path: string, offset: numbe
       setOwn(out, key, built.out);
       size += keySize + 1 + built.size;
       partial.push(appendJsonPointer(path, key));
+      partialAt.push(i);
     } else {
       break;
     }
     shown++;
   }
-  return { value: out, end: i, size, partial };
+  return { value: out, end: i, size, partial, partialAt };
 }
 
 function pageString(text: string, offset: number, budget: number): Built {
   const { end, cost } = takeChars(text, offset, budget - 2);
-  return { value: text.slice(offset, end), end, size: cost + 2, partial: [] };
+  return { value: text.slice(offset, end), end, size: cost + 2, partial: [], partialAt: [] };
 }
 
 function buildPage(part: unknown, path: string, offset: number, budget: number): Built {
@@ -167,7 +178,7 @@ function buildPage(part: unknown, path: string, offset: number, budget: number):
   if (typeof part === "object" && part !== null) {
     return pageObject(part as Record<string, unknown>, path, offset, budget);
   }
-  return { value: part, end: 1, size: sizeWithin(part, Number.POSITIVE_INFINITY), partial: [] };
+  return { value: part, end: 1, size: sizeWithin(part, Number.POSITIVE_INFINITY), partial: [], partialAt: [] };
 }
 
 /** How many items, keys or characters the part holds (a scalar counts as one). */
@@ -191,9 +202,9 @@ function refuse(message: string, refId: string): ValidationError {
 export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
   const { refId } = options;
   assertMaxChars(options.maxChars, refId);
-  const { path, offset, fromCursor } = startOf(options);
-  const part = resolveJsonPointer(root, path, refId);
-  return pageOfPart(part, totalOf(part), { ...options, path, offset, fromCursor });
+  const start = startOf(options, () => root);
+  const part = resolveTokens(root, start.tokens, refId);
+  return pageOfPart(part, totalOf(part), { ...options, ...start }, () => root);
 }
 
 /**
@@ -203,32 +214,90 @@ export function pageValue(root: unknown, options: PageValueOptions): ValuePage {
 export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "version">): ValuePage {
   assertMaxChars(options.maxChars, options.refId);
   const all = { ...options, version: stored.version };
-  const { path, offset, fromCursor } = startOf(all);
+  const start = startOf(all, () => stored.tree);
   if (options.measure === undefined) {
-    const array = stored.index.arrayAt(parseJsonPointer(path, options.refId));
+    const array = stored.index.arrayAt(start.tokens);
     if (array !== undefined) {
-      checkOffset(offset, array.count, fromCursor, undefined, options.refId);
-      return finish(pageTextArray(array, path, offset, options.maxChars), array.count, { ...all, path, offset });
+      checkOffset(start.offset, array.count, start.fromCursor, undefined, options.refId);
+      const built = pageTextArray(array, start.path, start.offset, options.maxChars);
+      return finish(built, array.count, { ...all, ...start }, () => stored.tree);
     }
   }
-  const part = resolveJsonPointer(stored.tree, path, options.refId);
-  return pageOfPart(part, totalOf(part), { ...all, path, offset, fromCursor });
+  const part = resolveTokens(stored.tree, start.tokens, options.refId);
+  return pageOfPart(part, totalOf(part), { ...all, ...start }, () => stored.tree);
 }
 
-/** Where the page starts: the cursor's path and offset (checked against the value's version), else `path` at 0. */
-function startOf(options: PageValueOptions): { path: string; offset: number; fromCursor: boolean } {
+/**
+ * Longest cursor that names its part by pointer (characters); past it (long keys, or keys whose UTF-8
+ * JSON text is long) a cursor names the part by positions, so it stays short whatever the keys: at most
+ * a few characters a level (a value is at most `MAX_VALUE_DEPTH` deep). Finding the positions of a part
+ * paged by `path` costs a look through the keys of each object on its way.
+ */
+const SHORT_CURSOR_LENGTH = 512;
+
+/** Where a page starts: the part (its pointer, tokens and, when a cursor gave them, positions) and offset. */
+interface Start {
+  path: string;
+  tokens: string[];
+  positions: readonly number[] | undefined;
+  offset: number;
+  fromCursor: boolean;
+}
+
+/** Where the page starts: the cursor's part and offset (checked against the value's version), else `path` at 0. */
+function startOf(options: PageValueOptions, root: () => unknown): Start {
   const { refId, version } = options;
   if (options.cursor === undefined) {
     const path = options.path ?? "";
-    parseJsonPointer(path, refId); // a malformed pointer is refused as such, before resolving
-    return { path, offset: 0, fromCursor: false };
+    // A malformed pointer is refused as such, before resolving.
+    return { path, tokens: parseJsonPointer(path, refId), positions: undefined, offset: 0, fromCursor: false };
   }
   const cursor = decodeCursor(options.cursor, refId);
   assertCursorVersion(cursor, version, refId);
-  if (options.path !== undefined && options.path !== cursor.path) {
-    throw refuse(`the cursor pages "${cursor.path}", not the path given ("${options.path}")`, refId);
+  const positions = typeof cursor.path === "string" ? undefined : cursor.path;
+  const tokens =
+    positions === undefined ? parseJsonPointer(cursor.path as string, refId) : tokensAt(root(), positions, refId);
+  const path = positions === undefined ? (cursor.path as string) : pointerOf(tokens);
+  if (options.path !== undefined && options.path !== path) {
+    throw refuse(
+      `the cursor pages "${path.slice(0, 200)}", not the path given ("${options.path.slice(0, 200)}")`,
+      refId,
+    );
   }
-  return { path: cursor.path, offset: cursor.offset, fromCursor: true };
+  return { path, tokens, positions, offset: cursor.offset, fromCursor: true };
+}
+
+const pointerOf = (tokens: readonly string[]): string => tokens.reduce<string>(appendJsonPointer, "");
+
+/** The tokens of the part at `positions` (item indexes, key indexes in `keysOf` order) in `root`. */
+function tokensAt(root: unknown, positions: readonly number[], refId: string): string[] {
+  const tokens: string[] = [];
+  let node = root;
+  for (const at of positions) {
+    if (Array.isArray(node) && at < node.length) {
+      tokens.push(String(at));
+      node = node[at];
+    } else if (typeof node === "object" && node !== null && !Array.isArray(node) && at < keysOf(node).length) {
+      const key = keysOf(node)[at] as string;
+      tokens.push(key);
+      node = (node as Record<string, unknown>)[key];
+    } else {
+      throw refuse("the cursor names no part of the value: pass back a cursor exactly as a page gave it", refId);
+    }
+  }
+  return tokens;
+}
+
+/** The positions of the part `tokens` names in `root` (it resolves): what a cursor names it by when its pointer is too long. */
+function positionsOf(root: unknown, tokens: readonly string[]): number[] {
+  const positions: number[] = [];
+  let node = root;
+  for (const token of tokens) {
+    const at = Array.isArray(node) ? Number(token) : keysOf(node as object).indexOf(token);
+    positions.push(at);
+    node = (node as Record<string, unknown>)[token];
+  }
+  return positions;
 }
 
 function checkOffset(offset: number, total: number, fromCursor: boolean, part: unknown, refId: string): void {
@@ -243,14 +312,10 @@ function checkOffset(offset: number, total: number, fromCursor: boolean, part: u
   }
 }
 
-function pageOfPart(
-  part: unknown,
-  total: number,
-  options: PageValueOptions & { path: string; offset: number; fromCursor: boolean },
-): ValuePage {
+function pageOfPart(part: unknown, total: number, options: PageValueOptions & Start, root: () => unknown): ValuePage {
   const { path, offset, maxChars, measure, refId } = options;
   checkOffset(offset, total, options.fromCursor, part, refId);
-  if (measure === undefined) return finish(buildPage(part, path, offset, maxChars), total, options);
+  if (measure === undefined) return finish(buildPage(part, path, offset, maxChars), total, options, root);
   const fitted = fitToMeasure(
     maxChars,
     measure,
@@ -258,14 +323,31 @@ function pageOfPart(
     (b) => JSON.stringify(b.value) ?? "null",
     (b) => b.end >= total && b.partial.length === 0,
   );
-  return finish({ ...fitted.result, size: fitted.size }, total, options);
+  return finish({ ...fitted.result, size: fitted.size }, total, options, root);
 }
 
-function finish(built: Built, total: number, options: PageValueOptions & { path: string; offset: number }): ValuePage {
+function finish(built: Built, total: number, options: PageValueOptions & Start, root: () => unknown): ValuePage {
   const { refId, version, path, offset } = options;
   const page: ValuePage = { refId, path, value: built.value, offset, total, chars: built.size, version };
-  if (built.end < total) page.nextCursor = encodeCursor({ version, path, offset: built.end });
-  if (built.partial.length > 0) page.partial = built.partial;
+  // A cursor names its part by pointer while that keeps it short, else by positions (found once, if needed).
+  let positions = options.positions;
+  const positionsHere = () => {
+    positions ??= positionsOf(root(), options.tokens);
+    return positions;
+  };
+  const cursorOf = (pointer: string, offset: number, last?: number): string => {
+    if (pointer.length <= JSON_POINTER_MAX_LENGTH) {
+      const cursor = encodeCursor({ version, path: pointer, offset });
+      if (cursor.length <= SHORT_CURSOR_LENGTH) return cursor;
+    }
+    const at = last === undefined ? positionsHere() : [...positionsHere(), last];
+    return encodeCursor({ version, path: at, offset });
+  };
+  if (built.end < total) page.nextCursor = cursorOf(path, built.end);
+  if (built.partial.length > 0) {
+    page.partial = built.partial;
+    page.partialCursors = built.partial.map((pointer, j) => cursorOf(pointer, 0, built.partialAt[j]));
+  }
   return page;
 }
 
@@ -276,6 +358,7 @@ function finish(built: Built, total: number, options: PageValueOptions & { path:
 function pageTextArray(array: TextArray, path: string, offset: number, budget: number): Built {
   const { text, starts, ends, count } = array;
   const partial: string[] = [];
+  const partialAt: number[] = [];
   let lead: unknown[] = [];
   let size = 2;
   let i = offset;
@@ -285,6 +368,7 @@ function pageTextArray(array: TextArray, path: string, offset: number, budget: n
     lead = [built.out];
     size += built.size;
     partial.push(appendJsonPointer(path, i));
+    partialAt.push(i);
     i++;
   }
   const first = i;
@@ -295,5 +379,5 @@ function pageTextArray(array: TextArray, path: string, offset: number, budget: n
   }
   const whole: unknown[] =
     i > first ? (JSON.parse(`[${text.slice(starts[first] as number, ends[i - 1] as number)}]`) as unknown[]) : [];
-  return { value: lead.length > 0 ? lead.concat(whole) : whole, end: i, size, partial };
+  return { value: lead.length > 0 ? lead.concat(whole) : whole, end: i, size, partial, partialAt };
 }

@@ -6,7 +6,7 @@ import * as z from "zod";
 import { isOwner, OwnerSchema } from "../models.js";
 import { optionalFields, withFastPath } from "../parse.js";
 import { CURSOR_MAX_LENGTH } from "./cursor.js";
-import { JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
+import { JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE } from "./json-pointer.js";
 import type { PreviewResult } from "./preview.js";
 import { MAX_MAX_CHARS, MaxCharsSchema, MIN_MAX_CHARS } from "./value-budget.js";
 
@@ -35,7 +35,7 @@ export const PageOptionsSchema = withFastPath(
     /** A `nextCursor` of an earlier page of the same value. */
     cursor: z.string().max(CURSOR_MAX_LENGTH).optional(),
     /** JSON Pointer (RFC 6901) of the part to page; default `""` (the whole value) or the cursor's. */
-    path: z.string().max(JSON_POINTER_MAX_LENGTH).optional(),
+    path: z.string().max(JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE).optional(),
     /** Budget of the page (≥ 64); default the cache's `valueBudget.maxChars`. */
     maxChars: MaxCharsSchema.optional(),
     /** Only a value stored with this owner (or with none) is visible. */
@@ -72,6 +72,7 @@ export const ValuePageSchema = z.object({
   total: z.number().int().nonnegative(),
   nextCursor: z.string().optional(),
   partial: z.array(z.string()).optional(),
+  partialCursors: z.array(z.string()).optional(),
   chars: z.number().int().nonnegative(),
   version: z.string(),
 });
