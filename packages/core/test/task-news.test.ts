@@ -33,6 +33,24 @@ describe("isTaskNews", () => {
     );
   });
 
+  it("tells the state of a later run from its first, never a late one of an earlier run", () => {
+    fc.assert(
+      fc.property(states, states, fc.nat(5), fc.integer({ min: 1, max: 10_000 }), (old, state, retry, later) => {
+        // A later run: registered once more (retryCount) and started after the earlier one.
+        const older = { ...old, retryCount: retry, startedAt: 1_000 };
+        const newer = { ...state, runId: "r2", retryCount: retry + 1, startedAt: 1_000 + later };
+        expect(isTaskNews(newer, older)).toBe(true);
+        expect(isTaskNews(older, newer)).toBe(false);
+        // The finished task was removed and its id registered again: the count restarted, the start is later.
+        expect(isTaskNews({ ...newer, retryCount: 0 }, { ...older, retryCount: retry + 3 })).toBe(true);
+        // A writer's clock behind: the count still says which run is later.
+        expect(isTaskNews({ ...newer, startedAt: 1 }, older)).toBe(true);
+      }),
+    );
+    // The pending state of a new run, read while the reader knew the old run as processing.
+    expect(isTaskNews({ ...base, runId: "r2", status: "pending", retryCount: 1, startedAt: 200 }, base)).toBe(true);
+  });
+
   it("tells two progress updates written in the same millisecond", () => {
     const first = { ...base, progress: { current: 1, total: 3, message: "one" } };
     const second = { ...base, progress: { current: 2, total: 3, message: "two" } };
