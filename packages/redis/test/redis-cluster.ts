@@ -93,9 +93,11 @@ export class RedisCluster {
     }, `cluster_state:ok on ${port}`);
   }
 
-  /** The port of the master that serves `slot`. */
+  /** The port of the master that serves `slot`, as a live node (not one killed) sees it. */
   async portOfSlot(slot: number): Promise<number> {
-    const node = this.node(this.ports[0] as number);
+    const live = this.ports.find((port) => this.#processes.has(port));
+    if (live === undefined) throw new Error("no node of the cluster is running");
+    const node = this.node(live);
     try {
       const ranges = await node.cluster("SLOTS");
       const port = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2]?.[1];
