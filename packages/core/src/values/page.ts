@@ -274,16 +274,18 @@ function tokensAt(root: unknown, positions: readonly number[], refId: string): s
   const tokens: string[] = [];
   let node = root;
   for (const at of positions) {
-    if (Array.isArray(node) && at < node.length) {
-      tokens.push(String(at));
-      node = node[at];
-    } else if (typeof node === "object" && node !== null && !Array.isArray(node) && at < keysOf(node).length) {
-      const key = keysOf(node)[at] as string;
-      tokens.push(key);
-      node = (node as Record<string, unknown>)[key];
-    } else {
+    const token = Array.isArray(node)
+      ? at < node.length
+        ? String(at)
+        : undefined
+      : typeof node === "object" && node !== null
+        ? keysOf(node)[at]
+        : undefined;
+    if (token === undefined) {
       throw refuse("the cursor names no part of the value: pass back a cursor exactly as a page gave it", refId);
     }
+    tokens.push(token);
+    node = (node as Record<string, unknown>)[token];
   }
   return tokens;
 }
