@@ -144,6 +144,9 @@ export class JsonTextIndex {
   /** Containers indexed so far, by where they open in the text. */
   readonly #children = new Map<number, Children>();
   #broken = false;
+  /** The tokens `arrayAt` was last asked for (as JSON text) and where they lead. */
+  #lastTokens = "";
+  #lastOpen = 0;
 
   constructor(text: string) {
     this.#text = text;
@@ -162,17 +165,28 @@ export class JsonTextIndex {
    * The array at `tokens` (pointer tokens) as spans of the text, its items counted, or `undefined` when
    * the text cannot tell (the pointer names no array, or the text is not compact JSON).
    */
+  /** Pages are no longer cut from the text: it was found not to be what `encodeValue` writes. */
+  markBroken(): void {
+    this.#broken = true;
+  }
+
   arrayAt(tokens: readonly string[]): TextArray | undefined {
     if (this.#broken) return undefined;
     try {
-      let open = 0;
-      for (const token of tokens) {
+      // A client pages one part in many calls: where its tokens lead is found once.
+      const key = tokens.length === 0 ? "" : JSON.stringify(tokens);
+      const known = key === this.#lastTokens;
+      let open = known ? this.#lastOpen : 0;
+      for (const token of known ? [] : tokens) {
         const children = this.#childrenAt(open);
         let index = -1;
         if (children.isObject) {
-          // The first match: encodeValue never writes a key twice.
-          for (let i = 0; index < 0 && children.reachStart(i); i++) {
-            if (keyAt(this.#text, children.starts[i] as number) === token) index = i;
+          // encodeValue never writes a key twice; text that does (another encoder) decodes to its last
+          // match, so it is not paged off the text: every key is looked at.
+          for (let i = 0; children.reachStart(i); i++) {
+            if (keyAt(this.#text, children.starts[i] as number) !== token) continue;
+            if (index >= 0) throw new NotCompact();
+            index = i;
           }
         } else if (/^(?:0|[1-9][0-9]*)$/.test(token) && children.reachStart(Number(token))) {
           index = Number(token);
@@ -180,6 +194,8 @@ export class JsonTextIndex {
         if (index < 0) return undefined;
         open = children.valueStart(index);
       }
+      this.#lastTokens = key;
+      this.#lastOpen = open;
       if (this.#text.charCodeAt(open) !== OPEN_ARRAY) return undefined;
       const items = this.#childrenAt(open);
       // Counting reaches every item, so text that is not compact shows here, before any page is built.

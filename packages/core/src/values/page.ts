@@ -220,7 +220,12 @@ export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "v
     if (array !== undefined) {
       checkOffset(start.offset, array.count, start.fromCursor, undefined, options.refId);
       const built = pageTextArray(array, start.path, start.offset, options.maxChars);
-      return finish(built, array.count, { ...all, ...start }, () => stored.tree);
+      // The spans are the items' sizes only in text encodeValue wrote (numbers as JSON.stringify writes
+      // them, no escapes it would not write, no key twice); for any other, the decoded tree is paged.
+      if ((JSON.stringify(built.value) as string).length === built.size) {
+        return finish(built, array.count, { ...all, ...start }, () => stored.tree);
+      }
+      stored.index.markBroken();
     }
   }
   const part = resolveTokens(stored.tree, start.tokens, options.refId);
