@@ -161,15 +161,15 @@ export class JsonTextIndex {
     return children;
   }
 
-  /**
-   * The array at `tokens` (pointer tokens) as spans of the text, its items counted, or `undefined` when
-   * the text cannot tell (the pointer names no array, or the text is not compact JSON).
-   */
   /** Pages are no longer cut from the text: it was found not to be what `encodeValue` writes. */
   markBroken(): void {
     this.#broken = true;
   }
 
+  /**
+   * The array at `tokens` (pointer tokens) as spans of the text, its items counted, or `undefined` when
+   * the text cannot tell (the pointer names no array, or the text is not compact JSON).
+   */
   arrayAt(tokens: readonly string[]): TextArray | undefined {
     if (this.#broken) return undefined;
     try {

@@ -220,11 +220,8 @@ export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "v
     if (array !== undefined) {
       checkOffset(start.offset, array.count, start.fromCursor, undefined, options.refId);
       const built = pageTextArray(array, start.path, start.offset, options.maxChars);
-      // The spans are the items' sizes only in text encodeValue wrote (numbers as JSON.stringify writes
-      // them, no escapes it would not write, no key twice); for any other, the decoded tree is paged.
-      if ((JSON.stringify(built.value) as string).length === built.size) {
-        return finish(built, array.count, { ...all, ...start }, () => stored.tree);
-      }
+      if (built !== undefined) return finish(built, array.count, { ...all, ...start }, () => stored.tree);
+      // Text another encoder wrote, whose spans do not measure its items: the decoded tree is paged.
       stored.index.markBroken();
     }
   }
@@ -359,10 +356,26 @@ function finish(built: Built, total: number, options: PageValueOptions & Start, 
 }
 
 /**
+ * What, in a page's text, may make its length differ from the length of `JSON.stringify` of its items:
+ * what `encodeValue` (JSON.stringify's own text) never writes, and another encoder may. A number with an
+ * exponent (`9e20`, which JSON.stringify writes in 21 digits), a fraction ending in zero (`1.50`), `-0`,
+ * an escape (`\u0041`, `\/`) and a lone surrogate, raw (JSON.stringify escapes it). A number is matched
+ * where a number starts (after `:`, `,` or `[`; the text is tested between commas), so ids in strings
+ * such as `"3e4f"` do not match; what does match is measured, which costs one `JSON.stringify` of the
+ * page. Only an exponent or a raw lone surrogate can make an item longer than its span.
+ */
+const MAY_MEASURE_OTHERWISE =
+  /[:,[]-?\d+(?:\.\d+)?[eE]|[:,[]-?\d+\.\d*0[,\]}]|[:,[]-0[,\]}]|\\[u/]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
  * A page of an array cut from its stored text: item sizes are span lengths, and the page's items are
  * decoded from their span alone. An item too big for any page is decoded on its own for its preview.
+ * `undefined` when the page's text does not measure its items (text `encodeValue` did not write): its
+ * spans are then no sizes, and the decoded tree is to be paged instead. Items that repeat a key (which
+ * `encodeValue` never writes) measure less than their spans: such a page may be fuller than needed and
+ * its `chars` count what the text holds, never more than the budget.
  */
-function pageTextArray(array: TextArray, path: string, offset: number, budget: number): Built {
+function pageTextArray(array: TextArray, path: string, offset: number, budget: number): Built | undefined {
   const { text, starts, ends, count } = array;
   const partial: string[] = [];
   const partialAt: number[] = [];
@@ -384,7 +397,10 @@ function pageTextArray(array: TextArray, path: string, offset: number, budget: n
     if (size + separator + itemSize(i) > budget) break;
     size += separator + itemSize(i);
   }
-  const whole: unknown[] =
-    i > first ? (JSON.parse(`[${text.slice(starts[first] as number, ends[i - 1] as number)}]`) as unknown[]) : [];
+  const body = i > first ? text.slice(starts[first] as number, ends[i - 1] as number) : "";
+  const whole: unknown[] = i > first ? (JSON.parse(`[${body}]`) as unknown[]) : [];
+  if (MAY_MEASURE_OTHERWISE.test(`,${body},`) && (JSON.stringify(whole) as string).length !== body.length + 2) {
+    return undefined;
+  }
   return { value: lead.length > 0 ? lead.concat(whole) : whole, end: i, size, partial, partialAt };
 }
