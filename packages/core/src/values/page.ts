@@ -31,8 +31,9 @@ import { assertMaxChars } from "./value-budget.js";
  *   first page. Page an item with `cursor` set to that; or with `path` set to its pointer, unless the
  *   pointer is longer than `JSON_POINTER_MAX_LENGTH` (keys of any length make one) or, in a URI, holds a
  *   lone surrogate (a key may hold one; percent-encoding, which is of UTF-8, cannot carry it).
- * - `chars` is the measured size of `value`; at most the budget, but for an object entry whose key alone
- *   is longer than the budget (keys are never cut), which may exceed it by that key.
+ * - `chars` is the measured size of `value`; at most the budget, but for an object page whose first key
+ *   leaves less than `MIN_SHARE` (28) characters of the budget for its value (keys are never cut): that
+ *   entry's value still gets 28, and the page measures at most the key's JSON text plus 31.
  */
 export interface ValuePage {
   refId: string;
