@@ -134,6 +134,26 @@ describe("pageValue", () => {
     );
   }, 120_000);
 
+  it("costs work in proportion to the page, not to a huge item beyond it", () => {
+    // An item of 300,000 numbers, each read counted, after 20 small ones.
+    let reads = 0;
+    const huge = new Proxy(
+      Array.from({ length: 300_000 }, (_, i) => i),
+      {
+        get(target, key, receiver) {
+          reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      },
+    );
+    const value = [...Array.from({ length: 20 }, (_, i) => i), huge, 1, 2, 3];
+    const page = pageValue(value, { refId: "k", version: VERSION, maxChars: 4_000 });
+    // The small items, the huge one left to the next page (where it stands as its preview).
+    expect(page.value).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(page.nextCursor).toBeDefined();
+    expect(reads).toBeLessThan(20_000);
+  });
+
   it("pages a part named by a JSON Pointer, keys with / and ~ escaped", () => {
     const value = { "a/b": { "~x": ["p", "q", "r".repeat(300)] } };
     const page = pageValue(value, { refId: "k", version: VERSION, maxChars: 64, path: "/a~1b/~0x" });

@@ -97,8 +97,8 @@ function pageArray(items: unknown[], path: string, offset: number, budget: numbe
   const partialAt: number[] = [];
   let size = 2;
   let i = offset;
-  // Runs of small items are sized in chunks by JSON.stringify, natively, many times faster than a walk per
-  // item; a chunk guessed too large is dropped and the items are then sized one by one.
+  // Runs of small items are sized in chunks, a chunk guessed too large is dropped and the items are then
+  // sized one by one. A chunk's walk stops past the room left: a huge item in it costs no more than a page.
   let probed = 0;
   const probeEnd = Math.min(items.length, i + PROBE_ITEMS);
   for (let j = i; j < probeEnd; j++) probed += sizeWithin(items[j], budget);
@@ -108,7 +108,7 @@ function pageArray(items: unknown[], path: string, offset: number, budget: numbe
     const count = Math.floor(((budget - size - separator) * 0.9) / (typical + 1));
     if (count < MIN_CHUNK) break;
     const chunk = items.slice(i, i + count);
-    const chunkSize = (JSON.stringify(chunk) as string).length - 2;
+    const chunkSize = sizeWithin(chunk, budget - size - separator + 2) - 2;
     if (size + separator + chunkSize > budget) break;
     for (const item of chunk) out.push(copyDecoded(item));
     size += separator + chunkSize;
