@@ -5,11 +5,11 @@
  *
  * Format `v1.<version>.<offset>.<part>`, the part as base64url of the UTF-8 of its JSON text (JSON escapes
  * lone surrogates, which a key may hold and UTF-8 cannot carry): a JSON string, the part's pointer; or,
- * for a part whose pointer is longer than `JSON_POINTER_MAX_LENGTH` (keys of any length make one), a JSON
- * array of its positions from the root: at each level the index of the item, or of the key in the order
- * pages list keys (`Object.keys`). A value is at most `MAX_VALUE_DEPTH` deep, so that array stays short.
+ * where the pointer would make a long cursor (keys of any length make one), a JSON array of the part's
+ * positions from the root: at each level the index of the item, or of the key in the order pages list
+ * keys (`Object.keys`). A stored value is at most `MAX_VALUE_DEPTH` (200) deep, so that array
+ * stays short; `pageValue` takes deeper values too, as deep as `CURSOR_MAX_LENGTH` lets a cursor name.
  */
-import { MAX_VALUE_DEPTH } from "../codec.js";
 import { ValidationError } from "../errors.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
 
@@ -17,8 +17,8 @@ import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "./json-pointer.js";
  * Longest cursor accepted (characters): the longest `encodeCursor` makes for any pointer `isJsonPointer`
  * accepts, so every cursor a page hands out is taken back. `v1.`, a version (≤ 64), `.`, an offset (≤ 16
  * digits), `.`, then base64url of the pointer's JSON text in UTF-8: two quotes and at most 6 bytes a code
- * unit (a control character or a lone surrogate is written `\uXXXX`). A positions cursor is shorter: at
- * most `MAX_VALUE_DEPTH` numbers of at most 10 digits.
+ * unit (a control character or a lone surrogate is written `\uXXXX`). A positions cursor takes a number
+ * of at most 10 digits a level: for a stored value (200 levels at most) far less.
  */
 export const CURSOR_MAX_LENGTH = 3 + 64 + 1 + 16 + 1 + Math.ceil(((2 + 6 * JSON_POINTER_MAX_LENGTH) * 4) / 3);
 
@@ -27,7 +27,7 @@ export interface PageCursor {
   version: string;
   /**
    * The part: its JSON Pointer, or its positions from the root (item indexes, key indexes in `Object.keys`
-   * order) for a part whose pointer is longer than `JSON_POINTER_MAX_LENGTH`.
+   * order) where the pointer would make a long cursor.
    */
   path: string | readonly number[];
   offset: number;
@@ -37,9 +37,7 @@ export interface PageCursor {
 const MAX_POSITION = 2 ** 32 - 2;
 
 const isPositions = (path: unknown): path is number[] =>
-  Array.isArray(path) &&
-  path.length <= MAX_VALUE_DEPTH &&
-  path.every((at) => Number.isInteger(at) && at >= 0 && at <= MAX_POSITION);
+  Array.isArray(path) && path.every((at) => Number.isInteger(at) && at >= 0 && at <= MAX_POSITION);
 
 const FORMAT = /^v1\.([0-9A-Za-z_-]{1,64})\.(0|[1-9][0-9]{0,15})\.([0-9A-Za-z_-]*)$/;
 
