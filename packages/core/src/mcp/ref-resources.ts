@@ -18,14 +18,17 @@ import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource }
 /** The default resource template of references. */
 export const DEFAULT_REF_RESOURCE_TEMPLATE = "refcache://refs/{refId}";
 
-/** A template with exactly one `{refId}`, after a scheme, and no query of its own (the cursor goes there). */
+/** A template with exactly one `{refId}`, at its end, after a scheme, and no query of its own (the cursor goes there). */
 export const RefResourceTemplateSchema = z
   .string()
   .max(512)
   .refine((t) => /^[a-z][a-z0-9+.-]*:/i.test(t), "the template must start with a URI scheme")
   .refine((t) => t.split("{refId}").length === 2, "the template must hold {refId} exactly once")
   .refine((t) => !t.includes("?") && !t.includes("#"), "the template must have no query or fragment")
-  .refine((t) => !/\{(?!refId\})/.test(t.replace("{refId}", "")), "{refId} is the template's only variable");
+  .refine((t) => !/\{(?!refId\})/.test(t.replace("{refId}", "")), "{refId} is the template's only variable")
+  // The SDKs match a URI against the template anchored at its end, so text after {refId} would make every
+  // `?cursor=` / `?path=` URI a page hands out (nextUri, partialUris) unreadable.
+  .refine((t) => t.endsWith("{refId}"), "the template must end with {refId} (page URIs add ?cursor= and ?path= after it)");
 
 /** Which page a reference URI names: `?cursor=` (a page's `nextCursor`) and/or `?path=` (a JSON Pointer). */
 export interface RefResourcePage {
