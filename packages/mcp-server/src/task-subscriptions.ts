@@ -17,7 +17,7 @@ import {
   type RefCache,
   type TaskInfo,
 } from "@mcp-refcache/core";
-import { answerBudget, type McpTaskTiming, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
+import { answerBudget, type McpTaskTiming, McpValueBudgetSchema, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
 import type { McpHandlerRequestOptions, McpHttpHandler, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
@@ -56,6 +56,11 @@ export const TaskSubscriptionOptionsSchema = z.strictObject({
   /** `ttlMs` and `pollIntervalMs` reported in each notification. */
   ttlMs: z.number().int().positive().nullable().optional(),
   pollIntervalMs: z.number().int().positive().optional(),
+  /**
+   * The answer budget of a completed task's inline result; give the `valueBudget` `withRefCache` uses, so
+   * a notification carries no more than `tasks/get` and `tasks/result` (default: the cache's budget).
+   */
+  valueBudget: McpValueBudgetSchema.optional(),
 });
 export type TaskSubscriptionOptions = z.input<typeof TaskSubscriptionOptionsSchema>;
 
@@ -131,7 +136,7 @@ async function streamTasks(
   listen: ListenRequest,
   owner: string,
   timing: McpTaskTiming,
-  intervals: { keepAliveMs: number; recheckMs: number },
+  intervals: { keepAliveMs: number; recheckMs: number; valueBudget?: z.output<typeof McpValueBudgetSchema> | undefined },
   signal: AbortSignal,
   onClosed: () => void,
 ): Promise<Response> {
@@ -182,8 +187,8 @@ async function streamTasks(
   const tell = async (task: TaskInfo) => {
     const stored =
       task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
-    // A value over the cache's budget goes out as its reference and preview, as in tasks/get.
-    const answer = { budget: answerBudget(cache, undefined), executeOnly: stored?.executeOnly };
+    // A value over the answer budget goes out as its reference and preview, as in tasks/get.
+    const answer = { budget: answerBudget(cache, intervals.valueBudget), executeOnly: stored?.executeOnly };
     const detailed = toDetailedTaskV2(task, timing, stored?.value, answer);
     send({ method: "notifications/tasks", params: { ...detailed, _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);

@@ -1,0 +1,60 @@
+/** notifications/tasks of withTaskSubscriptions answer a completed value within the adapter's valueBudget, as tasks/get does. */
+import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import { describe, expect, it } from "vitest";
+import { withTaskSubscriptions } from "../src/index.js";
+import { deferAfterEach, envelope, serverFactory, Work } from "./harness.js";
+
+async function* frames(response: Response): AsyncGenerator<Record<string, unknown>> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const data = buffer.slice(0, end).split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      buffer = buffer.slice(end + 2);
+      if (data !== "") yield JSON.parse(data);
+      end = buffer.indexOf("\n\n");
+    }
+  }
+}
+
+describe("subscription budget", () => {
+  const defer = deferAfterEach();
+  it("a pushed completed task's result keeps within the adapter's valueBudget, like tasks/get", async () => {
+    const cache = new RefCache({ name: "budget" });
+    defer(() => cache.close());
+    const valueBudget = { maxChars: 500 };
+    const handler = withTaskSubscriptions(
+      createMcpHandler(serverFactory(cache, new Work(), { valueBudget })),
+      cache,
+      // The budget given to withRefCache, given here too when the option exists.
+      { valueBudget },
+    );
+    const big = { rows: Array.from({ length: 400 }, (_, i) => `row ${i}`) }; // ~3,700 chars: over 500, under 20,000
+    await cache.registerTask("budget:one", async () => big, { owner: ANONYMOUS_OWNER });
+    await cache.waitForTask("budget:one", { owner: ANONYMOUS_OWNER, timeoutMs: 5_000 });
+    const post = (id: string, method: string, params: Record<string, unknown>) =>
+      handler.fetch(
+        new Request("http://127.0.0.1/mcp", {
+          method: "POST",
+          headers: { host: "127.0.0.1", "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(typeof params.taskId === "string" ? { "mcp-name": params.taskId } : {}) },
+          body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope(true) } }),
+        }),
+      );
+    const got = await (await post("g", "tasks/get", { taskId: "budget:one" })).text();
+    const pushed: Record<string, unknown>[] = [];
+    for await (const f of frames(await post("s", "subscriptions/listen", { notifications: { taskIds: ["budget:one"] } })))
+      if (f.method === "notifications/tasks") pushed.push(f);
+    const pushedResult = (pushed.at(-1)?.params as { result?: { structuredContent?: unknown } }).result;
+    const gotResult = (JSON.parse(got) as { result: { result?: { structuredContent?: unknown } } }).result.result;
+    // tasks/get answers the reference and a preview within the budget; the push must answer the same way.
+    expect(gotResult?.structuredContent).toMatchObject({ refId: "budget:one", complete: false });
+    expect(pushedResult?.structuredContent).toMatchObject({ refId: "budget:one", complete: false });
+    expect(JSON.stringify(pushedResult?.structuredContent).length).toBeLessThan(500 + 1_000);
+  });
+});
