@@ -17,7 +17,7 @@ const text = (name: string, min: number) => single(name).pipe(z.string().min(min
 const maxChars = single("maxChars").pipe(
   z
     .string()
-    .regex(/^\d{1,9}$/, "maxChars must be a whole number")
+    .regex(/^\d{1,10}$/, "maxChars must be a whole number")
     .transform(Number),
 );
 

@@ -1,0 +1,84 @@
+/** Hostile probes of the value routes through app.request(). */
+import { describe, expect, it } from "vitest";
+import { mountRoutes, TEST_OWNER, useCaches } from "./helpers.js";
+
+const makeCache = useCaches();
+const tester = { owner: TEST_OWNER };
+const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
+const hostile = () => ({
+  ["k".repeat(600)]: arr(40, "long"),
+  ["\ud800lone"]: arr(40, "surr"),
+  ["a/b~c%d+e&f=g#h?i j"]: arr(40, "odd"),
+  ["😀"]: { ["\udc00"]: arr(30, "deep"), x: "y".repeat(500) },
+  plain: arr(30, "plain"),
+  ["k".repeat(9000)]: arr(20, "huge"),
+});
+function nextOf(response: Response): string | undefined {
+  const link = response.headers.get("link");
+  return link === null ? undefined : /^<([^>]+)>;\s*rel="next"$/.exec(link)?.[1];
+}
+
+describe("hono value routes, hostile", () => {
+  it("pages back hostile keys by Link and partialCursors", async () => {
+    const cache = makeCache({ valueBudget: { maxChars: 300 } });
+    await cache.set("v", hostile(), tester);
+    const app = mountRoutes(cache);
+    const readPart = async (start: string): Promise<unknown> => {
+      const pages: { value: unknown; partial?: string[]; partialCursors?: string[] }[] = [];
+      let url: string | undefined = start;
+      while (url !== undefined) {
+        const r = await app.request(url);
+        expect(r.status, `${url}: ${await r.clone().text()}`).toBe(200);
+        pages.push(await r.json());
+        url = nextOf(r);
+      }
+      const v0 = pages[0]!.value;
+      let whole: unknown;
+      if (Array.isArray(v0)) whole = pages.flatMap((p) => p.value as unknown[]);
+      else if (v0 && typeof v0 === "object") {
+        const o: Record<string, unknown> = {};
+        for (const p of pages) Object.assign(o, p.value);
+        whole = o;
+      } else whole = pages.map((p) => p.value).join("");
+      for (const p of pages)
+        for (const [j, pointer] of (p.partial ?? []).entries()) {
+          const last = pointer.slice(pointer.lastIndexOf("/") + 1).replaceAll("~1", "/").replaceAll("~0", "~");
+          const inner = await readPart(`/refcache/refs/v?cursor=${encodeURIComponent(p.partialCursors![j]!)}`);
+          (whole as Record<string, unknown>)[last] = inner;
+        }
+      return whole;
+    };
+    expect(await readPart("/refcache/refs/v?path=")).toEqual(hostile());
+  });
+
+  it("odd query values are 4xx problems, never 500", async () => {
+    const cache = makeCache({ valueBudget: { maxChars: 300 } });
+    await cache.set("v", hostile(), tester);
+    const app = mountRoutes(cache);
+    const bad: string[] = [];
+    const queries = [
+      "maxChars=0", "maxChars=63", "maxChars=2147483648", "maxChars=NaN", "maxChars=abc", "maxChars=", "maxChars=1e3",
+      "maxChars=-1", "maxChars=64&maxChars=65", "cursor=", "cursor=" + "a".repeat(100_000), "cursor=v1.x.0.", "cursor=v1.x.99999999999999999.IiI",
+      "path=%ED%A0%80", "path=%", "path=%zz", "path=/%F0%9F%98%80/%ED%B0%80", "path=" + "/a".repeat(5000), "path=nope",
+      "path=/plain/99999999999999999999", "path=/plain/-", "path=/plain/01", "cursor=v1.x.0.W10&path=/plain",
+      "cursor=v1.x.0." + "A".repeat(20_000),
+    ];
+    for (const q of queries) {
+      for (const route of ["/refcache/refs/v", "/refcache/refs/v/preview"]) {
+        const r = await app.request(`${route}?${q}`);
+        const body = await r.text();
+        if (r.status >= 500 || (r.status !== 200 && !/problem\+json/.test(r.headers.get("content-type") ?? "")))
+          bad.push(`${route}?${q.slice(0, 60)} -> ${r.status} ${body.slice(0, 200)}`);
+        if (r.status === 200 && route === "/refcache/refs/v") {
+          const page = JSON.parse(body);
+          if (JSON.stringify(page.value).length > 300 + 100) bad.push(`${q.slice(0, 60)} over budget ${JSON.stringify(page.value).length}`);
+        }
+      }
+    }
+    for (const id of ["%ED%A0%80", "a%00b", "a".repeat(300), "..", "a%2Fb", "%"]) {
+      const r = await app.request(`/refcache/refs/${id}`);
+      if (r.status >= 500) bad.push(`id ${id} -> ${r.status} ${(await r.text()).slice(0, 200)}`);
+    }
+    expect(bad).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+/** Odd inputs to get_cached_result and resources/read with the real SDK v1 client: typed errors only. */
+import { RefCache } from "@mcp-refcache/core";
+import { refResourceUri } from "@mcp-refcache/core/mcp";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { refCacheServerOptions, withRefCache } from "../src/index.js";
+import { jsonWire } from "./helpers.js";
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c().catch(() => {});
+});
+const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
+
+describe("v1 odd inputs", () => {
+  it("print outcomes", async () => {
+    const cache = new RefCache({ name: "atk", valueBudget: { maxChars: 300 } });
+    const options = { resources: true };
+    const server = new McpServer({ name: "t", version: "1" }, refCacheServerOptions(cache, options));
+    const tools = withRefCache(server, cache, options);
+    tools.registerTool("make", { description: "m" }, async () => ({ plain: arr(50, "p"), ["\ud800"]: arr(50, "s") }));
+    const [ct, st] = InMemoryTransport.createLinkedPair();
+    jsonWire(st);
+    const client = new Client({ name: "c", version: "1" });
+    await server.connect(st);
+    await client.connect(ct);
+    closers.push(() => cache.close(), () => client.close(), () => server.close());
+    const made = await client.callTool({ name: "make", arguments: {} }, CallToolResultSchema);
+    const refId = (made.structuredContent as { refId: string }).refId;
+    const out: string[] = [];
+    const tool = async (label: string, args: Record<string, unknown>) => {
+      try {
+        const r = await client.callTool({ name: "get_cached_result", arguments: { refId, ...args } }, CallToolResultSchema);
+        out.push(`${label}: ${r.isError ? "isError " : "ok "}${JSON.stringify(r.content).slice(0, 160)}`);
+      } catch (e) {
+        out.push(`${label}: THROW ${(e as { code?: number }).code} ${String(e).slice(0, 160)}`);
+      }
+    };
+    for (const m of [0, 63, 64, 2 ** 31, 2 ** 31 - 1, 1e300, -1, 64.5, "100", null, true]) await tool(`maxChars=${m}`, { maxChars: m });
+    await tool("cursor huge", { cursor: "a".repeat(100_000) });
+    await tool("cursor empty", { cursor: "" });
+    await tool("cursor fake", { cursor: "v1.x.0.IiI" });
+    await tool("path long", { path: "/a".repeat(5000) });
+    await tool("path lone", { path: "/\ud800" });
+    await tool("path /plain/-", { path: "/plain/-" });
+    await tool("full+cursor", { full: true, path: "" });
+    await tool("full", { full: true });
+    await tool("refId bad", { refId: "../x" });
+    await tool("extra", { extra: 1 });
+    const res = async (label: string, uri: string) => {
+      try {
+        const r = await client.readResource({ uri });
+        out.push(`R ${label}: ok ${JSON.stringify(r.contents).slice(0, 120)}`);
+      } catch (e) {
+        out.push(`R ${label}: THROW ${(e as { code?: number }).code} ${String(e).slice(0, 160)}`);
+      }
+    };
+    const base = refResourceUri(refId);
+    await res("plain", base);
+    await res("cursor huge", `${base}?cursor=${"a".repeat(100_000)}`);
+    await res("cursor fake", `${base}?cursor=v1.x.0.IiI`);
+    await res("path long", `${base}?path=${"%2Fa".repeat(5000)}`);
+    await res("path lone", `${base}?path=%2F%ED%A0%80`);
+    await res("path bad pct", `${base}?path=%`);
+    await res("uri 2MB", `${base}?path=${"a".repeat(2_000_000)}`);
+    await res("id bad pct", "refcache://refs/%E0%A4%A");
+    await res("id slash", "refcache://refs/a/b");
+    await res("query maxChars", `${base}?maxChars=64`);
+
+    // Only the SDK's own URI length check (over 1,000,000 characters) answers -32603.
+    expect(out.filter((l) => / -32603 |THROW undefined/.test(l) && !/exceeds maximum length/.test(l))).toEqual([]);
+  });
+});
