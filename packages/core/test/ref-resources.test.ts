@@ -39,7 +39,14 @@ describe("reference resource URIs", () => {
   });
 
   it("refuse templates without exactly one {refId}, or with a query", () => {
-    for (const bad of ["refcache://{refId}/{refId}", "refs/{refId}", "x://a?b={refId}", "x://{other}/{refId}", "x://a/{refId}.json", "x://a/{refId}/data"]) {
+    for (const bad of [
+      "refcache://{refId}/{refId}",
+      "refs/{refId}",
+      "x://a?b={refId}",
+      "x://{other}/{refId}",
+      "x://a/{refId}.json",
+      "x://a/{refId}/data",
+    ]) {
       expect(RefResourceTemplateSchema.safeParse(bad).success).toBe(false);
     }
     expect(RefResourceTemplateSchema.safeParse("x://a/{refId}").success).toBe(true);

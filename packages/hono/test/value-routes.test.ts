@@ -100,6 +100,13 @@ describe("GET /refs/:refId with cursor, path or maxChars", () => {
     expect(nextOf(small)).toMatch(/maxChars=200/);
   });
 
+  it("caps the largest maxChars core takes (2147483647, ten digits) at the budget, not refusing it", async () => {
+    const cache = makeCache();
+    await cache.set("v", { a: 1 }, tester);
+    const response = await mountRoutes(cache).request("/refcache/refs/v?maxChars=2147483647");
+    expect(response.status).toBe(200);
+  });
+
   it("pages the whole value when only maxChars is given; the whole value without any", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 500 } });
     await cache.set("big", table(100), tester);

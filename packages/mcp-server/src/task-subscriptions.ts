@@ -136,7 +136,11 @@ async function streamTasks(
   listen: ListenRequest,
   owner: string,
   timing: McpTaskTiming,
-  intervals: { keepAliveMs: number; recheckMs: number; valueBudget?: z.output<typeof McpValueBudgetSchema> | undefined },
+  intervals: {
+    keepAliveMs: number;
+    recheckMs: number;
+    valueBudget?: z.output<typeof McpValueBudgetSchema> | undefined;
+  },
   signal: AbortSignal,
   onClosed: () => void,
 ): Promise<Response> {

@@ -28,7 +28,10 @@ export const RefResourceTemplateSchema = z
   .refine((t) => !/\{(?!refId\})/.test(t.replace("{refId}", "")), "{refId} is the template's only variable")
   // The SDKs match a URI against the template anchored at its end, so text after {refId} would make every
   // `?cursor=` / `?path=` URI a page hands out (nextUri, partialUris) unreadable.
-  .refine((t) => t.endsWith("{refId}"), "the template must end with {refId} (page URIs add ?cursor= and ?path= after it)");
+  .refine(
+    (t) => t.endsWith("{refId}"),
+    "the template must end with {refId} (page URIs add ?cursor= and ?path= after it)",
+  );
 
 /** Which page a reference URI names: `?cursor=` (a page's `nextCursor`) and/or `?path=` (a JSON Pointer). */
 export interface RefResourcePage {

@@ -1,4 +1,8 @@
-/** Hostile probes of resources/read and get_cached_result with the real SDK v1 client. */
+/**
+ * resources/read and get_cached_result with the real SDK v1 client: every nextUri and partialUri a page
+ * hands out reads back, for keys of any length and kind, and a template with text after {refId} is
+ * refused at setup.
+ */
 import { RefCache } from "@mcp-refcache/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -24,7 +28,11 @@ async function setup(value: () => unknown, options: WithRefCacheOptions = { reso
   const client = new Client({ name: "c", version: "1" });
   await server.connect(st);
   await client.connect(ct);
-  closers.push(() => cache.close(), () => client.close(), () => server.close());
+  closers.push(
+    () => cache.close(),
+    () => client.close(),
+    () => server.close(),
+  );
   return { cache, client };
 }
 
@@ -32,7 +40,7 @@ const call = (client: Client, args: Record<string, unknown> = {}) =>
   client.callTool({ name: "make", arguments: args }, CallToolResultSchema);
 const json = (r: { contents: unknown[] }) => JSON.parse((r.contents[0] as { text: string }).text);
 
-describe("v1 resources", () => {
+describe("reference resources (SDK v1)", () => {
   it("a custom template with text after {refId} serves its own nextUri", async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => ({ i, s: `row ${i}` }));
     // Refused when set up, or every URI it hands out is readable: never a nextUri the server then refuses.
@@ -45,7 +53,7 @@ describe("v1 resources", () => {
     }
     const big = await call(client);
     const link = (big.content as { type: string; uri?: string }[]).find((c) => c.type === "resource_link");
-    const first = json(await client.readResource({ uri: link!.uri! }));
+    const first = json(await client.readResource({ uri: link?.uri as string }));
     expect(first.partialUris).toBeDefined();
     const part = json(await client.readResource({ uri: first.partialUris[0] }));
     expect(part.nextUri).toBeDefined();
@@ -64,37 +72,43 @@ async function readAllByUri(client: Client, uri: string, texts: string[]): Promi
     const text = (r.contents[0] as { text: string }).text;
     texts.push(text);
     const body = JSON.parse(text);
-    if (first && uri.indexOf("?") === -1 && !(body && typeof body === "object" && "version" in body && "chars" in body)) return body;
+    if (first && uri.indexOf("?") === -1 && !(body && typeof body === "object" && "version" in body && "chars" in body))
+      return body;
     first = false;
     pages.push(body);
     next = body.nextUri;
   }
-  const v0 = pages[0]!.value;
+  const v0 = pages[0]?.value;
   let whole: unknown;
   if (Array.isArray(v0)) whole = pages.flatMap((p) => p.value as unknown[]);
   else if (typeof v0 === "string") whole = pages.map((p) => p.value).join("");
   else if (v0 && typeof v0 === "object") {
     const o: Record<string, unknown> = {};
-    for (const p of pages) for (const [k, v] of Object.entries(p.value as object)) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const p of pages)
+      for (const [k, v] of Object.entries(p.value as object))
+        Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
     whole = o;
   } else whole = v0;
   for (const p of pages) {
     for (const [j, pointer] of (p.partial ?? []).entries()) {
-      const last = pointer.slice(pointer.lastIndexOf("/") + 1).replaceAll("~1", "/").replaceAll("~0", "~");
-      const inner = await readAllByUri(client, p.partialUris![j]!, texts);
+      const last = pointer
+        .slice(pointer.lastIndexOf("/") + 1)
+        .replaceAll("~1", "/")
+        .replaceAll("~0", "~");
+      const inner = await readAllByUri(client, p.partialUris?.[j] as string, texts);
       Object.defineProperty(whole, last, { value: inner, enumerable: true, writable: true, configurable: true });
     }
   }
   return whole;
 }
 
-describe("v1 resources paging hostile keys", () => {
+describe("reference resources, paged under odd keys (SDK v1)", () => {
   const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
   const value = () => ({
     ["k".repeat(600)]: arr(40, "long"),
-    ["\ud800lone"]: arr(40, "surr"),
-    ["a/b~c%d+e&f=g#h?i j"]: arr(40, "odd"),
-    ["😀"]: { ["\udc00"]: arr(30, "deep"), x: "y".repeat(500) },
+    "\ud800lone": arr(40, "surr"),
+    "a/b~c%d+e&f=g#h?i j": arr(40, "odd"),
+    "😀": { "\udc00": arr(30, "deep"), x: "y".repeat(500) },
     ["é".repeat(300)]: arr(30, "accent"),
     plain: arr(30, "plain"),
     ["k".repeat(9000)]: arr(20, "huge"),
@@ -104,7 +118,7 @@ describe("v1 resources paging hostile keys", () => {
     const big = await call(client);
     const link = (big.content as { type: string; uri?: string }[]).find((c) => c.type === "resource_link");
     const texts: string[] = [];
-    const back = await readAllByUri(client, link!.uri!, texts);
+    const back = await readAllByUri(client, link?.uri as string, texts);
     expect(back).toEqual(value());
   });
 });

@@ -15,7 +15,12 @@ async function* frames(response: Response): AsyncGenerator<Record<string, unknow
     buffer += decoder.decode(value, { stream: true });
     let end = buffer.indexOf("\n\n");
     while (end !== -1) {
-      const data = buffer.slice(0, end).split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      const data = buffer
+        .slice(0, end)
+        .split("\n")
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
       buffer = buffer.slice(end + 2);
       if (data !== "") yield JSON.parse(data);
       end = buffer.indexOf("\n\n");
@@ -23,7 +28,7 @@ async function* frames(response: Response): AsyncGenerator<Record<string, unknow
   }
 }
 
-describe("subscription budget", () => {
+describe("notifications/tasks and the answer budget", () => {
   const defer = deferAfterEach();
   it("a pushed completed task's result keeps within the adapter's valueBudget, like tasks/get", async () => {
     const cache = new RefCache({ name: "budget" });
@@ -42,15 +47,24 @@ describe("subscription budget", () => {
       handler.fetch(
         new Request("http://127.0.0.1/mcp", {
           method: "POST",
-          headers: { host: "127.0.0.1", "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(typeof params.taskId === "string" ? { "mcp-name": params.taskId } : {}) },
+          headers: {
+            host: "127.0.0.1",
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            "mcp-protocol-version": "2026-07-28",
+            "mcp-method": method,
+            ...(typeof params.taskId === "string" ? { "mcp-name": params.taskId } : {}),
+          },
           body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope(true) } }),
         }),
       );
     const got = await (await post("g", "tasks/get", { taskId: "budget:one" })).text();
     const pushed: Record<string, unknown>[] = [];
-    for await (const f of frames(await post("s", "subscriptions/listen", { notifications: { taskIds: ["budget:one"] } })))
+    for await (const f of frames(
+      await post("s", "subscriptions/listen", { notifications: { taskIds: ["budget:one"] } }),
+    ))
       if (f.method === "notifications/tasks") pushed.push(f);
-    const pushedResult = (pushed.at(-1)?.params as { result?: { structuredContent?: unknown } }).result;
+    const pushedResult = (pushed.at(-1)?.params as { result?: { structuredContent?: unknown } } | undefined)?.result;
     const gotResult = (JSON.parse(got) as { result: { result?: { structuredContent?: unknown } } }).result.result;
     // tasks/get answers the reference and a preview within the budget; the push must answer the same way.
     expect(gotResult?.structuredContent).toMatchObject({ refId: "budget:one", complete: false });

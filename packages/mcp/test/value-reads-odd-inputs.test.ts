@@ -6,7 +6,6 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { refCacheServerOptions, withRefCache } from "../src/index.js";
 import { jsonWire } from "./helpers.js";
 
@@ -16,31 +15,39 @@ afterEach(async () => {
 });
 const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
 
-describe("v1 odd inputs", () => {
+describe("get_cached_result and resources/read on odd inputs (SDK v1)", () => {
   it("print outcomes", async () => {
     const cache = new RefCache({ name: "atk", valueBudget: { maxChars: 300 } });
     const options = { resources: true };
     const server = new McpServer({ name: "t", version: "1" }, refCacheServerOptions(cache, options));
     const tools = withRefCache(server, cache, options);
-    tools.registerTool("make", { description: "m" }, async () => ({ plain: arr(50, "p"), ["\ud800"]: arr(50, "s") }));
+    tools.registerTool("make", { description: "m" }, async () => ({ plain: arr(50, "p"), "\ud800": arr(50, "s") }));
     const [ct, st] = InMemoryTransport.createLinkedPair();
     jsonWire(st);
     const client = new Client({ name: "c", version: "1" });
     await server.connect(st);
     await client.connect(ct);
-    closers.push(() => cache.close(), () => client.close(), () => server.close());
+    closers.push(
+      () => cache.close(),
+      () => client.close(),
+      () => server.close(),
+    );
     const made = await client.callTool({ name: "make", arguments: {} }, CallToolResultSchema);
     const refId = (made.structuredContent as { refId: string }).refId;
     const out: string[] = [];
     const tool = async (label: string, args: Record<string, unknown>) => {
       try {
-        const r = await client.callTool({ name: "get_cached_result", arguments: { refId, ...args } }, CallToolResultSchema);
+        const r = await client.callTool(
+          { name: "get_cached_result", arguments: { refId, ...args } },
+          CallToolResultSchema,
+        );
         out.push(`${label}: ${r.isError ? "isError " : "ok "}${JSON.stringify(r.content).slice(0, 160)}`);
       } catch (e) {
         out.push(`${label}: THROW ${(e as { code?: number }).code} ${String(e).slice(0, 160)}`);
       }
     };
-    for (const m of [0, 63, 64, 2 ** 31, 2 ** 31 - 1, 1e300, -1, 64.5, "100", null, true]) await tool(`maxChars=${m}`, { maxChars: m });
+    for (const m of [0, 63, 64, 2 ** 31, 2 ** 31 - 1, 1e300, -1, 64.5, "100", null, true])
+      await tool(`maxChars=${m}`, { maxChars: m });
     await tool("cursor huge", { cursor: "a".repeat(100_000) });
     await tool("cursor empty", { cursor: "" });
     await tool("cursor fake", { cursor: "v1.x.0.IiI" });
