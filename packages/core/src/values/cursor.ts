@@ -93,11 +93,12 @@ export function decodeCursor(text: string, refId?: string): PageCursor {
   return { version: match[1] as string, offset: Number(match[2]), path };
 }
 
-/** Refuses a cursor made for another version of the value (it was overwritten since). */
+/** Refuses a cursor made for another version of the value (overwritten since, or another value's cursor). */
 export function assertCursorVersion(cursor: PageCursor, version: string, refId?: string): void {
   if (cursor.version !== version) {
     throw refuse(
-      "the value was overwritten since this cursor was made; page it again from the start (without a cursor)",
+      "this cursor is for another version of the value (overwritten since, or the cursor is not from this " +
+        "value); page it again from the start (without a cursor)",
       refId,
     );
   }
