@@ -8,11 +8,13 @@ import { ExecuteOnlyError, REF_ID_PATTERN } from "../src/index.js";
 import {
   DEFAULT_REF_RESOURCE_TEMPLATE,
   parseRefResourceUri,
+  REF_PAGE_META_KEY,
   RefResourceTemplateSchema,
   readRefResource,
   refResourceLink,
   refResourceUri,
 } from "../src/mcp/index.js";
+import { readAllRefResource } from "../src/testing/index.js";
 import { useCaches } from "./helpers.js";
 import { budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
 
@@ -86,59 +88,39 @@ describe("readRefResource", () => {
   });
 
   it("for every JSON value (keys of any length too) and budget, following nextUri and partialUris gives it back exactly", async () => {
-    interface Body {
-      refId?: string;
-      version?: string;
-      value?: unknown;
-      partial?: string[];
-      nextUri?: string;
-      partialUris?: string[];
-    }
-    const setOwn = (target: object, key: string | number, value: unknown) =>
-      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
     const { cache } = makeCache();
-    const read = async (uri: string, maxChars: number) =>
-      JSON.parse(
-        (await readRefResource(cache, uri, { owner: ALICE, valueBudget: { maxChars } }))?.contents[0].text as string,
-      ) as Body;
-    /** The part a page URI starts, joined from its pages, items too large for them from their own URIs. */
-    const reassemble = async (uri: string, maxChars: number): Promise<unknown> => {
-      const pages: Body[] = [];
-      for (let next: string | undefined = uri; next !== undefined; next = pages.at(-1)?.nextUri) {
-        pages.push(await read(next, maxChars));
-      }
-      const first = pages[0]?.value;
-      let whole: unknown = first;
-      if (Array.isArray(first)) whole = pages.flatMap((page) => page.value as unknown[]);
-      else if (typeof first === "string") whole = pages.map((page) => page.value).join("");
-      else if (typeof first === "object" && first !== null) {
-        whole = {};
-        for (const page of pages)
-          for (const [k, v] of Object.entries(page.value as object)) setOwn(whole as object, k, v);
-      }
-      for (const page of pages) {
-        for (const [i, pointer] of (page.partial ?? []).entries()) {
-          const token = (pointer.split("/").at(-1) as string).replaceAll("~1", "/").replaceAll("~0", "~");
-          const item = await reassemble(page.partialUris?.[i] as string, maxChars);
-          setOwn(whole as object, Array.isArray(whole) ? Number(token) : token, item);
-        }
-      }
-      return whole;
-    };
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.oneof(jsonValue, jsonUnderLongKeys), budget, async (value, maxChars) => {
         const refId = `v${n++}`;
         await cache.set(refId, value, { owner: ALICE });
-        const answer = await read(refResourceUri(refId), maxChars);
-        const paged =
-          answer?.refId === refId && typeof answer.version === "string" && JSON.stringify(value).length > maxChars;
-        const whole = paged ? await reassemble(refResourceUri(refId), maxChars) : answer;
-        expect(JSON.stringify(whole)).toBe(JSON.stringify(value));
+        let pages = 0;
+        const read = async (uri: string) => {
+          const content = (await readRefResource(cache, uri, { owner: ALICE, valueBudget: { maxChars } }))?.contents[0];
+          if (content?._meta?.[REF_PAGE_META_KEY] === true) pages++;
+          return content ?? {};
+        };
+        // Pages are marked in _meta, values are not: the reader tells them apart by that alone.
+        expect(JSON.stringify(await readAllRefResource(read, refResourceUri(refId)))).toBe(JSON.stringify(value));
+        expect(pages > 0).toBe(JSON.stringify(value).length > maxChars);
       }),
       { numRuns: 100 },
     );
   }, 120_000);
+
+  it("marks a page in _meta, so a value shaped like a page is not taken for one", async () => {
+    const { cache } = makeCache();
+    const lookalike = { refId: "x", path: "", value: [1], offset: 0, total: 1, chars: 3, version: "v", nextUri: "y" };
+    await cache.set("lookalike", lookalike, { owner: ALICE });
+    const whole = (await readRefResource(cache, refResourceUri("lookalike"), { owner: ALICE }))?.contents[0];
+    expect(whole?._meta).toBeUndefined();
+    expect(JSON.parse(whole?.text as string)).toEqual(lookalike);
+    const paged = await readRefResource(cache, refResourceUri("lookalike"), {
+      owner: ALICE,
+      valueBudget: { maxChars: 64 },
+    });
+    expect(paged?.contents[0]._meta).toEqual({ [REF_PAGE_META_KEY]: true });
+  });
 
   it("reads nothing for another owner or an unknown id, and refuses an execute-only value", async () => {
     const { cache } = makeCache();

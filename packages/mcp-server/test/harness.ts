@@ -350,3 +350,35 @@ export async function connected<C extends { close(): Promise<unknown> }>(
   defer(() => connection.close());
   return { cache, work, ...connection };
 }
+
+/** A JSON-RPC message read off an SSE stream. */
+export interface Frame {
+  method?: string;
+  id?: unknown;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+}
+
+/** Reads SSE `data:` frames off a response body as JSON-RPC messages, until the stream ends. */
+export async function* frames(response: Response): AsyncGenerator<Frame> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block
+        .split("\n")
+        .filter((line) => line.startsWith("data: "))
+        .map((line) => line.slice(6))
+        .join("\n");
+      if (data !== "") yield JSON.parse(data) as Frame;
+      end = buffer.indexOf("\n\n");
+    }
+  }
+}

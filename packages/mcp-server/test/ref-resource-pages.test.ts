@@ -3,6 +3,7 @@
  * back, for keys of any length and kind, and a template with text after {refId} is refused at setup.
  */
 import type { RefCache } from "@mcp-refcache/core";
+import { type ResourceContent, readAllRefResource } from "@mcp-refcache/core/testing";
 import type { Client } from "@modelcontextprotocol/client";
 import { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
@@ -20,41 +21,9 @@ function factory(cache: RefCache, value: () => unknown, options: RefCacheServerO
 }
 const json = (r: { contents: unknown[] }) => JSON.parse((r.contents[0] as { text: string }).text);
 
-async function readAllByUri(client: Client, uri: string): Promise<unknown> {
-  const pages: { path: string; value: unknown; partial?: string[]; partialUris?: string[] }[] = [];
-  let next: string | undefined = uri;
-  let first = true;
-  while (next !== undefined) {
-    const body = json(await client.readResource({ uri: next }));
-    if (first && uri.indexOf("?") === -1 && !(body && typeof body === "object" && "version" in body && "chars" in body))
-      return body;
-    first = false;
-    pages.push(body);
-    next = body.nextUri;
-  }
-  const v0 = pages[0]?.value;
-  let whole: unknown;
-  if (Array.isArray(v0)) whole = pages.flatMap((p) => p.value as unknown[]);
-  else if (typeof v0 === "string") whole = pages.map((p) => p.value).join("");
-  else if (v0 && typeof v0 === "object") {
-    const o: Record<string, unknown> = {};
-    for (const p of pages)
-      for (const [k, v] of Object.entries(p.value as object))
-        Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-    whole = o;
-  } else whole = v0;
-  for (const p of pages) {
-    for (const [j, pointer] of (p.partial ?? []).entries()) {
-      const last = pointer
-        .slice(pointer.lastIndexOf("/") + 1)
-        .replaceAll("~1", "/")
-        .replaceAll("~0", "~");
-      const inner = await readAllByUri(client, p.partialUris?.[j] as string);
-      Object.defineProperty(whole, last, { value: inner, enumerable: true, writable: true, configurable: true });
-    }
-  }
-  return whole;
-}
+/** The first content of `resources/read` of `uri`, as the SDK v2 client hands it back. */
+const readFirst = (client: Client) => async (uri: string) =>
+  (await client.readResource({ uri })).contents[0] as ResourceContent;
 
 const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
 const oddKeys = () => ({
@@ -98,6 +67,6 @@ describe("reference resources, paged (SDK v2)", () => {
     defer(() => alice.close());
     const big = await alice.callTool({ name: "make", arguments: {} });
     const link = (big.content as { type: string; uri?: string }[]).find((c) => c.type === "resource_link");
-    expect(await readAllByUri(alice, link?.uri as string)).toEqual(oddKeys());
+    expect(await readAllRefResource(readFirst(alice), link?.uri as string)).toEqual(oddKeys());
   });
 });

@@ -3,30 +3,7 @@ import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import { withTaskSubscriptions } from "../src/index.js";
-import { deferAfterEach, envelope, serverFactory, Work } from "./harness.js";
-
-async function* frames(response: Response): AsyncGenerator<Record<string, unknown>> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end !== -1) {
-      const data = buffer
-        .slice(0, end)
-        .split("\n")
-        .filter((l) => l.startsWith("data: "))
-        .map((l) => l.slice(6))
-        .join("\n");
-      buffer = buffer.slice(end + 2);
-      if (data !== "") yield JSON.parse(data);
-      end = buffer.indexOf("\n\n");
-    }
-  }
-}
+import { deferAfterEach, envelope, type Frame, frames, serverFactory, Work } from "./harness.js";
 
 describe("notifications/tasks and the answer budget", () => {
   const defer = deferAfterEach();
@@ -59,7 +36,7 @@ describe("notifications/tasks and the answer budget", () => {
         }),
       );
     const got = await (await post("g", "tasks/get", { taskId: "budget:one" })).text();
-    const pushed: Record<string, unknown>[] = [];
+    const pushed: Frame[] = [];
     for await (const f of frames(
       await post("s", "subscriptions/listen", { notifications: { taskIds: ["budget:one"] } }),
     ))

@@ -10,7 +10,17 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTaskSubscriptions } from "../src/index.js";
-import { deferAfterEach, deferred, envelope, MODERN, serverFactory, TASKS, Work } from "./harness.js";
+import {
+  deferAfterEach,
+  deferred,
+  envelope,
+  type Frame,
+  frames,
+  MODERN,
+  serverFactory,
+  TASKS,
+  Work,
+} from "./harness.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 let redisUp = false;
@@ -31,37 +41,6 @@ beforeAll(async () => {
   }
 });
 afterAll(() => probe.disconnect());
-
-interface Frame {
-  method?: string;
-  id?: unknown;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-}
-
-/** Reads SSE `data:` frames off a response body as JSON-RPC messages, until the stream ends. */
-async function* frames(response: Response): AsyncGenerator<Frame> {
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block
-        .split("\n")
-        .filter((line) => line.startsWith("data: "))
-        .map((line) => line.slice(6))
-        .join("\n");
-      if (data !== "") yield JSON.parse(data) as Frame;
-      end = buffer.indexOf("\n\n");
-    }
-  }
-}
 
 describe("task status push over subscriptions/listen, two instances on one Redis", () => {
   const defer = deferAfterEach();

@@ -145,3 +145,34 @@ export function textOf(result: object): string {
     .map((c) => c.text ?? "")
     .join("\n");
 }
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close().catch(() => {});
+});
+
+/**
+ * A real SDK v1 client and server over an in-memory wire (JSON on the way, as a network would carry it)
+ * with `withRefCache` and one tool, `make`, answering `value()`; all closed after the test.
+ */
+export async function connectWithTool(
+  value: () => unknown,
+  options: WithRefCacheOptions = { resources: true },
+  cacheOptions: ConstructorParameters<typeof RefCache>[0] = {},
+): Promise<{ cache: RefCache; client: Client }> {
+  const cache = new RefCache({ name: "tool-test", ...cacheOptions });
+  const server = new McpServer({ name: "t", version: "1" }, refCacheServerOptions(cache, options));
+  const tools = withRefCache(server, cache, options);
+  tools.registerTool("make", { description: "makes", inputSchema: { n: z.number().optional() } }, async () => value());
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  jsonWire(serverTransport);
+  const client = new Client({ name: "c", version: "1" });
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  closers.push(
+    () => cache.close(),
+    () => client.close(),
+    () => server.close(),
+  );
+  return { cache, client };
+}

@@ -1,37 +1,15 @@
-/** Odd inputs to get_cached_result and resources/read with the real SDK v1 client: typed errors only. */
-import { RefCache } from "@mcp-refcache/core";
 import { refResourceUri } from "@mcp-refcache/core/mcp";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { refCacheServerOptions, withRefCache } from "../src/index.js";
-import { jsonWire } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { connectWithTool } from "./helpers.js";
 
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => {});
-});
 const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
 
 describe("get_cached_result and resources/read on odd inputs (SDK v1)", () => {
-  it("print outcomes", async () => {
-    const cache = new RefCache({ name: "atk", valueBudget: { maxChars: 300 } });
-    const options = { resources: true };
-    const server = new McpServer({ name: "t", version: "1" }, refCacheServerOptions(cache, options));
-    const tools = withRefCache(server, cache, options);
-    tools.registerTool("make", { description: "m" }, async () => ({ plain: arr(50, "p"), "\ud800": arr(50, "s") }));
-    const [ct, st] = InMemoryTransport.createLinkedPair();
-    jsonWire(st);
-    const client = new Client({ name: "c", version: "1" });
-    await server.connect(st);
-    await client.connect(ct);
-    closers.push(
-      () => cache.close(),
-      () => client.close(),
-      () => server.close(),
-    );
+  it("answers odd arguments and URIs with tool errors or -32602, never an internal error", async () => {
+    const { client } = await connectWithTool(() => ({ plain: arr(50, "p"), "\ud800": arr(50, "s") }), undefined, {
+      valueBudget: { maxChars: 300 },
+    });
     const made = await client.callTool({ name: "make", arguments: {} }, CallToolResultSchema);
     const refId = (made.structuredContent as { refId: string }).refId;
     const out: string[] = [];

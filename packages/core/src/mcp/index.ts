@@ -26,6 +26,7 @@ export {
 export {
   DEFAULT_REF_RESOURCE_TEMPLATE,
   parseRefResourceUri,
+  REF_PAGE_META_KEY,
   type RefResourceCache,
   type RefResourceContents,
   type RefResourcePage,

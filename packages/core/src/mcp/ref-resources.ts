@@ -93,14 +93,22 @@ export interface RefResourceReadOptions {
   uriTemplate?: string | undefined;
 }
 
-/** A `resources/read` result: one `application/json` text content. */
+/**
+ * The `_meta` key of a `resources/read` content that holds a page (a `ValuePage` with `nextUri` and
+ * `partialUris`) rather than the value itself: `{ "io.github.mcp-refcache/page": true }`. The text alone
+ * cannot tell them apart, since a value may have a page's fields.
+ */
+export const REF_PAGE_META_KEY = "io.github.mcp-refcache/page";
+
+/** A `resources/read` result: one `application/json` text content, marked when it holds a page. */
 export interface RefResourceContents {
-  contents: [{ uri: string; mimeType: "application/json"; text: string }];
+  contents: [{ uri: string; mimeType: "application/json"; text: string; _meta?: { [REF_PAGE_META_KEY]: true } }];
 }
 
 /**
  * What `resources/read` answers for `uri`: the whole value as JSON when it fits the budget, else the
- * `ValuePage` of its first page (or of the page `?cursor=` / the part `?path=` names) with `nextUri` for
+ * `ValuePage` of its first page (or of the page `?cursor=` / the part `?path=` names), its content marked
+ * with `_meta[REF_PAGE_META_KEY]`, with `nextUri` for
  * the next page and `partialUris` for items too large for it (`?path=`, or `?cursor=` of the item's first
  * page when its pointer is long or holds a lone surrogate, which a URI cannot carry).
  * `undefined` when `uri` is not a reference URI or names nothing this owner may read (unknown, expired,
@@ -126,6 +134,11 @@ export async function readRefResource(
   const answer = (body: unknown): RefResourceContents => ({
     contents: [{ uri, mimeType: "application/json", text: JSON.stringify(body) }],
   });
+  const answerPage = (page: ValuePage): RefResourceContents => ({
+    contents: [
+      { uri, mimeType: "application/json", text: JSON.stringify(withNext(page)), _meta: { [REF_PAGE_META_KEY]: true } },
+    ],
+  });
   // The next page's URI, and one per item too large for the page (each pages on at its own path).
   const withNext = (page: ValuePage) => ({
     ...page,
@@ -145,7 +158,7 @@ export async function readRefResource(
       ...(cursor === undefined ? {} : { cursor }),
       ...(path === undefined ? {} : { path }),
     });
-    return page === undefined ? undefined : answer(withNext(page));
+    return page === undefined ? undefined : answerPage(page);
   }
   const entry = await cache.getEntry(refId, owner);
   if (entry === undefined) return undefined;
@@ -157,7 +170,7 @@ export async function readRefResource(
     maxChars: budget.maxChars,
     measure: budget.measure,
   });
-  return answer(withNext(page));
+  return answerPage(page);
 }
 
 /** A lone surrogate (half of a pair, alone): percent-encoding, which is of UTF-8, cannot carry it. */

@@ -4,6 +4,8 @@ export { type Deferred, deferred } from "./deferred.js";
 export {
   answerSizes,
   type ReadAllPagesOptions,
+  type ResourceContent,
   readAllPages,
+  readAllRefResource,
   type ToolAnswer,
 } from "./read-all-pages.js";

@@ -4,8 +4,9 @@
  * in `partialCursors` where the pointer is too long to pass as `path`, as the answer's text says); joins the pages
  * and hands back the value with every answer seen, so a test can check both the value and each answer's
  * size. Transport-neutral: `call` is whatever sends one `get_cached_result` call (an SDK client, a direct
- * call of the polling tools).
+ * call of the polling tools). `readAllRefResource` does the same through `resources/read`.
  */
+import { REF_PAGE_META_KEY } from "../mcp/ref-resources.js";
 import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
 
 /** A `tools/call` result as any SDK hands it back. */
@@ -102,6 +103,55 @@ export async function readAllPages(
   };
 
   return { value: await readPart({}), answers };
+}
+
+/** One content of a `resources/read` result as any SDK hands it back. */
+export interface ResourceContent {
+  text?: string;
+  _meta?: Record<string, unknown>;
+}
+
+interface ResourcePage extends PageLike {
+  nextUri?: string;
+  partialUris?: string[];
+}
+
+/**
+ * Reads the value a reference resource URI names through `resources/read` as a client would: the value
+ * itself, or, for a content marked as a page (`_meta[REF_PAGE_META_KEY]`), each `nextUri` to the end and
+ * every item in `partialUris`, joined. `read` sends one `resources/read` and hands back its first content.
+ * Throws on a repeated URI, or past `maxReads` (default 100,000).
+ */
+export async function readAllRefResource(
+  read: (uri: string) => Promise<ResourceContent>,
+  uri: string,
+  options: { maxReads?: number } = {},
+): Promise<unknown> {
+  const maxReads = options.maxReads ?? 100_000;
+  const seen = new Set<string>();
+  const readPart = async (start: string): Promise<unknown> => {
+    const pages: ResourcePage[] = [];
+    for (let next: string | undefined = start; next !== undefined; next = pages.at(-1)?.nextUri) {
+      if (seen.has(next)) throw new Error(`${next} came twice`);
+      if (seen.size >= maxReads) throw new Error(`more than ${maxReads} reads of "${uri}"`);
+      seen.add(next);
+      const content = await read(next);
+      const body = JSON.parse(content.text ?? "null") as unknown;
+      if (content._meta?.[REF_PAGE_META_KEY] !== true) {
+        if (pages.length > 0) throw new Error(`${next} (a nextUri) answered no page`);
+        return body;
+      }
+      pages.push(body as ResourcePage);
+    }
+    const part = join(pages);
+    for (const page of pages) {
+      for (const [j, pointer] of (page.partial ?? []).entries()) {
+        replaceMember(part, pointer, await readPart(page.partialUris?.[j] as string));
+      }
+    }
+    return part;
+  };
+  return readPart(uri);
 }
 
 /** The sizes that bound an answer on the wire: its text and its `structuredContent`, as compact JSON. */
