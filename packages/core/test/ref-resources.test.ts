@@ -108,6 +108,36 @@ describe("readRefResource", () => {
     );
   }, 120_000);
 
+  it("pages within a smaller ?maxChars= (capped at the budget), kept in every URI it hands out", async () => {
+    const { cache } = makeCache();
+    const value = { rows: Array.from({ length: 300 }, (_, i) => ({ i, s: `row ${i}` })), big: "x".repeat(500) };
+    await cache.set("sized", value, { owner: ALICE });
+    let reads = 0;
+    const read = async (uri: string) => {
+      reads++;
+      const content = (await readRefResource(cache, uri, { owner: ALICE }))?.contents[0];
+      const page = JSON.parse(content?.text as string) as { chars: number; nextUri?: string; partialUris?: string[] };
+      expect(page.chars).toBeLessThanOrEqual(200);
+      for (const next of [page.nextUri, ...(page.partialUris ?? [])]) {
+        if (next !== undefined) expect(parseRefResourceUri(next)?.maxChars).toBe(200);
+      }
+      return content ?? {};
+    };
+    const uri = refResourceUri("sized", undefined, { maxChars: 200 });
+    expect(await readAllRefResource(read, uri)).toEqual(value);
+    expect(reads).toBeGreaterThan(20);
+    // Larger than the budget: capped (the cache's 20,000), one page holds it all.
+    const capped = await readRefResource(cache, refResourceUri("sized", undefined, { maxChars: 2 ** 31 - 1 }), {
+      owner: ALICE,
+    });
+    expect(JSON.parse(capped?.contents[0].text as string)).toMatchObject({ value, offset: 0 });
+    for (const bad of ["63", "0", "-1", "1e3", "abc", "", "99999999999"]) {
+      await expect(
+        readRefResource(cache, `${refResourceUri("sized")}?maxChars=${bad}`, { owner: ALICE }),
+      ).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+    }
+  });
+
   it("marks a page in _meta, so a value shaped like a page is not taken for one", async () => {
     const { cache } = makeCache();
     const lookalike = { refId: "x", path: "", value: [1], offset: 0, total: 1, chars: 3, version: "v", nextUri: "y" };

@@ -12,6 +12,7 @@ import type { CacheEntryInfo } from "../models.js";
 import { parseOrThrow } from "../parse.js";
 import type { ValuePage } from "../values/page.js";
 import { pageValue } from "../values/page.js";
+import { assertMaxChars } from "../values/value-budget.js";
 import type { PageOptions } from "../values/value-schemas.js";
 import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
 
@@ -33,10 +34,15 @@ export const RefResourceTemplateSchema = z
     "the template must end with {refId} (page URIs add ?cursor= and ?path= after it)",
   );
 
-/** Which page a reference URI names: `?cursor=` (a page's `nextCursor`) and/or `?path=` (a JSON Pointer). */
+/**
+ * Which page a reference URI names: `?cursor=` (a page's `nextCursor`) and/or `?path=` (a JSON Pointer),
+ * and `?maxChars=`, the largest page the client wants (capped at the answer budget).
+ */
 export interface RefResourcePage {
   cursor?: string | undefined;
   path?: string | undefined;
+  /** Whole digits as given; anything else parses to `NaN`, which the read refuses (VALIDATION_ERROR). */
+  maxChars?: number | undefined;
 }
 
 /** The URI of `refId`'s value under `template`; with a cursor or path, of that page or part. */
@@ -49,6 +55,7 @@ export function refResourceUri(
   const query = new URLSearchParams();
   if (page.path !== undefined) query.set("path", page.path);
   if (page.cursor !== undefined) query.set("cursor", page.cursor);
+  if (page.maxChars !== undefined) query.set("maxChars", String(page.maxChars));
   return query.size === 0 ? uri : `${uri}?${query}`;
 }
 
@@ -73,8 +80,10 @@ export function parseRefResourceUri(
   const target: { refId: string } & RefResourcePage = { refId };
   const path = query.get("path");
   const cursor = query.get("cursor");
+  const maxChars = query.get("maxChars");
   if (path !== null) target.path = path;
   if (cursor !== null) target.cursor = cursor;
+  if (maxChars !== null) target.maxChars = /^[0-9]{1,10}$/.test(maxChars) ? Number(maxChars) : Number.NaN;
   return target;
 }
 
@@ -107,12 +116,14 @@ export interface RefResourceContents {
 
 /**
  * What `resources/read` answers for `uri`: the whole value as JSON when it fits the budget, else the
- * `ValuePage` of its first page (or of the page `?cursor=` / the part `?path=` names), its content marked
+ * `ValuePage` of its first page (or of the page `?cursor=` / the part `?path=` names; `?maxChars=` asks
+ * for smaller pages, capped at the budget, and the URIs a page hands out keep it), its content marked
  * with `_meta[REF_PAGE_META_KEY]`, with `nextUri` for
  * the next page and `partialUris` for items too large for it (`?path=`, or `?cursor=` of the item's first
  * page when its pointer is long or holds a lone surrogate, which a URI cannot carry).
  * `undefined` when `uri` is not a reference URI or names nothing this owner may read (unknown, expired,
- * another owner's). Throws ExecuteOnlyError for an execute-only value, ValidationError for a bad cursor.
+ * another owner's). Throws ExecuteOnlyError for an execute-only value, ValidationError for a bad cursor
+ * or a `maxChars` that is not a whole number from 64 to 2³¹−1.
  */
 export async function readRefResource(
   cache: RefResourceCache,
@@ -126,11 +137,14 @@ export async function readRefResource(
   );
   const target = parseRefResourceUri(uri, template);
   if (target === undefined) return undefined;
-  const { refId, cursor, path } = target;
+  const { refId, cursor, path, maxChars: asked } = target;
   const owner = options.owner === undefined ? {} : { owner: options.owner };
   const budget = answerBudget(cache, options.valueBudget);
   const pageBudget = budget === false ? answerBudget(cache, undefined) : budget;
   if (pageBudget === false) throw new TypeError("a budget without override is never off");
+  if (asked !== undefined) assertMaxChars(asked, refId);
+  // A smaller page asked for is kept in every URI a page hands out.
+  const sized = asked === undefined ? {} : { maxChars: Math.min(asked, pageBudget.maxChars) };
   const answer = (body: unknown): RefResourceContents => ({
     contents: [{ uri, mimeType: "application/json", text: JSON.stringify(body) }],
   });
@@ -142,18 +156,22 @@ export async function readRefResource(
   // The next page's URI, and one per item too large for the page (each pages on at its own path).
   const withNext = (page: ValuePage) => ({
     ...page,
-    ...(page.nextCursor === undefined ? {} : { nextUri: refResourceUri(refId, template, { cursor: page.nextCursor }) }),
+    ...(page.nextCursor === undefined
+      ? {}
+      : { nextUri: refResourceUri(refId, template, { cursor: page.nextCursor, ...sized }) }),
     ...(page.partial === undefined
       ? {}
       : {
-          partialUris: page.partial.map((pointer, j) => partialUri(refId, template, pointer, page.partialCursors?.[j])),
+          partialUris: page.partial.map((pointer, j) =>
+            partialUri(refId, template, pointer, page.partialCursors?.[j], sized),
+          ),
         }),
   });
 
-  if (cursor !== undefined || path !== undefined) {
+  if (cursor !== undefined || path !== undefined || asked !== undefined) {
     // core's page refuses an execute-only value for an owner, and checks the cursor and path.
     const page = await cache.page(refId, {
-      maxChars: pageBudget.maxChars,
+      maxChars: sized.maxChars ?? pageBudget.maxChars,
       ...owner,
       ...(cursor === undefined ? {} : { cursor }),
       ...(path === undefined ? {} : { path }),
@@ -183,11 +201,17 @@ const PATH_URI_MAX_POINTER = 512;
  * The URI of an item too large for its page: `?path=<pointer>`, readable at a glance; or `?cursor=` of the
  * item's first page (from the page's `partialCursors`) for a long pointer, or one holding a lone surrogate.
  */
-function partialUri(refId: string, template: string, pointer: string, cursor: string | undefined): string {
+function partialUri(
+  refId: string,
+  template: string,
+  pointer: string,
+  cursor: string | undefined,
+  sized: { maxChars?: number },
+): string {
   if (cursor === undefined || (pointer.length <= PATH_URI_MAX_POINTER && !LONE_SURROGATE.test(pointer))) {
-    return refResourceUri(refId, template, { path: pointer });
+    return refResourceUri(refId, template, { path: pointer, ...sized });
   }
-  return refResourceUri(refId, template, { cursor });
+  return refResourceUri(refId, template, { cursor, ...sized });
 }
 
 /** A `resource_link` content item for `refId`'s value (MCP 2025-06-18 and later). */
