@@ -53,4 +53,21 @@ describe("reference resources, paged under odd keys (SDK v1)", () => {
     const link = (big.content as { type: string; uri?: string }[]).find((c) => c.type === "resource_link");
     expect(await readAllRefResource(readFirst(client), link?.uri as string)).toEqual(value());
   });
+
+  it("pages within ?maxChars= through the SDK's template match, every URI handed out keeping it", async () => {
+    const { client } = await connectWithTool(value, { resources: true }, { valueBudget: { maxChars: 300 } });
+    const link = ((await call(client)).content as { type: string; uri?: string }[]).find(
+      (c) => c.type === "resource_link",
+    );
+    const read = readFirst(client);
+    const sized = async (uri: string) => {
+      const content = await read(uri);
+      const page = JSON.parse(content.text as string) as { value: unknown; chars: number; nextUri?: string };
+      // Within it, but for a page whose one key leaves its value too little (keys are never cut).
+      if (page.chars > 120) expect(Object.keys(page.value as object)).toHaveLength(1);
+      if (page.nextUri !== undefined) expect(page.nextUri).toMatch(/[?&]maxChars=120(&|$)/);
+      return content;
+    };
+    expect(await readAllRefResource(sized, `${link?.uri}?maxChars=120`)).toEqual(value());
+  });
 });
