@@ -373,8 +373,8 @@ const MAY_MEASURE_OTHERWISE =
  * decoded from their span alone. An item too big for any page is decoded on its own for its preview.
  * `undefined` when the page's text does not measure its items (text `encodeValue` did not write): its
  * spans are then no sizes, and the decoded tree is to be paged instead. Items that repeat a key (which
- * `encodeValue` never writes) measure less than their spans: such a page may be fuller than needed and
- * its `chars` count what the text holds, never more than the budget.
+ * `encodeValue` never writes) measure less than their spans: such a page may hold fewer items than it
+ * could, and its `chars` counts the text (more than the items measure), never more than the budget.
  */
 function pageTextArray(array: TextArray, path: string, offset: number, budget: number): Built | undefined {
   const { text, starts, ends, count } = array;
