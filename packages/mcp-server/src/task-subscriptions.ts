@@ -136,7 +136,7 @@ async function streamTasks(
   listen: ListenRequest,
   owner: string,
   timing: McpTaskTiming,
-  intervals: {
+  settings: {
     keepAliveMs: number;
     recheckMs: number;
     valueBudget?: z.output<typeof McpValueBudgetSchema> | undefined;
@@ -192,7 +192,7 @@ async function streamTasks(
     const stored =
       task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
     // A value over the answer budget goes out as its reference and preview, as in tasks/get.
-    const answer = { budget: answerBudget(cache, intervals.valueBudget), executeOnly: stored?.executeOnly };
+    const answer = { budget: answerBudget(cache, settings.valueBudget), executeOnly: stored?.executeOnly };
     const detailed = toDetailedTaskV2(task, timing, stored?.value, answer);
     send({ method: "notifications/tasks", params: { ...detailed, _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);
@@ -230,7 +230,7 @@ async function streamTasks(
         if (isTerminalStatus(task.status)) pending.add(task.refId);
         enqueue(task);
       }
-      keepAlive = setInterval(() => write(": keepalive\n\n"), intervals.keepAliveMs);
+      keepAlive = setInterval(() => write(": keepalive\n\n"), settings.keepAliveMs);
       recheck = setInterval(() => {
         for (const [id, known] of current) {
           if (!isTerminalStatus(known.status)) {
@@ -240,7 +240,7 @@ async function streamTasks(
             );
           }
         }
-      }, intervals.recheckMs);
+      }, settings.recheckMs);
       for (const timer of [keepAlive, recheck]) (timer as { unref?: () => void }).unref?.();
     },
     cancel() {
