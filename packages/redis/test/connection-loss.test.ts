@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 import { connectionName } from "../src/create-redis-stores.js";
 import type { RedisStores } from "../src/index.js";
 import { TRANSPORTS } from "../src/transports.js";
-import { describeRedis, rawClient, task, useStores } from "./redis-fixture.js";
+import { describeRedis, rawClient, task, useStores, warmUp } from "./redis-fixture.js";
 import { useRedisServer } from "./redis-server.js";
 
 const stores = useStores();
@@ -37,7 +37,9 @@ for (const transport of TRANSPORTS) {
     const server = useRedisServer();
 
     it("fails fast with STORE_ERROR while Redis is down and recovers when it is back", async () => {
-      const { store, taskStore }: RedisStores = stores({ transport, url: server().url, commandTimeoutMs: TIMEOUT_MS });
+      const made: RedisStores = stores({ transport, url: server().url, commandTimeoutMs: TIMEOUT_MS });
+      const { store, taskStore } = made;
+      await warmUp(made);
       await taskStore.create(task("before"));
       await server().stop();
 
@@ -64,7 +66,9 @@ for (const transport of TRANSPORTS) {
     });
 
     it("times out against a Redis that stops answering, loses nothing, and resumes", async () => {
-      const { taskStore } = stores({ transport, url: server().url, commandTimeoutMs: TIMEOUT_MS });
+      const made = stores({ transport, url: server().url, commandTimeoutMs: TIMEOUT_MS });
+      const { taskStore } = made;
+      await warmUp(made);
       const t = task("frozen");
       await taskStore.create(t);
       server().freeze(true);
@@ -90,7 +94,9 @@ for (const transport of TRANSPORTS) {
     });
 
     it("never sends a call late that timed out waiting for the connection", async () => {
-      const { taskStore } = stores({ transport, url: server().url, commandTimeoutMs: TIMEOUT_MS });
+      const made = stores({ transport, url: server().url, commandTimeoutMs: TIMEOUT_MS });
+      const { taskStore } = made;
+      await warmUp(made);
       await taskStore.create(task("before"));
       await server().stop();
       // Until the client has noticed and is reconnecting, a call fails on the dead socket instead; from
@@ -128,7 +134,9 @@ for (const transport of TRANSPORTS) {
 
     it("reconnects after its connection is killed on the shared Redis", async () => {
       const admin = rawClient();
-      const { taskStore, prefix } = stores({ transport, commandTimeoutMs: TIMEOUT_MS });
+      const made = stores({ transport, commandTimeoutMs: TIMEOUT_MS });
+      const { taskStore, prefix } = made;
+      await warmUp(made);
       await taskStore.create(task("k"));
       const name = connectionName(prefix, "store");
       const mine = String(await admin.client("LIST"))

@@ -7,7 +7,7 @@
 import { type BackgroundErrorContext, RefCache, type RefCacheError, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
 import { expect, it } from "vitest";
 import { TRANSPORTS } from "../src/transports.js";
-import { describeRedis, useStores } from "./redis-fixture.js";
+import { describeRedis, useStores, warmUp } from "./redis-fixture.js";
 import { useRedisServer } from "./redis-server.js";
 
 const stores = useStores();
@@ -38,9 +38,11 @@ for (const transport of TRANSPORTS) {
   describeRedis(`final writes through a Redis outage (${transport} transport)`, () => {
     const server = useRedisServer();
 
-    function pair() {
+    /** The runner's cache and a reader's, over stores warmed up (see warmUp) with 200 ms a command. */
+    async function pair() {
       const runner = stores({ transport, url: server().url, commandTimeoutMs: 200 });
       const reader = stores({ transport, url: server().url, prefix: runner.prefix, commandTimeoutMs: 200 });
+      await Promise.all([warmUp(runner), warmUp(reader)]);
       const errors: [RefCacheError, BackgroundErrorContext][] = [];
       const a = new RefCache({
         store: runner.store,
@@ -54,7 +56,7 @@ for (const transport of TRANSPORTS) {
     }
 
     it("gives the lease up once the result outlived its TTL unwritten: the task ends 'worker lost'", async () => {
-      const { a, b, errors } = pair();
+      const { a, b, errors } = await pair();
       let finish!: () => void;
       const gate = new Promise<void>((resolve) => {
         finish = resolve;
@@ -84,7 +86,7 @@ for (const transport of TRANSPORTS) {
     });
 
     it("keeps trying while the result would live: progress is reported lost, the result lands once Redis is back", async () => {
-      const { a, b, errors } = pair();
+      const { a, b, errors } = await pair();
       let finish!: () => void;
       const gate = new Promise<void>((resolve) => {
         finish = resolve;
@@ -120,7 +122,7 @@ for (const transport of TRANSPORTS) {
     });
 
     it("close() while Redis is away aborts the work here; the task ends 'worker lost', not running forever", async () => {
-      const { a, b } = pair();
+      const { a, b } = await pair();
       let signal: AbortSignal | undefined;
       try {
         await a.registerTask("job", ({ signal: given }) => {

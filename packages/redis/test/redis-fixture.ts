@@ -104,3 +104,21 @@ export function task(refId: string, fields: Partial<StoredTask> = {}): StoredTas
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Waits until `stores` answer within their command timeout: a first call opens the connection and loads
+ * the scripts, which on a loaded machine can take longer than the short timeout an outage test gives one
+ * call. Leaves a finished-or-pending task `warm-up-<n>` behind, under the stores' own prefix.
+ */
+export async function warmUp(stores: Pick<RedisStores, "taskStore">): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await stores.taskStore.create(task(`warm-up-${attempt}`));
+      await stores.taskStore.get(`warm-up-${attempt}`);
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await sleep(50);
+    }
+  }
+}

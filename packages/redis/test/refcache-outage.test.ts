@@ -6,7 +6,7 @@
 import { RefCache } from "@mcp-refcache/core";
 import { expect, it } from "vitest";
 import { TRANSPORTS } from "../src/transports.js";
-import { describeRedis, useStores } from "./redis-fixture.js";
+import { describeRedis, useStores, warmUp } from "./redis-fixture.js";
 import { useRedisServer } from "./redis-server.js";
 
 const stores = useStores();
@@ -18,6 +18,7 @@ for (const transport of TRANSPORTS) {
     it("keeps the work, fails reads with STORE_ERROR, and completes with the value once Redis is back", async () => {
       const runner = stores({ transport, url: server().url, commandTimeoutMs: 200 });
       const reader = stores({ transport, url: server().url, prefix: runner.prefix, commandTimeoutMs: 200 });
+      await Promise.all([warmUp(runner), warmUp(reader)]);
       const a = new RefCache({ store: runner.store, taskStore: runner.taskStore, instanceId: "a" });
       const b = new RefCache({ store: reader.store, taskStore: reader.taskStore, instanceId: "b" });
       let finishWork!: () => void;
