@@ -76,7 +76,8 @@ export function encodeCursor(cursor: PageCursor): string {
   return `v1.${cursor.version}.${cursor.offset}.${lastEncoded}`;
 }
 
-function refuse(message: string, refId: string | undefined): ValidationError {
+/** A cursor refused (`VALIDATION_ERROR` on `cursor`). */
+export function refuseCursor(message: string, refId: string | undefined): ValidationError {
   return ValidationError.single("cursor", message, "invalid_value", refId);
 }
 
@@ -88,7 +89,7 @@ export function decodeCursor(text: string, refId?: string): PageCursor {
   }
   const path = match === null ? undefined : fromBase64Url(match[3] as string);
   if (match === null || path === undefined || toBase64Url(path) !== match[3]) {
-    throw refuse("the cursor is malformed: pass back a nextCursor exactly as a page gave it", refId);
+    throw refuseCursor("the cursor is malformed: pass back a nextCursor exactly as a page gave it", refId);
   }
   return { version: match[1] as string, offset: Number(match[2]), path };
 }
@@ -96,7 +97,7 @@ export function decodeCursor(text: string, refId?: string): PageCursor {
 /** Refuses a cursor made for another version of the value (overwritten since, or another value's cursor). */
 export function assertCursorVersion(cursor: PageCursor, version: string, refId?: string): void {
   if (cursor.version !== version) {
-    throw refuse(
+    throw refuseCursor(
       "this cursor is for another version of the value (overwritten since, or the cursor is not from this " +
         "value); page it again from the start (without a cursor)",
       refId,

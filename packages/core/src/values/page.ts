@@ -8,13 +8,13 @@
 
 import type { PagedTree } from "../decoded-values.js";
 import { copyDecoded } from "../decoded-values.js";
-import { ValidationError } from "../errors.js";
-import { assertCursorVersion, decodeCursor, encodeCursor } from "./cursor.js";
+import { refuseCursor } from "./cursor.js";
 import { fitToMeasure } from "./fit-measure.js";
-import { appendJsonPointer, JSON_POINTER_MAX_LENGTH, parseJsonPointer, resolveTokens } from "./json-pointer.js";
+import { appendJsonPointer, resolveTokens } from "./json-pointer.js";
 import type { TextArray } from "./json-text-index.js";
 import { MIN_SHARE } from "./markers.js";
 import { type Measure, sizeWithin, stringSize } from "./measure.js";
+import { keysOf, partCursors, type Start, startOf } from "./page-start.js";
 import { fitValue, setOwn, takeChars } from "./preview.js";
 import { assertMaxChars } from "./value-budget.js";
 
@@ -62,19 +62,6 @@ export interface PageValueOptions {
   /** Budget (≥ 64), in the unit `measure` counts. */
   maxChars: number;
   measure?: Measure | undefined;
-}
-
-/** Object keys in order, kept for large objects of kept trees, so a page does not list all keys again. */
-const keyLists = new WeakMap<object, string[]>();
-const KEY_LIST_MIN = 64;
-
-function keysOf(object: object): string[] {
-  let keys = keyLists.get(object);
-  if (keys === undefined) {
-    keys = Object.keys(object);
-    if (keys.length >= KEY_LIST_MIN) keyLists.set(object, keys);
-  }
-  return keys;
 }
 
 interface Built {
@@ -189,10 +176,6 @@ function totalOf(part: unknown): number {
   return 1;
 }
 
-function refuse(message: string, refId: string): ValidationError {
-  return ValidationError.single("cursor", message, "invalid_value", refId);
-}
-
 /**
  * A page of `root` (a value stored under `refId` at `version`), or of the part `path` names, starting
  * where `cursor` says (the first page without one). Throws ValidationError (`VALIDATION_ERROR`) for a
@@ -230,89 +213,14 @@ export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "v
   return pageOfPart(part, totalOf(part), { ...all, ...start }, () => stored.tree);
 }
 
-/**
- * Longest cursor that names its part by pointer (characters); past it (long keys, or keys whose UTF-8
- * JSON text is long) a cursor names the part by positions, so it stays short whatever the keys: at most
- * a few characters a level (a value is at most `MAX_VALUE_DEPTH` deep). Finding the positions of a part
- * paged by `path` costs a look through the keys of each object on its way.
- */
-const SHORT_CURSOR_LENGTH = 512;
-
-/** Where a page starts: the part (its pointer, tokens and, when a cursor gave them, positions) and offset. */
-interface Start {
-  path: string;
-  tokens: string[];
-  positions: readonly number[] | undefined;
-  offset: number;
-  fromCursor: boolean;
-}
-
-/** Where the page starts: the cursor's part and offset (checked against the value's version), else `path` at 0. */
-function startOf(options: PageValueOptions, root: () => unknown): Start {
-  const { refId, version } = options;
-  if (options.cursor === undefined) {
-    const path = options.path ?? "";
-    // A malformed pointer is refused as such, before resolving.
-    return { path, tokens: parseJsonPointer(path, refId), positions: undefined, offset: 0, fromCursor: false };
-  }
-  const cursor = decodeCursor(options.cursor, refId);
-  assertCursorVersion(cursor, version, refId);
-  const positions = typeof cursor.path === "string" ? undefined : cursor.path;
-  const tokens =
-    positions === undefined ? parseJsonPointer(cursor.path as string, refId) : tokensAt(root(), positions, refId);
-  const path = positions === undefined ? (cursor.path as string) : pointerOf(tokens);
-  if (options.path !== undefined && options.path !== path) {
-    throw refuse(
-      `the cursor pages "${path.slice(0, 200)}", not the path given ("${options.path.slice(0, 200)}")`,
-      refId,
-    );
-  }
-  return { path, tokens, positions, offset: cursor.offset, fromCursor: true };
-}
-
-const pointerOf = (tokens: readonly string[]): string => tokens.reduce<string>(appendJsonPointer, "");
-
-/** The tokens of the part at `positions` (item indexes, key indexes in `keysOf` order) in `root`. */
-function tokensAt(root: unknown, positions: readonly number[], refId: string): string[] {
-  const tokens: string[] = [];
-  let node = root;
-  for (const at of positions) {
-    const token = Array.isArray(node)
-      ? at < node.length
-        ? String(at)
-        : undefined
-      : typeof node === "object" && node !== null
-        ? keysOf(node)[at]
-        : undefined;
-    if (token === undefined) {
-      throw refuse("the cursor names no part of the value: pass back a cursor exactly as a page gave it", refId);
-    }
-    tokens.push(token);
-    node = (node as Record<string, unknown>)[token];
-  }
-  return tokens;
-}
-
-/** The positions of the part `tokens` names in `root` (it resolves): what a cursor names it by when its pointer is too long. */
-function positionsOf(root: unknown, tokens: readonly string[]): number[] {
-  const positions: number[] = [];
-  let node = root;
-  for (const token of tokens) {
-    const at = Array.isArray(node) ? Number(token) : keysOf(node as object).indexOf(token);
-    positions.push(at);
-    node = (node as Record<string, unknown>)[token];
-  }
-  return positions;
-}
-
 function checkOffset(offset: number, total: number, fromCursor: boolean, part: unknown, refId: string): void {
   if (!fromCursor) return;
-  if (offset >= total) throw refuse(`the cursor points past the end (${offset} of ${total})`, refId);
+  if (offset >= total) throw refuseCursor(`the cursor points past the end (${offset} of ${total})`, refId);
   if (typeof part === "string" && offset > 0) {
     const before = part.charCodeAt(offset - 1);
     const at = part.charCodeAt(offset);
     if (before >= 0xd800 && before <= 0xdbff && at >= 0xdc00 && at <= 0xdfff) {
-      throw refuse("the cursor points inside a character (a surrogate pair)", refId);
+      throw refuseCursor("the cursor points inside a character (a surrogate pair)", refId);
     }
   }
 }
@@ -334,20 +242,7 @@ function pageOfPart(part: unknown, total: number, options: PageValueOptions & St
 function finish(built: Built, total: number, options: PageValueOptions & Start, root: () => unknown): ValuePage {
   const { refId, version, path, offset } = options;
   const page: ValuePage = { refId, path, value: built.value, offset, total, chars: built.size, version };
-  // A cursor names its part by pointer while that keeps it short, else by positions (found once, if needed).
-  let positions = options.positions;
-  const positionsHere = () => {
-    positions ??= positionsOf(root(), options.tokens);
-    return positions;
-  };
-  const cursorOf = (pointer: string, offset: number, last?: number): string => {
-    if (pointer.length <= JSON_POINTER_MAX_LENGTH) {
-      const cursor = encodeCursor({ version, path: pointer, offset });
-      if (cursor.length <= SHORT_CURSOR_LENGTH) return cursor;
-    }
-    const at = last === undefined ? positionsHere() : [...positionsHere(), last];
-    return encodeCursor({ version, path: at, offset });
-  };
+  const cursorOf = partCursors(options, root);
   if (built.end < total) page.nextCursor = cursorOf(path, built.end);
   if (built.partial.length > 0) {
     page.partial = built.partial;
