@@ -382,3 +382,40 @@ export async function* frames(response: Response): AsyncGenerator<Frame> {
     }
   }
 }
+
+/**
+ * A JSON-RPC POST of `method` to an MCP HTTP handler, as a client without a session sends it (the 2026
+ * envelope in `_meta`). `transportHeaders` adds the 2026 transport's `mcp-protocol-version`, `mcp-method`
+ * and, when `name` is given, `mcp-name`.
+ */
+export function postRpc(
+  handler: { fetch(request: Request): Promise<Response> },
+  method: string,
+  params: Record<string, unknown>,
+  options: { id?: number | string; transportHeaders?: boolean; name?: string | undefined } = {},
+): Promise<Response> {
+  const transport = options.transportHeaders
+    ? {
+        "mcp-protocol-version": MODERN,
+        "mcp-method": method,
+        ...(options.name === undefined ? {} : { "mcp-name": options.name }),
+      }
+    : {};
+  return handler.fetch(
+    new Request("http://127.0.0.1/mcp", {
+      method: "POST",
+      headers: {
+        host: "127.0.0.1",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...transport,
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: options.id ?? 1,
+        method,
+        params: { ...params, _meta: envelope(true) },
+      }),
+    }),
+  );
+}

@@ -3,7 +3,7 @@ import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import { withTaskSubscriptions } from "../src/index.js";
-import { deferAfterEach, envelope, type Frame, frames, serverFactory, Work } from "./harness.js";
+import { deferAfterEach, type Frame, frames, postRpc, serverFactory, Work } from "./harness.js";
 
 describe("notifications/tasks and the answer budget", () => {
   const defer = deferAfterEach();
@@ -21,20 +21,11 @@ describe("notifications/tasks and the answer budget", () => {
     await cache.registerTask("budget:one", async () => big, { owner: ANONYMOUS_OWNER });
     await cache.waitForTask("budget:one", { owner: ANONYMOUS_OWNER, timeoutMs: 5_000 });
     const post = (id: string, method: string, params: Record<string, unknown>) =>
-      handler.fetch(
-        new Request("http://127.0.0.1/mcp", {
-          method: "POST",
-          headers: {
-            host: "127.0.0.1",
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": "2026-07-28",
-            "mcp-method": method,
-            ...(typeof params.taskId === "string" ? { "mcp-name": params.taskId } : {}),
-          },
-          body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope(true) } }),
-        }),
-      );
+      postRpc(handler, method, params, {
+        id,
+        transportHeaders: true,
+        name: typeof params.taskId === "string" ? params.taskId : undefined,
+      });
     const got = await (await post("g", "tasks/get", { taskId: "budget:one" })).text();
     const pushed: Frame[] = [];
     for await (const f of frames(

@@ -10,17 +10,7 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTaskSubscriptions } from "../src/index.js";
-import {
-  deferAfterEach,
-  deferred,
-  envelope,
-  type Frame,
-  frames,
-  MODERN,
-  serverFactory,
-  TASKS,
-  Work,
-} from "./harness.js";
+import { deferAfterEach, deferred, type Frame, frames, postRpc, serverFactory, TASKS, Work } from "./harness.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 let redisUp = false;
@@ -61,20 +51,11 @@ describe("task status push over subscriptions/listen, two instances on one Redis
       recheckMs: 600_000,
     });
     const post = (method: string, params: Record<string, unknown>, id: number | string = 1) =>
-      handler.fetch(
-        new Request("http://127.0.0.1/mcp", {
-          method: "POST",
-          headers: {
-            host: "127.0.0.1",
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-            "mcp-protocol-version": MODERN,
-            "mcp-method": method,
-            ...(typeof params.name === "string" ? { "mcp-name": params.name } : {}),
-          },
-          body: JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: envelope(true) } }),
-        }),
-      );
+      postRpc(handler, method, params, {
+        id,
+        transportHeaders: true,
+        name: typeof params.name === "string" ? params.name : undefined,
+      });
     return { cache, post };
   }
 
@@ -146,22 +127,7 @@ describe("withTaskSubscriptions limits", () => {
     const work = new Work();
     const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, work)), cache, { maxSubscriptions: 1 });
     const listen = (id: string, taskIds: string[]) =>
-      handler.fetch(
-        new Request("http://127.0.0.1/mcp", {
-          method: "POST",
-          headers: {
-            host: "127.0.0.1",
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-          },
-          body: JSON.stringify({
-            jsonrpc: "2.0",
-            id,
-            method: "subscriptions/listen",
-            params: { notifications: { taskIds }, _meta: envelope(true) },
-          }),
-        }),
-      );
+      postRpc(handler, "subscriptions/listen", { notifications: { taskIds } }, { id });
     // Held by the anonymous owner, whom a request without auth acts for (a server-only task it never hears of).
     await cache.registerTask("limit:one", (task) => work.hold("one", task.signal), { owner: ANONYMOUS_OWNER });
     const first = await listen("s1", ["limit:one"]);
@@ -186,18 +152,7 @@ describe("withTaskSubscriptions limits", () => {
 
 /** A `subscriptions/listen` request (id "l1") for `taskIds` to `handler`, as a client without a session sends it. */
 function listen(handler: { fetch(request: Request): Promise<Response> }, taskIds: string[]): Promise<Response> {
-  return handler.fetch(
-    new Request("http://127.0.0.1/mcp", {
-      method: "POST",
-      headers: { host: "127.0.0.1", "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: "l1",
-        method: "subscriptions/listen",
-        params: { notifications: { taskIds }, _meta: envelope(true) },
-      }),
-    }),
-  );
+  return postRpc(handler, "subscriptions/listen", { notifications: { taskIds } }, { id: "l1" });
 }
 
 describe("withTaskSubscriptions and the owner rule", () => {
