@@ -119,3 +119,9 @@ export async function problemOf(response: Response): Promise<Record<string, unkn
   }
   return (await response.json()) as Record<string, unknown>;
 }
+
+/** The target of a response's `Link: <…>; rel="next"` header (RFC 8288), or undefined. */
+export function nextOf(response: Response): string | undefined {
+  const link = response.headers.get("link");
+  return link === null ? undefined : /^<([^>]+)>;\s*rel="next"$/.exec(link)?.[1];
+}

@@ -4,7 +4,7 @@
  * problems, never a 500.
  */
 import { describe, expect, it } from "vitest";
-import { mountRoutes, TEST_OWNER, useCaches } from "./helpers.js";
+import { mountRoutes, nextOf, TEST_OWNER, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 const tester = { owner: TEST_OWNER };
@@ -17,11 +17,6 @@ const oddKeys = () => ({
   plain: arr(30, "plain"),
   ["k".repeat(9000)]: arr(20, "huge"),
 });
-function nextOf(response: Response): string | undefined {
-  const link = response.headers.get("link");
-  return link === null ? undefined : /^<([^>]+)>;\s*rel="next"$/.exec(link)?.[1];
-}
-
 describe("value routes under odd keys and queries", () => {
   it("pages back odd keys by Link and partialCursors", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 300 } });

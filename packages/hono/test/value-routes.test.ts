@@ -5,7 +5,7 @@
  */
 import { ANONYMOUS_OWNER } from "@mcp-refcache/core";
 import { describe, expect, it } from "vitest";
-import { mountRoutes, problemOf, registerHeldTask, TEST_OWNER, useCaches } from "./helpers.js";
+import { mountRoutes, nextOf, problemOf, registerHeldTask, TEST_OWNER, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 /** `mountRoutes` acts for TEST_OWNER: values the tests read are stored for it. */
@@ -26,12 +26,6 @@ interface Page {
   partial?: string[];
   partialCursors?: string[];
   version: string;
-}
-
-/** The target of `Link: <…>; rel="next"`, or undefined. */
-function nextOf(response: Response): string | undefined {
-  const link = response.headers.get("link");
-  return link === null ? undefined : /^<([^>]+)>;\s*rel="next"$/.exec(link)?.[1];
 }
 
 describe("GET /refs/:refId with cursor, path or maxChars", () => {
