@@ -85,6 +85,22 @@ export const jsonValue = fc
 export const budget = fc.oneof(fc.integer({ min: 64, max: 400 }), fc.integer({ min: 64, max: 100_000 }));
 
 /**
+ * The most pages one property run reads of a whole value. The value arbitraries reach several MB, and
+ * paging 5 MB at 94 characters is 57,000 pages: one such run took seconds, and a seed with a few of them
+ * ran past the test's timeout on a loaded CI machine. A large value gets a budget large enough to stay
+ * under this; small values keep every budget. Volume is the 10 MB paging tests' and the bench's job.
+ */
+export const MAX_PAGES_PER_RUN = 1_000;
+
+/**
+ * `maxChars` raised so that `value` takes at most MAX_PAGES_PER_RUN pages of its budget; `charsPerUnit`
+ * is how many characters one unit of a custom measure stands for (tokens: about 3).
+ */
+export function boundedBudget(value: unknown, maxChars: number, charsPerUnit = 1): number {
+  return Math.max(maxChars, Math.ceil(JSON.stringify(value).length / charsPerUnit / MAX_PAGES_PER_RUN));
+}
+
+/**
  * Values nested under keys of up to 12,000 characters of any kind (astral, lone surrogates, `~` and `/`
  * that a pointer escapes), so the pointers of their parts run past JSON_POINTER_MAX_LENGTH.
  */

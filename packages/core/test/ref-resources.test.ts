@@ -16,7 +16,7 @@ import {
 } from "../src/mcp/index.js";
 import { readAllRefResource } from "../src/testing/index.js";
 import { useCaches } from "./helpers.js";
-import { budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
+import { boundedBudget, budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
 
 const ALICE = "auth:alice";
 
@@ -91,7 +91,8 @@ describe("readRefResource", () => {
     const { cache } = makeCache();
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.oneof(jsonValue, jsonUnderLongKeys), budget, async (value, maxChars) => {
+      fc.asyncProperty(fc.oneof(jsonValue, jsonUnderLongKeys), budget, async (value, drawn) => {
+        const maxChars = boundedBudget(value, drawn);
         const refId = `v${n++}`;
         await cache.set(refId, value, { owner: ALICE });
         let pages = 0;

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryStore, pageValue, previewValue, RefCache, RefCacheError, type ValuePage } from "../src/index.js";
 import { CURSOR_MAX_LENGTH, decodeCursor, encodeCursor } from "../src/values/cursor.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH } from "../src/values/json-pointer.js";
-import { budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
+import { boundedBudget, budget, jsonUnderLongKeys, jsonValue } from "./json-arbitraries.js";
 
 const VERSION = "0123456789ab";
 const text = (value: unknown) => JSON.stringify(value);
@@ -117,7 +117,8 @@ function reassemble(
 describe("pageValue", () => {
   it("reassembles every JSON value exactly, every page within its budget", () => {
     fc.assert(
-      fc.property(jsonValue, budget, (value, maxChars) => {
+      fc.property(jsonValue, budget, (value, drawn) => {
+        const maxChars = boundedBudget(value, drawn);
         expect(text(reassemble(value, "", maxChars))).toBe(text(value));
       }),
       { numRuns: 200 },
@@ -127,7 +128,8 @@ describe("pageValue", () => {
   it("reassembles with a custom measure (tokens) too, each page within the measured budget", () => {
     const tokens = (t: string) => Math.ceil(t.length / 3);
     fc.assert(
-      fc.property(jsonValue, fc.integer({ min: 64, max: 5_000 }), (value, maxChars) => {
+      fc.property(jsonValue, fc.integer({ min: 64, max: 5_000 }), (value, drawn) => {
+        const maxChars = boundedBudget(value, drawn, 3);
         expect(text(reassemble(value, "", maxChars, tokens))).toBe(text(value));
       }),
       { numRuns: 100 },
@@ -318,9 +320,9 @@ describe("cache.page (arrays cut from the stored text)", () => {
   it("gives the same pages as paging the decoded value, for every JSON value and budget", async () => {
     const cache = new RefCache();
     await fc.assert(
-      fc.asyncProperty(jsonValue, budget, async (value, maxChars) => {
+      fc.asyncProperty(jsonValue, budget, async (value, drawn) => {
         await cache.set("v", value);
-        await bothWays(cache, value, "", maxChars);
+        await bothWays(cache, value, "", boundedBudget(value, drawn));
       }),
       { numRuns: 100 },
     );
