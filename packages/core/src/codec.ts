@@ -3,7 +3,7 @@
  * way in and kept as JSON text, so a read costs a parse (never a deep clone) and no caller can change
  * what is stored. What is not JSON data is refused, naming where it sits, rather than converted.
  */
-import { ValidationError } from "./errors.js";
+import { StoreError, ValidationError } from "./errors.js";
 
 /** Deepest nesting a value may have; deeper values are refused rather than risk the runtime's stack. */
 export const MAX_VALUE_DEPTH = 200;
@@ -247,7 +247,25 @@ export function encodeValue(value: unknown, refId?: string): string {
   }
 }
 
-/** Decodes text written by `encodeValue`. */
-export function decodeValue(data: string): unknown {
-  return JSON.parse(data);
+/**
+ * Decodes text written by `encodeValue`. Text that is not JSON (another writer sharing the store wrote
+ * `NaN`, say) throws StoreError (`STORE_ERROR`) naming `refId`: never the parser's own message, which
+ * quotes the text, so a value (an execute-only one too) is not shown in an error.
+ */
+export function decodeValue(data: string, refId?: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw notJsonText(refId);
+  }
+}
+
+/** The error for stored text that is not JSON: what the store holds under `refId` was not written by `encodeValue`. */
+export function notJsonText(refId: string | undefined): StoreError {
+  const where = refId === undefined ? "the store" : `the store under refId "${refId}"`;
+  return new StoreError(
+    `The value in ${where} is not JSON text (another writer may have stored it); it cannot be read`,
+    refId,
+    undefined,
+  );
 }

@@ -52,6 +52,7 @@ export class PagedTree {
   #decoded = false;
 
   constructor(
+    readonly refId: string,
     readonly version: string,
     readonly text: string,
   ) {
@@ -65,7 +66,7 @@ export class PagedTree {
 
   get tree(): unknown {
     if (!this.#decoded) {
-      this.#tree = decodeValue(this.text);
+      this.#tree = decodeValue(this.text, this.refId);
       this.#decoded = true;
     }
     return this.#tree;
@@ -92,7 +93,7 @@ export class DecodedValues {
   /** Keeps `data` (the value under `key` at `version`) for further previews and pages. */
   keepPaged(key: string, version: string, data: string): PagedTree {
     this.#forgetPaged(key);
-    const kept = new PagedTree(version, data);
+    const kept = new PagedTree(key, version, data);
     this.#paged.set(key, kept);
     this.#pagedLength += kept.length;
     for (const [oldest, entry] of this.#paged) {
@@ -112,7 +113,7 @@ export class DecodedValues {
 
   /** The value `data` (stored under `key`) encodes, as a fresh copy. */
   decode(key: string, data: string): unknown {
-    if (data.length < DECODED_MIN_LENGTH || data.length > DECODED_BUDGET_LENGTH) return decodeValue(data);
+    if (data.length < DECODED_MIN_LENGTH || data.length > DECODED_BUDGET_LENGTH) return decodeValue(data, key);
     const kept = this.#trees.get(key);
     // The text is compared, not trusted: another instance sharing the store may have written the key.
     if (kept !== undefined && kept.data === data) {
@@ -121,7 +122,7 @@ export class DecodedValues {
       return this.#copy(kept.tree, data);
     }
     this.forget(key);
-    const tree = decodeValue(data);
+    const tree = decodeValue(data, key);
     this.#trees.set(key, { data, tree });
     this.#length += data.length;
     for (const [oldest, entry] of this.#trees) {

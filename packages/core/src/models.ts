@@ -225,11 +225,17 @@ export function cacheEntryInfo(
 
 /**
  * The version of a stored entry, as text: its write time and the random number it was written with, in
- * base 36 (`<createdAt>-<version>`); for an entry written before versions existed, `t<createdAt>`, which
- * no written version can equal. Two writes share a version only if they share the millisecond and the
- * random number (one chance in 2³⁰).
+ * base 36 (`<createdAt>-<version>`); for an entry written without a version (by a release before versions
+ * existed, or by another writer), `t<createdAt>`, which no written version can equal. Two writes share a
+ * version only if they share the millisecond and the random number (one chance in 2³⁰); two entries
+ * without a version, only if they share the millisecond. A write time that is not a whole number (another
+ * writer's `time.time() * 1000`) is written `F` + its decimal text, `.`, `+` and `-` as `_`, `P` and `M`,
+ * so a version is always at most 64 characters of `[0-9A-Za-z_-]`, as a page cursor carries it.
  */
 export function versionOf(entry: { createdAt: number; version?: number }): string {
-  const time = entry.createdAt.toString(36);
+  const { createdAt } = entry;
+  const time = Number.isSafeInteger(createdAt)
+    ? createdAt.toString(36)
+    : `F${String(createdAt).replace(/[.+-]/g, (c) => (c === "." ? "_" : c === "+" ? "P" : "M"))}`;
   return entry.version === undefined ? `t${time}` : `${time}-${entry.version.toString(36)}`;
 }

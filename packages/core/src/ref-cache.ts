@@ -152,6 +152,15 @@ export class RefCache {
     return (await this.#values.getEntry(key, options)) as (CacheEntryInfo & { value: T }) | undefined;
   }
 
+  /**
+   * The entry's metadata (timestamps, owner, version, execute-only) without its value: reads only the
+   * bookkeeping where the store has `stat`, so it costs the same whatever the value's size. `undefined` as
+   * for `get`.
+   */
+  getEntryInfo(key: string, options: ReadOptions = {}): Promise<CacheEntryInfo | undefined> {
+    return this.#values.getEntryInfo(key, options);
+  }
+
   /** Whether a live value visible to the owner is stored under `key`, without reading it where the store allows. */
   has(key: string, options: ReadOptions = {}): Promise<boolean> {
     return this.#values.has(key, options);

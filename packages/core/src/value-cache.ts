@@ -5,7 +5,7 @@
 import type { CacheContext } from "./cache-context.js";
 import { encodeValue } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
-import { ExecuteOnlyError, KeyOwnedByTaskError, ValidationError } from "./errors.js";
+import { ExecuteOnlyError, KeyOwnedByTaskError, StoreError, ValidationError } from "./errors.js";
 import { leaseRanOut } from "./liveness.js";
 import {
   type CacheEntryInfo,
@@ -42,6 +42,34 @@ function exceedsBytes(text: string, max: number): boolean {
     bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
   }
   return bytes > max;
+}
+
+const isEpochMs = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
+
+/**
+ * Checks what a store handed back before it is used: bookkeeping core never writes (another writer sharing
+ * the store, a store with a fault) would make versions no cursor can name, or values that never expire. A
+ * fault is a StoreError (`STORE_ERROR`) naming the field, never the value's text; nothing is changed.
+ */
+function assertStoredMeta(entry: StoreEntryMeta & { data?: unknown }, id: string): void {
+  const fault = !isEpochMs(entry.createdAt)
+    ? "createdAt"
+    : entry.expiresAt !== undefined && !isEpochMs(entry.expiresAt)
+      ? "expiresAt"
+      : entry.version !== undefined && !(Number.isSafeInteger(entry.version) && entry.version >= 0)
+        ? "version"
+        : entry.executeOnly !== undefined && entry.executeOnly !== true
+          ? "executeOnly"
+          : "data" in entry && typeof entry.data !== "string"
+            ? "data"
+            : undefined;
+  if (fault !== undefined) {
+    throw new StoreError(
+      `The store holds an entry under refId "${id}" whose ${fault} is not one this library writes; it cannot be read`,
+      id,
+      undefined,
+    );
+  }
 }
 
 /**
@@ -105,12 +133,12 @@ export class ValueCache {
   }
 
   async get(key: string, options: ReadOptions = {}): Promise<unknown> {
-    const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id));
+    const entry = await this.#readWhole(key, options);
     return entry === undefined ? undefined : this.#decoded.decode(key, entry.data);
   }
 
   async getEntry(key: string, options: ReadOptions = {}): Promise<(CacheEntryInfo & { value: unknown }) | undefined> {
-    const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id));
+    const entry = await this.#readWhole(key, options);
     if (entry === undefined) return undefined;
     return {
       // `#read` has validated the key already.
@@ -119,8 +147,28 @@ export class ValueCache {
     };
   }
 
+  async getEntryInfo(key: string, options: ReadOptions = {}): Promise<CacheEntryInfo | undefined> {
+    const meta = await this.#read(key, options, (id) => this.#stat(id));
+    return meta === undefined ? undefined : cacheEntryInfo(key, meta);
+  }
+
   async has(key: string, options: ReadOptions = {}): Promise<boolean> {
     return (await this.#read(key, options, (id) => this.#stat(id))) !== undefined;
+  }
+
+  /**
+   * The whole entry under `key`, as `#read` gives it. For a client (an owner) over a store with `stat`, the
+   * bookkeeping is read first: another owner's value is then never fetched, so how long a refusal takes
+   * does not tell its size, nor that it exists.
+   */
+  async #readWhole(key: string, options: ReadOptions): Promise<StoreEntry | undefined> {
+    const id = parseOrThrow(RefIdSchema, key, "key");
+    const { owner } = parseOrThrow(ReadOptionsSchema, options, "read options", id);
+    const scope = owner === undefined ? {} : { owner };
+    if (owner !== undefined && this.#ctx.store.stat !== undefined) {
+      if ((await this.#read(id, scope, (k) => this.#stat(k))) === undefined) return undefined;
+    }
+    return this.#read(id, scope, (k) => this.#ctx.store.get(k));
   }
 
   async delete(key: string, options: ReadOptions = {}): Promise<boolean> {
@@ -208,6 +256,7 @@ export class ValueCache {
     this.#ctx.assertOpen();
     const entry = await this.#ctx.storeCall(id, () => fetch(id));
     if (entry === undefined || !isVisibleTo(entry, owner)) return undefined;
+    assertStoredMeta(entry, id);
     if (entry.expiresAt !== undefined && entry.expiresAt <= this.#ctx.now()) return undefined;
     return entry;
   }

@@ -135,7 +135,12 @@ class Children {
 function keyAt(text: string, start: number): string {
   const end = skipString(text, start);
   const raw = text.slice(start + 1, end - 1);
-  return raw.includes("\\") ? (JSON.parse(text.slice(start, end)) as string) : raw;
+  if (!raw.includes("\\")) return raw;
+  try {
+    return JSON.parse(text.slice(start, end)) as string;
+  } catch {
+    throw new NotCompact(); // not JSON: the tree's decoding says so, as a typed error
+  }
 }
 
 /** Item sizes of the arrays of one stored value, by JSON Pointer tokens. */

@@ -6,6 +6,7 @@
  * paged at its own pointer. Each page costs work in proportion to the page, never to the whole value.
  */
 
+import { decodeValue } from "../codec.js";
 import type { PagedTree } from "../decoded-values.js";
 import { copyDecoded } from "../decoded-values.js";
 import { refuseCursor } from "./cursor.js";
@@ -203,7 +204,7 @@ export function pageStored(stored: PagedTree, options: Omit<PageValueOptions, "v
     const array = stored.index.arrayAt(start.tokens);
     if (array !== undefined) {
       checkOffset(start.offset, array.count, start.fromCursor, undefined, options.refId);
-      const built = pageTextArray(array, start.path, start.offset, options.maxChars);
+      const built = pageTextArray(array, start.path, start.offset, options.maxChars, options.refId);
       if (built !== undefined) return finish(built, array.count, { ...all, ...start }, () => stored.tree);
       // Text another encoder wrote, whose spans do not measure its items: the decoded tree is paged.
       stored.index.markBroken();
@@ -271,7 +272,13 @@ const MAY_MEASURE_OTHERWISE =
  * `encodeValue` never writes) measure less than their spans: such a page may hold fewer items than it
  * could, and its `chars` counts the text (more than the items measure), never more than the budget.
  */
-function pageTextArray(array: TextArray, path: string, offset: number, budget: number): Built | undefined {
+function pageTextArray(
+  array: TextArray,
+  path: string,
+  offset: number,
+  budget: number,
+  refId: string,
+): Built | undefined {
   const { text, starts, ends, count } = array;
   const partial: string[] = [];
   const partialAt: number[] = [];
@@ -280,7 +287,7 @@ function pageTextArray(array: TextArray, path: string, offset: number, budget: n
   let i = offset;
   const itemSize = (k: number) => (ends[k] as number) - (starts[k] as number);
   if (i < count && 2 + itemSize(i) > budget) {
-    const built = fitValue(JSON.parse(text.slice(starts[i] as number, ends[i] as number)), budget - 2);
+    const built = fitValue(decodeValue(text.slice(starts[i] as number, ends[i] as number), refId), budget - 2);
     lead = [built.out];
     size += built.size;
     partial.push(appendJsonPointer(path, i));
@@ -294,7 +301,7 @@ function pageTextArray(array: TextArray, path: string, offset: number, budget: n
     size += separator + itemSize(i);
   }
   const body = i > first ? text.slice(starts[first] as number, ends[i - 1] as number) : "";
-  const whole: unknown[] = i > first ? (JSON.parse(`[${body}]`) as unknown[]) : [];
+  const whole: unknown[] = i > first ? (decodeValue(`[${body}]`, refId) as unknown[]) : [];
   if (MAY_MEASURE_OTHERWISE.test(`,${body},`) && (JSON.stringify(whole) as string).length !== body.length + 2) {
     return undefined;
   }

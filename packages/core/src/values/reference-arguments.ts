@@ -120,8 +120,12 @@ export function referenceInputSchema<S>(
   throw ValidationError.single("refParams", "refParams needs an inputSchema that is a zod object or shape", "custom");
 }
 
-/** The part of `RefCache` reference resolution uses (a server-side read; the owner rule is applied here). */
+/**
+ * The part of `RefCache` reference resolution uses: server-side reads, the owner rule applied here, on the
+ * metadata first (`getEntryInfo`), so a value its caller may not use is never read or decoded.
+ */
 export interface ReferenceCache {
+  getEntryInfo(key: string): Promise<CacheEntryInfo | undefined>;
   getEntry(key: string): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
 }
 
@@ -148,8 +152,12 @@ async function resolveOne(
   const { refId, path } = reference;
   // An id no value could have is refused with the same words as an unknown one.
   if (!RefIdSchema.safeParse(refId).success) throw new ReferenceUnavailableError(parameter, refId);
+  // Unknown, expired, another owner's and a task without a result yet all read as "no entry" here, from
+  // the metadata alone: how long a refusal takes says nothing of a value the caller may not use.
+  const info = await cache.getEntryInfo(refId);
+  if (info === undefined || !usableBy(info, owner)) throw new ReferenceUnavailableError(parameter, refId);
+  // Read again whole: it may have been replaced (or removed) in between.
   const entry = await cache.getEntry(refId);
-  // Unknown, expired, another owner's and a task without a result yet all read as "no entry" here.
   if (entry === undefined || !usableBy(entry, owner)) throw new ReferenceUnavailableError(parameter, refId);
   // An execute-only value's refusals say nothing of it: a zod issue can name its keys ("Unrecognized keys"),
   // its types or bounds, or quote it (a custom message), and which of path and schema failed tells its shape.
