@@ -132,17 +132,27 @@ describe("get_cached_result over a large value", () => {
           expect(JSON.stringify(read)).toBe(JSON.stringify(value));
           for (const answer of answers) {
             const page = answer.structuredContent?.page as ValuePage | undefined;
-            // Outside the fixed envelope: a page's `partial` list (it grows with the oversized items it holds;
-            // the text names the first one twice more), its path (in the text twice), and a key longer than the
-            // budget (keys are never cut, in a page or a preview). Cursors stay short whatever the keys.
+            // Outside the fixed envelope: a page's pointers, `path` and its one `partial` item's, and a key
+            // longer than the budget (keys are never cut, in a page or a preview). The text holds each pointer
+            // once in the page's JSON, and names one up to 256 characters long up to twice more (the part, the
+            // item and how to read it). Cursors stay short whatever the keys.
+            expect(page?.partial?.length ?? 0).toBeLessThanOrEqual(1);
+            const pointer = page?.partial?.[0] ?? "";
             const partial = JSON.stringify([...(page?.partial ?? []), ...(page?.partialCursors ?? [])]).length;
             const path = JSON.stringify(page?.path ?? "").length;
             const chars = page?.chars ?? (answer.structuredContent?.chars as number | undefined) ?? 0;
             const key = Math.max(0, chars - maxChars);
+            const named = (p: string) => (p.length <= 256 ? p.length + 2 : 0);
             const sizes = answerSizes(answer);
             expect(sizes.structured).toBeLessThanOrEqual(maxChars + VALUE_ANSWER_ENVELOPE_CHARS + partial + path + key);
             expect(sizes.text).toBeLessThanOrEqual(
-              maxChars + VALUE_ANSWER_ENVELOPE_CHARS + 3 * partial + 2 * path + key,
+              maxChars +
+                VALUE_ANSWER_ENVELOPE_CHARS +
+                partial +
+                path +
+                key +
+                2 * named(pointer) +
+                named(page?.path ?? ""),
             );
           }
         },

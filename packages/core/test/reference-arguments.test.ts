@@ -55,6 +55,25 @@ describe("resolveRefs", () => {
     expect(item).toEqual({ n: 2 });
   });
 
+  it("with checkValues, validates every named parameter (values, references and missing ones) and wants an object", async () => {
+    const { cache } = makeCache();
+    await cache.set("t1", { rows: [{ id: 1 }] }, { owner: ALICE });
+    const parameters = { table: Rows, limit: z.number().default(5) };
+    const checked = { owner: ALICE, checkValues: true };
+    expect(await resolveRefs(cache, { table: { refId: "t1", path: "/rows" }, x: 1 }, parameters, checked)).toEqual({
+      table: [{ id: 1 }],
+      limit: 5,
+      x: 1,
+    });
+    for (const args of [{}, { table: [{ id: "1" }] }, { table: [], limit: "5" }, [], null, "t1", 7]) {
+      await expect(resolveRefs(cache, args, parameters, checked), JSON.stringify(args)).rejects.toMatchObject({
+        code: "VALIDATION_ERROR",
+      });
+    }
+    // Without it, what is not a reference is the caller's to check (MCP: the SDK checks the input schema).
+    expect(await resolveRefs(cache, { table: "x" }, parameters, { owner: ALICE })).toEqual({ table: "x" });
+  });
+
   it("refuses unknown, expired, another owner's, server-only and unfinished references with the same words", async () => {
     const { cache, clock } = makeCache();
     await cache.set("mine", [{ id: 1 }], { owner: ALICE, ttlMs: 1_000 });

@@ -73,7 +73,9 @@ export function withTimeoutFallback<T>(
       const scope = requestScope(ownerOf, c).core;
       // Resolved before the work starts: the handler never runs with half an input.
       const input =
-        refParams === undefined ? {} : { input: await resolveRefs(cache, await jsonBody(c), refParams, scope) };
+        refParams === undefined
+          ? {}
+          : { input: await resolveRefs(cache, await jsonBody(c), refParams, { ...scope, checkValues: true }) };
       let workDone: Promise<unknown> = Promise.resolve();
       const outcome = await runWithTimeoutFallback(
         cache,

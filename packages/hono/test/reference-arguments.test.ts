@@ -60,6 +60,44 @@ describe("withTimeoutFallback with refParams", () => {
   });
 });
 
+describe("withTimeoutFallback with refParams: what the body holds", () => {
+  it("refuses with 400, before the handler runs, a body that is no JSON object and a named member its schema refuses", async () => {
+    const cache = makeCache();
+    let runs = 0;
+    const hono = new Hono();
+    hono.post(
+      "/count",
+      withTimeoutFallback(
+        cache,
+        { timeoutMs: 5_000, owner: testOwner, refParams: { table: Rows, limit: z.number().int().default(10) } },
+        (_c, work) => {
+          runs++;
+          return work.input as never;
+        },
+      ),
+    );
+    for (const body of [
+      {},
+      [1, 2],
+      null,
+      5,
+      "rows",
+      { table: "x" },
+      { table: [{ id: "1" }] },
+      { table: [], limit: 1.5 },
+    ]) {
+      const response = await post(hono, "/count", body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect((await problemOf(response)).code).toBe("VALIDATION_ERROR");
+    }
+    expect(runs).toBe(0);
+    // A member its schema gives a default is given it; other members pass as they are.
+    const ok = await post(hono, "/count", { table: [{ id: 1 }], note: { free: true } });
+    expect(await ok.json()).toEqual({ table: [{ id: 1 }], limit: 10, note: { free: true } });
+    expect(runs).toBe(1);
+  });
+});
+
 describe("execute-only values over HTTP", () => {
   it("an execute-only handler answers its reference alone; GET /refs, pages and previews refuse it; server code reads it", async () => {
     const cache = makeCache();

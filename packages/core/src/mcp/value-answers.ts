@@ -4,9 +4,10 @@
  * Every adapter answers values through these, inline, on completion, in `tasks/result` and `tasks/get`.
  *
  * Size on the wire: the text block and the `structuredContent` of an answer are each at most the budget
- * plus `VALUE_ANSWER_ENVELOPE_CHARS`, each measured as its own compact JSON text (a page's `partial` list
- * aside, which grows with the number of oversized items on the page, and a path or a key longer than the
- * envelope, which is never cut; cursors stay short whatever the keys).
+ * plus `VALUE_ANSWER_ENVELOPE_CHARS`, each measured as its own compact JSON text, but for pointers: a
+ * page's `path` and its `partial` pointer (a page has at most one) are never cut, so a pointer longer than
+ * a few hundred characters (a part under keys that long) adds its length beyond the envelope, once in the
+ * `structuredContent` and once in the text. Cursors stay short whatever the keys.
  */
 import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
 import type { ValuePage } from "../values/page.js";
@@ -160,6 +161,14 @@ function countedAs(page: ValuePage): string | undefined {
 /** Pointers named in a page's text; the full list is in `partial`. */
 const PARTIAL_NAMED = 5;
 
+/**
+ * Longest pointer a page answer's text names outside the page itself (characters): a longer one (a part
+ * under keys that long) is named by its place in the page's JSON and reached by its cursor, so the text
+ * holds it once, not up to four times.
+ */
+const POINTER_NAMED_MAX = 256;
+const isNamed = (pointer: string) => pointer.length <= POINTER_NAMED_MAX;
+
 /** How a page answer is worded. */
 export interface PageAnswerOptions {
   names?: PollingToolNames | undefined;
@@ -176,7 +185,12 @@ export interface PageAnswerOptions {
 export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {}): McpToolResult {
   const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
   const { refId } = page;
-  const where = page.path === "" ? "the value" : `"${page.path}"`;
+  const where =
+    page.path === ""
+      ? "the value"
+      : isNamed(page.path)
+        ? `"${page.path}"`
+        : `the part in "path" (a pointer of ${page.path.length} characters)`;
   const unit = countedAs(page);
   const count = pageCount(page);
   const lines: string[] = [];
@@ -195,17 +209,18 @@ export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {})
   );
   const partial = page.partial ?? [];
   if (partial.length > 0) {
-    const named = partial.slice(0, PARTIAL_NAMED).join(", ");
-    const more = partial.length > PARTIAL_NAMED ? ` and ${partial.length - PARTIAL_NAMED} more in "partial"` : "";
+    const shown = partial.filter(isNamed).slice(0, PARTIAL_NAMED);
+    const rest = partial.length - shown.length;
+    const more =
+      rest === 0 ? "" : `${shown.length > 0 ? " and " : ""}${rest} ${shown.length > 0 ? "more " : ""}in "partial"`;
     const first = partial[0] as string;
     const cursor = page.partialCursors?.[0];
-    const byPath = first.length <= JSON_POINTER_MAX_LENGTH || cursor === undefined;
+    const byPath = (isNamed(first) && first.length <= JSON_POINTER_MAX_LENGTH) || cursor === undefined;
     lines.push(
-      `${partial.length} item(s) too large for a page stand here as previews (${named}${more}): read each with ` +
+      `${partial.length} item(s) too large for a page stand here as previews (${shown.join(", ")}${more}): read each with ` +
         (byPath
           ? `${names.result} and ${JSON.stringify({ refId, path: first })}, its own pointer as "path".`
-          : `${names.result} and ${JSON.stringify({ refId, cursor })}, its cursor in "partialCursors" (the ` +
-            `pointer is too long to pass as "path").`),
+          : `${names.result} and ${JSON.stringify({ refId, cursor })}, its cursor in "partialCursors".`),
     );
   }
   lines.push(JSON.stringify(page));

@@ -132,6 +132,12 @@ export interface ReferenceCache {
 export interface ResolveRefsOptions {
   /** The caller's owner scope (always set by an adapter); absent: server-side, every value is usable. */
   owner?: string | undefined;
+  /**
+   * Also check what nothing checked before (an HTTP body, say, where MCP has the SDK check the input
+   * schema): `args` must be a JSON object, and each named parameter that holds a value, not a reference,
+   * is validated by its schema (a missing one too: its schema decides whether it may be absent).
+   */
+  checkValues?: boolean | undefined;
 }
 
 /**
@@ -209,6 +215,7 @@ export async function resolveRefs<A>(
   parameters: ReferenceParameters,
   options: ResolveRefsOptions = {},
 ): Promise<A> {
+  if (options.checkValues === true) return resolveChecked(cache, args, parameters, options.owner) as Promise<A>;
   if (typeof args !== "object" || args === null) return args;
   const input = args as Record<string, unknown>;
   const names = Object.keys(parameters).filter((name) => isReferenceArgument(input[name]));
@@ -223,4 +230,30 @@ export async function resolveRefs<A>(
     resolved[name] = values[i];
   });
   return resolved as A;
+}
+
+/** `resolveRefs` with `checkValues`: every named parameter checked, a reference or a value alike. */
+async function resolveChecked(
+  cache: ReferenceCache,
+  args: unknown,
+  parameters: ReferenceParameters,
+  owner: string | undefined,
+): Promise<Record<string, unknown>> {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) {
+    throw ValidationError.single("arguments", "the arguments must be a JSON object", "invalid_type");
+  }
+  const input = args as Record<string, unknown>;
+  const resolved: Record<string, unknown> = { ...input };
+  await Promise.all(
+    Object.keys(parameters).map(async (name) => {
+      const schema = parameters[name] as z.ZodType;
+      const given = input[name];
+      const value = isReferenceArgument(given)
+        ? await resolveOne(cache, name, given, schema, owner)
+        : parseOrThrow(schema, given, `argument "${name}"`);
+      // An optional parameter left out stays out (its schema may give it a default instead).
+      if (value !== undefined || Object.hasOwn(input, name)) resolved[name] = value;
+    }),
+  );
+  return resolved;
 }
