@@ -26,6 +26,9 @@ class UnreachableStore extends MemoryStore {
   override async get(): Promise<never> {
     throw new Error("connection refused");
   }
+  override async stat(): Promise<never> {
+    throw new Error("connection refused");
+  }
 }
 
 describe("the problem table", () => {
