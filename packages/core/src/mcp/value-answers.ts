@@ -9,7 +9,9 @@
  * a few hundred characters (a part under keys that long) adds its length beyond the envelope, once in the
  * `structuredContent` and once in the text. Cursors stay short whatever the keys.
  */
+import { dominantPart } from "../values/dominant-part.js";
 import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
+import { sizeWithin } from "../values/measure.js";
 import type { ValuePage } from "../values/page.js";
 import { type PreviewResult, previewValue } from "../values/preview.js";
 import type { ResolvedValueBudget } from "../values/value-budget.js";
@@ -92,12 +94,23 @@ export function referenceToolResult(
 ): McpToolResult {
   const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
   const unit = unitOf(budget);
+  const { value } = options;
+  // Most of a wrapped result is one part (the rows under `data.result`, say): named, it is paged at once.
+  const most =
+    value === undefined
+      ? undefined
+      : dominantPart(value, budget.measure === undefined ? preview.totalChars : sizeWithin(value, Infinity));
+  const part =
+    most === undefined
+      ? `"path" (a JSON Pointer, RFC 6901) pages one part of it.`
+      : `most of it is ${most.description} at "${most.pointer}": to page that part alone, call ${names.result} ` +
+        `with ${JSON.stringify({ refId, path: most.pointer })}.`;
   const text =
     `Too large to answer whole: ${preview.totalChars} ${unit} of JSON, over this answer's budget of ` +
     `${budget.maxChars}. It is stored under refId "${refId}"${kept(options.retention)}. Below is a preview; ` +
     `"…" marks what is left out. To read all of it, call ${names.result} with ${JSON.stringify({ refId })}, ` +
-    `then again with each page's nextCursor as "cursor" until none is left; "path" (a JSON Pointer such as ` +
-    `"/rows") pages one part of it.\n${textOf(preview.preview)}`;
+    `then again with each page's nextCursor as "cursor" until none is left, and read items that stand as ` +
+    `previews (listed in each page's "partial") the same way; ${part}\n${textOf(preview.preview)}`;
   const structured: McpValueReference = {
     refId,
     status: "completed",
