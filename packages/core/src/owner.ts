@@ -69,6 +69,17 @@ export function isVisibleTo(entry: { owner?: string | undefined }, owner: string
   return owner === undefined || entry.owner === owner;
 }
 
+/**
+ * Whether `owner` may pass `entry` by reference: what it may read (the owner rule), and also an execute-only
+ * value the server stored without an owner (a server-provided secret any caller's tool may use).
+ */
+export function isUsableBy(
+  entry: { owner?: string | undefined; executeOnly?: boolean | undefined },
+  owner: string | undefined,
+): boolean {
+  return isVisibleTo(entry, owner) || (entry.owner === undefined && entry.executeOnly === true);
+}
+
 /** Throws ForbiddenError when `owner` may not list (the anonymous owner: its ids are its only protection). */
 export function assertMayList(owner: string | undefined): void {
   if (isAnonymousOwner(owner)) {

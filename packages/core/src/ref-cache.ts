@@ -161,6 +161,18 @@ export class RefCache {
     return this.#values.getEntryInfo(key, options);
   }
 
+  /**
+   * The entry under `key` that the owner may pass to a tool by reference: its own, or an execute-only value
+   * the server stored without an owner (the one read `resolveRefs` makes). `undefined` for any other, as for
+   * an unknown key; the value is decoded only once that is settled, so a refusal never decodes it.
+   */
+  async getReferenced<T = unknown>(
+    key: string,
+    options: ReadOptions = {},
+  ): Promise<(CacheEntryInfo & { value: T }) | undefined> {
+    return (await this.#values.getReferenced(key, options)) as (CacheEntryInfo & { value: T }) | undefined;
+  }
+
   /** Whether a live value visible to the owner is stored under `key`, without reading it where the store allows. */
   has(key: string, options: ReadOptions = {}): Promise<boolean> {
     return this.#values.has(key, options);

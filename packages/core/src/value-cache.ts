@@ -18,7 +18,7 @@ import {
   SetOptionsSchema,
   versionOf,
 } from "./models.js";
-import { assertMayWrite, isVisibleTo } from "./owner.js";
+import { assertMayWrite, isUsableBy, isVisibleTo } from "./owner.js";
 import { parseOrThrow } from "./parse.js";
 import type { StoreEntry, StoreEntryMeta } from "./store.js";
 import { pageStored, type ValuePage } from "./values/page.js";
@@ -51,7 +51,7 @@ const isEpochMs = (n: unknown): n is number => typeof n === "number" && Number.i
  * the store, a store with a fault) would make versions no cursor can name, or values that never expire. A
  * fault is a StoreError (`STORE_ERROR`) naming the field, never the value's text; nothing is changed.
  */
-function assertStoredMeta(entry: StoreEntryMeta & { data?: unknown }, id: string): void {
+function assertStoredMeta(entry: StoreEntryMeta & { data?: unknown }, id: string, whole: boolean): void {
   const fault = !isEpochMs(entry.createdAt)
     ? "createdAt"
     : entry.expiresAt !== undefined && !isEpochMs(entry.expiresAt)
@@ -60,7 +60,7 @@ function assertStoredMeta(entry: StoreEntryMeta & { data?: unknown }, id: string
         ? "version"
         : entry.executeOnly !== undefined && entry.executeOnly !== true
           ? "executeOnly"
-          : "data" in entry && typeof entry.data !== "string"
+          : whole && typeof entry.data !== "string"
             ? "data"
             : undefined;
   if (fault !== undefined) {
@@ -133,12 +133,12 @@ export class ValueCache {
   }
 
   async get(key: string, options: ReadOptions = {}): Promise<unknown> {
-    const entry = await this.#readWhole(key, options);
+    const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id), isVisibleTo, "whole");
     return entry === undefined ? undefined : this.#decoded.decode(key, entry.data);
   }
 
   async getEntry(key: string, options: ReadOptions = {}): Promise<(CacheEntryInfo & { value: unknown }) | undefined> {
-    const entry = await this.#readWhole(key, options);
+    const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id), isVisibleTo, "whole");
     if (entry === undefined) return undefined;
     return {
       // `#read` has validated the key already.
@@ -153,22 +153,21 @@ export class ValueCache {
   }
 
   async has(key: string, options: ReadOptions = {}): Promise<boolean> {
-    return (await this.#read(key, options, (id) => this.#stat(id))) !== undefined;
+    return (await this.#read(key, options, (id) => this.#stat(id), isVisibleTo, "none")) !== undefined;
   }
 
   /**
-   * The whole entry under `key`, as `#read` gives it. For a client (an owner) over a store with `stat`, the
-   * bookkeeping is read first: another owner's value is then never fetched, so how long a refusal takes
-   * does not tell its size, nor that it exists.
+   * The entry the owner may pass by reference under `key` (`isUsableBy`: its own, or a server's execute-only
+   * one), `undefined` for any other, as for an unknown key. One store read; whether it may be used is
+   * settled on the bookkeeping, before anything of it is checked or decoded.
    */
-  async #readWhole(key: string, options: ReadOptions): Promise<StoreEntry | undefined> {
-    const id = parseOrThrow(RefIdSchema, key, "key");
-    const { owner } = parseOrThrow(ReadOptionsSchema, options, "read options", id);
-    const scope = owner === undefined ? {} : { owner };
-    if (owner !== undefined && this.#ctx.store.stat !== undefined) {
-      if ((await this.#read(id, scope, (k) => this.#stat(k))) === undefined) return undefined;
-    }
-    return this.#read(id, scope, (k) => this.#ctx.store.get(k));
+  async getReferenced(
+    key: string,
+    options: ReadOptions = {},
+  ): Promise<(CacheEntryInfo & { value: unknown }) | undefined> {
+    const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id), isUsableBy, "whole");
+    if (entry === undefined) return undefined;
+    return { ...cacheEntryInfo(key, entry), value: this.#decoded.decode(key, entry.data) };
   }
 
   async delete(key: string, options: ReadOptions = {}): Promise<boolean> {
@@ -180,7 +179,7 @@ export class ValueCache {
     if (task !== undefined && isVisibleTo(task, owner) && !isTerminalStatus(task.status)) {
       throw new KeyOwnedByTaskError(id);
     }
-    const live = await this.#read(id, options, (k) => this.#stat(k));
+    const live = await this.#read(id, options, (k) => this.#stat(k), isVisibleTo, "none");
     if (live === undefined) return false;
     await this.#ctx.storeCall(id, () => this.#ctx.store.delete(id));
     this.#decoded.forget(id);
@@ -238,26 +237,33 @@ export class ValueCache {
       const kept = this.#decoded.pagedTree(id, versionOf(meta));
       if (kept !== undefined) return kept;
     }
-    const entry = await this.#read(id, options, (k) => store.get(k));
+    const entry = await this.#read(id, options, (k) => store.get(k), isVisibleTo, "whole");
     if (entry === undefined) return undefined;
     refuseExecuteOnly(entry, owner, id);
     const version = versionOf(entry);
     return this.#decoded.pagedTree(id, version) ?? this.#decoded.keepPaged(id, version, entry.data);
   }
 
-  /** Reads through `fetch`, hiding what is expired or belongs to another owner. */
+  /**
+   * Reads through `fetch`, hiding what is expired or not `visible` to the owner (the owner rule unless
+   * told otherwise). What is visible is checked (`assertStoredMeta`: its bookkeeping, and its text too for a
+   * `"whole"` read); `has` and `delete` (`"none"`) still reach an entry another writer left damaged, so it
+   * can be removed.
+   */
   async #read<E extends StoreEntryMeta>(
     key: string,
     options: ReadOptions,
     fetch: (id: string) => Promise<E | undefined>,
+    visible: (entry: E, owner: string | undefined) => boolean = isVisibleTo,
+    check: "whole" | "meta" | "none" = "meta",
   ): Promise<E | undefined> {
     const id = parseOrThrow(RefIdSchema, key, "key");
     const { owner } = parseOrThrow(ReadOptionsSchema, options, "read options", id);
     this.#ctx.assertOpen();
     const entry = await this.#ctx.storeCall(id, () => fetch(id));
-    if (entry === undefined || !isVisibleTo(entry, owner)) return undefined;
-    assertStoredMeta(entry, id);
-    if (entry.expiresAt !== undefined && entry.expiresAt <= this.#ctx.now()) return undefined;
+    if (entry === undefined || !visible(entry, owner)) return undefined;
+    if (check !== "none") assertStoredMeta(entry, id, check === "whole");
+    if (typeof entry.expiresAt === "number" && entry.expiresAt <= this.#ctx.now()) return undefined;
     return entry;
   }
 

@@ -76,6 +76,40 @@ describe("valueAnswer", () => {
       { numRuns: 300 },
     );
   });
+
+  it("keeps within budget + envelope a wrapped value whose keys escape long (quotes, control characters)", () => {
+    // Five levels under keys of 100 control characters (each escaped in six): named whole, the part's pointer
+    // would take the text past the envelope.
+    let deep: unknown = Array.from({ length: 400 }, (_, i) => ({ id: i, name: "n".repeat(30) }));
+    for (let d = 0; d < 5; d++) deep = { ["\u0001".repeat(100)]: deep, ok: true };
+    const answer = valueAnswer("r", deep, { budget: { maxChars: 5_000, maxFullChars: 5_000 } });
+    expect(answerSizes(answer).text).toBeLessThanOrEqual(5_000 + VALUE_ANSWER_ENVELOPE_CHARS);
+    const key = fc.string({ unit: fc.constantFrom("a", '"', "\u0001", "/", "~", "é"), maxLength: 100 });
+    const rows = fc.array(fc.record({ id: fc.nat(), name: fc.string({ maxLength: 30 }) }), {
+      minLength: 50,
+      maxLength: 400,
+    });
+    const wrapped = fc.tuple(fc.array(key, { minLength: 1, maxLength: 5 }), rows).map(([keys, table]) => {
+      let value: unknown = table;
+      for (const k of keys.reverse()) value = { [k]: value, ok: true };
+      return value;
+    });
+    fc.assert(
+      fc.property(
+        wrapped,
+        fc.integer({ min: 2_000, max: 5_000 }),
+        fc.string({ maxLength: 64 }),
+        (value, maxChars, id) => {
+          const refId = `r-${id.replace(/[^A-Za-z0-9]/g, "x")}`;
+          const answer = valueAnswer(refId || "r", value, { budget: { maxChars, maxFullChars: maxChars } });
+          const sizes = answerSizes(answer);
+          expect(sizes.text).toBeLessThanOrEqual(maxChars + VALUE_ANSWER_ENVELOPE_CHARS);
+          expect(sizes.structured).toBeLessThanOrEqual(maxChars + VALUE_ANSWER_ENVELOPE_CHARS);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe("answerBudget", () => {

@@ -2,8 +2,8 @@
  * What another writer sharing the store (a Python service, an older release, a store with a fault) may
  * leave under a key, read through every value read path: text that is not JSON, bookkeeping core never
  * writes, write times that are not whole numbers. Each is a typed error naming the key and never quoting
- * the value, or read as it is, with cursors that are taken back. And a client's read of another owner's
- * value never fetches or decodes it: only its bookkeeping is read.
+ * the value, or read as it is, with cursors that are taken back. And a reference to another owner's value
+ * is refused on its bookkeeping, in one read, before anything of it is checked or decoded.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -164,9 +164,13 @@ describe("bookkeeping core never writes", () => {
       const store = new RawStore();
       store.entries.set("junk", entry);
       const cache = new RefCache({ store });
-      const reads = { ...readsOf(cache, "junk"), has: () => cache.has("junk"), info: () => cache.getEntryInfo("junk") };
+      const reads = {
+        ...readsOf(cache, "junk"),
+        info: () => cache.getEntryInfo("junk"),
+        referenced: () => cache.getReferenced("junk"),
+      };
       for (const [name, read] of Object.entries(reads)) {
-        if (field === "data" && (name === "has" || name === "info")) continue; // bookkeeping alone is sound
+        if (field === "data" && name === "info") continue; // bookkeeping alone is sound
         const outcome = await settle(read);
         expect(outcome.ok, `${name} with ${JSON.stringify(fault)}`).toBe(false);
         if (outcome.ok) continue;
@@ -176,8 +180,22 @@ describe("bookkeeping core never writes", () => {
       }
       expect(store.entries.get("junk")).toBe(entry);
       expect(store.writes).toBe(0);
+      // Still there to be told of and removed: has and delete read no more than the owner.
+      expect(await cache.has("junk")).toBe(true);
+      expect(await cache.delete("junk")).toBe(true);
+      expect(store.entries.has("junk")).toBe(false);
       await cache.close();
     }
+  });
+
+  it("with no text at all is STORE_ERROR on a whole read, never a TypeError", async () => {
+    const store = new RawStore();
+    store.entries.set("bare", { createdAt: Date.now(), version: 1 } as unknown as StoreEntry);
+    const cache = new RefCache({ store });
+    for (const read of Object.values(readsOf(cache, "bare"))) {
+      await expect(read()).rejects.toMatchObject({ code: "STORE_ERROR" });
+    }
+    await cache.close();
   });
 
   it("of another owner's entry is not told: the entry reads as absent", async () => {
@@ -185,6 +203,17 @@ describe("bookkeeping core never writes", () => {
     store.entries.set("junk", { data: "[1]", createdAt: Number.NaN, version: 1, owner: "auth:a" });
     const cache = new RefCache({ store });
     for (const read of Object.values(readsOf(cache, "junk", "auth:b"))) expect(await read()).toBeUndefined();
+    // Nor through a reference: refused as an unknown id is.
+    const refusals = await Promise.all(
+      ["junk", "nothing"].map(async (refId) => {
+        const outcome = await settle(() =>
+          resolveRefs(cache, { t: { refId } }, { t: z.unknown() }, { owner: "auth:b" }),
+        );
+        return outcome.ok ? "resolved" : `${outcome.error.code}: ${outcome.error.message.replaceAll(refId, "<id>")}`;
+      }),
+    );
+    expect(refusals[0]).toMatch(/^REFERENCE_UNAVAILABLE/);
+    expect(refusals[0]).toBe(refusals[1]);
     await cache.close();
   });
 });
@@ -241,32 +270,32 @@ describe("write times that are not whole numbers, or very large", () => {
   });
 });
 
-describe("a client's read of another owner's value", () => {
-  it("reads only its bookkeeping: get, getEntry and a reference never fetch it whole", async () => {
+describe("another owner's value", () => {
+  it("is refused by reference in one store read, never decoded; what the caller may use is read once too", async () => {
     const store = new CountingStore();
     const cache = new RefCache({ store });
-    await cache.set(
-      "a-big",
-      Array.from({ length: 1_000 }, (_, i) => `row ${i}`),
-      { owner: "auth:a" },
-    );
+    const rows = Array.from({ length: 1_000 }, (_, i) => `row ${i}`);
+    await cache.set("a-big", rows, { owner: "auth:a" });
     await cache.set("server-secret", { key: SECRET }, { executeOnly: true });
+    await cache.set("server-only", { key: SECRET });
     store.gets = 0;
-    expect(await cache.get("a-big", { owner: "auth:b" })).toBeUndefined();
-    expect(await cache.getEntry("a-big", { owner: "auth:b" })).toBeUndefined();
-    expect(await cache.getEntryInfo("a-big", { owner: "auth:b" })).toBeUndefined();
-    await expect(
-      resolveRefs(cache, { t: { refId: "a-big" } }, { t: z.unknown() }, { owner: "auth:b" }),
-    ).rejects.toMatchObject({ code: "REFERENCE_UNAVAILABLE" });
-    expect(store.gets).toBe(0);
-    // What the caller may use is read whole, once: its own value, and a server's execute-only one.
+    for (const refId of ["a-big", "server-only"]) {
+      await expect(resolveRefs(cache, { t: { refId } }, { t: z.unknown() }, { owner: "auth:b" })).rejects.toMatchObject(
+        { code: "REFERENCE_UNAVAILABLE" },
+      );
+    }
+    expect(await cache.getReferenced("a-big", { owner: "auth:b" })).toBeUndefined();
+    expect(store.gets).toBe(3);
+    // Its own value, and a server's execute-only one.
     expect(
       await resolveRefs(cache, { t: { refId: "a-big", path: "/1" } }, { t: z.string() }, { owner: "auth:a" }),
     ).toEqual({ t: "row 1" });
     expect(
       await resolveRefs(cache, { t: { refId: "server-secret", path: "/key" } }, { t: z.string() }, { owner: "auth:b" }),
     ).toEqual({ t: SECRET });
-    expect(store.gets).toBe(2);
+    expect(store.gets).toBe(5);
+    expect(await cache.getReferenced("a-big", { owner: "auth:a" })).toMatchObject({ key: "a-big", value: rows });
+    expect(await cache.getReferenced("a-big")).toMatchObject({ owner: "auth:a", value: rows });
     await cache.close();
   });
 

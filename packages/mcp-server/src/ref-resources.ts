@@ -5,7 +5,7 @@
  * an execute-only value is refused like every other read. Listing is not offered (it would enumerate ids).
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { readRefResource } from "@mcp-refcache/core/mcp";
+import { REF_RESOURCE_METADATA, readRefResource } from "@mcp-refcache/core/mcp";
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from "@modelcontextprotocol/server";
 import type { ResolvedServerOptions } from "./options.js";
 import { toProtocolError } from "./protocol-errors.js";
@@ -18,11 +18,7 @@ export function registerRefResources(server: McpServer, cache: RefCache, resolve
     "refcache-reference",
     new ResourceTemplate(uriTemplate, { list: undefined }),
     {
-      title: "Stored value",
-      mimeType: "application/json",
-      description:
-        "A value a tool answered with a refId, as JSON: whole when it fits the answer budget, else its first page; " +
-        "follow nextUri (…?cursor=) for the next page and partialUris (…?path=) for items too large for a page.",
+      ...REF_RESOURCE_METADATA,
       // A value may be overwritten (ttlMs 0: revalidate), and it is its owner's alone.
       cacheHint: { ttlMs: 0, cacheScope: "private" },
     },

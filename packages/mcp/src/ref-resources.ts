@@ -6,7 +6,7 @@
  * gets its code from core's table (`toMcpError`): a bad cursor -32602, a store outage or a closed cache
  * -32603. No listing.
  */
-import { type McpValueBudget, readRefResource } from "@mcp-refcache/core/mcp";
+import { type McpValueBudget, REF_RESOURCE_METADATA, readRefResource } from "@mcp-refcache/core/mcp";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { toMcpError } from "./mcp-errors.js";
@@ -27,11 +27,7 @@ export function registerRefResources(
     "refcache-reference",
     new ResourceTemplate(settings.uriTemplate, { list: undefined }),
     {
-      title: "Stored value",
-      mimeType: "application/json",
-      description:
-        "A value a tool answered with a refId, as JSON: whole when it fits the answer budget, else its first page; " +
-        "follow nextUri (…?cursor=) for the next page and partialUris (…?path=) for items too large for a page.",
+      ...REF_RESOURCE_METADATA,
     },
     async (uri, _variables, extra) => {
       let read: Awaited<ReturnType<typeof readRefResource>>;

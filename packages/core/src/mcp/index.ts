@@ -27,6 +27,7 @@ export {
   DEFAULT_REF_RESOURCE_TEMPLATE,
   parseRefResourceUri,
   REF_PAGE_META_KEY,
+  REF_RESOURCE_METADATA,
   type RefResourceCache,
   type RefResourceContents,
   type RefResourcePage,

@@ -19,6 +19,16 @@ import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource }
 /** The default resource template of references. */
 export const DEFAULT_REF_RESOURCE_TEMPLATE = "refcache://refs/{refId}";
 
+/** What the reference resource template is called and says of itself, in every adapter. */
+export const REF_RESOURCE_METADATA = {
+  title: "Stored value",
+  mimeType: "application/json",
+  description:
+    "A value a tool answered with a refId, as JSON: whole when it fits the answer budget, else its first page; " +
+    "follow nextUri (…?cursor=) for the next page and partialUris (…?path=) for items too large for a page. " +
+    'A path of your own goes in percent-encoded ("?path=%2Frows"): a raw "/" does not match the template.',
+} as const;
+
 /** A template with exactly one `{refId}`, at its end, after a scheme, and no query of its own (the cursor goes there). */
 export const RefResourceTemplateSchema = z
   .string()

@@ -10,7 +10,6 @@
  * `structuredContent` and once in the text. Cursors stay short whatever the keys.
  */
 import { dominantPart } from "../values/dominant-part.js";
-import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
 import { sizeWithin } from "../values/measure.js";
 import type { ValuePage } from "../values/page.js";
 import { type PreviewResult, previewValue } from "../values/preview.js";
@@ -103,14 +102,15 @@ export function referenceToolResult(
   const part =
     most === undefined
       ? `"path" (a JSON Pointer, RFC 6901) pages one part of it.`
-      : `most of it is ${most.description} at "${most.pointer}": to page that part alone, call ${names.result} ` +
-        `with ${JSON.stringify({ refId, path: most.pointer })}.`;
+      : `Most of it is ${most.description} at "${most.pointer}": page that part alone with ` +
+        `${JSON.stringify({ refId, path: most.pointer })}.`;
   const text =
     `Too large to answer whole: ${preview.totalChars} ${unit} of JSON, over this answer's budget of ` +
     `${budget.maxChars}. It is stored under refId "${refId}"${kept(options.retention)}. Below is a preview; ` +
     `"…" marks what is left out. To read all of it, call ${names.result} with ${JSON.stringify({ refId })}, ` +
-    `then again with each page's nextCursor as "cursor" until none is left, and read items that stand as ` +
-    `previews (listed in each page's "partial") the same way; ${part}\n${textOf(preview.preview)}`;
+    `then again with each page's nextCursor as "cursor" until none is left; an item too large for a page ` +
+    `stands as a preview, listed in "partial", read the same way from its cursor in "partialCursors". ` +
+    `${part}\n${textOf(preview.preview)}`;
   const structured: McpValueReference = {
     refId,
     status: "completed",
@@ -179,8 +179,8 @@ const PARTIAL_NAMED = 5;
  * under keys that long) is named by its place in the page's JSON and reached by its cursor, so the text
  * holds it once, not up to four times.
  */
-const POINTER_NAMED_MAX = 256;
-const isNamed = (pointer: string) => pointer.length <= POINTER_NAMED_MAX;
+export const POINTER_NAMED_MAX_LENGTH = 256;
+const isNamed = (pointer: string) => pointer.length <= POINTER_NAMED_MAX_LENGTH;
 
 /** How a page answer is worded. */
 export interface PageAnswerOptions {
@@ -228,7 +228,7 @@ export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {})
       rest === 0 ? "" : `${shown.length > 0 ? " and " : ""}${rest} ${shown.length > 0 ? "more " : ""}in "partial"`;
     const first = partial[0] as string;
     const cursor = page.partialCursors?.[0];
-    const byPath = (isNamed(first) && first.length <= JSON_POINTER_MAX_LENGTH) || cursor === undefined;
+    const byPath = isNamed(first) || cursor === undefined;
     lines.push(
       `${partial.length} item(s) too large for a page stand here as previews (${shown.join(", ")}${more}): read each with ` +
         (byPath

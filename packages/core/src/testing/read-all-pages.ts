@@ -1,13 +1,13 @@
 /**
  * Reads a stored value back through `get_cached_result` as a model would: the first answer, then each
  * `nextCursor` to the end, then every item a page listed as `partial` at its own pointer (from its cursor
- * in `partialCursors` where the pointer is too long to pass as `path`, as the answer's text says); joins the pages
+ * in `partialCursors` where the pointer is longer than the text names, as the answer's text says); joins the pages
  * and hands back the value with every answer seen, so a test can check both the value and each answer's
  * size. Transport-neutral: `call` is whatever sends one `get_cached_result` call (an SDK client, a direct
  * call of the polling tools). `readAllRefResource` does the same through `resources/read`.
  */
 import { REF_PAGE_META_KEY } from "../mcp/ref-resources.js";
-import { JSON_POINTER_MAX_LENGTH } from "../values/json-pointer.js";
+import { POINTER_NAMED_MAX_LENGTH } from "../mcp/value-answers.js";
 
 /** A `tools/call` result as any SDK hands it back. */
 export interface ToolAnswer {
@@ -95,7 +95,7 @@ export async function readAllPages(
     for (const page of pages) {
       for (const [j, pointer] of (page.partial ?? []).entries()) {
         const cursor = page.partialCursors?.[j];
-        const byPath = cursor === undefined || pointer.length <= JSON_POINTER_MAX_LENGTH;
+        const byPath = cursor === undefined || pointer.length <= POINTER_NAMED_MAX_LENGTH;
         replaceMember(part, pointer, await readPart(byPath ? { path: pointer } : { cursor }));
       }
     }

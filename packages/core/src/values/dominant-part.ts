@@ -6,9 +6,9 @@
 import { appendJsonPointer } from "./json-pointer.js";
 import { sizeWithin } from "./measure.js";
 
-/** Deepest level looked at, and longest pointer named (characters). */
+/** Deepest level looked at, and longest pointer named (its JSON text, in characters). */
 const MAX_LEVELS = 64;
-const MAX_POINTER_LENGTH = 256;
+const MAX_POINTER_JSON_LENGTH = 100;
 
 /** The part of a value that holds over half of it. */
 export interface DominantPart {
@@ -28,35 +28,39 @@ function describe(part: unknown): string {
 
 /**
  * The deepest part of `value` whose compact JSON is over half of `size` (the value's own compact JSON
- * length), or `undefined` when no part below the root is. Work: at most `size / 2` characters measured a
- * level (each child's walk stops past half), over at most 64 levels; a pointer longer than 256 characters
- * ends the descent (it is not worth naming in a sentence).
+ * length), or `undefined` when no part below the root is. Work: each child's walk stops past `size / 2`,
+ * a level stops once the children measured leave less than half for the rest, and the whole descent
+ * stops after measuring `size` characters in all (about one `JSON.stringify` of the value) or 64 levels;
+ * a pointer whose JSON text passes 100 characters ends it too (it is not worth naming in a sentence).
  */
 export function dominantPart(value: unknown, size: number): DominantPart | undefined {
   const half = size / 2;
+  let work = 0;
   let part = value;
   let pointer = "";
-  for (let level = 0; level < MAX_LEVELS; level++) {
+  for (let level = 0; level < MAX_LEVELS && work <= size; level++) {
     if (typeof part !== "object" || part === null) break;
-    let next: { token: string | number; child: unknown } | undefined;
-    if (Array.isArray(part)) {
-      for (let i = 0; i < part.length && next === undefined; i++) {
-        if (sizeWithin(part[i], half) > half) next = { token: i, child: part[i] };
+    const children: [string | number, unknown][] = Array.isArray(part)
+      ? part.map((item, i) => [i, item])
+      : Object.entries(part);
+    let next: [string | number, unknown] | undefined;
+    let measured = 0;
+    for (const child of children) {
+      const childSize = sizeWithin(child[1], half);
+      work += Math.min(childSize, half);
+      if (childSize > half) {
+        next = child;
+        break;
       }
-    } else {
-      for (const key of Object.keys(part)) {
-        const child = (part as Record<string, unknown>)[key];
-        if (sizeWithin(child, half) > half) {
-          next = { token: key, child };
-          break;
-        }
-      }
+      measured += childSize;
+      // What is left is too small for a child over half.
+      if (size - measured <= half) break;
     }
     if (next === undefined) break;
-    const deeper = appendJsonPointer(pointer, next.token);
-    if (deeper.length > MAX_POINTER_LENGTH) break;
+    const deeper = appendJsonPointer(pointer, next[0]);
+    if (JSON.stringify(deeper).length > MAX_POINTER_JSON_LENGTH) break;
     pointer = deeper;
-    part = next.child;
+    part = next[1];
   }
   return pointer === "" ? undefined : { pointer, description: describe(part) };
 }

@@ -9,7 +9,6 @@
 import * as z from "zod";
 import { ReferenceUnavailableError, ValidationError } from "../errors.js";
 import { type CacheEntryInfo, REF_ID_MAX_LENGTH, RefIdSchema } from "../models.js";
-import { isVisibleTo } from "../owner.js";
 import { parseOrThrow } from "../parse.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH, resolveJsonPointer } from "./json-pointer.js";
 
@@ -121,12 +120,11 @@ export function referenceInputSchema<S>(
 }
 
 /**
- * The part of `RefCache` reference resolution uses: server-side reads, the owner rule applied here, on the
- * metadata first (`getEntryInfo`), so a value its caller may not use is never read or decoded.
+ * The part of `RefCache` reference resolution uses: one read of the entry the owner may use by reference
+ * (`isUsableBy`), the value decoded only once that is settled.
  */
 export interface ReferenceCache {
-  getEntryInfo(key: string): Promise<CacheEntryInfo | undefined>;
-  getEntry(key: string): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
+  getReferenced(key: string, options?: { owner?: string }): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
 }
 
 export interface ResolveRefsOptions {
@@ -140,14 +138,6 @@ export interface ResolveRefsOptions {
   checkValues?: boolean | undefined;
 }
 
-/**
- * Whether `owner` may use `entry` by reference: what it may read (the owner rule), and also an execute-only
- * value the server stored without an owner (a server-provided secret any caller's tool may use).
- */
-function usableBy(entry: CacheEntryInfo, owner: string | undefined): boolean {
-  return isVisibleTo(entry, owner) || (entry.owner === undefined && entry.executeOnly === true);
-}
-
 async function resolveOne(
   cache: ReferenceCache,
   parameter: string,
@@ -158,13 +148,10 @@ async function resolveOne(
   const { refId, path } = reference;
   // An id no value could have is refused with the same words as an unknown one.
   if (!RefIdSchema.safeParse(refId).success) throw new ReferenceUnavailableError(parameter, refId);
-  // Unknown, expired, another owner's and a task without a result yet all read as "no entry" here, from
-  // the metadata alone: how long a refusal takes says nothing of a value the caller may not use.
-  const info = await cache.getEntryInfo(refId);
-  if (info === undefined || !usableBy(info, owner)) throw new ReferenceUnavailableError(parameter, refId);
-  // Read again whole: it may have been replaced (or removed) in between.
-  const entry = await cache.getEntry(refId);
-  if (entry === undefined || !usableBy(entry, owner)) throw new ReferenceUnavailableError(parameter, refId);
+  // Unknown, expired, another owner's and a task without a result yet all read as "no entry" here, settled
+  // on the bookkeeping: a value the caller may not use is neither checked nor decoded.
+  const entry = await cache.getReferenced(refId, owner === undefined ? {} : { owner });
+  if (entry === undefined) throw new ReferenceUnavailableError(parameter, refId);
   // An execute-only value's refusals say nothing of it: a zod issue can name its keys ("Unrecognized keys"),
   // its types or bounds, or quote it (a custom message), and which of path and schema failed tells its shape.
   const withheld = entry.executeOnly === true;
@@ -201,7 +188,8 @@ function executeOnlyMismatch(parameter: string, refId: string): ValidationError 
 /**
  * `args` with each opted-in parameter that holds a reference replaced by the stored value it names (the
  * part at `path`), read with the caller's owner scope and validated against the parameter's own schema.
- * Every other argument, and every string, is left as it is; a resolved value is not scanned again.
+ * Every other argument, and every string, is left as it is (unless `checkValues`, which validates the
+ * named parameters that hold values too); a resolved value is not scanned again.
  *
  * Throws ReferenceUnavailableError (code `REFERENCE_UNAVAILABLE`) for a reference its caller may not use —
  * unknown, expired, another owner's, a task not completed — with one wording for all; ValidationError for a
