@@ -64,6 +64,11 @@ export class PagedTree {
     return this.text.length;
   }
 
+  /** The tree when it has been decoded already, else `undefined` (nothing decoded). */
+  get decodedTree(): unknown {
+    return this.#decoded ? this.#tree : undefined;
+  }
+
   get tree(): unknown {
     if (!this.#decoded) {
       this.#tree = decodeValue(this.text, this.refId);
