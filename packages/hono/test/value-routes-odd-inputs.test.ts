@@ -3,24 +3,16 @@
  * and URL-special keys pages back exactly by Link headers and partialCursors; odd queries and ids are 4xx
  * problems, never a 500.
  */
+import { oddKeysValue } from "@mcp-refcache/core/testing";
 import { describe, expect, it } from "vitest";
 import { mountRoutes, nextOf, TEST_OWNER, useCaches } from "./helpers.js";
 
 const makeCache = useCaches();
 const tester = { owner: TEST_OWNER };
-const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
-const oddKeys = () => ({
-  ["k".repeat(600)]: arr(40, "long"),
-  "\ud800lone": arr(40, "surr"),
-  "a/b~c%d+e&f=g#h?i j": arr(40, "odd"),
-  "😀": { "\udc00": arr(30, "deep"), x: "y".repeat(500) },
-  plain: arr(30, "plain"),
-  ["k".repeat(9000)]: arr(20, "huge"),
-});
 describe("value routes under odd keys and queries", () => {
   it("pages back odd keys by Link and partialCursors", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 300 } });
-    await cache.set("v", oddKeys(), tester);
+    await cache.set("v", oddKeysValue(), tester);
     const app = mountRoutes(cache);
     const readPart = async (start: string): Promise<unknown> => {
       const pages: { value: unknown; partial?: string[]; partialCursors?: string[] }[] = [];
@@ -52,12 +44,12 @@ describe("value routes under odd keys and queries", () => {
         }
       return whole;
     };
-    expect(await readPart("/refcache/refs/v?path=")).toEqual(oddKeys());
+    expect(await readPart("/refcache/refs/v?path=")).toEqual(oddKeysValue());
   });
 
   it("odd query values are 4xx problems, never 500", async () => {
     const cache = makeCache({ valueBudget: { maxChars: 300 } });
-    await cache.set("v", oddKeys(), tester);
+    await cache.set("v", oddKeysValue(), tester);
     const app = mountRoutes(cache);
     const bad: string[] = [];
     const queries = [

@@ -3,7 +3,7 @@
  * back, for keys of any length and kind, and a template with text after {refId} is refused at setup.
  */
 import type { RefCache } from "@mcp-refcache/core";
-import { type ResourceContent, readAllRefResource } from "@mcp-refcache/core/testing";
+import { oddKeysValue, type ResourceContent, readAllRefResource } from "@mcp-refcache/core/testing";
 import type { Client } from "@modelcontextprotocol/client";
 import { McpServer } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
@@ -24,16 +24,6 @@ const json = (r: { contents: unknown[] }) => JSON.parse((r.contents[0] as { text
 /** The first content of `resources/read` of `uri`, as the SDK v2 client hands it back. */
 const readFirst = (client: Client) => async (uri: string) =>
   (await client.readResource({ uri })).contents[0] as ResourceContent;
-
-const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
-const oddKeys = () => ({
-  ["k".repeat(600)]: arr(40, "long"),
-  "\ud800lone": arr(40, "surr"),
-  "a/b~c%d+e&f=g#h?i j": arr(40, "odd"),
-  "😀": { "\udc00": arr(30, "deep"), x: "y".repeat(500) },
-  plain: arr(30, "plain"),
-  ["k".repeat(9000)]: arr(20, "huge"),
-});
 
 describe("reference resources, paged (SDK v2)", () => {
   const defer = deferAfterEach();
@@ -62,11 +52,11 @@ describe("reference resources, paged (SDK v2)", () => {
   it.each([false, true])("keys of any length and kind page back whole over HTTP (pin %s)", async (pin) => {
     const cache = newCache({ valueBudget: { maxChars: 300 } });
     defer(() => cache.close());
-    const http = httpEndpoint(factory(cache, oddKeys, { resources: true }));
+    const http = httpEndpoint(factory(cache, oddKeysValue, { resources: true }));
     const alice = await http.connectAs("alice", pin);
     defer(() => alice.close());
     const big = await alice.callTool({ name: "make", arguments: {} });
     const link = (big.content as { type: string; uri?: string }[]).find((c) => c.type === "resource_link");
-    expect(await readAllRefResource(readFirst(alice), link?.uri as string)).toEqual(oddKeys());
+    expect(await readAllRefResource(readFirst(alice), link?.uri as string)).toEqual(oddKeysValue());
   });
 });

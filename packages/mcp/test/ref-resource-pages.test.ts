@@ -1,4 +1,4 @@
-import { type ResourceContent, readAllRefResource } from "@mcp-refcache/core/testing";
+import { oddKeysValue, type ResourceContent, readAllRefResource } from "@mcp-refcache/core/testing";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
@@ -37,25 +37,15 @@ const readFirst = (client: Client) => async (uri: string) =>
   (await client.readResource({ uri })).contents[0] as ResourceContent;
 
 describe("reference resources, paged under odd keys (SDK v1)", () => {
-  const arr = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}-xxxxxxxxxx`);
-  const value = () => ({
-    ["k".repeat(600)]: arr(40, "long"),
-    "\ud800lone": arr(40, "surr"),
-    "a/b~c%d+e&f=g#h?i j": arr(40, "odd"),
-    "😀": { "\udc00": arr(30, "deep"), x: "y".repeat(500) },
-    ["é".repeat(300)]: arr(30, "accent"),
-    plain: arr(30, "plain"),
-    ["k".repeat(9000)]: arr(20, "huge"),
-  });
   it("every URI handed out is read, and the pages join to the value", async () => {
-    const { client } = await connectWithTool(value, { resources: true }, { valueBudget: { maxChars: 300 } });
+    const { client } = await connectWithTool(oddKeysValue, { resources: true }, { valueBudget: { maxChars: 300 } });
     const big = await call(client);
     const link = (big.content as { type: string; uri?: string }[]).find((c) => c.type === "resource_link");
-    expect(await readAllRefResource(readFirst(client), link?.uri as string)).toEqual(value());
+    expect(await readAllRefResource(readFirst(client), link?.uri as string)).toEqual(oddKeysValue());
   });
 
   it("pages within ?maxChars= through the SDK's template match, every URI handed out keeping it", async () => {
-    const { client } = await connectWithTool(value, { resources: true }, { valueBudget: { maxChars: 300 } });
+    const { client } = await connectWithTool(oddKeysValue, { resources: true }, { valueBudget: { maxChars: 300 } });
     const link = ((await call(client)).content as { type: string; uri?: string }[]).find(
       (c) => c.type === "resource_link",
     );
@@ -68,6 +58,6 @@ describe("reference resources, paged under odd keys (SDK v1)", () => {
       if (page.nextUri !== undefined) expect(page.nextUri).toMatch(/[?&]maxChars=120(&|$)/);
       return content;
     };
-    expect(await readAllRefResource(sized, `${link?.uri}?maxChars=120`)).toEqual(value());
+    expect(await readAllRefResource(sized, `${link?.uri}?maxChars=120`)).toEqual(oddKeysValue());
   });
 });
