@@ -3,8 +3,8 @@
  * codec. A key that an unfinished task holds cannot be written or deleted from outside the task.
  */
 import type { CacheContext } from "./cache-context.js";
-import { decodeValue, encodeValue } from "./codec.js";
-import { DECODED_BUDGET_LENGTH, DecodedValues, type PagedTree } from "./decoded-values.js";
+import { encodeValue } from "./codec.js";
+import { DecodedValues, type PagedTree } from "./decoded-values.js";
 import { ExecuteOnlyError, KeyOwnedByTaskError, StoreError, ValidationError } from "./errors.js";
 import { leaseRanOut } from "./liveness.js";
 import {
@@ -46,23 +46,24 @@ function exceedsBytes(text: string, max: number): boolean {
 
 const isEpochMs = (n: unknown): n is number => typeof n === "number" && Number.isFinite(n) && n >= 0;
 
+/** The first field of `entry` core never writes so, if any (`data` only for a whole read). */
+function storedMetaFault(entry: StoreEntryMeta & { data?: unknown }, whole: boolean): string | undefined {
+  if (!isEpochMs(entry.createdAt)) return "createdAt";
+  if (entry.expiresAt !== undefined && !isEpochMs(entry.expiresAt)) return "expiresAt";
+  const { version } = entry;
+  if (version !== undefined && !(Number.isSafeInteger(version) && version >= 0)) return "version";
+  if (entry.executeOnly !== undefined && entry.executeOnly !== true) return "executeOnly";
+  if (whole && typeof entry.data !== "string") return "data";
+  return undefined;
+}
+
 /**
  * Checks what a store handed back before it is used: bookkeeping core never writes (another writer sharing
  * the store, a store with a fault) would make versions no cursor can name, or values that never expire. A
  * fault is a StoreError (`STORE_ERROR`) naming the field, never the value's text; nothing is changed.
  */
 function assertStoredMeta(entry: StoreEntryMeta & { data?: unknown }, id: string, whole: boolean): void {
-  const fault = !isEpochMs(entry.createdAt)
-    ? "createdAt"
-    : entry.expiresAt !== undefined && !isEpochMs(entry.expiresAt)
-      ? "expiresAt"
-      : entry.version !== undefined && !(Number.isSafeInteger(entry.version) && entry.version >= 0)
-        ? "version"
-        : entry.executeOnly !== undefined && entry.executeOnly !== true
-          ? "executeOnly"
-          : whole && typeof entry.data !== "string"
-            ? "data"
-            : undefined;
+  const fault = storedMetaFault(entry, whole);
   if (fault !== undefined) {
     throw new StoreError(
       `The store holds an entry under refId "${id}" whose ${fault} is not one this library writes; it cannot be read`,
@@ -198,11 +199,7 @@ export class ValueCache {
     const { measure } = this.#ctx.valueBudget;
     const budget = maxChars ?? this.#ctx.valueBudget.maxChars;
     // The stored text is the value's compact JSON: its length, or its measure, is the whole value's size.
-    // A large value's tree is not kept for a preview (pages of its arrays are cut from the text): kept, it
-    // lives on into the old generation, and collecting it made a cold preview of 10 MB cost 2.3–2.9× one
-    // JSON.parse instead of ~1.1× (`pnpm bench`, line "10 MB preview"). A page that needs it keeps it.
-    const tree = kept.length > DECODED_BUDGET_LENGTH ? (kept.decodedTree ?? decodeValue(kept.text, id)) : kept.tree;
-    const result = previewValue(tree, {
+    const result = previewValue(kept.passingTree, {
       maxChars: budget,
       measure,
       totalChars: measure === undefined ? kept.length : measure(kept.text),

@@ -40,16 +40,16 @@ export function dominantPart(value: unknown, size: number): DominantPart | undef
   let pointer = "";
   for (let level = 0; level < MAX_LEVELS && work <= size; level++) {
     if (typeof part !== "object" || part === null) break;
-    const children: [string | number, unknown][] = Array.isArray(part)
-      ? part.map((item, i) => [i, item])
-      : Object.entries(part);
-    let next: [string | number, unknown] | undefined;
+    // Indexes of an array are iterated, not listed: a table's rows are not copied into pairs.
+    const tokens: Iterable<string | number> = Array.isArray(part) ? part.keys() : Object.keys(part);
+    const children = part as Record<string | number, unknown>;
+    let next: string | number | undefined;
     let measured = 0;
-    for (const child of children) {
-      const childSize = sizeWithin(child[1], half);
+    for (const token of tokens) {
+      const childSize = sizeWithin(children[token], half);
       work += Math.min(childSize, half);
       if (childSize > half) {
-        next = child;
+        next = token;
         break;
       }
       measured += childSize;
@@ -57,10 +57,10 @@ export function dominantPart(value: unknown, size: number): DominantPart | undef
       if (size - measured <= half) break;
     }
     if (next === undefined) break;
-    const deeper = appendJsonPointer(pointer, next[0]);
+    const deeper = appendJsonPointer(pointer, next);
     if (JSON.stringify(deeper).length > MAX_POINTER_JSON_LENGTH) break;
     pointer = deeper;
-    part = next[1];
+    part = children[next];
   }
   return pointer === "" ? undefined : { pointer, description: describe(part) };
 }
