@@ -1,7 +1,7 @@
 /**
  * The default task store: tasks in a Map of this process, shared by every RefCache given the same
  * instance. Writes are atomic because each one runs in a single synchronous step (or, with a value store
- * whose writes are not synchronous, under a per-id lock), so compare-and-set holds as it would in Redis. Leases
+ * whose writes are not synchronous, under a per-id lock: locked-task-writes.ts), so compare-and-set holds as it would in Redis. Leases
  * and the age of finished tasks are judged on the store's one clock, as Redis judges them on its own.
  */
 
@@ -18,7 +18,7 @@ import {
   syncValueWritesOf,
 } from "./in-process-store.js";
 import { KeptResults } from "./kept-results.js";
-import { KeyedMutex } from "./keyed-mutex.js";
+import { LockedTaskWrites } from "./locked-task-writes.js";
 import { isTerminalStatus } from "./models.js";
 import { parseOrThrow } from "./parse.js";
 import { promiseFrom } from "./soon.js";
@@ -36,8 +36,6 @@ import {
 } from "./task-store.js";
 
 const CURSOR_PREFIX = "m1.";
-/** A lock name no ref id can take (ids start with a letter or digit). */
-const CREATE_LOCK = "\u0000create";
 
 const copyTask = (task: StoredTask): StoredTask => copyStoredTask(task);
 
@@ -96,8 +94,8 @@ export class MemoryTaskStore implements InProcessTaskStore {
   readonly #listeners = new Map<TaskChangeListener, string | undefined>();
   /** The value store's synchronous writes, when it offers them (a MemoryStore does): then no lock is needed. */
   readonly #syncValues: SyncValueWrites | undefined;
-  /** Otherwise writes to one id (and creations, store-wide) take turns. */
-  readonly #mutex: KeyedMutex | undefined;
+  /** Otherwise writes to one id (and creations, store-wide) take turns (locked-task-writes.ts). */
+  readonly #locked: LockedTaskWrites | undefined;
   /** Results kept beside their tasks, when the value store is a plain MemoryStore (kept-results.ts). */
   readonly #kept: KeptResults | undefined;
 
@@ -109,7 +107,19 @@ export class MemoryTaskStore implements InProcessTaskStore {
     this.store = store ?? new MemoryStore();
     this.#clock = clock ?? systemClock;
     this.#syncValues = syncValueWritesOf(this.store);
-    this.#mutex = this.#syncValues === undefined ? new KeyedMutex() : undefined;
+    this.#locked =
+      this.#syncValues === undefined
+        ? new LockedTaskWrites(
+            {
+              stored: (refId) => this.#tasks.get(refId),
+              admit: (task, options, now) => this.#admit(task, options, false, now),
+              put: (task, origin, now, previous) => this.#put(task, origin, now, previous),
+              handOut: (task) => this.#handOut(task),
+              now: () => this.#now(),
+            },
+            this.store,
+          )
+        : undefined;
     this.#kept = this.#syncValues === undefined ? undefined : KeptResults.link(this.#tasks, this.store);
     this[inProcessTaskStore] = {
       read: (refId) => {
@@ -177,12 +187,9 @@ export class MemoryTaskStore implements InProcessTaskStore {
   /** Rejects (never throws) what it cannot take: a task that is not one, say. */
   create(task: StoredTask, options: CreateTaskOptions = {}, origin?: string): Promise<CreateTaskOutcome> {
     return promiseFrom((): CreateTaskOutcome | Promise<CreateTaskOutcome> => {
-      if (this.#mutex === undefined) {
-        const outcome = this.#createOwned(copyTask(task), options, origin);
-        return outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome;
-      }
-      // Creations also take one store-wide turn, so the active count they check cannot change under them.
-      return this.#mutex.run(CREATE_LOCK, () => this.#createLocked(task, options, origin));
+      if (this.#locked !== undefined) return this.#locked.create(task, options, origin);
+      const outcome = this.#createOwned(copyTask(task), options, origin);
+      return outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome;
     });
   }
 
@@ -216,17 +223,6 @@ export class MemoryTaskStore implements InProcessTaskStore {
     return admitted;
   };
 
-  #createLocked(task: StoredTask, options: CreateTaskOptions, origin: string | undefined): Promise<CreateTaskOutcome> {
-    return (this.#mutex as KeyedMutex).run(task.refId, async () => {
-      const now = this.#now();
-      const admitted = this.#admit(task, options, false, now);
-      if (!admitted.ok) return admitted;
-      await this.store.delete(task.refId);
-      this.#put(admitted.task, origin, now);
-      return { ok: true, task: copyTask(admitted.task) };
-    });
-  }
-
   update(
     task: StoredTask,
     expectedVersion: number,
@@ -236,33 +232,9 @@ export class MemoryTaskStore implements InProcessTaskStore {
   ): Promise<UpdateTaskOutcome> {
     // Rejects (never throws) what it cannot take, a result the value store refuses included: nothing changed.
     return promiseFrom((): UpdateTaskOutcome | Promise<UpdateTaskOutcome> => {
-      if (this.#mutex === undefined) {
-        const outcome = this.#updateOwned(copyTask(task), expectedVersion, result, origin, quiet);
-        return outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome;
-      }
-      return this.#updateLocked(task, expectedVersion, result, origin, quiet);
-    });
-  }
-
-  #updateLocked(
-    task: StoredTask,
-    expectedVersion: number,
-    result: StoreEntry | undefined,
-    origin: string | undefined,
-    quiet: boolean | undefined,
-  ): Promise<UpdateTaskOutcome> {
-    return (this.#mutex as KeyedMutex).run(task.refId, async () => {
-      const current = this.#tasks.get(task.refId);
-      if (current === undefined || current.version !== expectedVersion) {
-        return { ok: false, current: current === undefined ? undefined : this.#handOut(current) };
-      }
-      const stored = copyTask(task);
-      stored.version = expectedVersion + 1;
-      const now = this.#now(); // before the value is written: a failing clock refuses the whole write
-      // The value first: no reader may see `complete` without it.
-      if (result !== undefined) await this.store.set(task.refId, result);
-      this.#put(stored, quiet === true ? null : origin, now, current);
-      return { ok: true, task: copyTask(stored) };
+      if (this.#locked !== undefined) return this.#locked.update(task, expectedVersion, result, origin, quiet);
+      const outcome = this.#updateOwned(copyTask(task), expectedVersion, result, origin, quiet);
+      return outcome.ok ? { ok: true, task: copyTask(outcome.task) } : outcome;
     });
   }
 
