@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MemoryStore } from "../src/index.js";
 import { answerCachedResult, answerCancelTask, answerTaskStatus } from "../src/mcp/index.js";
 import { deferred, until, useCaches } from "./helpers.js";
 
@@ -88,6 +89,27 @@ describe("polling tool answers", () => {
       status: "completed",
       value: { a: 1 },
     });
+  });
+
+  it("answer the status of a plain value from its bookkeeping, never reading the value whole", async () => {
+    const store = new MemoryStore();
+    const wholeReads: string[] = [];
+    const get = store.get.bind(store);
+    store.get = (key) => {
+      wholeReads.push(key);
+      return get(key);
+    };
+    const { cache } = makeCache({ store });
+    await cache.set("plain", { rows: Array.from({ length: 1000 }, (_, i) => i) }, { owner: "alice" });
+    wholeReads.length = 0;
+    expect((await answerTaskStatus(cache, { refId: "plain" }, alice)).structuredContent).toEqual({
+      refId: "plain",
+      status: "completed",
+    });
+    expect((await answerTaskStatus(cache, { refId: "plain" }, bob)).structuredContent).toMatchObject({
+      error: { kind: "not_found" },
+    });
+    expect(wholeReads).toEqual([]);
   });
 
   it("answer bad arguments with an isError result naming the tool and field, never a throw", async () => {

@@ -32,7 +32,8 @@ interface OwnerOption {
 /** The part of `RefCache` the polling tools use; a RefCache satisfies it. */
 export interface PollingCache extends ValueReadCache {
   getTask(refId: string, options?: OwnerOption): Promise<TaskInfo | undefined>;
-  get(key: string, options?: OwnerOption): Promise<unknown>;
+  /** The entry's bookkeeping without its value: a status poll never reads a large value whole. */
+  getEntryInfo(key: string, options?: OwnerOption): Promise<unknown>;
   cancelTask(refId: string, reason?: unknown, options?: OwnerOption): Promise<TaskInfo>;
 }
 
@@ -64,8 +65,8 @@ export function answerTaskStatus(cache: PollingCache, args: unknown, context: Po
       const task = await cache.getTask(refId, scope(context));
       if (task !== undefined) return taskStatusToolResult(task, context);
       // The task record may be cleaned up while its value lives on: a stored value reads as completed.
-      const value = await cache.get(refId, scope(context));
-      return value === undefined ? toolErrorResult("not_found", refId) : storedValueStatusToolResult(refId, context);
+      const info = await cache.getEntryInfo(refId, scope(context));
+      return info === undefined ? toolErrorResult("not_found", refId) : storedValueStatusToolResult(refId, context);
     },
   );
 }
