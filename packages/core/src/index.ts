@@ -36,6 +36,7 @@ export { WORKER_LOST_MESSAGE } from "./liveness.js";
 export { createMemoryStores, MemoryTaskStore, type MemoryTaskStoreOptions } from "./memory-task-store.js";
 export {
   type CacheEntryInfo,
+  type ClientEntry,
   isTerminalStatus,
   MAX_TIMER_MS,
   OWNER_MAX_LENGTH,

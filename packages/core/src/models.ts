@@ -211,6 +211,14 @@ export interface CacheEntryInfo {
   executeOnly?: true;
 }
 
+/**
+ * An entry as a client may see it (`RefCache.getEntryForClient`): its metadata and its value, or, for an
+ * execute-only value, its metadata alone (`executeOnly: true`, no `value`).
+ */
+export type ClientEntry<T = unknown> =
+  | (CacheEntryInfo & { executeOnly?: undefined; value: T })
+  | (CacheEntryInfo & { executeOnly: true; value?: undefined });
+
 /** The public metadata of an entry stored under `key`. */
 export function cacheEntryInfo(
   key: string,

@@ -8,6 +8,7 @@ import { CacheContext, type RefCacheOptions } from "./cache-context.js";
 import { Maintenance } from "./maintenance.js";
 import {
   type CacheEntryInfo,
+  type ClientEntry,
   isTerminalStatus,
   MAX_TIMER_MS,
   OwnerSchema,
@@ -150,6 +151,17 @@ export class RefCache {
     options: ReadOptions = {},
   ): Promise<(CacheEntryInfo & { value: T }) | undefined> {
     return (await this.#values.getEntry(key, options)) as (CacheEntryInfo & { value: T }) | undefined;
+  }
+
+  /**
+   * The entry under `key` as a client acting for `owner` may see it, for adapters answering a client's read:
+   * as `getEntry`, except that an execute-only value comes back as its metadata alone (`executeOnly: true`,
+   * no `value`; see `SetOptions.executeOnly`) and is never decoded, so a refused read costs the same whatever
+   * the value's size. `undefined` when there is none, it expired, or it belongs to another owner. Throws
+   * StoreError (`STORE_ERROR`) for an entry another writer left damaged.
+   */
+  async getEntryForClient<T = unknown>(key: string, options: ReadOptions = {}): Promise<ClientEntry<T> | undefined> {
+    return (await this.#values.getEntryForClient(key, options)) as ClientEntry<T> | undefined;
   }
 
   /**

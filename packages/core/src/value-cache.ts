@@ -9,6 +9,7 @@ import { ExecuteOnlyError, KeyOwnedByTaskError, StoreError, ValidationError } fr
 import { leaseRanOut } from "./liveness.js";
 import {
   type CacheEntryInfo,
+  type ClientEntry,
   cacheEntryInfo,
   isTerminalStatus,
   type ReadOptions,
@@ -146,6 +147,19 @@ export class ValueCache {
       ...cacheEntryInfo(key, entry),
       value: this.#decoded.decode(key, entry.data),
     };
+  }
+
+  /**
+   * The entry as a client may see it (see `RefCache.getEntryForClient`): an execute-only one without its
+   * value, which is never decoded.
+   */
+  async getEntryForClient(key: string, options: ReadOptions = {}): Promise<ClientEntry | undefined> {
+    const entry = await this.#read(key, options, (id) => this.#ctx.store.get(id), isVisibleTo, "whole");
+    if (entry === undefined) return undefined;
+    if (entry.executeOnly === true) return { ...cacheEntryInfo(key, entry), executeOnly: true };
+    // Not execute-only, so the info has no `executeOnly`.
+    const info = cacheEntryInfo(key, entry) as CacheEntryInfo & { executeOnly?: undefined };
+    return { ...info, value: this.#decoded.decode(key, entry.data) };
   }
 
   async getEntryInfo(key: string, options: ReadOptions = {}): Promise<CacheEntryInfo | undefined> {

@@ -5,10 +5,13 @@
  */
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { ErrorCode, ExecuteOnlyError, RefCacheError, resolveRefs } from "../src/index.js";
+import { ErrorCode, ExecuteOnlyError, MemoryStore, RefCacheError, resolveRefs, type TaskInfo } from "../src/index.js";
 import {
   answerCachedResult,
   executeOnlyToolResult,
+  finishedTaskToolResult,
+  readRefResource,
+  refResourceUri,
   resolveToolArguments,
   runToolCall,
   toDetailedTaskV2,
@@ -43,6 +46,36 @@ describe("execute-only values", () => {
     expect(
       await resolveRefs(cache, { t: { refId: "key", path: "/token" } }, { t: z.string() }, { owner: ALICE }),
     ).toEqual({ t: SECRET });
+  });
+
+  it("are refused to every client read on their bookkeeping, their text never decoded", async () => {
+    // Text that is not JSON: decoding it would be a STORE_ERROR, so an EXECUTE_ONLY answer shows it was not.
+    const store = new MemoryStore();
+    await store.set("key", { data: "{not json", createdAt: Date.now(), version: 1, owner: ALICE, executeOnly: true });
+    const { cache } = makeCache({ store });
+    expect(await cache.getEntryForClient("key", { owner: ALICE })).toEqual({
+      key: "key",
+      createdAt: expect.any(Number),
+      version: expect.any(String),
+      owner: ALICE,
+      executeOnly: true,
+    });
+    await expect(cache.getEntry("key", { owner: ALICE })).rejects.toMatchObject({ code: ErrorCode.Store });
+    for (const args of [{ refId: "key" }, { refId: "key", full: true }]) {
+      const answer = await answerCachedResult(cache, args, ALICE_CTX);
+      expect(answer.structuredContent).toMatchObject({ error: { kind: "execute_only" } });
+    }
+    await expect(readRefResource(cache, refResourceUri("key"), { owner: ALICE })).rejects.toBeInstanceOf(
+      ExecuteOnlyError,
+    );
+    const task = { refId: "key", status: "complete" } as TaskInfo;
+    expect((await finishedTaskToolResult(cache, task, ALICE, { budget: false }))?.structuredContent).toEqual({
+      refId: "key",
+      status: "completed",
+      executeOnly: true,
+    });
+    // Another owner still sees nothing at all.
+    expect(await cache.getEntryForClient("key", { owner: "auth:bob" })).toBeUndefined();
   });
 
   it("an overwrite without the flag makes a value readable again, and one with it makes it execute-only", async () => {

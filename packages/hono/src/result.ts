@@ -16,7 +16,7 @@ export async function readResult(
   scope: RequestScope,
   retryAfterSeconds: number,
 ): Promise<Response> {
-  const entry = await cache.getEntry(refId, scope.core);
+  const entry = await cache.getEntryForClient(refId, scope.core);
   // A client may pass an execute-only value by reference, never read it (403 EXECUTE_ONLY).
   if (entry?.executeOnly === true) return problemFromError(new ExecuteOnlyError(refId), c.req.path);
   if (entry !== undefined) {

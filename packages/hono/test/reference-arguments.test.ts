@@ -3,6 +3,8 @@
  * handler the body with references resolved for the caller's owner; the value routes refuse execute-only
  * values; an execute-only handler answers its reference alone.
  */
+
+import { MemoryStore } from "@mcp-refcache/core";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
@@ -113,5 +115,20 @@ describe("execute-only values over HTTP", () => {
       expect(JSON.stringify(await problemOf(refused))).not.toContain("t0p");
     }
     expect(await cache.get(answer.refId)).toEqual({ token: "t0p" });
+  });
+
+  it("GET /refs refuses an execute-only value on its bookkeeping, never decoding its text", async () => {
+    // Text that is not JSON: decoding it would answer 503 STORE_ERROR, so a 403 shows it was not decoded.
+    const store = new MemoryStore();
+    await store.set("held", {
+      data: "{not json",
+      createdAt: Date.now(),
+      version: 1,
+      owner: TEST_OWNER,
+      executeOnly: true,
+    });
+    const hono = app(makeCache({ store }));
+    const refused = await hono.request("/refcache/refs/held");
+    expect([refused.status, (await problemOf(refused)).code]).toEqual([403, "EXECUTE_ONLY"]);
   });
 });

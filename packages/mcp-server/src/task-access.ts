@@ -26,7 +26,7 @@ export interface StoredValue {
 
 /** The stored value of a complete task, or `undefined` once it expired. */
 export async function readValue(cache: RefCache, refId: string, owner: Owner): Promise<StoredValue | undefined> {
-  const entry = await cache.getEntry(refId, scope(owner));
+  const entry = await cache.getEntryForClient(refId, scope(owner));
   return entry === undefined ? undefined : { value: entry.value, executeOnly: entry.executeOnly === true };
 }
 

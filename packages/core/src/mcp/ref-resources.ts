@@ -8,7 +8,7 @@
  */
 import * as z from "zod";
 import { ExecuteOnlyError } from "../errors.js";
-import type { CacheEntryInfo } from "../models.js";
+import type { ClientEntry } from "../models.js";
 import { parseOrThrow } from "../parse.js";
 import type { ValuePage } from "../values/page.js";
 import { pageValue } from "../values/page.js";
@@ -99,7 +99,8 @@ export function parseRefResourceUri(
 
 /** The part of `RefCache` a resource read uses; a RefCache satisfies it. */
 export interface RefResourceCache extends ValueBudgetSource {
-  getEntry(key: string, options?: { owner?: string }): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
+  /** The entry as a client may see it: an execute-only value without its value, never decoded. */
+  getEntryForClient(key: string, options?: { owner?: string }): Promise<ClientEntry | undefined>;
   page(key: string, options?: PageOptions): Promise<ValuePage | undefined>;
 }
 
@@ -188,7 +189,7 @@ export async function readRefResource(
     });
     return page === undefined ? undefined : answerPage(page);
   }
-  const entry = await cache.getEntry(refId, owner);
+  const entry = await cache.getEntryForClient(refId, owner);
   if (entry === undefined) return undefined;
   if (entry.executeOnly === true) throw new ExecuteOnlyError(refId);
   if (budget === false || fitsWithin(entry.value, budget.maxChars, budget)) return answer(entry.value);

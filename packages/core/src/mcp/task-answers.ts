@@ -2,14 +2,15 @@
  * What a finished task answers as a tool result (`tasks/result` on both SDK lines): one function, so both
  * MCP adapters apply the same rules to a task's value, its expiry and its execute-only flag.
  */
-import type { CacheEntryInfo, TaskInfo } from "../models.js";
+import type { ClientEntry, TaskInfo } from "../models.js";
 import type { McpToolResult } from "./result-shapes.js";
 import { toolErrorResult } from "./tool-errors.js";
 import { type ValueAnswerOptions, valueAnswer } from "./value-answers.js";
 
 /** The part of `RefCache` a finished task's answer reads; a RefCache satisfies it. */
 export interface TaskAnswerCache {
-  getEntry(key: string, options?: { owner?: string }): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
+  /** The entry as a client may see it: an execute-only value without its value, never decoded. */
+  getEntryForClient(key: string, options?: { owner?: string }): Promise<ClientEntry | undefined>;
 }
 
 /**
@@ -29,7 +30,7 @@ export async function finishedTaskToolResult(
 ): Promise<McpToolResult | undefined> {
   switch (task.status) {
     case "complete": {
-      const entry = await cache.getEntry(task.refId, owner === undefined ? {} : { owner });
+      const entry = await cache.getEntryForClient(task.refId, owner === undefined ? {} : { owner });
       if (entry === undefined) return toolErrorResult("result_expired", task.refId);
       const executeOnly = task.resultExecuteOnly === true || entry.executeOnly === true;
       return valueAnswer(task.refId, entry.value, { ...answer, executeOnly });

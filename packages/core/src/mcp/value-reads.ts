@@ -4,7 +4,7 @@
  * ValidationError, which the polling tools answer as an `isError` result).
  */
 import { ExecuteOnlyError, ValidationError } from "../errors.js";
-import type { CacheEntryInfo } from "../models.js";
+import type { ClientEntry } from "../models.js";
 import { pageValue, type ValuePage } from "../values/page.js";
 import type { PageOptions } from "../values/value-schemas.js";
 import type { McpToolResult } from "./result-shapes.js";
@@ -15,7 +15,8 @@ import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource }
 
 /** The part of `RefCache` a value read uses; a RefCache satisfies it. */
 export interface ValueReadCache extends ValueBudgetSource {
-  getEntry(key: string, options?: { owner?: string }): Promise<(CacheEntryInfo & { value: unknown }) | undefined>;
+  /** The entry as a client may see it: an execute-only value without its value, never decoded. */
+  getEntryForClient(key: string, options?: { owner?: string }): Promise<ClientEntry | undefined>;
   page(key: string, options?: PageOptions): Promise<ValuePage | undefined>;
 }
 
@@ -56,7 +57,7 @@ export async function readCachedValue(
     return page === undefined ? undefined : pageToolResult(page, wording);
   }
 
-  const entry = await cache.getEntry(refId, owner);
+  const entry = await cache.getEntryForClient(refId, owner);
   if (entry === undefined) return undefined;
   // A client may pass an execute-only value by reference, never read it (pages refuse it in core).
   if (entry.executeOnly === true) throw new ExecuteOnlyError(refId);
