@@ -70,6 +70,21 @@ describe("resolveRefs", () => {
         code: "VALIDATION_ERROR",
       });
     }
+    // Every value is checked, each issue under its parameter's name; the reference is not read meanwhile.
+    const refused = await resolveRefs(
+      cache,
+      { table: [{ id: "1" }, { id: 2 }], limit: "5", other: { refId: "t1", path: "/nope" } },
+      { ...parameters, other: z.unknown() },
+      { ...checked, what: "body" },
+    ).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: "VALIDATION_ERROR",
+      message: expect.stringMatching(/^Invalid body: table\.0\.id: .*; limit: /),
+      issues: [
+        { path: ["table", 0, "id"], code: "invalid_type" },
+        { path: ["limit"], code: "invalid_type" },
+      ],
+    });
     // Without it, what is not a reference is the caller's to check (MCP: the SDK checks the input schema).
     expect(await resolveRefs(cache, { table: "x" }, parameters, { owner: ALICE })).toEqual({ table: "x" });
   });

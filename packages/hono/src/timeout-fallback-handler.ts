@@ -75,7 +75,13 @@ export function withTimeoutFallback<T>(
       const input =
         refParams === undefined
           ? {}
-          : { input: await resolveRefs(cache, await jsonBody(c), refParams, { ...scope, checkValues: true }) };
+          : {
+              input: await resolveRefs(cache, await jsonBody(c), refParams, {
+                ...scope,
+                checkValues: true,
+                what: "body",
+              }),
+            };
       let workDone: Promise<unknown> = Promise.resolve();
       const outcome = await runWithTimeoutFallback(
         cache,

@@ -93,6 +93,12 @@ describe("withTimeoutFallback with refParams: what the body holds", () => {
       expect((await problemOf(response)).code).toBe("VALIDATION_ERROR");
     }
     expect(runs).toBe(0);
+    // Each member's issues are named by their path in the body, all of them in one answer.
+    const both = await problemOf(await post(hono, "/count", { table: [{ id: "1" }], limit: 1.5 }));
+    expect(both).toMatchObject({
+      detail: expect.stringMatching(/^Invalid body: table\.0\.id: .*; limit: /),
+      issues: [{ path: ["table", 0, "id"] }, { path: ["limit"] }],
+    });
     // A member its schema gives a default is given it; other members pass as they are.
     const ok = await post(hono, "/count", { table: [{ id: 1 }], note: { free: true } });
     expect(await ok.json()).toEqual({ table: [{ id: 1 }], limit: 10, note: { free: true } });

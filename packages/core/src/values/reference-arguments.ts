@@ -7,7 +7,7 @@
  * for further references (resolution is one read per reference, bounded by the value's size).
  */
 import * as z from "zod";
-import { ReferenceUnavailableError, ValidationError } from "../errors.js";
+import { ReferenceUnavailableError, ValidationError, type ValidationIssue } from "../errors.js";
 import { type CacheEntryInfo, REF_ID_MAX_LENGTH, RefIdSchema } from "../models.js";
 import { parseOrThrow } from "../parse.js";
 import { isJsonPointer, JSON_POINTER_MAX_LENGTH, resolveJsonPointer } from "./json-pointer.js";
@@ -136,6 +136,11 @@ export interface ResolveRefsOptions {
    * is validated by its schema (a missing one too: its schema decides whether it may be absent).
    */
   checkValues?: boolean | undefined;
+  /**
+   * What the arguments are called in a `checkValues` error: `Invalid <what>: …` (default `"arguments"`;
+   * Hono says `"body"`). Each issue's `path` starts with the parameter's name.
+   */
+  what?: string | undefined;
 }
 
 async function resolveOne(
@@ -203,7 +208,7 @@ export async function resolveRefs<A>(
   parameters: ReferenceParameters,
   options: ResolveRefsOptions = {},
 ): Promise<A> {
-  if (options.checkValues === true) return resolveChecked(cache, args, parameters, options.owner) as Promise<A>;
+  if (options.checkValues === true) return resolveChecked(cache, args, parameters, options) as Promise<A>;
   if (typeof args !== "object" || args === null) return args;
   const input = args as Record<string, unknown>;
   const names = Object.keys(parameters).filter((name) => isReferenceArgument(input[name]));
@@ -220,28 +225,48 @@ export async function resolveRefs<A>(
   return resolved as A;
 }
 
-/** `resolveRefs` with `checkValues`: every named parameter checked, a reference or a value alike. */
+/**
+ * `resolveRefs` with `checkValues`: every named parameter checked, a reference or a value alike. The values
+ * are checked first, all of them, in one ValidationError whose issues' paths start with the parameter's
+ * name; references are read only for arguments whose values passed.
+ */
 async function resolveChecked(
   cache: ReferenceCache,
   args: unknown,
   parameters: ReferenceParameters,
-  owner: string | undefined,
+  options: ResolveRefsOptions,
 ): Promise<Record<string, unknown>> {
+  const what = options.what ?? "arguments";
   if (typeof args !== "object" || args === null || Array.isArray(args)) {
-    throw ValidationError.single("arguments", "the arguments must be a JSON object", "invalid_type");
+    throw ValidationError.single(what, `the ${what} must be a JSON object`, "invalid_type");
   }
   const input = args as Record<string, unknown>;
   const resolved: Record<string, unknown> = { ...input };
-  await Promise.all(
-    Object.keys(parameters).map(async (name) => {
-      const schema = parameters[name] as z.ZodType;
-      const given = input[name];
-      const value = isReferenceArgument(given)
-        ? await resolveOne(cache, name, given, schema, owner)
-        : parseOrThrow(schema, given, `argument "${name}"`);
+  const issues: ValidationIssue[] = [];
+  const references: string[] = [];
+  for (const name of Object.keys(parameters)) {
+    const given = input[name];
+    if (isReferenceArgument(given)) {
+      references.push(name);
+      continue;
+    }
+    try {
+      const value = parseOrThrow(parameters[name] as z.ZodType, given, `argument "${name}"`);
       // An optional parameter left out stays out (its schema may give it a default instead).
       if (value !== undefined || Object.hasOwn(input, name)) resolved[name] = value;
-    }),
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      for (const issue of error.issues) issues.push({ ...issue, path: [name, ...issue.path] });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(what, issues);
+  const values = await Promise.all(
+    references.map((name) =>
+      resolveOne(cache, name, input[name] as ReferenceArgument, parameters[name] as z.ZodType, options.owner),
+    ),
   );
+  references.forEach((name, i) => {
+    resolved[name] = values[i];
+  });
   return resolved;
 }
