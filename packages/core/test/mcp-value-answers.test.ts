@@ -8,6 +8,7 @@ import { createMemoryStores, type ValuePage } from "../src/index.js";
 import {
   answerBudget,
   answerCachedResult,
+  describeToolReferences,
   runToolCall,
   toDetailedTaskV2,
   VALUE_ANSWER_ENVELOPE_CHARS,
@@ -306,6 +307,26 @@ describe("get_cached_result over a large value", () => {
     expect(tokens(JSON.stringify(reference.preview))).toBe(reference.chars);
     expect(reference.chars).toBeLessThanOrEqual(500);
     expect(text(outcome.result as never)).toContain("units of JSON");
+  });
+
+  it("name the measure's unit where one is given, and answer a measure that breaks as the server's fault", async () => {
+    const tokens = (text: string) => Math.ceil(text.length / 4);
+    const { cache } = makeCache({ valueBudget: { maxChars: 500, measure: tokens, unit: "tokens" } });
+    const budget = answerBudget(cache, undefined);
+    expect(describeToolReferences(undefined, { budget })).toContain("larger than 500 tokens");
+    await cache.set("big", table(2_000));
+    expect(text(await answerCachedResult(cache, { refId: "big" }, context))).toContain("budget of 500 tokens");
+    expect(text(valueAnswer("big", table(2_000), { budget }))).toContain("tokens of JSON");
+    // A measure that counts the probe but not a large text: the client is not told its arguments were wrong.
+    const flaky = (text: string) => (text.length > 1_000 ? Number.NaN : text.length);
+    const { cache: broken } = makeCache({ valueBudget: { maxChars: 500, measure: flaky } });
+    await broken.set("big", table(2_000));
+    const answer = await answerCachedResult(broken, { refId: "big" }, context);
+    expect(answer.structuredContent).toMatchObject({ error: { kind: "internal" } });
+    expect(text(answer)).toContain("valueBudget.measure must return a finite number");
+    // One that counts nothing, or a unit without a measure, is refused when the cache is built.
+    expect(() => makeCache({ valueBudget: { measure: () => 0 } })).toThrow(/measure must count a JSON text/);
+    expect(() => makeCache({ valueBudget: { unit: "tokens" } })).toThrow(/give the measure with it/);
   });
 
   it("pages across two instances sharing a store: the first page from one, the rest from the other", async () => {

@@ -135,8 +135,16 @@ describe("valueBudget and maxValueBytes", () => {
     expect(resolveValueBudget(server, undefined, 500)).toMatchObject({ maxChars: 500 });
     expect(resolveValueBudget(server, undefined, 1_000_000)).toMatchObject({ maxChars: 10_000 });
     expect(resolveValueBudget(server, { maxChars: 30_000 }, 1_000_000)).toMatchObject({ maxChars: 30_000 });
-    const measure = (t: string) => t.length;
-    expect(resolveValueBudget(server, { measure })).toMatchObject({ measure });
+    const measure = (t: string) => Math.ceil(t.length / 3);
+    const tokens = resolveValueBudget(server, { measure, unit: "tokens" });
+    expect(tokens).toMatchObject({ maxChars: 10_000, unit: "tokens" });
+    expect(tokens === false ? undefined : tokens.measure?.("abcdefg")).toBe(3);
+    // A unit names what a measure counts: not without one; a measure must count something.
+    for (const bad of [{ unit: "tokens" }, { measure: () => 0 }, { measure: () => Number.NaN }]) {
+      expect(() => resolveValueBudget(server, bad), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ code: "VALIDATION_ERROR" }),
+      );
+    }
     expect(() => resolveValueBudget(server, undefined, 10)).toThrow(
       expect.objectContaining({ code: "VALIDATION_ERROR" }),
     );

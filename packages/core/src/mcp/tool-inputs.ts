@@ -6,7 +6,7 @@ import * as z from "zod";
 import { RefIdSchema } from "../models.js";
 import { CURSOR_MAX_LENGTH } from "../values/cursor.js";
 import { JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE } from "../values/json-pointer.js";
-import { MaxCharsSchema, type ResolvedValueBudget } from "../values/value-budget.js";
+import { budgetUnit, MaxCharsSchema, type ResolvedValueBudget } from "../values/value-budget.js";
 import { describeDuration } from "./retention.js";
 
 /** The ref id argument: same rules as everywhere in core (1–256 safe characters). */
@@ -33,7 +33,9 @@ export const GetCachedResultInputSchema = z.strictObject({
     .max(JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE)
     .optional()
     .describe('A JSON Pointer (RFC 6901) to page one part of the value, e.g. "/rows" or "/rows/3/name"'),
-  maxChars: MaxCharsSchema.optional().describe("Largest page wanted (characters of JSON); capped at the server's"),
+  maxChars: MaxCharsSchema.optional().describe(
+    "Largest page wanted, in the unit of the server's budget (characters of compact JSON unless the tool descriptions name another); capped at the server's",
+  ),
   full: z
     .boolean()
     .optional()
@@ -99,7 +101,7 @@ export function describeToolReferences(
   const large =
     options.budget === undefined || options.budget === false
       ? ""
-      : ` or larger than ${options.budget.maxChars} characters`;
+      : ` or larger than ${options.budget.maxChars} ${budgetUnit(options.budget)}`;
   return ` Results that are slow${large} come back as a refId to read with ${names.result}.${describeReferenceLifetime(options.ttlMs)}`;
 }
 
@@ -116,9 +118,9 @@ function resultDescription(names: PollingToolNames, options: PollingToolDescript
   const paging =
     budget === undefined || budget === false
       ? ""
-      : ` A value over ${budget.maxChars} characters comes one page at a time: pass each page's nextCursor back as ` +
+      : ` A value over ${budget.maxChars} ${budgetUnit(budget)} comes one page at a time: pass each page's nextCursor back as ` +
         `cursor for the next, or path (a JSON Pointer) to page one part; full: true returns a whole value of up to ` +
-        `${budget.maxFullChars} characters.`;
+        `${budget.maxFullChars} ${budgetUnit(budget)}.${budget.measure === undefined ? "" : " maxChars counts in the same unit."}`;
   return base + paging + describeReferenceLifetime(options.ttlMs);
 }
 

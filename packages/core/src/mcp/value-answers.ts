@@ -13,7 +13,7 @@ import { dominantPart } from "../values/dominant-part.js";
 import { sizeWithin } from "../values/measure.js";
 import type { ValuePage } from "../values/page.js";
 import { type PreviewResult, previewValue } from "../values/preview.js";
-import type { ResolvedValueBudget } from "../values/value-budget.js";
+import { budgetUnit, type ResolvedValueBudget } from "../values/value-budget.js";
 import { refResourceLink } from "./ref-resources.js";
 import type { McpToolResult } from "./result-shapes.js";
 import { describeRetention, type Retention } from "./retention.js";
@@ -80,7 +80,6 @@ function withResourceLink(
   return { ...result, content: [...result.content, link] };
 }
 
-const unitOf = (budget: ResolvedValueBudget) => (budget.measure === undefined ? "characters" : "units");
 const kept = (retention: Retention | undefined) =>
   retention === undefined ? "" : ` (${describeRetention(retention)})`;
 
@@ -92,7 +91,7 @@ export function referenceToolResult(
   options: Omit<ValueAnswerOptions, "budget"> & { value?: unknown } = {},
 ): McpToolResult {
   const names = options.names ?? DEFAULT_POLLING_TOOL_NAMES;
-  const unit = unitOf(budget);
+  const unit = budgetUnit(budget);
   const { value } = options;
   // Most of a wrapped result is one part (the rows under `data.result`, say): named, it is paged at once.
   const most =

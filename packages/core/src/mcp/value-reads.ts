@@ -6,6 +6,7 @@
 import { ExecuteOnlyError, ValidationError } from "../errors.js";
 import type { ClientEntry } from "../models.js";
 import { pageValue, type ValuePage } from "../values/page.js";
+import { budgetUnit } from "../values/value-budget.js";
 import type { PageOptions } from "../values/value-schemas.js";
 import type { McpToolResult } from "./result-shapes.js";
 import type { GetCachedResultInput, PollingToolNames } from "./tool-inputs.js";
@@ -69,7 +70,7 @@ export async function readCachedValue(
   if (fitsWithin(value, limit, sized)) return cachedResultToolResult(refId, value);
   // The first page comes from the value just read: no second read of a large value.
   const page = pageValue(value, { refId, version: entry.version, maxChars: sized.maxChars, measure: sized.measure });
-  const unit = sized.measure === undefined ? "characters" : "units";
+  const unit = budgetUnit(sized);
   const note =
     full === true
       ? `The whole value is larger than the ${sized.maxFullChars} ${unit} a whole read may return; here is its first page instead.`

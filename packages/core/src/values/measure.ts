@@ -7,6 +7,19 @@
 /** Counts a JSON text in the caller's unit (e.g. tokens); the default counts UTF-16 code units. */
 export type Measure = (jsonText: string) => number;
 
+/**
+ * A server's `measure` with its answer checked on every call. One that returns something other than a finite
+ * number ≥ 0 is the server's fault, not the caller's: a TypeError (an MCP client is answered an `internal`
+ * error, never told its own arguments were wrong).
+ */
+export function checkedMeasure(measure: Measure): Measure {
+  return (jsonText) => {
+    const size = measure(jsonText);
+    if (typeof size === "number" && size >= 0 && size !== Number.POSITIVE_INFINITY) return size;
+    throw new TypeError(`The server's valueBudget.measure must return a finite number ≥ 0, got ${String(size)}`);
+  };
+}
+
 /** Text JSON.stringify escapes: quotes, backslashes, control characters, any surrogate (lone ones are escaped). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;

@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { ValidationError } from "../errors.js";
 import { parseOrThrow } from "../parse.js";
-import type { Measure } from "./measure.js";
+import { checkedMeasure, type Measure } from "./measure.js";
 
 // Re-exported so declarations that spell out ValueBudgetSchema (cache-context.d.ts) name measure.js, not
 // the package entry, which would make an import cycle among the emitted .d.ts files.
@@ -51,6 +51,11 @@ export const ValueBudgetSchema = z.strictObject({
   measure: z
     .custom<Measure>((v) => typeof v === "function", "measure must be a function (jsonText) => number")
     .optional(),
+  /**
+   * What `measure` counts, as answers and tool descriptions name it: `"tokens"` says "a budget of 5000
+   * tokens". Default `"characters"`, or `"units"` with a `measure`. Only with a `measure`.
+   */
+  unit: z.string().min(1).max(40).optional(),
 });
 /** A budget as given: by the server (`RefCacheOptions.valueBudget`) or by a tool's override. */
 export type ValueBudget = z.input<typeof ValueBudgetSchema>;
@@ -61,7 +66,61 @@ export interface ResolvedValueBudget {
   readonly maxFullChars: number;
   /** Absent: sizes are compact JSON characters. */
   readonly measure?: Measure;
+  /** What `measure` counts (see `budgetUnit`). */
+  readonly unit?: string;
 }
+
+/** The name of a budget's unit in answers: its `unit`, else `"characters"`, or `"units"` with a `measure`. */
+export function budgetUnit(budget: ResolvedValueBudget): string {
+  return budget.unit ?? (budget.measure === undefined ? "characters" : "units");
+}
+
+/** A text every measure must count as more than nothing: a measure that does not cannot size anything. */
+const PROBE_TEXT = '{"probe":["mcp-refcache",1]}';
+
+/**
+ * A budget's `measure` checked on every call (`checkedMeasure`), and `unit` only with one. Throws
+ * ValidationError, naming `what`, for a `unit` without a `measure` and for a measure that does not count
+ * a short JSON text as a finite number > 0 (it would answer every value whole).
+ */
+function withMeasure(
+  maxChars: number,
+  maxFullChars: number,
+  measure: Measure | undefined,
+  unit: string | undefined,
+  what: string,
+): ResolvedValueBudget {
+  if (measure === undefined) {
+    if (unit !== undefined) {
+      throw ValidationError.single(what, "unit names what a measure counts: give the measure with it", "custom");
+    }
+    return { maxChars, maxFullChars };
+  }
+  if (MEASURES_CHECKED.has(measure)) {
+    return unit === undefined ? { maxChars, maxFullChars, measure } : { maxChars, maxFullChars, measure, unit };
+  }
+  let probed: unknown;
+  try {
+    probed = measure(PROBE_TEXT);
+  } catch (error) {
+    probed = error;
+  }
+  if (typeof probed !== "number" || !(probed > 0) || probed === Number.POSITIVE_INFINITY) {
+    throw ValidationError.single(
+      `${what}.measure`,
+      `measure must count a JSON text as a finite number > 0; it counted ${PROBE_TEXT} as ${String(probed)}`,
+      "custom",
+    );
+  }
+  const checked = checkedMeasure(measure);
+  MEASURES_CHECKED.add(checked);
+  return unit === undefined
+    ? { maxChars, maxFullChars, measure: checked }
+    : { maxChars, maxFullChars, measure: checked, unit };
+}
+
+/** Measures already wrapped by `checkedMeasure`: a tool's budget that keeps the server's is not wrapped twice. */
+const MEASURES_CHECKED = new WeakSet<Measure>();
 
 /** The server budget from `RefCacheOptions.valueBudget` (validated there), defaults filled in. */
 export function serverValueBudget(budget: z.output<typeof ValueBudgetSchema> | undefined): ResolvedValueBudget {
@@ -70,9 +129,7 @@ export function serverValueBudget(budget: z.output<typeof ValueBudgetSchema> | u
   if (maxFullChars < maxChars) {
     throw ValidationError.single("valueBudget", "maxFullChars must be at least maxChars", "too_small");
   }
-  return Object.freeze(
-    budget?.measure === undefined ? { maxChars, maxFullChars } : { maxChars, maxFullChars, measure: budget.measure },
-  );
+  return Object.freeze(withMeasure(maxChars, maxFullChars, budget?.measure, budget?.unit, "valueBudget"));
 }
 
 /**
@@ -93,8 +150,10 @@ export function resolveValueBudget(
     const override = parseOrThrow(ValueBudgetSchema, tool, "tool valueBudget");
     const maxChars = override.maxChars ?? server.maxChars;
     const maxFullChars = override.maxFullChars ?? Math.max(server.maxFullChars, maxChars);
+    // A tool's own measure comes with its own unit; else the server's unit stays with the server's measure.
     const measure = override.measure ?? server.measure;
-    budget = measure === undefined ? { maxChars, maxFullChars } : { maxChars, maxFullChars, measure };
+    const unit = override.measure === undefined ? (override.unit ?? server.unit) : override.unit;
+    budget = withMeasure(maxChars, maxFullChars, measure, unit, "tool valueBudget");
   }
   if (callMaxChars !== undefined) {
     const asked = parseOrThrow(MaxCharsSchema, callMaxChars, "maxChars");
