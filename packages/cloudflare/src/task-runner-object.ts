@@ -12,6 +12,7 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   type ErrorCode,
+  OwnerSchema,
   RefCache,
   RefCacheError,
   type RefCacheOptions,
@@ -36,7 +37,7 @@ export const StartInObjectSchema = z.strictObject({
   name: z.string().min(1).max(128),
   /** The function's input: JSON data, structured-cloned to the object. */
   input: z.unknown().optional(),
-  owner: z.string().min(1).max(512).optional(),
+  owner: OwnerSchema.optional(),
   /** Result TTL in ms (`null`: keep); else the cache's default. */
   ttlMs: z.number().int().positive().nullable().optional(),
 });

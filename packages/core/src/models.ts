@@ -163,13 +163,34 @@ export const isTtl = (v: unknown): boolean => v === null || (typeof v === "numbe
 /** Longest owner string: room for a session id or a principal's subject. */
 export const OWNER_MAX_LENGTH = 512;
 
-/** Who a task or value belongs to. Reads given another owner behave as if it did not exist. */
+/**
+ * A string of well-formed UTF-16: every surrogate in a pair (`String.prototype.isWellFormed`, ES2024). Only
+ * such a string survives UTF-8 unchanged: a store keeps its keys and fields as UTF-8 (Redis, SQLite), where
+ * every lone surrogate becomes U+FFFD, so two different ill-formed strings would come back as one.
+ */
+const WELL_FORMED_RE = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/**
+ * Whether `text` is well-formed UTF-16 (no lone surrogate), so that it survives a store's UTF-8 unchanged:
+ * what may be used as an owner, or in a store's key (a Redis prefix, say).
+ */
+export function isWellFormedText(text: string): boolean {
+  return WELL_FORMED_RE.test(text);
+}
+
+/**
+ * Who a task or value belongs to. Reads given another owner behave as if it did not exist. Well-formed
+ * Unicode only (`isWellFormedText`): an owner is kept as UTF-8, where two owners that differ only in a lone
+ * surrogate would be one, each reading the other's entries.
+ */
 export const OwnerSchema = z
   .string()
   .min(1, "owner must not be empty")
-  .max(OWNER_MAX_LENGTH, `owner must be at most ${OWNER_MAX_LENGTH} characters`);
+  .max(OWNER_MAX_LENGTH, `owner must be at most ${OWNER_MAX_LENGTH} characters`)
+  .regex(WELL_FORMED_RE, "owner must be well-formed Unicode (no lone surrogate): stores keep it as UTF-8");
 /** What OwnerSchema accepts (for fast paths). */
-export const isOwner = (v: unknown): boolean => typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH;
+export const isOwner = (v: unknown): boolean =>
+  typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH && WELL_FORMED_RE.test(v);
 
 /** Options of a cache read or delete. */
 export const ReadOptionsSchema = withFastPath(

@@ -7,7 +7,7 @@
  * `Store` and `TaskStore` are also on the root entry (a RefCache takes them as options).
  */
 export { decodeValue, encodeValue } from "./codec.js";
-export { isRefId, percentageOf, versionOf } from "./models.js";
+export { isOwner, isRefId, isWellFormedText, percentageOf, versionOf } from "./models.js";
 export { assertMayList, assertMayWrite } from "./owner.js";
 export type { Store, StoreEntry, StoreEntryMeta } from "./store.js";
 export type {

@@ -54,7 +54,11 @@ const FIELDS = {
   current: numberNear(0, 10),
   total: numberNear(0, 10),
   message: textNear(PROGRESS_MESSAGE_MAX_LENGTH),
-  owner: textNear(OWNER_MAX_LENGTH, "o"),
+  owner: fc.oneof(
+    textNear(OWNER_MAX_LENGTH, "o"),
+    fc.string({ unit: "binary", maxLength: 6 }),
+    fc.constantFrom("a\ud800", "\udc00", "\ud83d\ude00", "\ude00\ud83d"),
+  ),
   ttlMs: fc.oneof(fc.constant(null), numberNear(0, 1000)),
   executeOnly: fc.oneof(fc.boolean(), fc.constantFrom(0, 1, "true")),
   runId: textNear(64, "r"),

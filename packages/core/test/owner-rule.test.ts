@@ -2,6 +2,7 @@
  * The owner rule (owner.ts): server code sees everything, what it stores without an owner is server-only,
  * an owner sees and writes only its own entries, the anonymous owner never lists — on every path.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ANONYMOUS_OWNER,
@@ -70,6 +71,40 @@ describe("the owner helpers", () => {
     expect(() => ownerForPrincipal("p".repeat(508))).toThrow(ValidationError);
     expect(() => resolveOwner("o".repeat(513))).toThrow(ValidationError);
     expect(() => resolveOwner(42 as unknown as string)).toThrow(ValidationError);
+  });
+});
+
+describe("owners that would not survive a store's UTF-8", () => {
+  const makeCache = useCaches();
+
+  it("are refused wherever an owner is taken: any string with a lone surrogate, and no other", () => {
+    // encodeURIComponent refuses exactly the strings with a lone surrogate: an oracle apart from core's own.
+    const wellFormed = (text: string) => {
+      try {
+        encodeURIComponent(text);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", minLength: 1, maxLength: 8 }), (text) => {
+        for (const make of [resolveOwner, ownerForPrincipal, sessionOwner]) {
+          if (wellFormed(text)) expect(() => make(text)).not.toThrow();
+          else expect(() => make(text)).toThrow(/well-formed Unicode/);
+        }
+      }),
+    );
+  });
+
+  it("never reach the store, so one cannot read what another stored (a JWT subject of a lone surrogate)", async () => {
+    const { cache } = makeCache();
+    const victim = "auth:alice\ud800";
+    await expect(cache.set("secret", { ssn: 1 }, { owner: victim })).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.registerTask("job", {}, { owner: victim })).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.get("secret", { owner: "auth:alice\udfff" })).rejects.toBeInstanceOf(ValidationError);
+    expect(await cache.get("secret")).toBeUndefined();
+    expect(await cache.getTask("job")).toBeUndefined();
   });
 });
 

@@ -3,7 +3,6 @@
 export type { Store, TaskInfo, TaskStatus, TaskStore } from "@mcp-refcache/core";
 export {
   isTerminalStatus,
-  OWNER_MAX_LENGTH,
   OwnerSchema,
   REF_ID_MAX_LENGTH,
   RefIdSchema,
@@ -24,4 +23,4 @@ export type {
   TaskQuery,
   UpdateTaskOutcome,
 } from "@mcp-refcache/core/store";
-export { isRefId } from "@mcp-refcache/core/store";
+export { isOwner, isRefId, isWellFormedText } from "@mcp-refcache/core/store";

@@ -4,8 +4,8 @@
  */
 import * as z from "zod";
 import {
+  isOwner,
   isRefId,
-  OWNER_MAX_LENGTH,
   OwnerSchema,
   REF_ID_MAX_LENGTH,
   RefIdSchema,
@@ -86,8 +86,8 @@ const isEpoch = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v
 const isOptionalEpoch = (v: unknown) => v === undefined || isEpoch(v);
 const isOptionalLease = (v: unknown) =>
   v === undefined || (Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= 2 ** 31 - 1);
-const isOptionalOwner = (v: unknown) =>
-  v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= OWNER_MAX_LENGTH);
+/** What `OwnerSchema.optional()` accepts: core's own owner check. */
+const isOptionalOwner = (v: unknown) => v === undefined || isOwner(v);
 
 /** What `KeySchema` accepts: core's own ref id check (held to `RefIdSchema` by core's fast-path tests). */
 export const isKey: (v: unknown) => boolean = isRefId;

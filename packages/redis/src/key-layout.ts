@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { isWellFormedText } from "./contract.js";
 import { bucketHash, hashSlot } from "./hash-slot.js";
 
 /**
@@ -29,6 +30,8 @@ export const PrefixSchema = z
   .max(200)
   .refine((p) => p.endsWith(":"), 'prefix must end with ":" (e.g. "refcache:" or "myapp:refcache:")')
   .refine((p) => !/[{}]/.test(p), "prefix must not hold { or } (a Redis Cluster hash tag)")
+  // Redis keeps a key as UTF-8, where every lone surrogate is U+FFFD: "a\uD800:" and "a\uDBFF:" would share keys.
+  .refine(isWellFormedText, "prefix must be well-formed Unicode (no lone surrogate): Redis keeps keys as UTF-8")
   .refine(
     (p) => !p.split(":").some((segment) => (KEY_KINDS as readonly string[]).includes(segment)),
     `no ":"-separated segment of the prefix may be a key kind (${KEY_KINDS.join(", ")}): its keys could be another prefix's`,

@@ -38,14 +38,27 @@ describeRedis("createRedisStores", () => {
       "app", // no ":" to end it: "app" and "appv:" would collide
       "app:{tag}:",
       "app}:",
+      "app\ud800:", // Redis keeps keys as UTF-8: every lone surrogate is U+FFFD, so these two would be one
+      "app\udbff:",
     ]) {
       expect(() => createRedisStores({ prefix, url: "redis://127.0.0.1:1" })).toThrow(
         expect.objectContaining({ code: "VALIDATION_ERROR" }),
       );
     }
-    for (const prefix of ["refcache:", "myapp:refcache:", "a::", "v1:", "tasks:"]) {
+    for (const prefix of ["refcache:", "myapp:refcache:", "a::", "v1:", "tasks:", "app\ud83d\ude00:"]) {
       const made = createRedisStores({ prefix, url: "redis://127.0.0.1:1", commandTimeoutMs: 50 });
       void made.close();
+    }
+  });
+
+  it("refuses an owner that UTF-8 would change (a lone surrogate) before it reaches Redis", async () => {
+    const { store, taskStore, close } = createRedisStores({ prefix: newPrefix(), url: "redis://127.0.0.1:1" });
+    try {
+      const entry = { data: "1", createdAt: 1, owner: "auth:alice\ud800" };
+      await expect(store.set("k", entry)).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+      await expect(taskStore.list({ owner: "auth:bob\udc00" })).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+    } finally {
+      await close();
     }
   });
 
