@@ -29,18 +29,26 @@ export function valueArgs(entry: StoreEntry): string[] {
   ];
 }
 
+/** A number as the scripts write one (decimal, as `String(n)` gives it); anything else NaN. */
+const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]?\d+)?$/;
+const storedNumber = (text: string): number => (NUMBER_TEXT.test(text) ? Number(text) : Number.NaN);
+
 /**
  * A value hash's bookkeeping; an empty or missing `e`, `o` or `n` means none (hashes written before
- * versions existed have no `n`: their entries read without one, and core derives one from `c`).
+ * versions existed have no `n`: their entries read without one, and core derives one from `c`). What no
+ * script writes (a number that is not decimal, such as `" "` or `"0x10"`; an `x` other than `"1"` or `""`)
+ * is handed on as it is found, NaN or the text, for core to refuse as a `STORE_ERROR` naming the field:
+ * an entry another writer marked execute-only in its own way is never read as readable.
  */
 function metaOf(fields: { c?: string; e?: string; o?: string; n?: string; x?: string }): StoreEntryMeta | undefined {
   if (fields.c === undefined) return undefined;
-  const meta: StoreEntryMeta = { createdAt: Number(fields.c) };
-  if (fields.e !== undefined && fields.e !== "") meta.expiresAt = Number(fields.e);
+  const meta: StoreEntryMeta = { createdAt: storedNumber(fields.c) };
+  if (fields.e !== undefined && fields.e !== "") meta.expiresAt = storedNumber(fields.e);
   if (fields.o !== undefined && fields.o !== "") meta.owner = fields.o;
-  if (fields.n !== undefined && fields.n !== "") meta.version = Number(fields.n);
+  if (fields.n !== undefined && fields.n !== "") meta.version = storedNumber(fields.n);
   // `x` = "1": execute-only (hashes written before the flag existed have none: readable).
   if (fields.x === "1") meta.executeOnly = true;
+  else if (fields.x !== undefined && fields.x !== "") (meta as { executeOnly?: unknown }).executeOnly = fields.x;
   return meta;
 }
 
@@ -59,8 +67,10 @@ export class RedisStore implements Store {
       this.#keys.value(key),
     ]);
     const meta = metaOf(fields);
-    if (meta === undefined || fields.d === undefined) return undefined;
-    return { data: fields.d, ...meta };
+    if (meta === undefined) return undefined;
+    // Bookkeeping without its text (another writer's fault): handed on for core to refuse as STORE_ERROR,
+    // as `stat` (which does not read the text) reports the entry there.
+    return { data: fields.d as string, ...meta };
   }
 
   async stat(key: string): Promise<StoreEntryMeta | undefined> {

@@ -1,5 +1,6 @@
+import { RefCache } from "@mcp-refcache/core";
 import { expect, it } from "vitest";
-import { describeRedis, rawClient, sleep, useStores } from "./redis-fixture.js";
+import { describeRedis, keysUnder, rawClient, sleep, useStores } from "./redis-fixture.js";
 
 const stores = useStores();
 
@@ -63,5 +64,46 @@ describeRedis("value store", () => {
     ];
     for (const call of bad) await expect(call()).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
     expect(await store.get("k")).toEqual({ data: "1", createdAt: 1 });
+  });
+
+  it("hands on what another writer left in a hash as it is, for core to refuse: never read as readable", async () => {
+    const made = stores();
+    const raw = rawClient();
+    const cache = new RefCache({ store: made.store, taskStore: made.taskStore });
+    try {
+      const now = String(Date.now());
+      // Each field as no script writes it: an execute-only flag of another form, numbers that are not decimal.
+      const odd: [string, Record<string, string>][] = [
+        ["x-true", { x: "true" }],
+        ["x-zero", { x: "0" }],
+        ["c-blank", { c: " " }],
+        ["c-hex", { c: "0x10" }],
+        ["e-blank", { e: " " }],
+        ["n-hex", { n: "0x1" }],
+      ];
+      for (const [key, fields] of odd) {
+        await cache.set(key, { secret: 1 }, { owner: "auth:alice" });
+        const [hash] = await keysUnder(raw, `${made.prefix}`).then((keys) => keys.filter((k) => k.endsWith(`:${key}`)));
+        await raw.hset(hash as string, fields);
+        for (const read of [
+          () => cache.get(key, { owner: "auth:alice" }),
+          () => cache.getEntryForClient(key, { owner: "auth:alice" }),
+          () => cache.preview(key, { owner: "auth:alice" }),
+          () => cache.page(key, { owner: "auth:alice" }),
+        ]) {
+          await expect(read(), `${key} ${JSON.stringify(fields)}`).rejects.toMatchObject({ code: "STORE_ERROR" });
+        }
+      }
+      // Bookkeeping without its text: `has` still reaches it (so it can be deleted), every read refuses it.
+      await cache.set("no-text", [1, 2], { owner: "auth:alice" });
+      const [hash] = (await keysUnder(raw, made.prefix)).filter((k) => k.endsWith(":no-text"));
+      await raw.hdel(hash as string, "d");
+      expect(await cache.has("no-text", { owner: "auth:alice" })).toBe(true);
+      await expect(cache.get("no-text", { owner: "auth:alice" })).rejects.toMatchObject({ code: "STORE_ERROR" });
+      expect(await cache.delete("no-text", { owner: "auth:alice" })).toBe(true);
+    } finally {
+      await cache.close();
+      raw.disconnect();
+    }
   });
 });
