@@ -9,6 +9,8 @@ import type { StoreEntry, StoreEntryMeta } from "@mcp-refcache/core/store";
 import type { ShardRouter } from "./shard-router.js";
 
 export class DurableObjectStore implements Store {
+  /** The shard hands out no value past its `expiresAt`, on the shard's clock. */
+  readonly nativeExpiry = true;
   readonly #router: ShardRouter;
 
   constructor(router: ShardRouter) {

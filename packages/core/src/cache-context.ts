@@ -180,6 +180,17 @@ export class CacheContext {
     return checkedNow(this.#clock, clockFailed, clockInvalid);
   }
 
+  /**
+   * Whether a value entry the store handed back is live: no `expiresAt`, or a store that expires entries on
+   * its own clock (`Store.nativeExpiry`: what it hands back is live, whatever this instance's clock says),
+   * or an `expiresAt` not at or before this instance's now (one that is no time, on an entry another writer
+   * damaged, leaves it live, so `has` and `delete` still reach it).
+   */
+  isLive(entry: { expiresAt?: number | undefined }): boolean {
+    const { expiresAt } = entry;
+    return expiresAt === undefined || this.store.nativeExpiry === true || !(expiresAt <= this.now());
+  }
+
   /** Tells the `onError` hook of a failure no caller awaits; the hook's own failure is ignored. */
   reportError(error: RefCacheError, context: BackgroundErrorContext): void {
     if (this.#onError === undefined) return;

@@ -52,8 +52,8 @@ export type StoreEntryMeta = Omit<StoreEntry, "data">;
  * Storage backend of a RefCache's values. Every method may be asynchronous so that a distributed store
  * (Redis, KV, SQL) plugs in unchanged.
  *
- * Expiry is decided by the RefCache from `expiresAt`, with its own clock; a store may also drop expired
- * entries itself (native TTLs) and may implement `prune` for the periodic clean-up.
+ * Expiry is decided by the RefCache from `expiresAt`, with its own clock, unless the store says it expires
+ * entries itself (`nativeExpiry`); a store may implement `prune` for the periodic clean-up.
  */
 /** Whether `v` has the methods every value store has (`get`, `set`, `delete`): the `store` option's check. */
 export function isValueStore(v: unknown): v is Store {
@@ -74,6 +74,14 @@ export interface Store {
   prune?(now: number): Promise<number>;
   /** Releases connections or other resources. */
   close?(): Promise<void>;
+  /**
+   * `true` when the store drops an entry at its expiry on its own clock and never hands out an expired one
+   * (Redis's TTL, sent as a duration; a Durable Object's alarm and its reads' check). The RefCache then takes
+   * what the store hands back as live instead of comparing `expiresAt` with its own clock, so instances whose
+   * clocks are apart agree on which values live, and an owner's live value is never taken for expired by an
+   * instance whose clock runs ahead (and written over by another owner).
+   */
+  readonly nativeExpiry?: boolean;
 }
 
 /**

@@ -178,7 +178,7 @@ export class TaskRegistry {
       this.#ctx.storeCall(id, () => (store.stat === undefined ? store.get(id) : store.stat(id))),
     ]);
     assertMayWrite(task, owner, id);
-    if (value !== undefined && (value.expiresAt === undefined || value.expiresAt > this.#ctx.now())) {
+    if (value !== undefined && this.#ctx.isLive(value)) {
       assertMayWrite(value, owner, id);
     }
   }

@@ -278,7 +278,7 @@ export class ValueCache {
     const entry = await this.#ctx.storeCall(id, () => fetch(id));
     if (entry === undefined || !visible(entry, owner)) return undefined;
     if (check !== "none") assertStoredMeta(entry, id, check === "whole");
-    if (typeof entry.expiresAt === "number" && entry.expiresAt <= this.#ctx.now()) return undefined;
+    if (!this.#ctx.isLive(entry)) return undefined;
     return entry;
   }
 
@@ -297,7 +297,7 @@ export class ValueCache {
       owner === undefined ? undefined : this.#ctx.storeCall(id, () => this.#stat(id)),
     ]);
     assertMayWrite(task, owner, id);
-    if (value !== undefined && (value.expiresAt === undefined || value.expiresAt > this.#ctx.now())) {
+    if (value !== undefined && this.#ctx.isLive(value)) {
       assertMayWrite(value, owner, id);
     }
     // A task whose worker is lost (see liveness.ts) holds its key no more than it holds capacity.

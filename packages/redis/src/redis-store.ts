@@ -53,6 +53,8 @@ function metaOf(fields: { c?: string; e?: string; o?: string; n?: string; x?: st
 }
 
 export class RedisStore implements Store {
+  /** Redis expires a value on its own clock (the script sends its time to live as a duration). */
+  readonly nativeExpiry = true;
   readonly #connection: RedisConnection;
   readonly #keys: KeyLayout;
 

@@ -35,6 +35,22 @@ describeRedis("clock skew between instances", () => {
     }
   });
 
+  it("a reader 120 s ahead sees another's live value (TTL 60 s) as live, and no owner may take it over", async () => {
+    const { store, taskStore } = stores();
+    const a = new RefCache({ store, taskStore, instanceId: "a" });
+    const b = new RefCache({ store, taskStore, instanceId: "b", clock: skewed(120_000) });
+    try {
+      await a.set("k", { secret: 1 }, { owner: "auth:alice", ttlMs: 60_000 });
+      expect(await b.get("k", { owner: "auth:alice" })).toEqual({ secret: 1 });
+      expect(await b.has("k", { owner: "auth:alice" })).toBe(true);
+      await expect(b.set("k", { mine: 2 }, { owner: "auth:bob" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(b.registerTask("k", {}, { owner: "auth:bob" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      expect(await a.get("k", { owner: "auth:alice" })).toEqual({ secret: 1 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it("a writer 45 s behind runs a task that a reader on time sees as running", async () => {
     const { store, taskStore } = stores();
     const behind = new RefCache({

@@ -46,6 +46,21 @@ export function describeValueStoreConformance(name: string, withStores: WithStor
     );
 
     it(
+      "with nativeExpiry, hands out no entry past its time to live, on the store's own clock",
+      withStores(async ({ store }) => {
+        // A store without it leaves expiry to the RefCache's clock: nothing to hold it to here.
+        if (store.nativeExpiry !== true) return;
+        const now = Date.now();
+        await store.set("short", { data: "1", createdAt: now, expiresAt: now + 200 });
+        await store.set("long", { data: "2", createdAt: now, expiresAt: now + 60_000 });
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        expect(await store.get("short")).toBeUndefined();
+        if (store.stat !== undefined) expect(await store.stat("short")).toBeUndefined();
+        expect(await store.get("long")).toMatchObject({ data: "2" });
+      }),
+    );
+
+    it(
       "replaces an entry whole: nothing of the old one (expiry, owner) outlives an overwrite",
       withStores(async ({ store }) => {
         await store.set("k", {
