@@ -91,6 +91,16 @@ export class RefCacheError extends Error {
   }
 }
 
+/** Longest path a ValidationError's message spells out; `issues` keep every path whole. */
+const PATH_TEXT_MAX = 120;
+
+/** `a.b.0.c`, or for a path deeper than fits, its start and its end around "…". */
+function pathText(path: readonly (string | number)[]): string {
+  const text = path.join(".");
+  if (text.length <= PATH_TEXT_MAX) return text;
+  return `${text.slice(0, PATH_TEXT_MAX / 2)}…${text.slice(-PATH_TEXT_MAX / 2)}`;
+}
+
 export class ValidationError extends RefCacheError {
   readonly issues: ValidationIssue[];
 
@@ -100,7 +110,7 @@ export class ValidationError extends RefCacheError {
       message: issue.message,
       code: String(issue.code),
     }));
-    const detail = plain.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+    const detail = plain.map((i) => (i.path.length > 0 ? `${pathText(i.path)}: ${i.message}` : i.message)).join("; ");
     super(ErrorCode.Validation, `Invalid ${what}: ${detail}`, { refId });
     this.issues = plain;
   }

@@ -91,6 +91,20 @@ describe("the value codec", () => {
     expect((error as ValidationError).message).not.toContain("secret");
   });
 
+  it("spells out at most 120 characters of a deep path in the message, and keeps it whole in the issue", () => {
+    const error = (() => {
+      try {
+        return encodeValue(nest(MAX_VALUE_DEPTH + 1));
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })() as ValidationError;
+    const shown = error.message.slice("Invalid value: ".length, error.message.indexOf(": nesting"));
+    expect(shown.length).toBeLessThanOrEqual(121);
+    expect(shown).toContain("…");
+    expect(error.issues[0]?.path).toHaveLength(MAX_VALUE_DEPTH);
+  });
+
   it("leaves out what a tampered Object.prototype adds, as JSON does", () => {
     const proto = Object.prototype as Record<string, unknown>;
     proto.polluted = "yes";

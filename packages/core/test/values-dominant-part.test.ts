@@ -70,7 +70,8 @@ describe("the first answer of a large value", () => {
     const budget = { maxChars: 2_000, maxFullChars: 4_000 };
     const answer = valueAnswer("wrapped", value, { budget });
     expect(textOf(answer)).toContain(
-      `Most of it is an array of 3000 items at "/data/result/items": page that part alone with ` +
+      `Most of it is an array of 3000 items at "/data/result/items": page that part alone by calling ` +
+        `get_cached_result with ` +
         `{"refId":"wrapped","path":"/data/result/items"}.`,
     );
     const { cache } = makeCache({ valueBudget: budget });

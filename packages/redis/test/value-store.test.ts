@@ -71,7 +71,6 @@ describeRedis("value store", () => {
     const raw = rawClient();
     const cache = new RefCache({ store: made.store, taskStore: made.taskStore });
     try {
-      const now = String(Date.now());
       // Each field as no script writes it: an execute-only flag of another form, numbers that are not decimal.
       const odd: [string, Record<string, string>][] = [
         ["x-true", { x: "true" }],

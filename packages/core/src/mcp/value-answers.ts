@@ -101,8 +101,8 @@ export function referenceToolResult(
   const part =
     most === undefined
       ? `"path" (a JSON Pointer, RFC 6901) pages one part of it.`
-      : `Most of it is ${most.description} at "${most.pointer}": page that part alone with ` +
-        `${JSON.stringify({ refId, path: most.pointer })}.`;
+      : `Most of it is ${most.description} at "${most.pointer}": page that part alone by calling ${names.result} ` +
+        `with ${JSON.stringify({ refId, path: most.pointer })}.`;
   const text =
     `Too large to answer whole: ${preview.totalChars} ${unit} of JSON, over this answer's budget of ` +
     `${budget.maxChars}. It is stored under refId "${refId}"${kept(options.retention)}. Below is a preview; ` +
@@ -231,7 +231,7 @@ export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {})
     lines.push(
       `${partial.length} item(s) too large for a page stand here as previews (${shown.join(", ")}${more}): read each with ` +
         (byPath
-          ? `${names.result} and ${JSON.stringify({ refId, path: first })}, its own pointer as "path".`
+          ? `${names.result} and ${JSON.stringify({ refId, path: first })}, its own pointer as "path" (or its cursor in "partialCursors" as "cursor").`
           : `${names.result} and ${JSON.stringify({ refId, cursor })}, its cursor in "partialCursors".`),
     );
   }
