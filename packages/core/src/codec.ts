@@ -269,3 +269,35 @@ export function notJsonText(refId: string | undefined): StoreError {
     undefined,
   );
 }
+
+/** Whether `value` holds an array or object more than `max` levels deep (`max` levels pass); walks without recursion. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { node, depth } = next;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === "object" && child !== null) stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
+/**
+ * Rethrows `error`, met while walking `decoded()` (a value decoded from stored text), unless it is the
+ * stack running out on a value nested deeper than `encodeValue` ever writes (another writer's text): that is
+ * a StoreError (`STORE_ERROR`) naming `refId`, as for text that is not JSON. Only an error path pays for the
+ * check.
+ */
+export function rethrowStoredFault(error: unknown, decoded: () => unknown, refId: string): never {
+  if (error instanceof RangeError && nestedDeeperThan(decoded(), MAX_VALUE_DEPTH)) {
+    throw new StoreError(
+      `The value in the store under refId "${refId}" is nested deeper than ${MAX_VALUE_DEPTH} levels, which this ` +
+        "library never writes (another writer may have stored it); it cannot be read",
+      refId,
+      undefined,
+    );
+  }
+  throw error;
+}

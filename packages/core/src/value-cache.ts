@@ -3,7 +3,7 @@
  * codec. A key that an unfinished task holds cannot be written or deleted from outside the task.
  */
 import type { CacheContext } from "./cache-context.js";
-import { encodeValue } from "./codec.js";
+import { encodeValue, rethrowStoredFault } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
 import { ExecuteOnlyError, KeyOwnedByTaskError, StoreError, ValidationError } from "./errors.js";
 import { leaseRanOut } from "./liveness.js";
@@ -212,13 +212,17 @@ export class ValueCache {
     if (kept === undefined) return undefined;
     const { measure } = this.#ctx.valueBudget;
     const budget = maxChars ?? this.#ctx.valueBudget.maxChars;
-    // The stored text is the value's compact JSON: its length, or its measure, is the whole value's size.
-    const result = previewValue(kept.passingTree, {
-      maxChars: budget,
-      measure,
-      totalChars: measure === undefined ? kept.length : measure(kept.text),
-    });
-    return { refId: id, ...result, maxChars: budget, version: kept.version };
+    try {
+      // The stored text is the value's compact JSON: its length, or its measure, is the whole value's size.
+      const result = previewValue(kept.passingTree, {
+        maxChars: budget,
+        measure,
+        totalChars: measure === undefined ? kept.length : measure(kept.text),
+      });
+      return { refId: id, ...result, maxChars: budget, version: kept.version };
+    } catch (error) {
+      return rethrowStoredFault(error, () => kept.passingTree, id);
+    }
   }
 
   /** A page of the value under `key` (see `pageValue`); `undefined` as for `preview`. */
@@ -227,13 +231,17 @@ export class ValueCache {
     const opts = parseOrThrow(PageOptionsSchema, options, "page options", id);
     const kept = await this.#pagedTree(id, opts.owner);
     if (kept === undefined) return undefined;
-    return pageStored(kept, {
-      refId: id,
-      cursor: opts.cursor,
-      path: opts.path,
-      maxChars: opts.maxChars ?? this.#ctx.valueBudget.maxChars,
-      measure: this.#ctx.valueBudget.measure,
-    });
+    try {
+      return pageStored(kept, {
+        refId: id,
+        cursor: opts.cursor,
+        path: opts.path,
+        maxChars: opts.maxChars ?? this.#ctx.valueBudget.maxChars,
+        measure: this.#ctx.valueBudget.measure,
+      });
+    } catch (error) {
+      return rethrowStoredFault(error, () => kept.passingTree, id);
+    }
   }
 
   /**

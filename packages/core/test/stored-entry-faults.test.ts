@@ -8,7 +8,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { MemoryStore, RefCache, resolveRefs } from "../src/index.js";
+import { nestedDeeperThan } from "../src/codec.js";
+import { MAX_VALUE_DEPTH, MemoryStore, RefCache, resolveRefs, type TaskInfo } from "../src/index.js";
+import { answerCachedResult, finishedTaskToolResult, readRefResource, refResourceUri } from "../src/mcp/index.js";
 import { versionOf } from "../src/models.js";
 import type { Store, StoreEntry, StoreEntryMeta } from "../src/store.js";
 import { decodeCursor, encodeCursor } from "../src/values/cursor.js";
@@ -139,6 +141,57 @@ describe("stored text that is not JSON", () => {
       unknown.ok ? undefined : unknown.error.message,
     );
     await cache.close();
+  });
+});
+
+describe("stored text nested deeper than core writes", () => {
+  it("is STORE_ERROR on every client read that walks it, never a RangeError; get still decodes it", async () => {
+    for (const levels of [MAX_VALUE_DEPTH + 1, 5_000, 20_000]) {
+      const data = `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+      const store = new MemoryStore();
+      await store.set("deep", { data, createdAt: Date.now(), version: 1, owner: "auth:a" });
+      const cache = new RefCache({ store });
+      const owner = { owner: "auth:a" };
+      const context = { owner: "auth:a", pollIntervalMs: 100 };
+      const reads = {
+        preview: () => cache.preview("deep", owner),
+        page: () => cache.page("deep", { ...owner, maxChars: 64 }),
+        getCachedResult: () => answerCachedResult(cache, { refId: "deep" }, context),
+        resource: () => readRefResource(cache, refResourceUri("deep"), owner),
+        finished: () =>
+          finishedTaskToolResult(cache, { refId: "deep", status: "complete" } as TaskInfo, "auth:a", {
+            budget: cache.valueBudget,
+          }),
+      };
+      for (const [name, read] of Object.entries(reads)) {
+        const outcome = await settle(read);
+        // What walks only a few levels (a shallow answer) may pass; what fails is a STORE_ERROR.
+        if (outcome.ok) {
+          const error = (outcome.value as { structuredContent?: { error?: { kind: string; message: string } } })
+            ?.structuredContent?.error;
+          if (error !== undefined)
+            expect([name, error.kind, error.message]).toEqual([
+              name,
+              "unavailable",
+              expect.stringMatching(/nested deeper than 200 levels/),
+            ]);
+          continue;
+        }
+        expect([name, outcome.error.code], `${levels} levels`).toEqual([name, "STORE_ERROR"]);
+        expect(outcome.error.message).toMatch(/nested deeper than 200 levels/);
+      }
+      expect(nestedDeeperThan(await cache.get("deep"), MAX_VALUE_DEPTH)).toBe(true);
+      await cache.close();
+    }
+  });
+
+  it("is told apart from a value as deep as core writes", () => {
+    let value: unknown = 1;
+    for (let i = 0; i < MAX_VALUE_DEPTH; i++) value = i % 2 === 0 ? [value] : { v: value };
+    expect(nestedDeeperThan(value, MAX_VALUE_DEPTH)).toBe(false);
+    expect(nestedDeeperThan([value], MAX_VALUE_DEPTH)).toBe(true);
+    expect(nestedDeeperThan({ a: 1, b: [[]] }, 3)).toBe(false);
+    expect(nestedDeeperThan({ a: 1, b: [[]] }, 2)).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@
  * as for `get_cached_result`. Listing references is not offered: it would enumerate ids.
  */
 import * as z from "zod";
+import { rethrowStoredFault } from "../codec.js";
 import { ExecuteOnlyError } from "../errors.js";
 import type { ClientEntry } from "../models.js";
 import { parseOrThrow } from "../parse.js";
@@ -192,14 +193,19 @@ export async function readRefResource(
   const entry = await cache.getEntryForClient(refId, owner);
   if (entry === undefined) return undefined;
   if (entry.executeOnly === true) throw new ExecuteOnlyError(refId);
-  if (budget === false || fitsWithin(entry.value, budget.maxChars, budget)) return answer(entry.value);
-  const page = pageValue(entry.value, {
-    refId,
-    version: entry.version,
-    maxChars: budget.maxChars,
-    measure: budget.measure,
-  });
-  return answerPage(page);
+  const { value } = entry;
+  try {
+    if (budget === false || fitsWithin(value, budget.maxChars, budget)) return answer(value);
+    const page = pageValue(value, {
+      refId,
+      version: entry.version,
+      maxChars: budget.maxChars,
+      measure: budget.measure,
+    });
+    return answerPage(page);
+  } catch (error) {
+    return rethrowStoredFault(error, () => value, refId);
+  }
 }
 
 /** A lone surrogate (half of a pair, alone): percent-encoding, which is of UTF-8, cannot carry it. */

@@ -2,6 +2,7 @@
  * What a finished task answers as a tool result (`tasks/result` on both SDK lines): one function, so both
  * MCP adapters apply the same rules to a task's value, its expiry and its execute-only flag.
  */
+import { rethrowStoredFault } from "../codec.js";
 import type { ClientEntry, TaskInfo } from "../models.js";
 import type { McpToolResult } from "./result-shapes.js";
 import { toolErrorResult } from "./tool-errors.js";
@@ -33,7 +34,11 @@ export async function finishedTaskToolResult(
       const entry = await cache.getEntryForClient(task.refId, owner === undefined ? {} : { owner });
       if (entry === undefined) return toolErrorResult("result_expired", task.refId);
       const executeOnly = task.resultExecuteOnly === true || entry.executeOnly === true;
-      return valueAnswer(task.refId, entry.value, { ...answer, executeOnly });
+      try {
+        return valueAnswer(task.refId, entry.value, { ...answer, executeOnly });
+      } catch (error) {
+        return rethrowStoredFault(error, () => entry.value, task.refId);
+      }
     }
     case "failed":
       return toolErrorResult("failed", task.refId, task.error ?? "no reason given");

@@ -3,6 +3,7 @@
  * whole-read limit), else one page, with cursors and paths checked by core's paging (a bad one is a
  * ValidationError, which the polling tools answer as an `isError` result).
  */
+import { rethrowStoredFault } from "../codec.js";
 import { ExecuteOnlyError, ValidationError } from "../errors.js";
 import type { ClientEntry } from "../models.js";
 import { pageValue, type ValuePage } from "../values/page.js";
@@ -63,17 +64,21 @@ export async function readCachedValue(
   // A client may pass an execute-only value by reference, never read it (pages refuse it in core).
   if (entry.executeOnly === true) throw new ExecuteOnlyError(refId);
   const { value } = entry;
-  // With the budget off the value goes whole, unless the client asked for pages of a size.
-  if (budget === false && (maxChars === undefined || full === true)) return cachedResultToolResult(refId, value);
-  const sized = budget === false ? pageBudget : budget;
-  const limit = full === true ? sized.maxFullChars : sized.maxChars;
-  if (fitsWithin(value, limit, sized)) return cachedResultToolResult(refId, value);
-  // The first page comes from the value just read: no second read of a large value.
-  const page = pageValue(value, { refId, version: entry.version, maxChars: sized.maxChars, measure: sized.measure });
-  const unit = budgetUnit(sized);
-  const note =
-    full === true
-      ? `The whole value is larger than the ${sized.maxFullChars} ${unit} a whole read may return; here is its first page instead.`
-      : `The value is larger than this answer's budget of ${sized.maxChars} ${unit}; here is its first page.`;
-  return pageToolResult(page, { ...wording, note });
+  try {
+    // With the budget off the value goes whole, unless the client asked for pages of a size.
+    if (budget === false && (maxChars === undefined || full === true)) return cachedResultToolResult(refId, value);
+    const sized = budget === false ? pageBudget : budget;
+    const limit = full === true ? sized.maxFullChars : sized.maxChars;
+    if (fitsWithin(value, limit, sized)) return cachedResultToolResult(refId, value);
+    // The first page comes from the value just read: no second read of a large value.
+    const page = pageValue(value, { refId, version: entry.version, maxChars: sized.maxChars, measure: sized.measure });
+    const unit = budgetUnit(sized);
+    const note =
+      full === true
+        ? `The whole value is larger than the ${sized.maxFullChars} ${unit} a whole read may return; here is its first page instead.`
+        : `The value is larger than this answer's budget of ${sized.maxChars} ${unit}; here is its first page.`;
+    return pageToolResult(page, { ...wording, note });
+  } catch (error) {
+    return rethrowStoredFault(error, () => value, refId);
+  }
 }
