@@ -242,6 +242,18 @@ export class StoreError extends RefCacheError {
   }
 }
 
+/**
+ * `error`'s message as a client may read it (an HTTP problem's `detail`, an MCP tool error's text): a store's
+ * own failure (a StoreError with a `cause`, the driver's or runtime's text, which may name hosts, limits or
+ * internals) is told as "The store failed" alone; every other message is core's own wording, safe to show.
+ * The whole error stays the server's (`onError`, its logs).
+ */
+export function clientMessage(error: RefCacheError): string {
+  if (error.code !== ErrorCode.Store || error.cause === undefined) return error.message;
+  const where = error.refId === undefined ? "" : ` for "${error.refId}"`;
+  return `The store failed${where}`;
+}
+
 export class CacheClosedError extends RefCacheError {
   constructor(name: string) {
     super(ErrorCode.Closed, `RefCache "${name}" is closed`);

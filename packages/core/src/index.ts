@@ -14,6 +14,7 @@ export { type Clock, systemClock } from "./clock.js";
 export { MAX_VALUE_DEPTH } from "./codec.js";
 export {
   CacheClosedError,
+  clientMessage,
   ErrorCode,
   ExecuteOnlyError,
   errorMessage,

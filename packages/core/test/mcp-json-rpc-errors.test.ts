@@ -19,6 +19,7 @@ import {
   INVALID_PARAMS_ERROR_CODE,
   JSON_RPC_ERROR_CODES,
   toJsonRpcError,
+  toolErrorFromException,
 } from "../src/mcp/index.js";
 
 /** What the SDK v2 adapter's own table answered before it moved here: the behaviour both adapters keep. */
@@ -80,7 +81,7 @@ describe("toJsonRpcError", () => {
   it("maps the errors core throws as they are thrown", async () => {
     expect(toJsonRpcError(new StoreError("Redis is down", "tools:a", new Error("ECONNREFUSED")))).toEqual({
       code: -32603,
-      message: "Redis is down",
+      message: 'The store failed for "tools:a"',
       data: { code: "STORE_ERROR" },
     });
     expect(toJsonRpcError(new CacheClosedError("main"))).toMatchObject({
@@ -108,6 +109,31 @@ describe("toJsonRpcError", () => {
     const foreign = Object.assign(new Error("store down"), { code: "STORE_ERROR" });
     Object.defineProperty(foreign, Symbol.for("mcp-refcache.error"), { value: true });
     expect(toJsonRpcError(foreign)).toEqual({ code: -32603, message: "store down", data: { code: "STORE_ERROR" } });
+  });
+
+  it("tells a client only that the store failed, never what the store's driver said (hosts, limits)", async () => {
+    const down = new RefCache({
+      store: {
+        get: () => Promise.reject(new Error("connect ECONNREFUSED 10.0.0.7:6379")),
+        set: () => Promise.resolve(),
+        delete: () => Promise.resolve(false),
+      },
+    });
+    const thrown = await down.get("tools:a").catch((error: unknown) => error);
+    // The server keeps the whole error.
+    expect(thrown).toMatchObject({ code: "STORE_ERROR", message: expect.stringContaining("10.0.0.7") });
+    expect(toJsonRpcError(thrown)).toEqual({
+      code: -32603,
+      message: 'The store failed for "tools:a"',
+      data: { code: "STORE_ERROR" },
+    });
+    const answer = toolErrorFromException(thrown, "tools:a");
+    expect(JSON.stringify(answer)).not.toContain("10.0.0.7");
+    expect(answer.structuredContent).toMatchObject({ error: { kind: "unavailable" } });
+    // Core's own words about a damaged entry are the client's to read.
+    const damaged = new StoreError('The value in the store under refId "x" is not JSON text', "x", undefined);
+    expect(toJsonRpcError(damaged).message).toBe(damaged.message);
+    await down.close();
   });
 
   it("answers an error with a code this copy of core does not know (a newer copy's) -32603, as any other", () => {

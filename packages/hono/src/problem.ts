@@ -2,7 +2,7 @@
  * Errors as RFC 9457 problem details (`application/problem+json`). ONE table maps core's error codes to
  * HTTP statuses; every route and `withTimeoutFallback` answer errors through `problemResponse`.
  */
-import { type ErrorCode, errorMessage, RefCacheError } from "@mcp-refcache/core";
+import { clientMessage, type ErrorCode, errorMessage, RefCacheError } from "@mcp-refcache/core";
 import { HTTPException } from "hono/http-exception";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -92,7 +92,8 @@ export function problemFromError(error: unknown, instance: string, retryAfterSec
     const { name: _name, code: _code, message: _message, ...extensions } = json;
     return problemResponse({
       code: error.code,
-      detail: error.message,
+      // A store's own failure names what it met (hosts, limits): the client is told only that it failed.
+      detail: clientMessage(error),
       instance,
       extensions,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),

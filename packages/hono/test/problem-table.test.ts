@@ -1,5 +1,6 @@
 import {
   CacheClosedError,
+  clientMessage,
   ErrorCode,
   ForbiddenError,
   IllegalTransitionError,
@@ -48,7 +49,7 @@ describe("the problem table", () => {
     const response = problemFromError(error, "/here", 7);
     expect(response.status).toBe(status);
     const problem = await problemOf(response);
-    expect(problem).toMatchObject({ status, code: error.code, detail: error.message, instance: "/here" });
+    expect(problem).toMatchObject({ status, code: error.code, detail: clientMessage(error), instance: "/here" });
     expect(problem.title).toBe(PROBLEM_KINDS[error.code as keyof typeof PROBLEM_KINDS].title);
     expect(response.headers.get("retry-after")).toBe(status === 503 || status === 429 ? "7" : null);
   });
@@ -94,7 +95,10 @@ describe("statuses through real requests", () => {
     const response = await mountRoutes(cache).request("/refcache/refs/anything");
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
-    expect(await problemOf(response)).toMatchObject({ code: "STORE_ERROR" });
+    const problem = await problemOf(response);
+    // The store's own words (hosts, limits) are the server's: the client is told the store failed.
+    expect(problem).toMatchObject({ code: "STORE_ERROR", detail: 'The store failed for "anything"' });
+    expect(JSON.stringify(problem)).not.toContain("connection refused");
   });
 
   it("503 once the cache is closed", async () => {

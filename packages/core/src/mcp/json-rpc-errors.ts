@@ -3,7 +3,7 @@
  * meets outside a tool call (`resources/read`, `tasks/*`) goes out as the JSON-RPC error object this file
  * builds, with core's code kept in `data`, so both SDK generations answer the same failure with the same code.
  */
-import { ErrorCode, errorMessage, RefCacheError } from "../errors.js";
+import { clientMessage, ErrorCode, errorMessage, RefCacheError } from "../errors.js";
 import { INTERNAL_ERROR_CODE } from "./protocol-failure.js";
 
 /** JSON-RPC 2.0 §5.1 "Invalid params" (-32602): the request was wrong, retrying it as is will not help. */
@@ -53,7 +53,7 @@ export interface McpJsonRpcError {
  */
 export function toJsonRpcError(error: unknown): McpJsonRpcError {
   if (RefCacheError.isInstance(error)) {
-    return { code: JSON_RPC_ERROR_CODES[error.code], message: error.message, data: { code: error.code } };
+    return { code: JSON_RPC_ERROR_CODES[error.code], message: clientMessage(error), data: { code: error.code } };
   }
   return { code: INTERNAL_ERROR_CODE, message: errorMessage(error) };
 }

@@ -2,7 +2,7 @@
  * The one table from "what went wrong" to the `isError` tool result a model reads. Tool errors are
  * results, never protocol errors, so the model can read the message and decide what to do next.
  */
-import { ErrorCode, errorMessage } from "../errors.js";
+import { clientMessage, ErrorCode, errorMessage, type RefCacheError } from "../errors.js";
 import type { McpToolResult } from "./result-shapes.js";
 
 /** Why a polling or tool call could not give the model what it asked for. */
@@ -84,7 +84,9 @@ export function toolErrorFromException(
     return toolErrorResult(
       KIND_BY_CODE[code as ErrorCode],
       typeof errorRefId === "string" ? errorRefId : refId,
-      code === ErrorCode.TaskNotCompleted && typeof reason === "string" ? reason : error.message,
+      code === ErrorCode.TaskNotCompleted && typeof reason === "string"
+        ? reason
+        : clientMessage(error as RefCacheError),
     );
   }
   return toolErrorResult(otherwise, refId, errorMessage(error));
