@@ -8,6 +8,21 @@ import type { Store } from "@mcp-refcache/core";
 import type { StoreEntry, StoreEntryMeta } from "@mcp-refcache/core/store";
 import type { ShardRouter } from "./shard-router.js";
 
+/** Most bytes one call to a Durable Object carries (RPC; Cloudflare's documented limit, late 2026). */
+export const DURABLE_OBJECT_CALL_BYTES = 32 * 1024 * 1024;
+/** Room kept in a call for the entry's other fields, the key, a task beside its result, and the framing. */
+const CALL_FRAMING_BYTES = 64 * 1024;
+/** A character past Latin-1: a string holding one is sent two bytes a character, else one. */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
+/**
+ * Bytes `data` takes in a call to an object: V8's serializer sends a string of Latin-1 characters one byte
+ * each, any other string two (UTF-16), whatever its UTF-8 size.
+ */
+export function callBytes(data: string): number {
+  return BEYOND_LATIN1.test(data) ? data.length * 2 : data.length;
+}
+
 export class DurableObjectStore implements Store {
   /** The shard hands out no value past its `expiresAt`, on the shard's clock. */
   readonly nativeExpiry = true;
@@ -15,6 +30,19 @@ export class DurableObjectStore implements Store {
 
   constructor(router: ShardRouter) {
     this.#router = router;
+  }
+
+  /**
+   * A value crosses to its shard in one call: text a call cannot carry (past `DURABLE_OBJECT_CALL_BYTES`
+   * with room for the rest) is refused before it is sent, so core refuses the value, or fails the task,
+   * at once instead of retrying a write that can never succeed.
+   */
+  dataTooLarge(data: string): string | undefined {
+    const room = DURABLE_OBJECT_CALL_BYTES - CALL_FRAMING_BYTES;
+    if (data.length * 2 <= room) return undefined;
+    const bytes = callBytes(data);
+    if (bytes <= room) return undefined;
+    return `the value's JSON text takes ${bytes} bytes in a call to a Durable Object, past the ${room} one call carries with its framing (32 MiB)`;
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {

@@ -8,7 +8,7 @@ export {
   type DurableObjectStoresOptions,
   DurableObjectStoresOptionsSchema,
 } from "./create-durable-object-stores.js";
-export { DurableObjectStore } from "./durable-object-store.js";
+export { callBytes, DURABLE_OBJECT_CALL_BYTES, DurableObjectStore } from "./durable-object-store.js";
 export { DurableObjectTaskStore } from "./durable-object-task-store.js";
 export { LEASE_GRACE_MS, RefCacheShard } from "./refcache-shard.js";
 export {

@@ -82,6 +82,13 @@ export interface Store {
    * instance whose clock runs ahead (and written over by another owner).
    */
   readonly nativeExpiry?: boolean;
+  /**
+   * Why the store can never take an entry of this JSON text (too large for one of its messages, say), or
+   * `undefined` when it can. Asked before every write of a value or a task's result: a value it refuses is a
+   * ValidationError (`VALIDATION_ERROR`, as past `maxValueBytes`) and a task whose result it refuses fails
+   * at once ("result could not be stored"), instead of a write that fails as a store outage, again and again.
+   */
+  dataTooLarge?(data: string): string | undefined;
 }
 
 /**

@@ -112,6 +112,9 @@ export class ValueCache {
         key,
       );
     }
+    const { store } = this.#ctx;
+    const refusal = store.dataTooLarge === undefined ? undefined : store.dataTooLarge(data);
+    if (refusal !== undefined) throw ValidationError.single("value", refusal, "too_big", key);
     const createdAt = this.#ctx.now();
     const ttl = ttlMs === undefined ? this.#ctx.defaultTtlMs : ttlMs;
     // A new version on every write: page cursors and ETags made for the old value then no longer match.

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_CHARS, DEFAULT_MAX_FULL_CHARS, MemoryStore, RefCache, resolveValueBudget } from "../src/index.js";
 import type { StoreEntry } from "../src/store-kit.js";
-import { ManualClock } from "./helpers.js";
+import { ManualClock, until } from "./helpers.js";
 
 const rows = Array.from({ length: 2_000 }, (_, id) => ({ id, name: `row ${id}` }));
 
@@ -151,6 +151,25 @@ describe("valueBudget and maxValueBytes", () => {
     expect(() => resolveValueBudget(server, { maxChars: 1 })).toThrow(
       expect.objectContaining({ code: "VALIDATION_ERROR" }),
     );
+  });
+
+  it("refuses a value its store can never take (dataTooLarge) in set and in a task's result, at once", async () => {
+    class SmallStore extends MemoryStore {
+      dataTooLarge(data: string): string | undefined {
+        return data.length > 100 ? `${data.length} characters, past the 100 this store holds` : undefined;
+      }
+    }
+    const cache = new RefCache({ store: new SmallStore() });
+    await cache.set("k", "small");
+    await expect(cache.set("k", "x".repeat(200))).rejects.toMatchObject({
+      code: "VALIDATION_ERROR",
+      message: expect.stringContaining("202 characters, past the 100 this store holds"),
+    });
+    expect(await cache.get("k")).toBe("small");
+    await cache.registerTask("job", async () => "y".repeat(200));
+    await until(() => cache.getTaskStatus("job")?.status === "failed");
+    expect(cache.getTaskStatus("job")?.error).toMatch(/^result could not be stored: .*past the 100/);
+    await cache.close();
   });
 
   it("refuses a value larger than maxValueBytes (UTF-8) in set and completeTask, keeping what was stored", async () => {

@@ -4,7 +4,7 @@
  */
 import { RefCache, RefCacheError, WORKER_LOST_MESSAGE } from "@mcp-refcache/core";
 import type { StoredTask, TaskChange } from "@mcp-refcache/core/store";
-import { CHUNK_BYTES, LEASE_GRACE_MS } from "../../src/index.js";
+import { CHUNK_BYTES, callBytes, DURABLE_OBJECT_CALL_BYTES, LEASE_GRACE_MS } from "../../src/index.js";
 import { freshStores } from "./fresh-stores.js";
 import { describe, expect, it } from "./vitest-shim.js";
 
@@ -57,6 +57,29 @@ export function defineStoreTests(): void {
         expect(await store.stat?.("big")).toEqual({ createdAt: 1, expiresAt, owner: "o" });
         await store.set("big", { data: '"small"', createdAt: 2 });
         expect(await store.get("big")).toEqual({ data: '"small"', createdAt: 2 });
+      }),
+    );
+
+    it(
+      "a value no call to an object carries is refused at once: set, and a task's result, which fails",
+      withStores(async ({ store, taskStore }) => {
+        const cache = new RefCache({ store, taskStore });
+        try {
+          // 20 Mi characters, one past Latin-1: 40 MiB in a call (V8 sends such a string as UTF-16).
+          const wide = `${"é".repeat(10 * 1024 * 1024)}中${"a".repeat(10 * 1024 * 1024)}`;
+          expect(callBytes(JSON.stringify(wide))).toBeGreaterThan(DURABLE_OBJECT_CALL_BYTES);
+          const refused = await cache.set("wide", wide).catch((error: unknown) => error);
+          expect(RefCacheError.isInstance(refused, "VALIDATION_ERROR")).toBe(true);
+          expect(String((refused as Error).message)).toMatch(/past the \d+ one call carries/);
+          // The same length of Latin-1 text goes (20 MiB in a call).
+          await cache.set("narrow", "é".repeat(20 * 1024 * 1024));
+          expect(((await cache.get("narrow")) as string).length).toBe(20 * 1024 * 1024);
+          await cache.registerTask("job", async () => wide);
+          await until(async () => (await cache.getTask("job"))?.status === "failed", 10_000, "job failed");
+          expect((await cache.getTask("job"))?.error).toMatch(/^result could not be stored: .*one call carries/);
+        } finally {
+          await cache.close();
+        }
       }),
     );
 
