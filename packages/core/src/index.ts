@@ -111,6 +111,8 @@ export {
   resolveRefs,
 } from "./values/reference-arguments.js";
 export {
+  ASKED_MAX_CHARS_TEXT,
+  AskedMaxCharsSchema,
   DEFAULT_MAX_CHARS,
   DEFAULT_MAX_FULL_CHARS,
   DEFAULT_MAX_VALUE_BYTES,

@@ -145,6 +145,15 @@ describe("valueBudget and maxValueBytes", () => {
         expect.objectContaining({ code: "VALIDATION_ERROR" }),
       );
     }
+    // A client's maxChars of any size is capped at the budget; below 64, or not whole, it is refused.
+    for (const huge of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      expect(resolveValueBudget(server, undefined, huge)).toMatchObject({ maxChars: 10_000 });
+    }
+    for (const bad of [64.5, Number.MAX_SAFE_INTEGER + 1, Number.POSITIVE_INFINITY]) {
+      expect(() => resolveValueBudget(server, undefined, bad)).toThrow(
+        expect.objectContaining({ code: "VALIDATION_ERROR" }),
+      );
+    }
     expect(() => resolveValueBudget(server, undefined, 10)).toThrow(
       expect.objectContaining({ code: "VALIDATION_ERROR" }),
     );

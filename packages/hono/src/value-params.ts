@@ -3,6 +3,7 @@
  * `GET /refs/:refId/preview?maxChars=`. Only their form is checked here; core checks what they mean (a
  * cursor of this value's version, a pointer that resolves) and answers VALIDATION_ERROR otherwise.
  */
+import { ASKED_MAX_CHARS_TEXT } from "@mcp-refcache/core";
 import { validator } from "hono/validator";
 import * as z from "zod";
 import { parseParams } from "./params.js";
@@ -17,7 +18,8 @@ const text = (name: string, min: number) => single(name).pipe(z.string().min(min
 const maxChars = single("maxChars").pipe(
   z
     .string()
-    .regex(/^\d{1,10}$/, "maxChars must be a whole number")
+    // Any size: one past the server's budget is capped at it (core's AskedMaxCharsSchema).
+    .regex(ASKED_MAX_CHARS_TEXT, "maxChars must be a whole number")
     .transform(Number),
 );
 

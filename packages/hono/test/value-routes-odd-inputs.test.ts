@@ -55,7 +55,7 @@ describe("value routes under odd keys and queries", () => {
     const queries = [
       "maxChars=0",
       "maxChars=63",
-      "maxChars=2147483648",
+      "maxChars=9999999999999999",
       "maxChars=NaN",
       "maxChars=abc",
       "maxChars=",
@@ -96,5 +96,13 @@ describe("value routes under odd keys and queries", () => {
       if (r.status >= 500) bad.push(`id ${id} -> ${r.status} ${(await r.text()).slice(0, 200)}`);
     }
     expect(bad).toEqual([]);
+    // A maxChars past the budget, of any size, is capped at it; past 15 digits it is refused.
+    const atBudget = await (await app.request("/refcache/refs/v?maxChars=300")).json();
+    for (const q of ["maxChars=2147483648", "maxChars=999999999999999"]) {
+      const r = await app.request(`/refcache/refs/v?${q}`);
+      expect([q, r.status]).toEqual([q, 200]);
+      expect(await r.json()).toEqual(atBudget);
+    }
+    expect((await app.request("/refcache/refs/v?maxChars=9999999999999999")).status).toBe(400);
   });
 });

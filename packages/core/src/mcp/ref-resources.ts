@@ -13,7 +13,7 @@ import type { ClientEntry } from "../models.js";
 import { parseOrThrow } from "../parse.js";
 import type { ValuePage } from "../values/page.js";
 import { pageValue } from "../values/page.js";
-import { assertMaxChars } from "../values/value-budget.js";
+import { ASKED_MAX_CHARS_TEXT, AskedMaxCharsSchema } from "../values/value-budget.js";
 import type { PageOptions } from "../values/value-schemas.js";
 import { answerBudget, fitsWithin, type McpValueBudget, type ValueBudgetSource } from "./value-budget-option.js";
 
@@ -94,7 +94,7 @@ export function parseRefResourceUri(
   const maxChars = query.get("maxChars");
   if (path !== null) target.path = path;
   if (cursor !== null) target.cursor = cursor;
-  if (maxChars !== null) target.maxChars = /^[0-9]{1,10}$/.test(maxChars) ? Number(maxChars) : Number.NaN;
+  if (maxChars !== null) target.maxChars = ASKED_MAX_CHARS_TEXT.test(maxChars) ? Number(maxChars) : Number.NaN;
   return target;
 }
 
@@ -135,7 +135,7 @@ export interface RefResourceContents {
  * page when its pointer is long or holds a lone surrogate, which a URI cannot carry).
  * `undefined` when `uri` is not a reference URI or names nothing this owner may read (unknown, expired,
  * another owner's). Throws ExecuteOnlyError for an execute-only value, ValidationError for a bad cursor
- * or a `maxChars` that is not a whole number from 64 to 2³¹−1.
+ * or a `maxChars` that is not a whole number of at least 64 (a larger one is capped at the budget).
  */
 export async function readRefResource(
   cache: RefResourceCache,
@@ -154,7 +154,7 @@ export async function readRefResource(
   const budget = answerBudget(cache, options.valueBudget);
   const pageBudget = budget === false ? answerBudget(cache, undefined) : budget;
   if (pageBudget === false) throw new TypeError("a budget without override is never off");
-  if (asked !== undefined) assertMaxChars(asked, refId);
+  if (asked !== undefined) parseOrThrow(AskedMaxCharsSchema, asked, "maxChars", refId);
   // A smaller page asked for is kept in every URI a page hands out.
   const sized = asked === undefined ? {} : { maxChars: Math.min(asked, pageBudget.maxChars) };
   const answer = (body: unknown): RefResourceContents => ({

@@ -6,7 +6,7 @@ import * as z from "zod";
 import { RefIdSchema } from "../models.js";
 import { CURSOR_MAX_LENGTH } from "../values/cursor.js";
 import { JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE } from "../values/json-pointer.js";
-import { budgetUnit, MaxCharsSchema, type ResolvedValueBudget } from "../values/value-budget.js";
+import { AskedMaxCharsSchema, budgetUnit, type ResolvedValueBudget } from "../values/value-budget.js";
 import { describeDuration } from "./retention.js";
 
 /** The ref id argument: same rules as everywhere in core (1–256 safe characters). */
@@ -33,7 +33,7 @@ export const GetCachedResultInputSchema = z.strictObject({
     .max(JSON_POINTER_MAX_LENGTH, POINTER_TOO_LONG_MESSAGE)
     .optional()
     .describe('A JSON Pointer (RFC 6901) to page one part of the value, e.g. "/rows" or "/rows/3/name"'),
-  maxChars: MaxCharsSchema.optional().describe(
+  maxChars: AskedMaxCharsSchema.optional().describe(
     "Largest page wanted, in the unit of the server's budget (characters of compact JSON unless the tool descriptions name another); capped at the server's",
   ),
   full: z

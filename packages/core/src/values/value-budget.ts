@@ -39,6 +39,15 @@ export function assertMaxChars(maxChars: number, refId?: string): void {
   parseOrThrow(MaxCharsSchema, maxChars, "maxChars", refId);
 }
 
+/**
+ * A client's `maxChars` (a tool argument, a query parameter): a whole number from 64 up, any size; one past
+ * the budget is capped at it (a client may ask for less, never more).
+ */
+export const AskedMaxCharsSchema = z.number().int().min(MIN_MAX_CHARS, `must be at least ${MIN_MAX_CHARS}`);
+
+/** Digits of a `maxChars` given as text (a query parameter): at most 15, so it stays a safe integer. */
+export const ASKED_MAX_CHARS_TEXT = /^[0-9]{1,15}$/;
+
 export const ValueBudgetSchema = z.strictObject({
   /** Largest answer handed to a client: bigger values go out as a preview and pages (default 20,000). */
   maxChars: MaxCharsSchema.optional(),
@@ -156,7 +165,7 @@ export function resolveValueBudget(
     budget = withMeasure(maxChars, maxFullChars, measure, unit, "tool valueBudget");
   }
   if (callMaxChars !== undefined) {
-    const asked = parseOrThrow(MaxCharsSchema, callMaxChars, "maxChars");
+    const asked = parseOrThrow(AskedMaxCharsSchema, callMaxChars, "maxChars");
     if (asked < budget.maxChars) budget = { ...budget, maxChars: asked };
   }
   return budget === server ? server : Object.freeze(budget);
