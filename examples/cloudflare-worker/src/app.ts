@@ -15,7 +15,7 @@
  * `withTimeoutFallback` (and the same principal to `startInObject` and `recordAbort`).
  */
 import { createDurableObjectStores, startInObject, type TaskRunnerObject } from "@mcp-refcache/cloudflare";
-import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
+import { ANONYMOUS_OWNER, DecodedValues, RefCache } from "@mcp-refcache/core";
 import { refCacheRoutes, withTimeoutFallback } from "@mcp-refcache/hono";
 import { type Context, Hono } from "hono";
 import * as z from "zod";
@@ -30,6 +30,12 @@ export interface Env {
   ALLOWED_HOSTS?: string;
   TASK_LEASE_MS?: string;
 }
+
+/**
+ * Values decoded for previews and pages, kept by the isolate for every request's cache: paging a large value
+ * reads it whole once here, then only its bookkeeping a page. Module scope is fine: it only holds Maps.
+ */
+const decodedValues = new DecodedValues();
 
 /** How long `/demo/slow-count` waits for the count before it answers 202 (ms). */
 const TIMEOUT_MS = 1_000;
@@ -46,7 +52,12 @@ function problem(c: Context, status: 400 | 500, detail: string) {
 }
 
 export function createApp(env: Env, ctx: ExecutionContext, config: WorkerConfig): Hono {
-  const cache = new RefCache({ name: "worker", taskLeaseMs: config.TASK_LEASE_MS, ...createDurableObjectStores(env) });
+  const cache = new RefCache({
+    name: "worker",
+    taskLeaseMs: config.TASK_LEASE_MS,
+    decodedValues,
+    ...createDurableObjectStores(env),
+  });
   const app = new Hono();
   app.get("/health", (c) => c.text("ok"));
   app.route("/refcache", refCacheRoutes(cache, { pollIntervalMs: 250 }));

@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { type Clock, ClockSchema, checkedNow, systemClock } from "./clock.js";
+import { DecodedValues } from "./decoded-values.js";
 import { CacheClosedError, errorMessage, RefCacheError, StoreError, ValidationError } from "./errors.js";
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
@@ -81,6 +82,16 @@ export const RefCacheOptionsSchema = z.strictObject({
   valueBudget: ValueBudgetSchema.optional(),
   /** Largest value stored (UTF-8 bytes of its JSON text); larger ones are refused with VALIDATION_ERROR. */
   maxValueBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_VALUE_BYTES),
+  /**
+   * Decoded values kept for previews and pages, shared with other caches over the same stores. On Workers,
+   * where a RefCache is made per request, pass one made at module scope (`new DecodedValues()` starts no
+   * timer and draws no random number): paging a large value then reads it whole once per isolate, and each
+   * further page only its bookkeeping, instead of the whole value on every page. Share it only among caches
+   * over the same stores. Default: the cache's own.
+   */
+  decodedValues: z
+    .custom<DecodedValues>((v) => v instanceof DecodedValues, "decodedValues must be a DecodedValues")
+    .optional(),
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;
 
@@ -103,6 +114,8 @@ export class CacheContext {
   readonly maxActiveTasks: number | undefined;
   readonly valueBudget: ResolvedValueBudget;
   readonly maxValueBytes: number;
+  /** The `decodedValues` option: shared with other caches when given. */
+  readonly decodedValues: DecodedValues | undefined;
   readonly #instanceId: string | undefined;
   #randomInstanceId: string | undefined;
   readonly store: Store;
@@ -133,6 +146,7 @@ export class CacheContext {
     this.maxActiveTasks = parsed.maxActiveTasks;
     this.valueBudget = serverValueBudget(parsed.valueBudget);
     this.maxValueBytes = parsed.maxValueBytes;
+    this.decodedValues = parsed.decodedValues;
     this.#instanceId = parsed.instanceId;
     this.#clock = parsed.clock ?? systemClock;
     this.#onError = parsed.onError;

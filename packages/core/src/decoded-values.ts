@@ -85,6 +85,12 @@ export class PagedTree {
   }
 }
 
+/**
+ * Large values a RefCache has decoded, kept for its next reads: the trees of `get` (up to 4 MiB of text) and
+ * of previews and pages (up to 16 MiB, the last read always kept), least recently read dropped first. A cache
+ * has its own; `RefCacheOptions.decodedValues` shares one among caches over the same stores (on Workers, the
+ * caches made per request). Its methods are the RefCache's: construct it and pass it, nothing more.
+ */
 export class DecodedValues {
   /** By key, in order of last read: the text a tree was decoded from, and the tree (never handed out). */
   readonly #trees = new Map<string, { data: string; tree: unknown }>();

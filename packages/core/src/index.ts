@@ -12,6 +12,7 @@ export {
 } from "./cache-context.js";
 export { type Clock, systemClock } from "./clock.js";
 export { MAX_VALUE_DEPTH } from "./codec.js";
+export { DecodedValues } from "./decoded-values.js";
 export {
   CacheClosedError,
   clientMessage,

@@ -84,15 +84,16 @@ function refuseExecuteOnly(entry: StoreEntryMeta, owner: string | undefined, id:
 
 export class ValueCache {
   readonly #ctx: CacheContext;
-  readonly #decoded = new DecodedValues();
+  readonly #decoded: DecodedValues;
 
   constructor(context: CacheContext) {
     this.#ctx = context;
+    this.#decoded = context.decodedValues ?? new DecodedValues();
   }
 
-  /** Drops the decoded trees kept for reads (on close: no read follows). */
+  /** Drops the decoded trees kept for reads (on close: no read follows), unless other caches share them. */
   forgetDecoded(): void {
-    this.#decoded.clear();
+    if (this.#ctx.decodedValues === undefined) this.#decoded.clear();
   }
 
   /** Encodes `value` into an entry for `key` (throws ValidationError for what is not JSON data). */

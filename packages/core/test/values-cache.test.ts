@@ -5,7 +5,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_CHARS, DEFAULT_MAX_FULL_CHARS, MemoryStore, RefCache, resolveValueBudget } from "../src/index.js";
+import {
+  DEFAULT_MAX_CHARS,
+  DEFAULT_MAX_FULL_CHARS,
+  DecodedValues,
+  MemoryStore,
+  MemoryTaskStore,
+  RefCache,
+  resolveValueBudget,
+} from "../src/index.js";
 import type { StoreEntry } from "../src/store-kit.js";
 import { ManualClock, until } from "./helpers.js";
 
@@ -160,6 +168,41 @@ describe("valueBudget and maxValueBytes", () => {
     expect(() => resolveValueBudget(server, { maxChars: 1 })).toThrow(
       expect.objectContaining({ code: "VALIDATION_ERROR" }),
     );
+  });
+
+  it("shares decoded values among caches made per request (decodedValues): a value is read whole once", async () => {
+    class CountingStore extends MemoryStore {
+      wholeReads = 0;
+      override async get(key: string) {
+        this.wholeReads++;
+        return super.get(key);
+      }
+    }
+    const value = Array.from({ length: 3_000 }, (_, id) => ({ id, name: `row ${id}` }));
+    const pageAll = async (store: CountingStore, shared?: DecodedValues) => {
+      const taskStore = new MemoryTaskStore({ store });
+      // A cache per request, as on Workers: made, used for one page, closed.
+      const perRequest = () =>
+        new RefCache({ store, taskStore, ...(shared === undefined ? {} : { decodedValues: shared }) });
+      const first = perRequest();
+      await first.set("big", value);
+      await first.close();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const cache = perRequest();
+        const page = await cache.page("big", { maxChars: 2_000, ...(cursor === undefined ? {} : { cursor }) });
+        await cache.close();
+        cursor = page?.nextCursor;
+        pages++;
+      } while (cursor !== undefined);
+      return { pages, wholeReads: store.wholeReads };
+    };
+    const alone = await pageAll(new CountingStore());
+    const shared = await pageAll(new CountingStore(), new DecodedValues());
+    expect(alone.pages).toBeGreaterThan(20);
+    expect(alone.wholeReads).toBe(alone.pages);
+    expect(shared).toEqual({ pages: alone.pages, wholeReads: 1 });
   });
 
   it("refuses a value its store can never take (dataTooLarge) in set and in a task's result, at once", async () => {
