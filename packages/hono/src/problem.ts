@@ -41,6 +41,7 @@ export const PROBLEM_KINDS = {
   RESULT_EXPIRED: { status: 410, title: "Result expired" },
   ROUTE_NOT_FOUND: { status: 404, title: "Not found" },
   FOREIGN_ORIGIN: { status: 403, title: "Host or origin not allowed" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Body must be JSON" },
   TASK_FAILED: { status: 500, title: "Task failed" },
   INTERNAL_ERROR: { status: 500, title: "Internal server error" },
 } as const satisfies Record<string, ProblemKind>;

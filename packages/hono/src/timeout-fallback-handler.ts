@@ -19,7 +19,7 @@ import {
   type TimeoutFallbackHandlerOptions,
   TimeoutFallbackHandlerOptionsSchema,
 } from "./options.js";
-import { problemFromError, taskFailedResponse } from "./problem.js";
+import { problemFromError, problemResponse, taskFailedResponse } from "./problem.js";
 import { requestScope } from "./scope.js";
 import { taskResponse } from "./task-response.js";
 import { keepAlive } from "./wait-until.js";
@@ -38,8 +38,20 @@ export interface SlowWorkContext {
 /** The slow work; its return value must be JSON data and becomes the response or the stored result. */
 export type SlowHandler<T> = (c: Context, work: SlowWorkContext) => T | PromiseLike<T>;
 
-/** The request's JSON body; a body that is not JSON is a ValidationError (400). */
+/**
+ * The request's JSON body. One sent as anything but JSON (`application/json` or `…+json`) is a 415
+ * problem: a form or plain-text POST is what a browser sends from any site without asking (no CORS
+ * preflight), so taking it as JSON would let another site's page start work. A JSON body that does not
+ * parse is a ValidationError (400).
+ */
 async function jsonBody(c: Context): Promise<unknown> {
+  const type = (c.req.header("content-type") ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    const detail = "Send the body as JSON, with Content-Type: application/json";
+    throw new HTTPException(415, {
+      res: problemResponse({ code: "UNSUPPORTED_MEDIA_TYPE", detail, instance: c.req.path }),
+    });
+  }
   try {
     return await c.req.json();
   } catch {

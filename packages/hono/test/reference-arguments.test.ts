@@ -92,7 +92,23 @@ describe("withTimeoutFallback with refParams: what the body holds", () => {
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect((await problemOf(response)).code).toBe("VALIDATION_ERROR");
     }
-    expect(runs).toBe(0);
+    // A body sent as a form or as plain text (what another site's page may send without a preflight) is 415.
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""]) {
+      const response = await hono.request("/count", {
+        method: "POST",
+        body: JSON.stringify({ table: [{ id: 1 }] }),
+        headers: type === "" ? {} : { "content-type": type },
+      });
+      expect([type, response.status, (await problemOf(response)).code]).toEqual([type, 415, "UNSUPPORTED_MEDIA_TYPE"]);
+    }
+    const typed = await hono.request("/count", {
+      method: "POST",
+      body: JSON.stringify({ table: [{ id: 1 }] }),
+      headers: { "content-type": "application/vnd.api+json; charset=utf-8" },
+    });
+    expect(typed.status).toBe(200);
+    expect(runs).toBe(1);
+    runs = 0;
     // Each member's issues are named by their path in the body, all of them in one answer.
     const both = await problemOf(await post(hono, "/count", { table: [{ id: "1" }], limit: 1.5 }));
     expect(both).toMatchObject({
