@@ -64,8 +64,12 @@ describe("JSON-RPC error codes over SDK v1", () => {
     expect(await refusal(client.readResource({ uri: refResourceUri(refId) }))).toMatchObject({
       code: -32603,
       data: { code: "STORE_ERROR" },
-      message: expect.stringContaining("unreachable"),
+      message: expect.stringContaining("The store failed"),
     });
+    // The store's own words are the server's, never the client's.
+    expect(JSON.stringify(await refusal(client.readResource({ uri: refResourceUri(refId) })))).not.toContain(
+      "unreachable",
+    );
     outage.down = false;
     expect((await client.readResource({ uri: refResourceUri(refId) })).contents).toHaveLength(1);
   });

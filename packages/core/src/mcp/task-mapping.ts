@@ -106,7 +106,8 @@ export function toCreateTaskResultV2(task: TaskInfo, timing: McpTaskTiming): Mcp
 
 /**
  * The extension's DetailedTask. `value` is the stored result, read by the caller when the task is
- * complete; a complete task whose value is gone reads as failed ("result expired"). A task its tool
+ * complete (none for an execute-only one, `answer.executeOnly`: its reference alone goes out); a complete
+ * task whose value is gone reads as failed ("result expired"). A task its tool
  * failed reads `completed` with `result: { isError: true, content: [{ type: "text", text: reason }] }`;
  * a protocol-level failure reads `failed` with its JSON-RPC `error`. The result is sized by
  * `answer.budget` (see `valueAnswer`): over it, the value's reference and preview go out instead.
@@ -129,7 +130,8 @@ export function toDetailedTaskV2(
     };
   }
   if (base.status === "completed") {
-    if (value === undefined) {
+    // An execute-only value is read without its value (`getEntryForClient`): it is there, never shown.
+    if (value === undefined && answer.executeOnly !== true) {
       return {
         ...base,
         status: "failed",
