@@ -16,11 +16,26 @@ const CALL_FRAMING_BYTES = 64 * 1024;
 const BEYOND_LATIN1 = /[\u0100-\uffff]/;
 
 /**
- * Bytes `data` takes in a call to an object: V8's serializer sends a string of Latin-1 characters one byte
- * each, any other string two (UTF-16), whatever its UTF-8 size.
+ * Bytes `data` takes in a call to an object once it went through `sendable`: V8's serializer sends a string
+ * of Latin-1 characters one byte each, any other string two (UTF-16), whatever its UTF-8 size.
  */
 export function callBytes(data: string): number {
   return BEYOND_LATIN1.test(data) ? data.length * 2 : data.length;
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/**
+ * `data` as it should cross to an object. V8 sends a string as it holds it, and it may hold Latin-1 text in
+ * two bytes a character (text cut from a string that had a wider character): such text, when large enough
+ * for that to matter, is decoded anew from UTF-8, which V8 keeps in one byte a character, so `callBytes`
+ * is what the call carries. Smaller text goes as it is.
+ */
+export function sendable(data: string): string {
+  const room = DURABLE_OBJECT_CALL_BYTES - CALL_FRAMING_BYTES;
+  if (data.length * 2 <= room || BEYOND_LATIN1.test(data)) return data;
+  return utf8Decoder.decode(utf8Encoder.encode(data));
 }
 
 export class DurableObjectStore implements Store {
@@ -57,7 +72,7 @@ export class DurableObjectStore implements Store {
     if (typeof entry.data !== "string") throw new TypeError("StoreEntry.data must be encoded JSON text");
     const { data, createdAt, expiresAt, owner, version, executeOnly } = entry;
     // Only the entry's own fields cross to the object; nothing of an old entry survives an overwrite.
-    const copy: StoreEntry = { data, createdAt };
+    const copy: StoreEntry = { data: sendable(data), createdAt };
     if (expiresAt !== undefined) copy.expiresAt = expiresAt;
     if (owner !== undefined) copy.owner = owner;
     if (version !== undefined) copy.version = version;

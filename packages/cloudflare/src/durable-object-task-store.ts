@@ -18,6 +18,7 @@ import type {
   UpdateTaskOutcome,
 } from "@mcp-refcache/core/store";
 import { ChangeFeed } from "./change-feed.js";
+import { sendable } from "./durable-object-store.js";
 import type { ShardRouter } from "./shard-router.js";
 import type { FinishedMark, ShardLayout } from "./shard-wire.js";
 
@@ -56,7 +57,8 @@ export class DurableObjectTaskStore implements TaskStore {
     quiet?: boolean,
   ): Promise<UpdateTaskOutcome> {
     await this.#feed.ready();
-    const outcome = await this.#router.of(task.refId).updateTask(task, expectedVersion, origin, result, quiet);
+    const sent = result === undefined ? undefined : { ...result, data: sendable(result.data) };
+    const outcome = await this.#router.of(task.refId).updateTask(task, expectedVersion, origin, sent, quiet);
     return outcome.ok ? outcome : { ok: false, current: outcome.current ?? undefined };
   }
 

@@ -21,6 +21,7 @@ import {
   toJsonRpcError,
   toolErrorFromException,
 } from "../src/mcp/index.js";
+import { until } from "./helpers.js";
 
 /** What the SDK v2 adapter's own table answered before it moved here: the behaviour both adapters keep. */
 const EXPECTED: Record<ErrorCode, number> = {
@@ -130,6 +131,14 @@ describe("toJsonRpcError", () => {
     const answer = toolErrorFromException(thrown, "tools:a");
     expect(JSON.stringify(answer)).not.toContain("10.0.0.7");
     expect(answer.structuredContent).toMatchObject({ error: { kind: "unavailable" } });
+    // A store failure the work itself met ends its task with the same words, which clients read.
+    const cache = new RefCache();
+    await cache.registerTask("job", async () => {
+      throw new StoreError('Store failed for "src": connect ECONNREFUSED 10.0.0.7:6379', "src", new Error("refused"));
+    });
+    await until(() => cache.getTaskStatus("job")?.status === "failed");
+    expect(cache.getTaskStatus("job")?.error).toBe('The store failed for "src"');
+    await cache.close();
     // Core's own words about a damaged entry are the client's to read.
     const damaged = new StoreError('The value in the store under refId "x" is not JSON text', "x", undefined);
     expect(toJsonRpcError(damaged).message).toBe(damaged.message);

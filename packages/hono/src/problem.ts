@@ -105,5 +105,7 @@ export function problemFromError(error: unknown, instance: string, retryAfterSec
 
 /** A 500 answer for work that failed within the timeout: its message is what the task records too. */
 export function taskFailedResponse(error: unknown, refId: string, instance: string): Response {
-  return problemResponse({ code: "TASK_FAILED", detail: errorMessage(error), instance, extensions: { refId } });
+  // A store failure the work met is told as such (`clientMessage`), as the task records it.
+  const detail = RefCacheError.isInstance(error) ? clientMessage(error) : errorMessage(error);
+  return problemResponse({ code: "TASK_FAILED", detail, instance, extensions: { refId } });
 }

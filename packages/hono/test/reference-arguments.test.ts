@@ -139,6 +139,18 @@ describe("execute-only values over HTTP", () => {
     expect(await cache.get(answer.refId)).toEqual({ token: "t0p" });
   });
 
+  it("GET /refs answers another writer's value nested past what core writes as a store fault, not a 500", async () => {
+    const levels = 20_000;
+    const store = new MemoryStore();
+    const data = `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+    await store.set("deep", { data, createdAt: Date.now(), version: 1, owner: TEST_OWNER });
+    const hono = app(makeCache({ store }));
+    const response = await hono.request("/refcache/refs/deep");
+    const problem = await problemOf(response);
+    expect([response.status, problem.code]).toEqual([503, "STORE_ERROR"]);
+    expect(problem.detail).toMatch(/nested deeper than 200 levels/);
+  });
+
   it("GET /refs refuses an execute-only value on its bookkeeping, never decoding its text", async () => {
     // Text that is not JSON: decoding it would answer 503 STORE_ERROR, so a 403 shows it was not decoded.
     const store = new MemoryStore();

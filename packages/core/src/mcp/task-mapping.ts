@@ -8,6 +8,7 @@
  * protocol errors"): a tool that reported an error ends `completed` with an `isError` result; `failed` is
  * for protocol-level errors only (see `decodeProtocolFailure`).
  */
+import { rethrowStoredFault } from "../codec.js";
 import type { TaskInfo } from "../models.js";
 import { decodeProtocolFailure, INTERNAL_ERROR_CODE } from "./protocol-failure.js";
 import type { McpToolResult } from "./result-shapes.js";
@@ -140,7 +141,12 @@ export function toDetailedTaskV2(
     }
     const retention = task.resultExpiresAt === undefined ? {} : { retention: { expiresAt: task.resultExpiresAt } };
     const executeOnly = task.resultExecuteOnly === true ? { executeOnly: true } : {};
-    const result = valueAnswer(task.refId, value, { ...retention, ...answer, ...executeOnly });
+    let result: McpToolResult;
+    try {
+      result = valueAnswer(task.refId, value, { ...retention, ...answer, ...executeOnly });
+    } catch (error) {
+      return rethrowStoredFault(error, () => value, task.refId);
+    }
     return { ...base, status: "completed", result: { resultType: "complete", ...result } };
   }
   return base as McpDetailedTaskV2;
