@@ -4,7 +4,7 @@
  */
 import * as z from "zod";
 import { type Clock, ClockSchema, checkedNow, systemClock } from "./clock.js";
-import { DecodedValues } from "./decoded-values.js";
+import type { DecodedValues } from "./decoded-values.js";
 import { CacheClosedError, errorMessage, RefCacheError, StoreError, ValidationError } from "./errors.js";
 import { MemoryTaskStore } from "./memory-task-store.js";
 import { MAX_TIMER_MS, TtlSchema } from "./models.js";
@@ -90,7 +90,11 @@ export const RefCacheOptionsSchema = z.strictObject({
    * over the same stores. Default: the cache's own.
    */
   decodedValues: z
-    .custom<DecodedValues>((v) => v instanceof DecodedValues, "decodedValues must be a DecodedValues")
+    // By its methods, not `instanceof`: one made by another copy of core (a duplicate install) serves too.
+    .custom<DecodedValues>(
+      (v) => hasMethods(v, ["pagedTree", "keepPaged", "decode", "forget", "clear"]),
+      "decodedValues must be a DecodedValues",
+    )
     .optional(),
 });
 export type RefCacheOptions = z.input<typeof RefCacheOptionsSchema>;

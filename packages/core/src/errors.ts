@@ -98,8 +98,15 @@ const PATH_TEXT_MAX = 120;
 function pathText(path: readonly (string | number)[]): string {
   const text = path.join(".");
   if (text.length <= PATH_TEXT_MAX) return text;
-  return `${text.slice(0, PATH_TEXT_MAX / 2)}…${text.slice(-PATH_TEXT_MAX / 2)}`;
+  // Cut between characters, never inside a surrogate pair.
+  let head = PATH_TEXT_MAX / 2;
+  let tail = text.length - PATH_TEXT_MAX / 2;
+  if (isLowSurrogate(text.charCodeAt(head))) head--;
+  if (isLowSurrogate(text.charCodeAt(tail))) tail++;
+  return `${text.slice(0, head)}…${text.slice(tail)}`;
 }
+
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
 export class ValidationError extends RefCacheError {
   readonly issues: ValidationIssue[];

@@ -49,7 +49,8 @@ export function sessionOwner(sessionId: string): string {
 
 /**
  * The owner an adapter acts for, from what an owner resolver returned: `undefined` is the anonymous owner
- * (never "unscoped"); anything else must be a valid owner string (1–512 characters), else ValidationError.
+ * (never "unscoped"); anything else must be a valid owner string (1–512 characters of well-formed Unicode,
+ * `OwnerSchema`), else ValidationError.
  */
 export function resolveOwner(resolved: string | undefined): string {
   if (resolved === undefined) return ANONYMOUS_OWNER;

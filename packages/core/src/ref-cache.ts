@@ -156,8 +156,8 @@ export class RefCache {
   /**
    * The entry under `key` as a client acting for `owner` may see it, for adapters answering a client's read:
    * as `getEntry`, except that an execute-only value comes back as its metadata alone (`executeOnly: true`,
-   * no `value`; see `SetOptions.executeOnly`) and is never decoded, so a refused read costs the same whatever
-   * the value's size. `undefined` when there is none, it expired, or it belongs to another owner. Throws
+   * no `value`; see `SetOptions.executeOnly`) and is never decoded (the one store read still carries its
+   * text, but nothing is done with it). `undefined` when there is none, it expired, or it belongs to another owner. Throws
    * StoreError (`STORE_ERROR`) for an entry another writer left damaged.
    */
   async getEntryForClient<T = unknown>(key: string, options: ReadOptions = {}): Promise<ClientEntry<T> | undefined> {

@@ -103,6 +103,18 @@ describe("the value codec", () => {
     expect(shown.length).toBeLessThanOrEqual(121);
     expect(shown).toContain("…");
     expect(error.issues[0]?.path).toHaveLength(MAX_VALUE_DEPTH);
+    // Cut between characters: under keys of emoji, the message stays well-formed text.
+    let emoji: unknown = 1;
+    // Keys of 59 "x" and an emoji: the 60-character cut falls between the emoji's two halves.
+    for (let i = 0; i <= MAX_VALUE_DEPTH; i++) emoji = { [`${"x".repeat(59)}😀`]: emoji };
+    const cut = (() => {
+      try {
+        return encodeValue(emoji);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(() => encodeURIComponent(cut)).not.toThrow();
   });
 
   it("leaves out what a tampered Object.prototype adds, as JSON does", () => {

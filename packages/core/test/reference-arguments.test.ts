@@ -85,6 +85,19 @@ describe("resolveRefs", () => {
         { path: ["limit"], code: "invalid_type" },
       ],
     });
+    // Referenced values that do not fit are refused alike: every one, each under its parameter's name.
+    await cache.set("t2", [{ id: "x" }], { owner: ALICE });
+    const byReference = await resolveRefs(
+      cache,
+      { table: { refId: "t2" }, other: { refId: "t1", path: "/rows" } },
+      { table: Rows, other: z.array(z.string()) },
+      { ...checked, what: "body" },
+    ).catch((error: unknown) => error);
+    expect(byReference).toMatchObject({
+      code: "VALIDATION_ERROR",
+      message: expect.stringMatching(/^Invalid body: table\.0\.id: /),
+      issues: [{ path: ["table", 0, "id"] }, { path: ["other", 0] }],
+    });
     // Without it, what is not a reference is the caller's to check (MCP: the SDK checks the input schema).
     expect(await resolveRefs(cache, { table: "x" }, parameters, { owner: ALICE })).toEqual({ table: "x" });
   });

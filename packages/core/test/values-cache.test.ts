@@ -147,6 +147,10 @@ describe("valueBudget and maxValueBytes", () => {
     const tokens = resolveValueBudget(server, { measure, unit: "tokens" });
     expect(tokens).toMatchObject({ maxChars: 10_000, unit: "tokens" });
     expect(tokens === false ? undefined : tokens.measure?.("abcdefg")).toBe(3);
+    // A coarse measure (kilobytes) counts the probe too.
+    expect(resolveValueBudget(server, { measure: (t) => Math.floor(t.length / 1024), unit: "KiB" })).toMatchObject({
+      unit: "KiB",
+    });
     // A unit names what a measure counts: not without one; a measure must count something.
     for (const bad of [{ unit: "tokens" }, { measure: () => 0 }, { measure: () => Number.NaN }]) {
       expect(() => resolveValueBudget(server, bad), JSON.stringify(bad)).toThrow(

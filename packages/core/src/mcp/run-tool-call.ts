@@ -3,7 +3,7 @@
  * sees: the value inline when the work finished in time, else a pending reference to poll.
  */
 import * as z from "zod";
-import type { TaskInfo } from "../models.js";
+import { OwnerSchema, type TaskInfo } from "../models.js";
 import { parseOrThrow } from "../parse.js";
 import type { RefCache } from "../ref-cache.js";
 import type { TaskContext } from "../task-input.js";
@@ -23,7 +23,7 @@ export const ToolCallOptionsSchema = z.strictObject({
   /** Time to live of the result (ms); `null` keeps it until deleted. Defaults to the cache's. */
   ttlMs: z.number().int().positive().nullable().optional(),
   /** Owner scope (MCP session or auth principal): only the same owner can poll, fetch or cancel. */
-  owner: z.string().min(1).max(512).optional(),
+  owner: OwnerSchema.optional(),
   /** Ref id to run the work under; defaults to a new unguessable id. */
   refId: z.string().optional(),
   /** Names of the polling tools the pending text tells the model to call. */

@@ -228,7 +228,8 @@ export async function resolveRefs<A>(
 /**
  * `resolveRefs` with `checkValues`: every named parameter checked, a reference or a value alike. The values
  * are checked first, all of them, in one ValidationError whose issues' paths start with the parameter's
- * name; references are read only for arguments whose values passed.
+ * name; references are read only for arguments whose values passed, and what they hold is refused the
+ * same way (an unusable reference first, as ReferenceUnavailableError).
  */
 async function resolveChecked(
   cache: ReferenceCache,
@@ -260,13 +261,26 @@ async function resolveChecked(
     }
   }
   if (issues.length > 0) throw new ValidationError(what, issues);
-  const values = await Promise.all(
+  const settled = await Promise.allSettled(
     references.map((name) =>
       resolveOne(cache, name, input[name] as ReferenceArgument, parameters[name] as z.ZodType, options.owner),
     ),
   );
-  references.forEach((name, i) => {
-    resolved[name] = values[i];
+  // A reference the caller may not use is told first; then every referenced value that does not fit, each
+  // issue under its parameter's name as for a value given inline.
+  const unusable = settled.find((s) => s.status === "rejected" && !(s.reason instanceof ValidationError));
+  if (unusable !== undefined) throw (unusable as PromiseRejectedResult).reason;
+  let refId: string | undefined;
+  settled.forEach((outcome, i) => {
+    const name = references[i] as string;
+    if (outcome.status === "fulfilled") {
+      resolved[name] = outcome.value;
+      return;
+    }
+    const refusal = outcome.reason as ValidationError;
+    refId ??= refusal.refId;
+    for (const issue of refusal.issues) issues.push({ ...issue, path: [name, ...issue.path] });
   });
+  if (issues.length > 0) throw new ValidationError(what, issues, refId);
   return resolved;
 }

@@ -84,8 +84,11 @@ export function budgetUnit(budget: ResolvedValueBudget): string {
   return budget.unit ?? (budget.measure === undefined ? "characters" : "units");
 }
 
-/** A text every measure must count as more than nothing: a measure that does not cannot size anything. */
-const PROBE_TEXT = '{"probe":["mcp-refcache",1]}';
+/**
+ * A text every measure must count as more than nothing: a measure that does not cannot size anything. Some
+ * 6,600 characters of JSON, so a coarse measure (kilobytes, say) counts it too; a tokenizer takes a millisecond.
+ */
+const PROBE_TEXT = `[${Array.from({ length: 512 }, (_, i) => `"probe ${String(i).padStart(4, "0")}"`).join(",")}]`;
 
 /**
  * A budget's `measure` checked on every call (`checkedMeasure`), and `unit` only with one. Throws
@@ -105,8 +108,11 @@ function withMeasure(
     }
     return { maxChars, maxFullChars };
   }
-  if (MEASURES_CHECKED.has(measure)) {
-    return unit === undefined ? { maxChars, maxFullChars, measure } : { maxChars, maxFullChars, measure, unit };
+  const known = MEASURES_CHECKED.has(measure) ? measure : CHECKED_OF.get(measure);
+  if (known !== undefined) {
+    return unit === undefined
+      ? { maxChars, maxFullChars, measure: known }
+      : { maxChars, maxFullChars, measure: known, unit };
   }
   let probed: unknown;
   try {
@@ -117,12 +123,13 @@ function withMeasure(
   if (typeof probed !== "number" || !(probed > 0) || probed === Number.POSITIVE_INFINITY) {
     throw ValidationError.single(
       `${what}.measure`,
-      `measure must count a JSON text as a finite number > 0; it counted ${PROBE_TEXT} as ${String(probed)}`,
+      `measure must count a JSON text as a finite number > 0; it counted ${PROBE_TEXT.length} characters of JSON as ${String(probed)}`,
       "custom",
     );
   }
   const checked = checkedMeasure(measure);
   MEASURES_CHECKED.add(checked);
+  CHECKED_OF.set(measure, checked);
   return unit === undefined
     ? { maxChars, maxFullChars, measure: checked }
     : { maxChars, maxFullChars, measure: checked, unit };
@@ -130,6 +137,8 @@ function withMeasure(
 
 /** Measures already wrapped by `checkedMeasure`: a tool's budget that keeps the server's is not wrapped twice. */
 const MEASURES_CHECKED = new WeakSet<Measure>();
+/** The wrapped measure of each measure probed: a tool's own measure is probed and wrapped once, not per call. */
+const CHECKED_OF = new WeakMap<Measure, Measure>();
 
 /** The server budget from `RefCacheOptions.valueBudget` (validated there), defaults filled in. */
 export function serverValueBudget(budget: z.output<typeof ValueBudgetSchema> | undefined): ResolvedValueBudget {
