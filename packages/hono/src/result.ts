@@ -69,9 +69,14 @@ export async function missingValueResponse(
     });
   }
   if (task.status === "complete") {
+    // Gone before its time (`resultExpired` unset): deleted, not expired.
+    const gone =
+      task.resultExpired === true
+        ? `its result expired${task.resultExpiresAt === undefined ? "" : ` at ${new Date(task.resultExpiresAt).toISOString()}`}`
+        : "its result is no longer stored (it was deleted)";
     return problemResponse({
       code: "RESULT_EXPIRED",
-      detail: `Task "${refId}" completed, but its result expired${task.resultExpiresAt === undefined ? "" : ` at ${new Date(task.resultExpiresAt).toISOString()}`}; run it again`,
+      detail: `Task "${refId}" completed, but ${gone}; run it again`,
       instance,
       extensions: {
         refId,

@@ -79,6 +79,20 @@ describe("GET /refs/:refId", () => {
       code: "RESULT_EXPIRED",
       type: "urn:mcp-refcache:problem:result-expired",
       taskStatus: "complete",
+      detail: expect.stringMatching(/its result expired at /),
     });
+  });
+
+  it("answers 410 Gone for a completed task's result deleted before it expired, saying so", async () => {
+    const cache = makeCache();
+    await cache.registerTask("r-5", async () => "deleted soon", { ttlMs: 3_600_000, owner: TEST_OWNER });
+    await cache.waitForTask("r-5", { timeoutMs: 5000 });
+    const app = mountRoutes(cache);
+    expect((await app.request("/refcache/refs/r-5", { method: "DELETE" })).status).toBe(204);
+    const response = await app.request("/refcache/refs/r-5");
+    expect(response.status).toBe(410);
+    const problem = await problemOf(response);
+    expect(problem.detail).toMatch(/no longer stored \(it was deleted\)/);
+    expect(problem.detail).not.toMatch(/expired at/);
   });
 });
