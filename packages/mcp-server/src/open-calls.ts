@@ -3,8 +3,9 @@
  * `notifications/cancelled` — which arrives without a session, on another request and so another server
  * instance — can cancel the caller's own work. Request ids are the client's choice, so a notification is
  * honoured only for a call of the same verified principal (`authInfo` passed to the handler): one client
- * never cancels another's work. In-process: a notification that reaches another instance is ignored (the
- * connection aborting, or `cancel_task`, still stops the work).
+ * never cancels another's work, and an id two of its clients both have open cancels neither. In-process: a
+ * notification that reaches another instance is ignored (the connection aborting, or `cancel_task`, still
+ * stops the work).
  */
 import type { RefCache } from "@mcp-refcache/core";
 import type { McpRequestContext, McpServer, ServerContext } from "@modelcontextprotocol/server";
@@ -12,11 +13,12 @@ import type { OwnerResolver } from "./owner.js";
 
 type RequestId = string | number;
 
-const openByCache = new WeakMap<RefCache, Map<string, string>>();
+/** By principal and request id, the ref ids of the calls open under it (two clients may pick one id). */
+const openByCache = new WeakMap<RefCache, Map<string, Set<string>>>();
 
 const keyOf = (owner: string, requestId: RequestId) => `${owner}\u0000${typeof requestId}:${String(requestId)}`;
 
-function openCalls(cache: RefCache): Map<string, string> {
+function openCalls(cache: RefCache): Map<string, Set<string>> {
   let calls = openByCache.get(cache);
   if (calls === undefined) {
     calls = new Map();
@@ -34,9 +36,17 @@ export function verifiedPrincipal(ctx: ServerContext, owner: OwnerResolver): str
 export function trackOpenCall(cache: RefCache, principal: string, requestId: RequestId, refId: string): () => void {
   const calls = openCalls(cache);
   const key = keyOf(principal, requestId);
-  calls.set(key, refId);
+  let open = calls.get(key);
+  if (open === undefined) {
+    open = new Set();
+    calls.set(key, open);
+  }
+  open.add(refId);
   return () => {
-    if (calls.get(key) === refId) calls.delete(key);
+    const still = calls.get(key);
+    if (still === undefined) return;
+    still.delete(refId);
+    if (still.size === 0) calls.delete(key);
   };
 }
 
@@ -73,7 +83,10 @@ export function honourSessionlessCancel(
   const original = handlers?.get("notifications/cancelled");
   server.server.setNotificationHandler("notifications/cancelled", async (notification) => {
     const { requestId, reason } = CancelledParams(notification);
-    const refId = requestId === undefined ? undefined : openCalls(cache).get(keyOf(principal, requestId));
+    const open = requestId === undefined ? undefined : openCalls(cache).get(keyOf(principal, requestId));
+    // Two clients of one principal may each have a call open under this id: which one is meant cannot be
+    // told, so an ambiguous notification cancels nothing (the connection closing, or cancel_task, still does).
+    const refId = open?.size === 1 ? open.values().next().value : undefined;
     if (refId !== undefined) {
       cache.cancelTask(refId, reason ?? "the client cancelled the request", { owner: principal }).catch(() => {});
     }

@@ -137,6 +137,42 @@ describe("a 2025-era client on stateless HTTP that gives up on its tools/call be
     },
   );
 
+  it("cancels neither call when two clients of one principal both have the named request id open", async () => {
+    const { cache, work, url } = await listen(defer);
+    const start = async (key: string) => {
+      const started = deferred<void>();
+      const client = new V1Client({ name: `alice-${key}`, version: "1.0.0" });
+      await client.connect(new V1HttpTransport(url, bearer("alice")));
+      defer(() => client.close());
+      // Each client numbers its requests from 0 (initialize): both tools/call go out as request id 1.
+      const params = { name: "patient", arguments: { key } };
+      const call = client.request({ method: "tools/call", params }, CallToolResultSchema, {
+        onprogress: () => started.resolve(),
+      });
+      await started.promise;
+      return { call };
+    };
+    const [a, b] = [await start("A"), await start("B")];
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer alice",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 1 } }),
+    });
+    expect(response.status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Which client meant it cannot be told: both calls go on.
+    const statuses = (await cache.queryTasks({})).tasks.map((task) => task.status);
+    expect(statuses).toEqual(["processing", "processing"]);
+    work.release("A", 1);
+    work.release("B", 2);
+    await Promise.all([a?.call, b?.call]);
+  });
+
   it("leaves the work of a call that was answered (with a pending reference) running", async () => {
     const { cache, work, url } = await listen(defer);
     const client = new Client({ name: "patient-v2", version: "1.0.0" });
