@@ -115,7 +115,8 @@ export function mcpV2Handler(cache: RefCache): TaskSubscriptionHandler {
   return withTaskSubscriptions(
     createMcpHandler((request) => buildV2Server(cache, request)),
     cache,
-    { pollIntervalMs: POLL_INTERVAL_MS },
+    // The options withRefCache has that shape an answer: pushed results link references as resources too.
+    { pollIntervalMs: POLL_INTERVAL_MS, resources: true },
   );
 }
 

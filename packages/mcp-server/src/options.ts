@@ -32,18 +32,33 @@ const timing = {
  */
 const valueBudget = McpValueBudgetSchema.optional();
 
+/**
+ * Serve references as resources: `true` for the template `refcache://refs/{refId}`, or `{ uriTemplate }`
+ * (one `{refId}`, which is percent-encoded; no query — `?cursor=` and `?path=` page the value).
+ */
+export const ResourcesOptionSchema = z
+  .union([z.boolean(), z.strictObject({ uriTemplate: RefResourceTemplateSchema.optional() })])
+  .optional();
+
+/** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
+export const NamesOptionSchema = z
+  .strictObject({ status: z.string(), result: z.string(), cancel: z.string() })
+  .partial()
+  .optional();
+
+/** The reference resource template the `resources` option asks for, or `undefined` when it is off. */
+export function resourcesOf(resources: z.output<typeof ResourcesOptionSchema>): { uriTemplate: string } | undefined {
+  if (resources === undefined || resources === false) return undefined;
+  return { uriTemplate: (resources === true ? undefined : resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE };
+}
+
 export const RefCacheServerOptionsSchema = z.strictObject({
   ...timing,
   valueBudget,
-  /**
-   * Serve references as resources: `true` for the template `refcache://refs/{refId}`, or `{ uriTemplate }`
-   * (one `{refId}`, which is percent-encoded; no query — `?cursor=` and `?path=` page the value).
-   */
-  resources: z.union([z.boolean(), z.strictObject({ uriTemplate: RefResourceTemplateSchema.optional() })]).optional(),
+  resources: ResourcesOptionSchema,
   /** Polling interval suggested to clients, in tasks and pending references (ms). */
   pollIntervalMs: z.number().int().positive().optional(),
-  /** Names of the polling tools (valid MCP tool names, distinct); each defaults to its usual name. */
-  names: z.strictObject({ status: z.string(), result: z.string(), cancel: z.string() }).partial().optional(),
+  names: NamesOptionSchema,
   /** Who a call acts for; defaults to the auth principal, else the anonymous owner (see `defaultOwner`). */
   owner: z.custom<OwnerResolver>(isFunction, "owner must be a function (ctx) => string | undefined").optional(),
   /**
@@ -84,13 +99,7 @@ export function resolveServerOptions(options: RefCacheServerOptions | undefined)
     ttlMs: parsed.ttlMs,
     pollIntervalMs: parsed.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     owner: (ctx) => ownerOf(resolver, ctx),
-    resources:
-      parsed.resources === undefined || parsed.resources === false
-        ? undefined
-        : {
-            uriTemplate:
-              (parsed.resources === true ? undefined : parsed.resources.uriTemplate) ?? DEFAULT_REF_RESOURCE_TEMPLATE,
-          },
+    resources: resourcesOf(parsed.resources),
     valueBudget: parsed.valueBudget,
     request: parsed.request,
   };

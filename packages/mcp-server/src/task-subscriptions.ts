@@ -17,9 +17,18 @@ import {
   type RefCache,
   type TaskInfo,
 } from "@mcp-refcache/core";
-import { answerBudget, type McpTaskTiming, McpValueBudgetSchema, toDetailedTaskV2 } from "@mcp-refcache/core/mcp";
+import {
+  answerBudget,
+  type McpTaskTiming,
+  McpValueBudgetSchema,
+  type PollingToolNames,
+  PollingToolNamesSchema,
+  toDetailedTaskV2,
+  toJsonRpcError,
+} from "@mcp-refcache/core/mcp";
 import type { McpHandlerRequestOptions, McpHttpHandler, ServerContext } from "@modelcontextprotocol/server";
 import * as z from "zod";
+import { NamesOptionSchema, ResourcesOptionSchema, resourcesOf } from "./options.js";
 import { defaultOwner, type OwnerResolver, ownerOf } from "./owner.js";
 import { readTask, readValue } from "./task-access.js";
 import { TASKS_EXTENSION_ID } from "./tasks-extension.js";
@@ -41,6 +50,23 @@ const ListenRequestSchema = z.object({
 });
 type ListenRequest = z.infer<typeof ListenRequestSchema>;
 
+/** A listen request that names task ids at all, whatever they are: one this wrapper answers, if only to refuse. */
+const TaskListenSchema = z.object({
+  jsonrpc: z.literal("2.0"),
+  id: z.union([z.string(), z.number()]),
+  method: z.literal("subscriptions/listen"),
+  params: z.object({
+    notifications: z.object({ taskIds: z.unknown() }).refine((n) => Object.hasOwn(n, "taskIds")),
+    _meta: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** A listen request this wrapper serves, one it refuses (its task ids are not ones it takes), or neither. */
+type Listen = { serve: ListenRequest } | { refuse: { id: string | number; message: string } } | undefined;
+
+/** JSON-RPC 2.0 §5.1 "Invalid params". */
+const INVALID_PARAMS = -32602;
+
 export const TaskSubscriptionOptionsSchema = z.strictObject({
   /** Whose tasks a subscriber may hear of; give the one `withRefCache` uses. Defaults to `defaultOwner`. */
   owner: z.custom<OwnerResolver>((v) => typeof v === "function", "owner must be a function").optional(),
@@ -61,6 +87,10 @@ export const TaskSubscriptionOptionsSchema = z.strictObject({
    * a notification carries no more than `tasks/get` and `tasks/result` (default: the cache's budget).
    */
   valueBudget: McpValueBudgetSchema.optional(),
+  /** The polling tools' names a notification's text points to; give the `names` `withRefCache` uses. */
+  names: NamesOptionSchema,
+  /** Whether notifications link references as resources; give the `resources` `withRefCache` uses. */
+  resources: ResourcesOptionSchema,
 });
 export type TaskSubscriptionOptions = z.input<typeof TaskSubscriptionOptionsSchema>;
 
@@ -74,7 +104,7 @@ function declaresExtension(meta: Record<string, unknown> | undefined): boolean {
   return capabilities?.extensions?.[TASKS_EXTENSION_ID] !== undefined;
 }
 
-async function listenRequestOf(request: Request, parsedBody: unknown): Promise<ListenRequest | undefined> {
+async function listenRequestOf(request: Request, parsedBody: unknown): Promise<Listen> {
   if (request.method !== "POST") return undefined;
   let body = parsedBody;
   if (body === undefined) {
@@ -85,7 +115,13 @@ async function listenRequestOf(request: Request, parsedBody: unknown): Promise<L
     }
   }
   const parsed = ListenRequestSchema.safeParse(body);
-  return parsed.success && declaresExtension(parsed.data.params._meta) ? parsed.data : undefined;
+  if (parsed.success) return declaresExtension(parsed.data.params._meta) ? { serve: parsed.data } : undefined;
+  // Task ids this wrapper would serve, but not ones it takes: refused here, not handed to the SDK, which
+  // would acknowledge an empty subscription and end it at once, as if every task had finished.
+  const named = TaskListenSchema.safeParse(body);
+  if (!named.success || !declaresExtension(named.data.params._meta)) return undefined;
+  const message = `Invalid params: notifications.taskIds must be 1 to ${MAX_TASK_IDS} task ids of 1 to 256 characters`;
+  return { refuse: { id: named.data.id, message } };
 }
 
 /**
@@ -102,6 +138,11 @@ export function withTaskSubscriptions(
   options: TaskSubscriptionOptions = {},
 ): TaskSubscriptionHandler {
   const parsed = parseOrThrow(TaskSubscriptionOptionsSchema, options, "withTaskSubscriptions options");
+  const settings = {
+    ...parsed,
+    names: parseOrThrow(PollingToolNamesSchema, parsed.names, "withTaskSubscriptions options: names"),
+    resources: resourcesOf(parsed.resources),
+  };
   const owner = parsed.owner ?? defaultOwner;
   const timing: McpTaskTiming = {
     ttlMs: parsed.ttlMs === undefined ? cache.defaultTtlMs : parsed.ttlMs,
@@ -110,17 +151,29 @@ export function withTaskSubscriptions(
   const open = { count: 0 };
   return {
     async fetch(request, requestOptions) {
-      const listen = await listenRequestOf(request, requestOptions?.parsedBody);
-      if (listen === undefined) return handler.fetch(request, requestOptions);
+      const asked = await listenRequestOf(request, requestOptions?.parsedBody);
+      if (asked === undefined) return handler.fetch(request, requestOptions);
+      if ("refuse" in asked) {
+        const { id, message } = asked.refuse;
+        return Response.json({ jsonrpc: "2.0", id, error: { code: INVALID_PARAMS, message } });
+      }
+      const listen = asked.serve;
       if (open.count >= parsed.maxSubscriptions) {
         const error = { code: -32603, message: "Subscription limit reached" };
         return Response.json({ jsonrpc: "2.0", id: listen.id, error });
       }
       const ctx = { http: { authInfo: requestOptions?.authInfo, req: request } } as unknown as ServerContext;
-      open.count++;
+      let caller: string;
       try {
         // A client call is never unscoped: a resolver's `undefined` is the anonymous owner.
-        return await streamTasks(cache, listen, ownerOf(owner, ctx), timing, parsed, request.signal, () => {
+        caller = ownerOf(owner, ctx);
+      } catch (error) {
+        // No owner could be formed (a principal too long, a resolver that threw): a JSON-RPC error, as tasks/get.
+        return Response.json({ jsonrpc: "2.0", id: listen.id, error: toJsonRpcError(error) });
+      }
+      open.count++;
+      try {
+        return await streamTasks(cache, listen, caller, timing, settings, request.signal, () => {
           open.count--;
         });
       } catch (error) {
@@ -140,6 +193,8 @@ async function streamTasks(
     keepAliveMs: number;
     recheckMs: number;
     valueBudget?: z.output<typeof McpValueBudgetSchema> | undefined;
+    names: PollingToolNames;
+    resources: { uriTemplate: string } | undefined;
   },
   signal: AbortSignal,
   onClosed: () => void,
@@ -192,7 +247,12 @@ async function streamTasks(
     const stored =
       task.status === "complete" ? await readValue(cache, task.refId, owner).catch(() => undefined) : undefined;
     // A value over the answer budget goes out as its reference and preview, as in tasks/get.
-    const answer = { budget: answerBudget(cache, settings.valueBudget), executeOnly: stored?.executeOnly };
+    const answer = {
+      budget: answerBudget(cache, settings.valueBudget),
+      names: settings.names,
+      resourceTemplate: settings.resources?.uriTemplate,
+      executeOnly: stored?.executeOnly,
+    };
     const detailed = toDetailedTaskV2(task, timing, stored?.value, answer);
     send({ method: "notifications/tasks", params: { ...detailed, _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);

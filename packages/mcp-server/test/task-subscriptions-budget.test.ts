@@ -39,4 +39,54 @@ describe("notifications/tasks and the answer budget", () => {
     expect(pushedResult?.structuredContent).toMatchObject({ refId: "budget:one", complete: false });
     expect(JSON.stringify(pushedResult?.structuredContent).length).toBeLessThan(500 + 1_000);
   });
+
+  it("a pushed result names the polling tools and links the reference as withRefCache's options say", async () => {
+    const cache = new RefCache({ name: "names" });
+    defer(() => cache.close());
+    const options = { valueBudget: { maxChars: 500 }, names: { result: "fetch_result" }, resources: true } as const;
+    const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work(), options)), cache, options);
+    await cache.registerTask("names:one", async () => ({ rows: Array.from({ length: 400 }, (_, i) => `row ${i}`) }), {
+      owner: ANONYMOUS_OWNER,
+    });
+    await cache.waitForTask("names:one", { owner: ANONYMOUS_OWNER, timeoutMs: 5_000 });
+    const pushed: Frame[] = [];
+    const stream = await postRpc(
+      handler,
+      "subscriptions/listen",
+      { notifications: { taskIds: ["names:one"] } },
+      { id: "s", transportHeaders: true },
+    );
+    for await (const f of frames(stream)) if (f.method === "notifications/tasks") pushed.push(f);
+    const content = (pushed.at(-1)?.params as { result: { content: { type: string; text?: string }[] } }).result
+      .content;
+    expect(content.find((c) => c.type === "text")?.text).toContain("call fetch_result with");
+    expect(content.map((c) => c.type)).toContain("resource_link");
+  });
+
+  it("refuses task ids it does not take with -32602, and an owner it cannot form with a JSON-RPC error", async () => {
+    const cache = new RefCache({ name: "refusals" });
+    defer(() => cache.close());
+    const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work())), cache);
+    const listen = (taskIds: unknown, on = handler) =>
+      postRpc(on, "subscriptions/listen", { notifications: { taskIds } }, { id: "s", transportHeaders: true });
+    for (const taskIds of [Array.from({ length: 101 }, (_, i) => `t${i}`), ["x".repeat(257)], [42], "t1", []]) {
+      const answer = (await (await listen(taskIds)).json()) as {
+        id: string;
+        error?: { code: number; message: string };
+      };
+      expect([JSON.stringify(taskIds).slice(0, 40), answer.id, answer.error?.code]).toEqual([
+        JSON.stringify(taskIds).slice(0, 40),
+        "s",
+        -32602,
+      ]);
+      expect(answer.error?.message).toMatch(/1 to 100 task ids of 1 to 256 characters/);
+    }
+    const throwing = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work())), cache, {
+      owner: () => {
+        throw new Error("token lookup failed");
+      },
+    });
+    const answer = (await (await listen(["t1"], throwing)).json()) as { error?: { code: number } };
+    expect(answer.error?.code).toBe(-32603);
+  });
 });
