@@ -57,8 +57,8 @@ describe("notifications/tasks and the answer budget", () => {
       { id: "s", transportHeaders: true },
     );
     for await (const f of frames(stream)) if (f.method === "notifications/tasks") pushed.push(f);
-    const content = (pushed.at(-1)?.params as { result: { content: { type: string; text?: string }[] } }).result
-      .content;
+    const last = pushed.at(-1)?.params as { result?: { content: { type: string; text?: string }[] } } | undefined;
+    const content = last?.result?.content ?? [];
     expect(content.find((c) => c.type === "text")?.text).toContain("call fetch_result with");
     expect(content.map((c) => c.type)).toContain("resource_link");
   });
