@@ -15,6 +15,7 @@ import {
   valueAnswer,
   valueToolResult,
 } from "../src/mcp/index.js";
+import { POINTER_NAMED_MAX_LENGTH } from "../src/mcp/value-answers.js";
 import { answerSizes, readAllPages, type ToolAnswer } from "../src/testing/index.js";
 import { useCaches } from "./helpers.js";
 import { jsonUnderLongKeys } from "./json-arbitraries.js";
@@ -169,7 +170,7 @@ describe("get_cached_result over a large value", () => {
             const page = answer.structuredContent?.page as ValuePage | undefined;
             // Outside the fixed envelope: a page's pointers, `path` and its one `partial` item's, and a key
             // longer than the budget (keys are never cut, in a page or a preview). The text holds each pointer
-            // once in the page's JSON, and names one up to 256 characters long up to twice more (the part, the
+            // once in the page's JSON, and names one up to 100 characters long up to twice more (the part, the
             // item and how to read it). Cursors stay short whatever the keys.
             expect(page?.partial?.length ?? 0).toBeLessThanOrEqual(1);
             const pointer = page?.partial?.[0] ?? "";
@@ -177,7 +178,7 @@ describe("get_cached_result over a large value", () => {
             const path = JSON.stringify(page?.path ?? "").length;
             const chars = page?.chars ?? (answer.structuredContent?.chars as number | undefined) ?? 0;
             const key = Math.max(0, chars - maxChars);
-            const named = (p: string) => (p.length <= 256 ? p.length + 2 : 0);
+            const named = (p: string) => (p.length <= POINTER_NAMED_MAX_LENGTH ? p.length + 2 : 0);
             const sizes = answerSizes(answer);
             expect(sizes.structured).toBeLessThanOrEqual(maxChars + VALUE_ANSWER_ENVELOPE_CHARS + partial + path + key);
             expect(sizes.text).toBeLessThanOrEqual(
@@ -194,6 +195,35 @@ describe("get_cached_result over a large value", () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("keeps a page of a part under a long key within budget + envelope + its pointers, for every key length", async () => {
+    const { cache } = makeCache();
+    for (const maxChars of [64, 300, 20_000]) {
+      for (let keyLength = 1; keyLength <= 420; keyLength += 7) {
+        const key = "k".repeat(keyLength);
+        const refId = `long-${maxChars}-${keyLength}`;
+        // Rows under a long key, and one row too large for a page (a partial item under the long key).
+        const rows = Array.from({ length: Math.ceil((3 * maxChars) / 20) + 3 }, (_, id) => ({ id, s: "x".repeat(8) }));
+        await cache.set(refId, { [key]: { rows, big: "y".repeat(maxChars * 2) } });
+        for (const path of [`/${key}/rows`, `/${key}`]) {
+          const answer = (await answerCachedResult(cache, { refId, path, maxChars }, context)) as ToolAnswer;
+          const page = answer.structuredContent?.page as ValuePage;
+          const partial = page.partial?.[0] ?? "";
+          const pointers = JSON.stringify(page.path).length + JSON.stringify(partial).length;
+          const sizes = answerSizes(answer);
+          const limit = maxChars + VALUE_ANSWER_ENVELOPE_CHARS + pointers;
+          expect(sizes.structured, `structured, budget ${maxChars}, key ${keyLength}`).toBeLessThanOrEqual(limit);
+          // The text names a pointer of up to 100 characters once more (the part), or twice (an item), beside
+          // the page's JSON; cursors stay short, whatever the keys.
+          const named = (p: string) => (p.length <= POINTER_NAMED_MAX_LENGTH ? p.length + 2 : 0);
+          expect(sizes.text, `text, budget ${maxChars}, key ${keyLength}, path ${path.length}`).toBeLessThanOrEqual(
+            limit + named(page.path) + 2 * named(partial),
+          );
+          expect(page.nextCursor?.length ?? 0).toBeLessThanOrEqual(64);
+        }
+      }
+    }
   });
 
   it("answers a value within the budget whole, as { refId, status, value }", async () => {

@@ -176,9 +176,10 @@ const PARTIAL_NAMED = 5;
 /**
  * Longest pointer a page answer's text names outside the page itself (characters): a longer one (a part
  * under keys that long) is named by its place in the page's JSON and reached by its cursor, so the text
- * holds it once, not up to four times.
+ * holds it once, not up to three times. 100: what the envelope (`VALUE_ANSWER_ENVELOPE_CHARS`) has room for
+ * beside the hints, at the smallest budget (the sweep of key lengths in test/mcp-value-answers.test.ts).
  */
-export const POINTER_NAMED_MAX_LENGTH = 256;
+export const POINTER_NAMED_MAX_LENGTH = 100;
 const isNamed = (pointer: string) => pointer.length <= POINTER_NAMED_MAX_LENGTH;
 
 /** How a page answer is worded. */
