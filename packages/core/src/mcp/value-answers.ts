@@ -180,7 +180,15 @@ const PARTIAL_NAMED = 5;
  * beside the hints, at the smallest budget (the sweep of key lengths in test/mcp-value-answers.test.ts).
  */
 export const POINTER_NAMED_MAX_LENGTH = 100;
-const isNamed = (pointer: string) => pointer.length <= POINTER_NAMED_MAX_LENGTH;
+/** A pointer the text may name: short, and short once escaped as JSON (control characters, lone surrogates). */
+const isNamed = (pointer: string) =>
+  pointer.length <= POINTER_NAMED_MAX_LENGTH && JSON.stringify(pointer).length <= POINTER_NAMED_MAX_LENGTH + 2;
+
+/**
+ * Longest cursor a page answer's text repeats in its hints (characters); a longer one (a part under long
+ * keys, named by pointer) is pointed to in the page's JSON, so the text holds it once.
+ */
+const CURSOR_REPEATED_MAX_LENGTH = 100;
 
 /** How a page answer is worded. */
 export interface PageAnswerOptions {
@@ -215,10 +223,14 @@ export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {})
       : `Page of ${where}: ${unit} ${span} of ${page.total}, counted from 0.`,
   );
   const maxChars = options.maxChars === undefined ? {} : { maxChars: options.maxChars };
+  const next = page.nextCursor;
   lines.push(
-    page.nextCursor === undefined
+    next === undefined
       ? "This is the last page."
-      : `For the next page call ${names.result} with ${JSON.stringify({ refId, cursor: page.nextCursor, ...maxChars })}.`,
+      : next.length <= CURSOR_REPEATED_MAX_LENGTH
+        ? `For the next page call ${names.result} with ${JSON.stringify({ refId, cursor: next, ...maxChars })}.`
+        : `For the next page call ${names.result} with ${JSON.stringify({ refId, ...maxChars })} and this page's ` +
+          `"nextCursor" (below) as "cursor".`,
   );
   const partial = page.partial ?? [];
   if (partial.length > 0) {
@@ -233,7 +245,9 @@ export function pageToolResult(page: ValuePage, options: PageAnswerOptions = {})
       `${partial.length} item(s) too large for a page stand here as previews (${shown.join(", ")}${more}): read each with ` +
         (byPath
           ? `${names.result} and ${JSON.stringify({ refId, path: first })}, its own pointer as "path" (or its cursor in "partialCursors" as "cursor").`
-          : `${names.result} and ${JSON.stringify({ refId, cursor })}, its cursor in "partialCursors".`),
+          : cursor.length <= CURSOR_REPEATED_MAX_LENGTH
+            ? `${names.result} and ${JSON.stringify({ refId, cursor })}, its cursor in "partialCursors".`
+            : `${names.result} and ${JSON.stringify({ refId })} with its cursor in "partialCursors" (below) as "cursor".`),
     );
   }
   lines.push(JSON.stringify(page));

@@ -25,11 +25,10 @@ export function keysOf(object: object): string[] {
  * Longest cursor that names its part by pointer (characters); past it (long keys, or keys whose UTF-8
  * JSON text is long) a cursor names the part by positions, so it stays short whatever the keys: at most
  * a few characters a level (a value is at most `MAX_VALUE_DEPTH` deep). Finding the positions of a part
- * paged by `path` costs a look through the keys of each object on its way. 64: a page's text repeats its
- * cursors, and a longer one (a pointer of a few hundred characters, in base64) took an answer past its
- * envelope.
+ * paged by `path` costs a look through the keys of each object on its way, and a page from such a cursor
+ * decodes the value (an array page by pointer is cut from the stored text).
  */
-const SHORT_CURSOR_LENGTH = 64;
+const SHORT_CURSOR_LENGTH = 512;
 
 /** Where a page starts: the part (its pointer, tokens and, when a cursor gave them, positions) and offset. */
 export interface Start {
