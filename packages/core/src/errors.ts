@@ -261,6 +261,14 @@ export function clientMessage(error: RefCacheError): string {
   return `The store failed${where}`;
 }
 
+/**
+ * The reason a failed task records for `error`, which clients read: its message, or for a store's own
+ * failure only that the store failed (`clientMessage`).
+ */
+export function failureReason(error: unknown): string {
+  return RefCacheError.isInstance(error) ? clientMessage(error) : errorMessage(error);
+}
+
 export class CacheClosedError extends RefCacheError {
   constructor(name: string) {
     super(ErrorCode.Closed, `RefCache "${name}" is closed`);

@@ -20,6 +20,7 @@ export {
   ExecuteOnlyError,
   errorMessage,
   ForbiddenError,
+  failureReason,
   IllegalTransitionError,
   KeyOwnedByTaskError,
   RefCacheError,

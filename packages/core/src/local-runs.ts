@@ -6,7 +6,7 @@
  * result would live, then lets its lease run out: never a renewed lease with no work behind it.
  */
 import type { CacheContext } from "./cache-context.js";
-import { clientMessage, errorMessage, RefCacheError, StoreError } from "./errors.js";
+import { errorMessage, failureReason, RefCacheError, StoreError } from "./errors.js";
 import { isTerminalStatus } from "./models.js";
 import { monotonicNow } from "./monotonic.js";
 import { isThenable } from "./task-input.js";
@@ -175,8 +175,7 @@ export class LocalRuns {
     const guard = { runId: run.runId };
     if (!outcome.ok) {
       // The reason clients read: a store failure the work met is told as such, never in the driver's words.
-      const { error } = outcome;
-      const reason = RefCacheError.isInstance(error) ? clientMessage(error) : errorMessage(error);
+      const reason = failureReason(outcome.error);
       await this.#writer.write(run.refId, guard, (cur) => ({
         task: this.#writer.transition(cur, "failed", reason),
       }));

@@ -8,6 +8,7 @@ import type * as z from "zod";
 import type { CacheContext } from "./cache-context.js";
 import {
   errorMessage,
+  failureReason,
   IllegalTransitionError,
   RefCacheError,
   TaskAlreadyActiveError,
@@ -312,7 +313,7 @@ export class TaskRegistry {
   async fail(refId: string, error: unknown, options: RunOptions | undefined): Promise<TaskInfo> {
     const id = parseRefId(refId);
     const { runId } = parseOptions(RunOptionsSchema, options, "options", id);
-    const message = errorMessage(error);
+    const message = failureReason(error);
     const failed = (cur: ReadonlyStoredTask): Change => ({ task: this.#writer.transition(cur, "failed", message) });
     return this.#change(id, guardOf(runId), failed, undefined);
   }

@@ -138,6 +138,10 @@ describe("toJsonRpcError", () => {
     });
     await until(() => cache.getTaskStatus("job")?.status === "failed");
     expect(cache.getTaskStatus("job")?.error).toBe('The store failed for "src"');
+    // So does a worker that passes the store failure it met to failTask.
+    await cache.registerTask("worker", {});
+    await cache.failTask("worker", new StoreError("Store failed: 10.0.0.7:6379 refused", "src", new Error("refused")));
+    expect(cache.getTaskStatus("worker")?.error).toBe('The store failed for "src"');
     await cache.close();
     // Core's own words about a damaged entry are the client's to read.
     const damaged = new StoreError('The value in the store under refId "x" is not JSON text', "x", undefined);

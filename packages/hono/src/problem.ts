@@ -2,7 +2,7 @@
  * Errors as RFC 9457 problem details (`application/problem+json`). ONE table maps core's error codes to
  * HTTP statuses; every route and `withTimeoutFallback` answer errors through `problemResponse`.
  */
-import { clientMessage, type ErrorCode, errorMessage, RefCacheError } from "@mcp-refcache/core";
+import { clientMessage, type ErrorCode, failureReason, RefCacheError } from "@mcp-refcache/core";
 import { HTTPException } from "hono/http-exception";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -105,7 +105,6 @@ export function problemFromError(error: unknown, instance: string, retryAfterSec
 
 /** A 500 answer for work that failed within the timeout: its message is what the task records too. */
 export function taskFailedResponse(error: unknown, refId: string, instance: string): Response {
-  // A store failure the work met is told as such (`clientMessage`), as the task records it.
-  const detail = RefCacheError.isInstance(error) ? clientMessage(error) : errorMessage(error);
-  return problemResponse({ code: "TASK_FAILED", detail, instance, extensions: { refId } });
+  // A store failure the work met is told as such, as the task records it (`failureReason`).
+  return problemResponse({ code: "TASK_FAILED", detail: failureReason(error), instance, extensions: { refId } });
 }

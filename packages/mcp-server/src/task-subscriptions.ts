@@ -15,10 +15,12 @@ import {
   isVisibleTo,
   parseOrThrow,
   type RefCache,
+  RefCacheError,
   type TaskInfo,
 } from "@mcp-refcache/core";
 import {
   answerBudget,
+  type McpDetailedTaskV2,
   type McpTaskTiming,
   McpValueBudgetSchema,
   type PollingToolNames,
@@ -56,7 +58,7 @@ const TaskListenSchema = z.object({
   id: z.union([z.string(), z.number()]),
   method: z.literal("subscriptions/listen"),
   params: z.object({
-    notifications: z.object({ taskIds: z.unknown() }).refine((n) => Object.hasOwn(n, "taskIds")),
+    notifications: z.looseObject({ taskIds: z.unknown() }).refine((n) => Object.hasOwn(n, "taskIds")),
     _meta: z.record(z.string(), z.unknown()).optional(),
   }),
 });
@@ -120,6 +122,8 @@ async function listenRequestOf(request: Request, parsedBody: unknown): Promise<L
   // would acknowledge an empty subscription and end it at once, as if every task had finished.
   const named = TaskListenSchema.safeParse(body);
   if (!named.success || !declaresExtension(named.data.params._meta)) return undefined;
+  // A request that also asks for what the SDK serves (toolsListChanged, say) is the SDK's, as before.
+  if (Object.keys(named.data.params.notifications).some((key) => key !== "taskIds")) return undefined;
   const message = `Invalid params: notifications.taskIds must be 1 to ${MAX_TASK_IDS} task ids of 1 to 256 characters`;
   return { refuse: { id: named.data.id, message } };
 }
@@ -169,7 +173,11 @@ export function withTaskSubscriptions(
         caller = ownerOf(owner, ctx);
       } catch (error) {
         // No owner could be formed (a principal too long, a resolver that threw): a JSON-RPC error, as tasks/get.
-        return Response.json({ jsonrpc: "2.0", id: listen.id, error: toJsonRpcError(error) });
+        // A resolver's own error is the server's: only core's typed ones are worded for the client.
+        const rpc = RefCacheError.isInstance(error)
+          ? toJsonRpcError(error)
+          : { code: -32603, message: "The caller's owner could not be resolved" };
+        return Response.json({ jsonrpc: "2.0", id: listen.id, error: rpc });
       }
       open.count++;
       try {
@@ -253,7 +261,14 @@ async function streamTasks(
       resourceTemplate: settings.resources?.uriTemplate,
       executeOnly: stored?.executeOnly,
     };
-    const detailed = toDetailedTaskV2(task, timing, stored?.value, answer);
+    let detailed: McpDetailedTaskV2;
+    try {
+      detailed = toDetailedTaskV2(task, timing, stored?.value, answer);
+    } catch (error) {
+      // Its value cannot be answered (another writer's, nested too deep: STORE_ERROR): told as the task's
+      // failure, as tasks/get answers it, so the subscriber hears of the end and the stream ends.
+      detailed = { ...toDetailedTaskV2(task, timing), status: "failed", error: toJsonRpcError(error) };
+    }
     send({ method: "notifications/tasks", params: { ...detailed, _meta: stamp } });
     if (isTerminalStatus(task.status)) pending.delete(task.refId);
     if ([...current.values()].every((t) => isTerminalStatus(t.status)) && pending.size === 0) teardown(true);

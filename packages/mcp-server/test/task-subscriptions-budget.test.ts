@@ -1,5 +1,5 @@
 /** notifications/tasks of withTaskSubscriptions answer a completed value within the adapter's valueBudget, as tasks/get does. */
-import { ANONYMOUS_OWNER, RefCache } from "@mcp-refcache/core";
+import { ANONYMOUS_OWNER, MemoryStore, RefCache } from "@mcp-refcache/core";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { describe, expect, it } from "vitest";
 import { withTaskSubscriptions } from "../src/index.js";
@@ -69,6 +69,15 @@ describe("notifications/tasks and the answer budget", () => {
     const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work())), cache);
     const listen = (taskIds: unknown, on = handler) =>
       postRpc(on, "subscriptions/listen", { notifications: { taskIds } }, { id: "s", transportHeaders: true });
+    // A request that also asks for what the SDK serves is the SDK's, whatever its task ids.
+    const mixed = await postRpc(
+      handler,
+      "subscriptions/listen",
+      { notifications: { toolsListChanged: true, taskIds: [] } },
+      { id: "m", transportHeaders: true },
+    );
+    expect(mixed.headers.get("content-type")).toMatch(/text\/event-stream/);
+    await mixed.body?.cancel();
     for (const taskIds of [Array.from({ length: 101 }, (_, i) => `t${i}`), ["x".repeat(257)], [42], "t1", []]) {
       const answer = (await (await listen(taskIds)).json()) as {
         id: string;
@@ -86,7 +95,29 @@ describe("notifications/tasks and the answer budget", () => {
         throw new Error("token lookup failed");
       },
     });
-    const answer = (await (await listen(["t1"], throwing)).json()) as { error?: { code: number } };
-    expect(answer.error?.code).toBe(-32603);
+    const answer = (await (await listen(["t1"], throwing)).json()) as { error?: { code: number; message: string } };
+    // The resolver's own words are the server's.
+    expect(answer.error).toEqual({ code: -32603, message: "The caller's owner could not be resolved" });
+  });
+
+  it("ends the stream with the task failed when its stored value cannot be answered (another writer's, too deep)", async () => {
+    const store = new MemoryStore();
+    const cache = new RefCache({ name: "deep", store });
+    defer(() => cache.close());
+    const handler = withTaskSubscriptions(createMcpHandler(serverFactory(cache, new Work())), cache);
+    await cache.registerTask("deep:one", async () => [1], { owner: ANONYMOUS_OWNER });
+    await cache.waitForTask("deep:one", { owner: ANONYMOUS_OWNER, timeoutMs: 5_000 });
+    // Another writer replaces the result with text nested far deeper than core writes.
+    const data = `${"[".repeat(20_000)}1${"]".repeat(20_000)}`;
+    await store.set("deep:one", { data, createdAt: Date.now(), version: 1, owner: ANONYMOUS_OWNER });
+    const pushed: Frame[] = [];
+    const stream = await postRpc(
+      handler,
+      "subscriptions/listen",
+      { notifications: { taskIds: ["deep:one"] } },
+      { id: "d", transportHeaders: true },
+    );
+    for await (const f of frames(stream)) if (f.method === "notifications/tasks") pushed.push(f);
+    expect(pushed.at(-1)?.params).toMatchObject({ status: "failed", error: { data: { code: "STORE_ERROR" } } });
   });
 });
