@@ -2,10 +2,11 @@
  * Calls still waiting for their answer on stateless HTTP, by principal and JSON-RPC request id, so that a
  * `notifications/cancelled` — which arrives without a session, on another request and so another server
  * instance — can cancel the caller's own work. Request ids are the client's choice, so a notification is
- * honoured only for a call of the same verified principal (`authInfo` passed to the handler): one client
- * never cancels another's work, and an id two of its clients both have open cancels neither. In-process: a
- * notification that reaches another instance is ignored (the connection aborting, or `cancel_task`, still
- * stops the work).
+ * honoured only for a call of the same verified principal (`authInfo` passed to the handler): a client of
+ * another principal never cancels its work, and an id two of its clients both have open cancels neither.
+ * Within one principal a late notification (its call already answered) can still reach another client's
+ * call under the same id: calls are not told apart by connection. In-process: a notification that reaches
+ * another instance is ignored (the connection aborting, or `cancel_task`, still stops the work).
  */
 import type { RefCache } from "@mcp-refcache/core";
 import type { McpRequestContext, McpServer, ServerContext } from "@modelcontextprotocol/server";
