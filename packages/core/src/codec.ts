@@ -285,19 +285,19 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 }
 
 /**
- * Rethrows `error`, met while walking `decoded()` (a value decoded from stored text), unless it is the
- * stack running out on a value nested deeper than `encodeValue` ever writes (another writer's text): that is
- * a StoreError (`STORE_ERROR`) naming `refId`, as for text that is not JSON. Only an error path pays for the
- * check.
+ * The error to throw for `error`, met while walking `decoded()` (a value decoded from stored text): `error`
+ * itself, unless it is the stack running out on a value nested deeper than `encodeValue` ever writes
+ * (another writer's text), which is a StoreError (`STORE_ERROR`) naming `refId`, as for text that is not JSON.
+ * Only an error path pays for the check.
  */
-export function rethrowStoredFault(error: unknown, decoded: () => unknown, refId: string): never {
+export function storedFault(error: unknown, decoded: () => unknown, refId: string): unknown {
   if (error instanceof RangeError && nestedDeeperThan(decoded(), MAX_VALUE_DEPTH)) {
-    throw new StoreError(
+    return new StoreError(
       `The value in the store under refId "${refId}" is nested deeper than ${MAX_VALUE_DEPTH} levels, which this ` +
         "library never writes (another writer may have stored it); it cannot be read",
       refId,
       undefined,
     );
   }
-  throw error;
+  return error;
 }

@@ -11,7 +11,7 @@ export {
   RefCacheOptionsSchema,
 } from "./cache-context.js";
 export { type Clock, systemClock } from "./clock.js";
-export { MAX_VALUE_DEPTH, rethrowStoredFault } from "./codec.js";
+export { MAX_VALUE_DEPTH, storedFault } from "./codec.js";
 export { DecodedValues } from "./decoded-values.js";
 export {
   CacheClosedError,

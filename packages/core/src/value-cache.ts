@@ -3,7 +3,7 @@
  * codec. A key that an unfinished task holds cannot be written or deleted from outside the task.
  */
 import type { CacheContext } from "./cache-context.js";
-import { encodeValue, rethrowStoredFault } from "./codec.js";
+import { encodeValue, storedFault } from "./codec.js";
 import { DecodedValues, type PagedTree } from "./decoded-values.js";
 import { ExecuteOnlyError, KeyOwnedByTaskError, StoreError, ValidationError } from "./errors.js";
 import { leaseRanOut } from "./liveness.js";
@@ -225,7 +225,7 @@ export class ValueCache {
       });
       return { refId: id, ...result, maxChars: budget, version: kept.version };
     } catch (error) {
-      return rethrowStoredFault(error, () => kept.passingTree, id);
+      throw storedFault(error, () => kept.passingTree, id);
     }
   }
 
@@ -244,7 +244,7 @@ export class ValueCache {
         measure: this.#ctx.valueBudget.measure,
       });
     } catch (error) {
-      return rethrowStoredFault(error, () => kept.passingTree, id);
+      throw storedFault(error, () => kept.passingTree, id);
     }
   }
 

@@ -3,7 +3,7 @@
  * there is none — unknown or foreign (404), the task is still running or ended without a value (409), or
  * the finished task's value has expired (410).
  */
-import { ExecuteOnlyError, type RefCache, rethrowStoredFault } from "@mcp-refcache/core";
+import { ExecuteOnlyError, type RefCache, storedFault } from "@mcp-refcache/core";
 import type { Context } from "hono";
 import { revalidate } from "./etag.js";
 import { problemFromError, problemResponse } from "./problem.js";
@@ -26,19 +26,13 @@ export async function readResult(
       return c.json(entry.value as never);
     } catch (error) {
       // Another writer's text nested past what core writes: a store fault, not a server error.
-      return problemFromError(storedFault(error, entry.value, refId), c.req.path);
+      return problemFromError(
+        storedFault(error, () => entry.value, refId),
+        c.req.path,
+      );
     }
   }
   return missingValueResponse(cache, c, refId, scope, retryAfterSeconds);
-}
-
-/** The error `rethrowStoredFault` turns `error` into (a STORE_ERROR for a value nested too deep), or `error`. */
-function storedFault(error: unknown, value: unknown, refId: string): unknown {
-  try {
-    return rethrowStoredFault(error, () => value, refId);
-  } catch (fault) {
-    return fault;
-  }
 }
 
 /** Why no value is there for this caller: the problem the value routes answer. */

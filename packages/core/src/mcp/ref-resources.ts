@@ -7,7 +7,7 @@
  * as for `get_cached_result`. Listing references is not offered: it would enumerate ids.
  */
 import * as z from "zod";
-import { rethrowStoredFault } from "../codec.js";
+import { storedFault } from "../codec.js";
 import { ExecuteOnlyError } from "../errors.js";
 import type { ClientEntry } from "../models.js";
 import { parseOrThrow } from "../parse.js";
@@ -204,7 +204,7 @@ export async function readRefResource(
     });
     return answerPage(page);
   } catch (error) {
-    return rethrowStoredFault(error, () => value, refId);
+    throw storedFault(error, () => value, refId);
   }
 }
 

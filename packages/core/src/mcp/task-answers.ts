@@ -2,7 +2,7 @@
  * What a finished task answers as a tool result (`tasks/result` on both SDK lines): one function, so both
  * MCP adapters apply the same rules to a task's value, its expiry and its execute-only flag.
  */
-import { rethrowStoredFault } from "../codec.js";
+import { storedFault } from "../codec.js";
 import type { ClientEntry, TaskInfo } from "../models.js";
 import type { McpToolResult } from "./result-shapes.js";
 import { toolErrorResult } from "./tool-errors.js";
@@ -37,7 +37,7 @@ export async function finishedTaskToolResult(
       try {
         return valueAnswer(task.refId, entry.value, { ...answer, executeOnly });
       } catch (error) {
-        return rethrowStoredFault(error, () => entry.value, task.refId);
+        throw storedFault(error, () => entry.value, task.refId);
       }
     }
     case "failed":

@@ -8,7 +8,7 @@
  * protocol errors"): a tool that reported an error ends `completed` with an `isError` result; `failed` is
  * for protocol-level errors only (see `decodeProtocolFailure`).
  */
-import { rethrowStoredFault } from "../codec.js";
+import { storedFault } from "../codec.js";
 import type { TaskInfo } from "../models.js";
 import { decodeProtocolFailure, INTERNAL_ERROR_CODE } from "./protocol-failure.js";
 import type { McpToolResult } from "./result-shapes.js";
@@ -145,7 +145,7 @@ export function toDetailedTaskV2(
     try {
       result = valueAnswer(task.refId, value, { ...retention, ...answer, ...executeOnly });
     } catch (error) {
-      return rethrowStoredFault(error, () => value, task.refId);
+      throw storedFault(error, () => value, task.refId);
     }
     return { ...base, status: "completed", result: { resultType: "complete", ...result } };
   }

@@ -3,7 +3,7 @@
  * whole-read limit), else one page, with cursors and paths checked by core's paging (a bad one is a
  * ValidationError, which the polling tools answer as an `isError` result).
  */
-import { rethrowStoredFault } from "../codec.js";
+import { storedFault } from "../codec.js";
 import { ExecuteOnlyError, ValidationError } from "../errors.js";
 import type { ClientEntry } from "../models.js";
 import { pageValue, type ValuePage } from "../values/page.js";
@@ -79,6 +79,6 @@ export async function readCachedValue(
         : `The value is larger than this answer's budget of ${sized.maxChars} ${unit}; here is its first page.`;
     return pageToolResult(page, { ...wording, note });
   } catch (error) {
-    return rethrowStoredFault(error, () => value, refId);
+    throw storedFault(error, () => value, refId);
   }
 }
