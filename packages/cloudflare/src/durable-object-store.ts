@@ -12,6 +12,8 @@ import type { ShardRouter } from "./shard-router.js";
 export const DURABLE_OBJECT_CALL_BYTES = 32 * 1024 * 1024;
 /** Room kept in a call for the entry's other fields, the key, a task beside its result, and the framing. */
 const CALL_FRAMING_BYTES = 64 * 1024;
+/** Most bytes of JSON text one call carries beside the rest. */
+const CALL_TEXT_BYTES = DURABLE_OBJECT_CALL_BYTES - CALL_FRAMING_BYTES;
 /** A character past Latin-1: a string holding one is sent two bytes a character, else one. */
 const BEYOND_LATIN1 = /[\u0100-\uffff]/;
 
@@ -33,8 +35,7 @@ const utf8Decoder = new TextDecoder();
  * is what the call carries. Smaller text goes as it is.
  */
 export function sendable(data: string): string {
-  const room = DURABLE_OBJECT_CALL_BYTES - CALL_FRAMING_BYTES;
-  if (data.length * 2 <= room || BEYOND_LATIN1.test(data)) return data;
+  if (data.length * 2 <= CALL_TEXT_BYTES || BEYOND_LATIN1.test(data)) return data;
   return utf8Decoder.decode(utf8Encoder.encode(data));
 }
 
@@ -53,11 +54,10 @@ export class DurableObjectStore implements Store {
    * at once instead of retrying a write that can never succeed.
    */
   dataTooLarge(data: string): string | undefined {
-    const room = DURABLE_OBJECT_CALL_BYTES - CALL_FRAMING_BYTES;
-    if (data.length * 2 <= room) return undefined;
+    if (data.length * 2 <= CALL_TEXT_BYTES) return undefined;
     const bytes = callBytes(data);
-    if (bytes <= room) return undefined;
-    return `the value's JSON text takes ${bytes} bytes in a call to a Durable Object, past the ${room} one call carries with its framing (32 MiB)`;
+    if (bytes <= CALL_TEXT_BYTES) return undefined;
+    return `the value's JSON text takes ${bytes} bytes in a call to a Durable Object, past the ${CALL_TEXT_BYTES} one call carries with its framing (32 MiB)`;
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {

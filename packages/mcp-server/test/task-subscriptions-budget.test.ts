@@ -5,6 +5,19 @@ import { describe, expect, it } from "vitest";
 import { withTaskSubscriptions } from "../src/index.js";
 import { deferAfterEach, type Frame, frames, postRpc, serverFactory, Work } from "./harness.js";
 
+/** The notifications/tasks a subscription to `taskIds` pushes, until its stream ends. */
+async function pushedTasks(handler: { fetch(request: Request): Promise<Response> }, taskIds: string[]) {
+  const stream = await postRpc(
+    handler,
+    "subscriptions/listen",
+    { notifications: { taskIds } },
+    { id: "s", transportHeaders: true },
+  );
+  const pushed: Frame[] = [];
+  for await (const f of frames(stream)) if (f.method === "notifications/tasks") pushed.push(f);
+  return pushed;
+}
+
 describe("notifications/tasks and the answer budget", () => {
   const defer = deferAfterEach();
   it("a pushed completed task's result keeps within the adapter's valueBudget, like tasks/get", async () => {
@@ -49,14 +62,7 @@ describe("notifications/tasks and the answer budget", () => {
       owner: ANONYMOUS_OWNER,
     });
     await cache.waitForTask("names:one", { owner: ANONYMOUS_OWNER, timeoutMs: 5_000 });
-    const pushed: Frame[] = [];
-    const stream = await postRpc(
-      handler,
-      "subscriptions/listen",
-      { notifications: { taskIds: ["names:one"] } },
-      { id: "s", transportHeaders: true },
-    );
-    for await (const f of frames(stream)) if (f.method === "notifications/tasks") pushed.push(f);
+    const pushed = await pushedTasks(handler, ["names:one"]);
     const last = pushed.at(-1)?.params as { result?: { content: { type: string; text?: string }[] } } | undefined;
     const content = last?.result?.content ?? [];
     expect(content.find((c) => c.type === "text")?.text).toContain("call fetch_result with");
@@ -110,14 +116,7 @@ describe("notifications/tasks and the answer budget", () => {
     // Another writer replaces the result with text nested far deeper than core writes.
     const data = `${"[".repeat(20_000)}1${"]".repeat(20_000)}`;
     await store.set("deep:one", { data, createdAt: Date.now(), version: 1, owner: ANONYMOUS_OWNER });
-    const pushed: Frame[] = [];
-    const stream = await postRpc(
-      handler,
-      "subscriptions/listen",
-      { notifications: { taskIds: ["deep:one"] } },
-      { id: "d", transportHeaders: true },
-    );
-    for await (const f of frames(stream)) if (f.method === "notifications/tasks") pushed.push(f);
+    const pushed = await pushedTasks(handler, ["deep:one"]);
     expect(pushed.at(-1)?.params).toMatchObject({ status: "failed", error: { data: { code: "STORE_ERROR" } } });
   });
 });

@@ -7,7 +7,8 @@
  * plus `VALUE_ANSWER_ENVELOPE_CHARS`, each measured as its own compact JSON text, but for pointers: a
  * page's `path` and its `partial` pointer (a page has at most one) are never cut, so a pointer longer than
  * a few hundred characters (a part under keys that long) adds its length beyond the envelope, once in the
- * `structuredContent` and once in the text. Cursors stay short whatever the keys.
+ * `structuredContent` and once in the text, and so does a cursor that carries such a pointer (up to 512
+ * characters; under longer keys a cursor names its part by positions and stays short).
  */
 import { dominantPart } from "../values/dominant-part.js";
 import { sizeWithin } from "../values/measure.js";

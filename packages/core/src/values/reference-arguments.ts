@@ -257,7 +257,7 @@ async function resolveChecked(
       if (value !== undefined || Object.hasOwn(input, name)) resolved[name] = value;
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      for (const issue of error.issues) issues.push({ ...issue, path: [name, ...issue.path] });
+      issues.push(...issuesUnder(name, error));
     }
   }
   if (issues.length > 0) throw new ValidationError(what, issues);
@@ -279,8 +279,13 @@ async function resolveChecked(
     }
     const refusal = outcome.reason as ValidationError;
     refId ??= refusal.refId;
-    for (const issue of refusal.issues) issues.push({ ...issue, path: [name, ...issue.path] });
+    issues.push(...issuesUnder(name, refusal));
   });
   if (issues.length > 0) throw new ValidationError(what, issues, refId);
   return resolved;
+}
+
+/** `refusal`'s issues with `parameter` before each path, as they stand in the arguments object. */
+function issuesUnder(parameter: string, refusal: ValidationError): ValidationIssue[] {
+  return refusal.issues.map((issue) => ({ ...issue, path: [parameter, ...issue.path] }));
 }

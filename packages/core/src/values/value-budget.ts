@@ -93,7 +93,7 @@ const PROBE_TEXT = `[${Array.from({ length: 512 }, (_, i) => `"probe ${String(i)
 /**
  * A budget's `measure` checked on every call (`checkedMeasure`), and `unit` only with one. Throws
  * ValidationError, naming `what`, for a `unit` without a `measure` and for a measure that does not count
- * a short JSON text as a finite number > 0 (it would answer every value whole).
+ * `PROBE_TEXT` as a finite number > 0 (it would answer every value whole).
  */
 function withMeasure(
   maxChars: number,
@@ -108,12 +108,14 @@ function withMeasure(
     }
     return { maxChars, maxFullChars };
   }
-  const known = MEASURES_CHECKED.has(measure) ? measure : CHECKED_OF.get(measure);
-  if (known !== undefined) {
-    return unit === undefined
-      ? { maxChars, maxFullChars, measure: known }
-      : { maxChars, maxFullChars, measure: known, unit };
-  }
+  const checked = CHECKED.get(measure) ?? probedMeasure(measure, what);
+  return unit === undefined
+    ? { maxChars, maxFullChars, measure: checked }
+    : { maxChars, maxFullChars, measure: checked, unit };
+}
+
+/** `measure` probed with `PROBE_TEXT` and wrapped by `checkedMeasure` (remembered in `CHECKED`). */
+function probedMeasure(measure: Measure, what: string): Measure {
   let probed: unknown;
   try {
     probed = measure(PROBE_TEXT);
@@ -128,17 +130,15 @@ function withMeasure(
     );
   }
   const checked = checkedMeasure(measure);
-  MEASURES_CHECKED.add(checked);
-  CHECKED_OF.set(measure, checked);
-  return unit === undefined
-    ? { maxChars, maxFullChars, measure: checked }
-    : { maxChars, maxFullChars, measure: checked, unit };
+  // A measure is probed and wrapped once: a tool's budget that keeps the server's, or names its own again,
+  // reuses the wrapped one (which maps to itself).
+  CHECKED.set(measure, checked);
+  CHECKED.set(checked, checked);
+  return checked;
 }
 
-/** Measures already wrapped by `checkedMeasure`: a tool's budget that keeps the server's is not wrapped twice. */
-const MEASURES_CHECKED = new WeakSet<Measure>();
-/** The wrapped measure of each measure probed: a tool's own measure is probed and wrapped once, not per call. */
-const CHECKED_OF = new WeakMap<Measure, Measure>();
+/** The checked measure of each measure probed, and of each checked measure itself. */
+const CHECKED = new WeakMap<Measure, Measure>();
 
 /** The server budget from `RefCacheOptions.valueBudget` (validated there), defaults filled in. */
 export function serverValueBudget(budget: z.output<typeof ValueBudgetSchema> | undefined): ResolvedValueBudget {
